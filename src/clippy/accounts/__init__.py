@@ -1,0 +1,1 @@
+"""Users, passwords, tokens, API keys, teams, plans and quotas."""

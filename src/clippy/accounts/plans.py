@@ -1,0 +1,39 @@
+"""Plans and their limits: the one place these numbers live."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a plan allows. ``None`` means unlimited."""
+
+    name: str
+    recording_hours_per_day: float | None
+    clips_per_day: int | None
+    retention: timedelta
+    max_export_height: int
+    watermark: bool
+    team_seats: int
+    api_and_webhooks: bool
+
+
+PLANS: dict[str, Plan] = {
+    "free": Plan("free", 1, 3, timedelta(hours=12), 720, True, 1, False),
+    "pro": Plan("pro", 4, None, timedelta(hours=48), 1080, False, 1, False),
+    "business": Plan("business", None, None, timedelta(days=7), 2160, False, 5, True),
+}
+
+
+class UnknownPlan(ValueError):
+    """Raised for a plan name that is not one of ``PLANS``."""
+
+
+def get_plan(name: str) -> Plan:
+    """The plan called ``name``; raises ``UnknownPlan`` listing the valid names."""
+    try:
+        return PLANS[name]
+    except KeyError:
+        raise UnknownPlan(f"unknown plan {name!r}; choose one of {', '.join(PLANS)}") from None

@@ -1,0 +1,109 @@
+"""Settings: every knob has an environment variable ``CLIPPY_<NAME>``.
+
+Nothing else in the package reads ``os.environ``; code receives a ``Settings``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """All configuration, with embedded defaults that need no keys or servers."""
+
+    model_config = SettingsConfigDict(env_prefix="CLIPPY_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("./data")
+    database_url: str = ""  # empty: SQLite file under data_dir
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = ""  # base URL used in links sent to clients; empty: derived from request
+    secret_key: str = ""  # empty: generated once and kept in data_dir/secret.key
+    log_level: str = "info"
+
+    # Auth
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+
+    # Object storage: local directory unless an S3 bucket is configured.
+    storage_dir: Path | None = None  # default data_dir/objects
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = "auto"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_prefix: str = ""
+
+    # Ingest
+    max_segment_bytes: int = 50 * 1024 * 1024
+    max_seq_gap: int = 1000  # a sequence number this far past the last one is refused
+    hot_window_seconds: float = 300.0
+    default_segment_seconds: float = 10.0
+
+    # Retention
+    retention_interval_seconds: float = 600.0
+
+    # Pipeline
+    pipeline_enabled: bool = True
+    pipeline_workers: int = Field(default=1, ge=1)
+    pipeline_queue_size: int = Field(default=64, ge=1)
+    pipeline_max_attempts: int = Field(default=3, ge=1)
+
+    # Speech recognition: "pocketsphinx" (offline default), "faster-whisper", "openai", "none"
+    transcriber: str = "pocketsphinx"
+    whisper_model_dir: Path | None = None
+    whisper_compute_type: str = "int8"
+    openai_api_key: str = ""
+    openai_base_url: str = "https://api.groq.com/openai/v1"
+    openai_transcribe_model: str = "whisper-large-v3-turbo"
+    transcribe_overlap_seconds: float = 1.0
+
+    # Detection
+    detect_window_seconds: float = 150.0
+    clip_min_seconds: float = 15.0
+    clip_max_seconds: float = 60.0
+    detect_threshold: float = 1.0
+    key_phrases: str = ""  # comma-separated extra phrases, added to the built-in list
+
+    # Optional LLM judge (any OpenAI-compatible chat API)
+    llm_api_key: str = ""
+    llm_base_url: str = "https://api.groq.com/openai/v1"
+    llm_model: str = "llama-3.3-70b-versatile"
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy URL in force: the configured one, else SQLite under the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'clippy.db').resolve()}"
+
+    @property
+    def resolved_storage_dir(self) -> Path:
+        """Root directory of the local object store."""
+        return self.storage_dir or self.data_dir / "objects"
+
+    def resolved_secret_key(self) -> str:
+        """The signing key: configured, or generated once and persisted in the data dir."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret.key"
+        if path.exists():
+            return path.read_text().strip()
+        import secrets
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(key)
+        tmp.replace(path)
+        return path.read_text().strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings read from the environment."""
+    return Settings()
