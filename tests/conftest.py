@@ -3,4 +3,7 @@
 pytest_plugins = [
     "tests.fixtures.db",
     "tests.fixtures.media",
+    "tests.fixtures.server",
+    "tests.fixtures.app",
+    "tests.fixtures.s3",
 ]

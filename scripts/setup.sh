@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Install everything Clippy needs on a fresh Debian machine (idempotent, quick when done).
+#   scripts/setup.sh          runtime only
+#   scripts/setup.sh --dev    plus test tooling
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEV=0
+[[ "${1:-}" == "--dev" ]] && DEV=1
+
+need_apt=()
+command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || need_apt+=(ffmpeg)
+command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
+if ((${#need_apt[@]})); then
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  echo "==> installing Debian packages: ${need_apt[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+if [[ ! -x .venv/bin/python ]]; then
+  echo "==> creating .venv"
+  "$PY" -m venv .venv
+fi
+stamp=".venv/.clippy-installed-$DEV-$(sha256sum pyproject.toml | cut -c1-16)"
+if [[ ! -f "$stamp" ]]; then
+  echo "==> installing Python packages"
+  .venv/bin/python -m pip install -q --upgrade pip
+  if ((DEV)); then
+    .venv/bin/python -m pip install -q -e ".[dev,whisper]"
+  else
+    .venv/bin/python -m pip install -q -e .
+  fi
+  rm -f .venv/.clippy-installed-*
+  touch "$stamp"
+fi

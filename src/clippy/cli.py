@@ -1,0 +1,175 @@
+"""The ``clippy`` command: serve, process a recording, database and admin tasks."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from clippy.config import Settings, get_settings
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from clippy.web.app import create_app
+
+    if args.host:
+        settings.host = args.host
+    if args.port:
+        settings.port = args.port
+    app = create_app(settings)
+    print(f"Clippy serving on http://{settings.host}:{settings.port}", flush=True)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        # Room for one maximal segment plus its header; larger frames close with 1009.
+        ws_max_size=settings.max_segment_bytes + 1024 * 1024,
+        ws_ping_interval=20,
+        ws_ping_timeout=60,
+    )
+    return 0
+
+
+def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
+    from clippy.db.migrate import upgrade
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.resolved_database_url)
+    print("database is at the latest schema")
+    return 0
+
+
+def _retention_run(_args: argparse.Namespace, settings: Settings) -> int:
+    from clippy.db.session import make_engine, make_session_factory
+    from clippy.storage.factory import make_store
+    from clippy.storage.sweeper import archive_hot_segments, sweep_expired
+
+    _db_upgrade(_args, settings)
+    factory = make_session_factory(make_engine(settings.resolved_database_url))
+    store = make_store(settings)
+    archived = archive_hot_segments(factory, settings.hot_window_seconds)
+    report = sweep_expired(factory, store)
+    print(f"archived {archived} segments; {report}")
+    return 0
+
+
+def _process(args: argparse.Namespace, settings: Settings) -> int:
+    from clippy.pipeline.offline import process_file
+
+    return process_file(
+        args.input, Path(args.out), settings, as_json=args.json, progress=not args.json
+    )
+
+
+def _user_create(args: argparse.Namespace, settings: Settings) -> int:
+    from clippy.accounts.users import register, set_plan
+    from clippy.db.session import make_engine, make_session_factory, session_scope
+
+    _db_upgrade(args, settings)
+    factory = make_session_factory(make_engine(settings.resolved_database_url))
+    with session_scope(factory) as session:
+        user = register(session, args.email, args.password)
+        set_plan(session, user, args.plan)
+        print(f"created user {user.id} <{user.email}> on the {args.plan} plan")
+    return 0
+
+
+def _user_plan(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy import select
+
+    from clippy.accounts.users import set_plan
+    from clippy.db.models import User
+    from clippy.db.session import make_engine, make_session_factory, session_scope
+
+    factory = make_session_factory(make_engine(settings.resolved_database_url))
+    with session_scope(factory) as session:
+        user = session.scalar(select(User).where(User.email == args.email.lower()))
+        if user is None:
+            print(f"no user with e-mail {args.email}", file=sys.stderr)
+            return 1
+        set_plan(session, user, args.plan)
+        print(f"{user.email} is now on the {args.plan} plan")
+    return 0
+
+
+def _models_download(args: argparse.Namespace, _settings: Settings) -> int:
+    from clippy.transcribe.whisper_engine import download_model
+
+    path = download_model(args.name, Path(args.dir))
+    print(
+        f"model {args.name} is in {path}; set CLIPPY_TRANSCRIBER=faster-whisper "
+        f"CLIPPY_WHISPER_MODEL_DIR={path}"
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every sub-command."""
+    p = argparse.ArgumentParser(prog="clippy", description="Clip live streams automatically.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="run the server (API, ingest WebSocket, pipeline)")
+    s.add_argument("--host", default="")
+    s.add_argument("--port", type=int, default=0)
+    s.set_defaults(func=_serve)
+
+    db = sub.add_parser("db", help="database tasks").add_subparsers(
+        dest="db_command", required=True
+    )
+    db.add_parser("upgrade", help="apply migrations").set_defaults(func=_db_upgrade)
+
+    ret = sub.add_parser("retention", help="retention tasks").add_subparsers(
+        dest="ret_command", required=True
+    )
+    ret.add_parser("run", help="archive and delete expired data once").set_defaults(
+        func=_retention_run
+    )
+
+    pr = sub.add_parser("process", help="find and cut clips in a recorded file or URL")
+    pr.add_argument("input", help="a file path or any URL ffmpeg reads (e.g. an HLS playlist)")
+    pr.add_argument("--out", default="./clips", help="output directory (default ./clips)")
+    pr.add_argument("--json", action="store_true", help="print the clips as JSON on stdout")
+    pr.set_defaults(func=_process)
+
+    us = sub.add_parser("user", help="accounts (admin)").add_subparsers(
+        dest="user_command", required=True
+    )
+    uc = us.add_parser("create", help="create a user")
+    uc.add_argument("email")
+    uc.add_argument("--password", required=True)
+    uc.add_argument("--plan", default="free", choices=["free", "pro", "business"])
+    uc.set_defaults(func=_user_create)
+    up = us.add_parser("set-plan", help="change a user's plan (the 'manual' billing provider)")
+    up.add_argument("email")
+    up.add_argument("plan", choices=["free", "pro", "business"])
+    up.set_defaults(func=_user_plan)
+
+    md = sub.add_parser("models", help="speech models").add_subparsers(
+        dest="models_command", required=True
+    )
+    dl = md.add_parser("download", help="download a faster-whisper model (needs internet)")
+    dl.add_argument("name", help="e.g. small.en, base, large-v3")
+    dl.add_argument("--dir", required=True, help="target directory")
+    dl.set_defaults(func=_models_download)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``clippy`` console script."""
+    args = build_parser().parse_args(argv)
+    settings = get_settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    result: int = args.func(args, settings)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""The ``clip_created`` event pushed to the stream's ingest socket and the user's live feed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clippy.clips.links import sign_path
+from clippy.db.models import Clip
+
+
+def clip_urls(clip: Clip, secret: str) -> tuple[str | None, str | None]:
+    """Signed, expiring (file, thumbnail) URLs of a rendered clip."""
+    file_url = sign_path(secret, f"/api/v1/clips/{clip.id}/file") if clip.file_key else None
+    thumb = sign_path(secret, f"/api/v1/clips/{clip.id}/thumbnail") if clip.thumb_key else None
+    return file_url, thumb
+
+
+def clip_created_event(clip: Clip, secret: str) -> dict[str, Any]:
+    """The event payload for a clip that has just become ready."""
+    ranges = [{"start": r.start, "end": r.end} for r in clip.ranges]
+    file_url, thumb = clip_urls(clip, secret)
+    return {
+        "type": "clip_created",
+        "stream_id": clip.stream_id,
+        "clip": {
+            "id": clip.id,
+            "title": clip.title,
+            "start": ranges[0]["start"] if ranges else None,
+            "end": ranges[-1]["end"] if ranges else None,
+            "ranges": ranges,
+            "reason": clip.reason,
+            "score": clip.score,
+            "duration": clip.duration,
+            "source": clip.source,
+            "thumbnail_url": thumb,
+            "file_url": file_url,
+        },
+    }

@@ -1,0 +1,78 @@
+"""Make a clip end to end: quota check, row, render, usage count."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from clippy.accounts.plans import get_plan
+from clippy.accounts.quotas import clips_allowed
+from clippy.accounts.usage import add_clip, usage_for
+from clippy.clips.render import render_clip
+from clippy.clips.service import create_clip, validate_ranges
+from clippy.db.models import Clip, Stream, User
+from clippy.db.types import utcnow
+from clippy.storage.base import ObjectStore
+
+
+class ClipQuotaExceeded(RuntimeError):
+    """The owner's plan allows no more clips today."""
+
+
+def remaining_clips_today(
+    session: Session, user_id: int, now: datetime | None = None
+) -> int | None:
+    """How many more clips the user may make today (``None``: unlimited)."""
+    now = now or utcnow()
+    user = session.get(User, user_id)
+    plan = get_plan(user.plan if user else "free")
+    return clips_allowed(plan, usage_for(session, user_id, now.date()).clips)
+
+
+def make_clip(
+    session_factory: sessionmaker[Session],
+    store: ObjectStore,
+    stream_id: int,
+    ranges: Sequence[tuple[float, float]],
+    *,
+    title: str = "",
+    reason: str = "",
+    score: float = 0.0,
+    peak_time: float | None = None,
+    source: str = "manual",
+    signals: dict[str, Any] | None = None,
+) -> Clip:
+    """Create and render a clip of ``stream_id``; raises ``ClipQuotaExceeded``/``InvalidRange``."""
+    now = utcnow()
+    with session_factory() as session:
+        stream = session.get(Stream, stream_id)
+        if stream is None:
+            raise LookupError(f"stream {stream_id} does not exist")
+        validate_ranges(ranges, stream.received_until)
+        left = remaining_clips_today(session, stream.user_id, now)
+        if left is not None and left <= 0:
+            user = session.get(User, stream.user_id)
+            plan = get_plan(user.plan if user else "free")
+            raise ClipQuotaExceeded(
+                f"the {plan.name} plan makes {plan.clips_per_day} clips per day and today's are"
+                " used; it resets at 00:00 UTC, or upgrade to Pro for unlimited clips"
+            )
+        clip = create_clip(
+            session,
+            stream,
+            ranges,
+            title=title,
+            reason=reason,
+            score=score,
+            peak_time=peak_time,
+            source=source,
+            signals=signals,
+            now=now,
+        )
+        add_clip(session, stream.user_id, now.date())
+        session.commit()
+        clip_id = clip.id
+    return render_clip(session_factory, store, clip_id)

@@ -1,0 +1,118 @@
+"""Render a clip's video and thumbnail from the stream's mezzanine segments."""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from clippy.db.models import Clip, Segment
+from clippy.media.cut import SourcePart, cut_clip
+from clippy.media.thumbnail import make_thumbnail
+from clippy.pipeline.keys import clip_file_key, clip_thumb_key, mezzanine_key
+from clippy.storage.base import ObjectStore
+
+
+class ClipSourceMissing(RuntimeError):
+    """The segments a clip needs are not (yet, or any more) available."""
+
+
+@dataclass(frozen=True)
+class _Needed:
+    seq: int
+    start: float
+    duration: float
+    key: str
+
+
+def _needed_segments(
+    session: Session, stream_id: int, ranges: Sequence[tuple[float, float]]
+) -> list[_Needed]:
+    lo = min(s for s, _ in ranges)
+    hi = max(e for _, e in ranges)
+    q = (
+        select(Segment)
+        .where(
+            Segment.stream_id == stream_id,
+            Segment.start_time < hi,
+            Segment.start_time + Segment.duration > lo,
+        )
+        .order_by(Segment.start_time)
+    )
+    out = []
+    for seg in session.scalars(q):
+        if seg.status != "done":
+            raise ClipSourceMissing(
+                f"segment {seg.seq} of stream {stream_id} is {seg.status}, not processed"
+            )
+        out.append(
+            _Needed(seg.seq, seg.start_time, seg.duration, mezzanine_key(stream_id, seg.seq))
+        )
+    if not out:
+        raise ClipSourceMissing(
+            f"no stored segments cover {lo:.1f}-{hi:.1f} s of stream {stream_id}"
+        )
+    return out
+
+
+def render_clip(session_factory: sessionmaker[Session], store: ObjectStore, clip_id: int) -> Clip:
+    """Cut the clip's ranges into an MP4 + JPEG thumbnail, store both, mark the clip ready.
+
+    Idempotent: rendering again overwrites the same keys. On failure the clip is marked
+    ``failed`` with the error and the exception propagates.
+    """
+    with session_factory() as session:
+        clip = session.get(Clip, clip_id)
+        if clip is None:
+            raise ClipSourceMissing(f"clip {clip_id} does not exist")
+        ranges = [(r.start, r.end) for r in clip.ranges]
+        stream_id = clip.stream_id
+        needed = _needed_segments(session, stream_id, ranges)
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="clippy-cut-") as tmp,
+            contextlib.ExitStack() as stack,
+        ):
+            parts = [
+                SourcePart(
+                    path=stack.enter_context(store.open_local(n.key)),
+                    start_time=n.start,
+                    duration=n.duration,
+                )
+                for n in needed
+            ]
+            out = Path(tmp) / "clip.mp4"
+            result = cut_clip(parts, ranges, out)
+            thumb = Path(tmp) / "thumb.jpg"
+            make_thumbnail(out, min(result.duration / 2, 3.0), thumb)
+            file_key, thumb_key = (
+                clip_file_key(stream_id, clip_id),
+                clip_thumb_key(stream_id, clip_id),
+            )
+            store.put_file(file_key, out, content_type="video/mp4")
+            store.put_file(thumb_key, thumb, content_type="image/jpeg")
+    except Exception as exc:
+        with session_factory() as session:
+            clip = session.get(Clip, clip_id)
+            if clip is not None:
+                clip.status = "failed"
+                clip.error = str(exc)[:2000]
+                session.commit()
+        raise
+    with session_factory() as session:
+        clip = session.get(Clip, clip_id)
+        assert clip is not None
+        clip.file_key = file_key
+        clip.thumb_key = thumb_key
+        clip.duration = result.duration
+        clip.status = "ready"
+        clip.error = None
+        session.commit()
+        session.refresh(clip)
+        _ = clip.ranges
+        return clip

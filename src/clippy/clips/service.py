@@ -1,0 +1,116 @@
+"""Clip rows: create, read (scoped to the caller), delete with their files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from clippy.db.models import Clip, ClipRange, Stream
+from clippy.db.types import utcnow
+from clippy.ingest.streams import NotFound
+from clippy.storage.base import ObjectStore
+
+
+class InvalidRange(ValueError):
+    """A requested clip range is empty, reversed or outside the recorded stream."""
+
+
+def validate_ranges(ranges: Sequence[tuple[float, float]], received_until: float) -> None:
+    """Refuse empty, reversed, overlapping or not-yet-recorded ranges with a clear message."""
+    if not ranges:
+        raise InvalidRange("a clip needs at least one time range")
+    prev_end = -1.0
+    for start, end in ranges:
+        if start < 0 or end <= start:
+            raise InvalidRange(f"range {start:.2f}-{end:.2f} s is empty or reversed")
+        if end > received_until + 1e-6:
+            raise InvalidRange(
+                f"range {start:.2f}-{end:.2f} s ends after the recorded stream"
+                f" ({received_until:.2f} s)"
+            )
+        if start < prev_end:
+            raise InvalidRange("ranges must be in time order and must not overlap")
+        prev_end = end
+
+
+def create_clip(
+    session: Session,
+    stream: Stream,
+    ranges: Sequence[tuple[float, float]],
+    *,
+    title: str = "",
+    reason: str = "",
+    score: float = 0.0,
+    peak_time: float | None = None,
+    source: str = "auto",
+    signals: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> Clip:
+    """Add a pending clip of ``stream`` covering ``ranges`` (stream-time seconds)."""
+    clip = Clip(
+        user_id=stream.user_id,
+        stream_id=stream.id,
+        title=title[:300],
+        reason=reason,
+        score=score,
+        peak_time=peak_time,
+        source=source,
+        status="pending",
+        duration=sum(e - s for s, e in ranges),
+        signals=signals or {},
+        created_at=now or utcnow(),
+    )
+    clip.ranges = [ClipRange(position=i, start=s, end=e) for i, (s, e) in enumerate(ranges)]
+    session.add(clip)
+    session.flush()
+    return clip
+
+
+def stream_clip_ranges(session: Session, stream_id: int) -> list[tuple[float, float]]:
+    """Every time range already clipped in the stream (so a moment is never clipped twice)."""
+    q = select(ClipRange.start, ClipRange.end).join(Clip).where(Clip.stream_id == stream_id)
+    return [(s, e) for s, e in session.execute(q)]
+
+
+def visible_clip(session: Session, user_ids: Iterable[int], clip_id: int) -> Clip:
+    """The clip if one of ``user_ids`` owns it; ``NotFound`` otherwise."""
+    clip = session.get(Clip, clip_id, options=[selectinload(Clip.ranges)])
+    if clip is None or clip.user_id not in set(user_ids):
+        raise NotFound(f"clip {clip_id} not found")
+    return clip
+
+
+def list_clips(
+    session: Session,
+    user_ids: Iterable[int],
+    *,
+    stream_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Clip]:
+    """Clips of ``user_ids``, newest first."""
+    q = (
+        select(Clip)
+        .options(selectinload(Clip.ranges))
+        .where(Clip.user_id.in_(list(user_ids)))
+        .order_by(Clip.created_at.desc(), Clip.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    if stream_id is not None:
+        q = q.where(Clip.stream_id == stream_id)
+    return list(session.scalars(q))
+
+
+def delete_clip(session: Session, store: ObjectStore, clip: Clip) -> None:
+    """Delete the clip's row and its files (files after the row: a crash leaves an orphan file
+    the retention sweep can remove, never a row pointing at nothing)."""
+    keys = [k for k in (clip.file_key, clip.thumb_key) if k]
+    session.delete(clip)
+    session.commit()
+    for key in keys:
+        store.delete(key)

@@ -1,0 +1,1 @@
+"""WebSocket ingest: protocol, durable segment storage, acknowledgement, hot window."""

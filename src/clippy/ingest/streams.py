@@ -1,0 +1,134 @@
+"""Streams: start or resume, metadata updates, chat lines and client transcripts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from clippy.db.models import ChatMessage, Segment, Stream, TranscriptSegment, User
+from clippy.db.types import utcnow
+from clippy.ingest.protocol import ChatLine, ClientTranscript, Start, VideoRegion
+
+
+class NotFound(LookupError):
+    """The object does not exist or belongs to someone the caller cannot see."""
+
+
+def start_stream(session: Session, user: User, msg: Start, now: datetime | None = None) -> Stream:
+    """Create the stream ``msg.stream_id`` for ``user``, or resume it with fresh metadata."""
+    stream = session.scalar(
+        select(Stream).where(Stream.user_id == user.id, Stream.client_stream_id == msg.stream_id)
+    )
+    region = msg.video_region.model_dump() if msg.video_region else None
+    if stream is None:
+        stream = Stream(
+            user_id=user.id,
+            client_stream_id=msg.stream_id,
+            started_at=now or utcnow(),
+            received_until=0.0,
+        )
+        session.add(stream)
+    stream.title = msg.title or stream.title or ""
+    stream.page_url = msg.page_url or stream.page_url or ""
+    stream.platform = msg.platform or stream.platform or ""
+    if region is not None:
+        stream.video_region = region
+    stream.segment_seconds = msg.segment_seconds
+    stream.status = "live"
+    stream.ended_at = None
+    session.flush()
+    return stream
+
+
+def acked_seqs(session: Session, stream_id: int) -> list[int]:
+    """Sequence numbers of every segment durably stored for the stream."""
+    return list(session.scalars(select(Segment.seq).where(Segment.stream_id == stream_id)))
+
+
+def end_stream(session: Session, stream_id: int, now: datetime | None = None) -> None:
+    """Mark the stream ended (the client pressed stop)."""
+    stream = session.get(Stream, stream_id)
+    if stream is not None:
+        stream.status = "ended"
+        stream.ended_at = now or utcnow()
+
+
+def update_region(session: Session, stream_id: int, region: VideoRegion) -> None:
+    """Store the latest video region the extension reported."""
+    stream = session.get(Stream, stream_id)
+    if stream is not None:
+        stream.video_region = region.model_dump()
+
+
+def add_chat(session: Session, stream_id: int, lines: Iterable[ChatLine]) -> int:
+    """Store chat lines; returns how many were stored."""
+    rows = [
+        ChatMessage(stream_id=stream_id, author=ln.author, text=ln.text, time=ln.time)
+        for ln in lines
+    ]
+    session.add_all(rows)
+    return len(rows)
+
+
+def add_client_transcript(session: Session, stream_id: int, msg: ClientTranscript) -> None:
+    """Store a transcript chunk the client made itself; re-sending a chunk replaces it."""
+    session.execute(
+        delete(TranscriptSegment).where(
+            TranscriptSegment.stream_id == stream_id,
+            TranscriptSegment.chunk_id == msg.chunk_id,
+            TranscriptSegment.source == "client",
+        )
+    )
+    words = [w.model_dump() for w in msg.transcript]
+    if not words:
+        return
+    session.add(
+        TranscriptSegment(
+            stream_id=stream_id,
+            chunk_id=msg.chunk_id,
+            start_time=min(w["start"] for w in words),
+            end_time=max(w["end"] for w in words),
+            text=" ".join(w["text"] for w in words),
+            words=words,
+            source="client",
+        )
+    )
+
+
+def visible_stream(session: Session, user_ids: Sequence[int] | set[int], stream_id: int) -> Stream:
+    """The stream if one of ``user_ids`` owns it; ``NotFound`` otherwise (never 403: no leak)."""
+    stream = session.get(Stream, stream_id)
+    if stream is None or stream.user_id not in user_ids:
+        raise NotFound(f"stream {stream_id} not found")
+    return stream
+
+
+def list_streams(
+    session: Session, user_ids: Iterable[int], limit: int = 100, offset: int = 0
+) -> list[Stream]:
+    """Streams owned by ``user_ids``, newest first."""
+    q = (
+        select(Stream)
+        .where(Stream.user_id.in_(list(user_ids)))
+        .order_by(Stream.started_at.desc(), Stream.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(session.scalars(q))
+
+
+def list_segments(
+    session: Session, stream_id: int, limit: int = 500, offset: int = 0
+) -> list[Segment]:
+    """Segments of a stream in sequence order."""
+    q = (
+        select(Segment)
+        .where(Segment.stream_id == stream_id)
+        .order_by(Segment.seq)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(session.scalars(q))

@@ -1,0 +1,1 @@
+"""FastAPI application: REST API, WebSocket ingest endpoint, live events, pages."""

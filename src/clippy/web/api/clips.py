@@ -1,0 +1,149 @@
+"""Clips: list, detail, delete, and their video file and thumbnail."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi.responses import FileResponse, RedirectResponse
+from pydantic import BaseModel, Field
+
+from clippy.accounts.teams import visible_user_ids
+from clippy.clips.events import clip_created_event, clip_urls
+from clippy.clips.links import verify_path
+from clippy.clips.make import ClipQuotaExceeded, make_clip
+from clippy.clips.render import ClipSourceMissing
+from clippy.clips.service import InvalidRange, delete_clip, list_clips, visible_clip
+from clippy.db.models import Clip
+from clippy.ingest.streams import NotFound, visible_stream
+from clippy.web.api.schemas import ClipOut, RangeOut
+from clippy.web.deps import CurrentUser, SessionDep, get_ctx
+
+router = APIRouter(prefix="/api/v1", tags=["clips"])
+
+
+def clip_out(clip: Clip, secret: str) -> ClipOut:
+    """The API view of a clip, with signed media URLs when its files exist."""
+    file_url, thumbnail_url = clip_urls(clip, secret)
+    return ClipOut(
+        id=clip.id,
+        stream_id=clip.stream_id,
+        title=clip.title,
+        reason=clip.reason,
+        score=clip.score,
+        source=clip.source,
+        status=clip.status,
+        error=clip.error,
+        duration=clip.duration,
+        peak_time=clip.peak_time,
+        ranges=[RangeOut(start=r.start, end=r.end) for r in clip.ranges],
+        created_at=clip.created_at,
+        file_url=file_url,
+        thumbnail_url=thumbnail_url,
+    )
+
+
+@router.get("/clips", response_model=list[ClipOut])
+def get_clips(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    stream_id: int | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> list[ClipOut]:
+    """The caller's clips, newest first."""
+    secret = get_ctx(request).secret_key
+    rows = list_clips(
+        session, visible_user_ids(session, user), stream_id=stream_id, limit=limit, offset=offset
+    )
+    return [clip_out(c, secret) for c in rows]
+
+
+@router.get("/clips/{clip_id}", response_model=ClipOut)
+def get_clip(clip_id: int, request: Request, session: SessionDep, user: CurrentUser) -> ClipOut:
+    """One clip; 404 when it is not the caller's."""
+    clip = visible_clip(session, visible_user_ids(session, user), clip_id)
+    return clip_out(clip, get_ctx(request).secret_key)
+
+
+@router.delete("/clips/{clip_id}", status_code=204)
+def remove_clip(clip_id: int, request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """Delete a clip and its files."""
+    clip = visible_clip(session, {user.id}, clip_id)
+    delete_clip(session, get_ctx(request).store, clip)
+    return Response(status_code=204)
+
+
+def _media(request: Request, clip_id: int, kind: str, exp: int, sig: str) -> Response:
+    ctx = get_ctx(request)
+    path = f"/api/v1/clips/{clip_id}/{kind}"
+    if not verify_path(ctx.secret_key, path, exp, sig):
+        raise HTTPException(403, "this media link is invalid or has expired; fetch the clip again")
+    with ctx.session_factory() as session:
+        clip = session.get(Clip, clip_id)
+        key = None if clip is None else (clip.file_key if kind == "file" else clip.thumb_key)
+    if key is None:
+        raise NotFound(f"clip {clip_id} has no {kind}")
+    url = ctx.store.presigned_url(key)
+    if url:
+        return RedirectResponse(url)
+    media_type = "video/mp4" if kind == "file" else "image/jpeg"
+    with ctx.store.open_local(key) as local:
+        # Local disk: open_local yields the stored file itself, which outlives this block.
+        return FileResponse(
+            local,
+            media_type=media_type,
+            filename=f"clip-{clip_id}.{'mp4' if kind == 'file' else 'jpg'}",
+        )
+
+
+@router.get("/clips/{clip_id}/file")
+def clip_file(clip_id: int, request: Request, exp: int = 0, sig: str = "") -> Response:
+    """The clip's MP4 (signed link from the clip's ``file_url``; supports range requests)."""
+    return _media(request, clip_id, "file", exp, sig)
+
+
+@router.get("/clips/{clip_id}/thumbnail")
+def clip_thumbnail(clip_id: int, request: Request, exp: int = 0, sig: str = "") -> Response:
+    """The clip's JPEG thumbnail (signed link from the clip's ``thumbnail_url``)."""
+    return _media(request, clip_id, "thumbnail", exp, sig)
+
+
+class RangeIn(BaseModel):
+    start: float = Field(ge=0, description="stream-time seconds")
+    end: float = Field(gt=0)
+
+
+class ClipIn(BaseModel):
+    ranges: list[RangeIn] = Field(min_length=1, max_length=10)
+    title: str = Field(default="", max_length=300)
+
+
+@router.post("/streams/{stream_id}/clips", response_model=ClipOut, status_code=201)
+async def make_manual_clip(
+    stream_id: int, body: ClipIn, request: Request, session: SessionDep, user: CurrentUser
+) -> ClipOut:
+    """Cut a clip by hand from any recorded range(s) of one of the caller's streams."""
+    ctx = get_ctx(request)
+    visible_stream(session, {user.id}, stream_id)
+    session.close()
+    ranges = [(r.start, r.end) for r in body.ranges]
+    try:
+        clip = await asyncio.to_thread(
+            make_clip,
+            ctx.session_factory,
+            ctx.store,
+            stream_id,
+            ranges,
+            title=body.title or "Manual clip",
+            source="manual",
+        )
+    except InvalidRange as exc:
+        raise HTTPException(422, str(exc)) from None
+    except ClipQuotaExceeded as exc:
+        raise HTTPException(429, str(exc)) from None
+    except ClipSourceMissing as exc:
+        raise HTTPException(409, str(exc)) from None
+    ctx.extras["hub"].publish(clip.user_id, clip_created_event(clip, ctx.secret_key))
+    return clip_out(clip, ctx.secret_key)

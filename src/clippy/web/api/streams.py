@@ -1,0 +1,78 @@
+"""Streams, their segments and transcripts, and transcript search."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from clippy.accounts.teams import visible_user_ids
+from clippy.ingest import streams as stream_service
+from clippy.transcripts import search as transcript_search
+from clippy.transcripts.store import list_transcript
+from clippy.web.api.schemas import SearchHit, SegmentOut, StreamOut, TranscriptOut
+from clippy.web.deps import CurrentUser, SessionDep
+
+router = APIRouter(prefix="/api/v1", tags=["streams"])
+
+
+@router.get("/streams", response_model=list[StreamOut])
+def list_streams(
+    session: SessionDep,
+    user: CurrentUser,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> list[StreamOut]:
+    """The caller's (and their team's) streams, newest first."""
+    rows = stream_service.list_streams(session, visible_user_ids(session, user), limit, offset)
+    return [StreamOut.model_validate(r) for r in rows]
+
+
+@router.get("/streams/{stream_id}", response_model=StreamOut)
+def get_stream(stream_id: int, session: SessionDep, user: CurrentUser) -> StreamOut:
+    """One stream; 404 when it is not the caller's."""
+    return StreamOut.model_validate(
+        stream_service.visible_stream(session, visible_user_ids(session, user), stream_id)
+    )
+
+
+@router.get("/streams/{stream_id}/segments", response_model=list[SegmentOut])
+def list_segments(
+    stream_id: int,
+    session: SessionDep,
+    user: CurrentUser,
+    limit: int = Query(500, ge=1, le=5000),
+    offset: int = Query(0, ge=0),
+) -> list[SegmentOut]:
+    """A stream's stored segments in sequence order."""
+    stream_service.visible_stream(session, visible_user_ids(session, user), stream_id)
+    rows = stream_service.list_segments(session, stream_id, limit, offset)
+    return [SegmentOut.model_validate(r) for r in rows]
+
+
+@router.get("/streams/{stream_id}/transcript", response_model=list[TranscriptOut])
+def get_transcript(
+    stream_id: int,
+    session: SessionDep,
+    user: CurrentUser,
+    start: float = Query(0.0, ge=0, description="stream-time seconds"),
+    limit: int = Query(200, ge=1, le=2000),
+    offset: int = Query(0, ge=0),
+) -> list[TranscriptOut]:
+    """A stream's transcript in time order, paged."""
+    stream_service.visible_stream(session, visible_user_ids(session, user), stream_id)
+    rows = list_transcript(session, stream_id, start=start, limit=limit, offset=offset)
+    return [TranscriptOut.model_validate(r) for r in rows]
+
+
+@router.get("/search/transcripts", response_model=list[SearchHit])
+def search_transcripts(
+    session: SessionDep,
+    user: CurrentUser,
+    q: str = Query(..., min_length=1, max_length=200),
+    stream_id: int | None = None,
+    limit: int = Query(50, ge=1, le=500),
+) -> list[SearchHit]:
+    """Full-text search over the caller's transcripts; each hit has the stream time of the match."""
+    hits = transcript_search.search(
+        session, visible_user_ids(session, user), q, stream_id=stream_id, limit=limit
+    )
+    return [SearchHit(**h.__dict__) for h in hits]

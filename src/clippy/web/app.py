@@ -1,0 +1,112 @@
+"""Application factory: wires settings, database, object store, pipeline and routes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from clippy import __version__
+from clippy.config import Settings, get_settings
+from clippy.db.migrate import upgrade
+from clippy.db.session import make_engine, make_session_factory
+from clippy.events import EventHub
+from clippy.ingest.streams import NotFound
+from clippy.storage.factory import make_store
+from clippy.storage.local import LocalStore
+from clippy.storage.sweeper import run_retention_loop
+from clippy.web.context import AppContext
+
+log = logging.getLogger(__name__)
+
+
+def build_context(settings: Settings) -> AppContext:
+    """Create the shared objects (database upgraded to the latest schema)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.resolved_database_url)
+    engine = make_engine(settings.resolved_database_url)
+    store = make_store(settings)
+    if isinstance(store, LocalStore):
+        store.cleanup_partial()
+    ctx = AppContext(
+        settings=settings,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        store=store,
+        secret_key=settings.resolved_secret_key(),
+    )
+    ctx.extras["hub"] = EventHub()
+    return ctx
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The ASGI app; background loops (pipeline, retention) run for the app's lifetime."""
+    settings = settings or get_settings()
+    ctx = build_context(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ctx.extras["hub"].bind_loop(asyncio.get_running_loop())
+        stop = asyncio.Event()
+        tasks = [
+            asyncio.create_task(
+                run_retention_loop(
+                    ctx.session_factory,
+                    ctx.store,
+                    settings.retention_interval_seconds,
+                    stop,
+                    hot_window_seconds=settings.hot_window_seconds,
+                )
+            )
+        ]
+        pipeline = None
+        if settings.pipeline_enabled:
+            from clippy.pipeline.runner import PipelineRunner
+
+            pipeline = PipelineRunner(ctx)
+            ctx.extras["pipeline"] = pipeline
+            await pipeline.start()
+        ctx.extras["ready"] = True
+        try:
+            yield
+        finally:
+            ctx.extras["ready"] = False
+            stop.set()
+            if pipeline is not None:
+                await pipeline.stop()
+            for t in tasks:
+                t.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await t
+            ctx.engine.dispose()
+
+    app = FastAPI(
+        title="Clippy",
+        version=__version__,
+        description="Clip live streams automatically. REST API and WebSocket ingest.",
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+
+    @app.exception_handler(NotFound)
+    async def _not_found(_request: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    from clippy.web import ws_ingest
+    from clippy.web.api import auth, clips, events, keys, streams, system
+
+    for router in (
+        system.router,
+        auth.router,
+        keys.router,
+        streams.router,
+        clips.router,
+        events.router,
+        ws_ingest.router,
+    ):
+        app.include_router(router)
+    return app

@@ -1,0 +1,277 @@
+"""The ``/ws/ingest`` endpoint: one client connection streaming one stream's segments."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from clippy import metrics
+from clippy.accounts.users import AuthError, resolve_credential
+from clippy.db.models import Stream, User
+from clippy.db.session import session_scope
+from clippy.events import EventHub
+from clippy.ingest import streams as stream_service
+from clippy.ingest.protocol import (
+    PROTOCOL_VERSION,
+    Chat,
+    ClientTranscript,
+    Hello,
+    ProtocolError,
+    Region,
+    Simple,
+    Start,
+    decode_segment_frame,
+    error_event,
+    event,
+    parse_text_message,
+    to_ranges,
+)
+from clippy.ingest.segments import store_segment
+from clippy.web.context import AppContext
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+_HELLO_TIMEOUT_S = 15.0
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_PROTOCOL = 4400
+
+
+@router.websocket("/ws/ingest")
+async def ingest_endpoint(ws: WebSocket) -> None:
+    """Authenticate, then serve one ingest connection until the client leaves."""
+    ctx: AppContext = ws.app.state.ctx
+    await ws.accept()
+    conn = IngestConnection(ctx, ws)
+    try:
+        await conn.run()
+    except WebSocketDisconnect:
+        pass
+    finally:
+        await conn.close()
+
+
+class IngestConnection:
+    """State of one ingest WebSocket: its user, its stream and the outgoing event pump."""
+
+    def __init__(self, ctx: AppContext, ws: WebSocket) -> None:
+        self.ctx = ctx
+        self.ws = ws
+        self.user: User | None = None
+        self.stream: Stream | None = None
+        self._send_lock = asyncio.Lock()
+        self._pump: asyncio.Task[None] | None = None
+        self._counted = False
+        self.segments = 0
+        self.bytes = 0
+
+    async def send(self, payload: dict[str, Any]) -> None:
+        """Send one JSON event; events from the pump and replies never interleave."""
+        async with self._send_lock:
+            await self.ws.send_json(payload)
+
+    async def run(self) -> None:
+        """The receive loop."""
+        if not await self._authenticate():
+            return
+        while True:
+            msg = await self.ws.receive()
+            if msg["type"] == "websocket.disconnect":
+                return
+            try:
+                if msg.get("bytes") is not None:
+                    await self._on_segment(msg["bytes"])
+                elif msg.get("text") is not None and await self._on_text(msg["text"]):
+                    return
+            except ProtocolError as exc:
+                metrics.INGEST_ERRORS.labels(exc.code).inc()
+                await self.send(error_event(exc))
+                if exc.fatal:
+                    await self.ws.close(CLOSE_PROTOCOL, exc.code)
+                    return
+
+    async def _authenticate(self) -> bool:
+        token = self.ws.query_params.get("token")
+        if not token:
+            try:
+                text = await asyncio.wait_for(self.ws.receive_text(), _HELLO_TIMEOUT_S)
+                hello = parse_text_message(text)
+            except (TimeoutError, ProtocolError, KeyError, RuntimeError):
+                hello = None
+            if not isinstance(hello, Hello):
+                await self._refuse("expected a 'hello' message with a token first")
+                return False
+            if hello.protocol != PROTOCOL_VERSION:
+                await self._refuse(
+                    f"protocol version {hello.protocol} is not supported; this server speaks "
+                    f"{PROTOCOL_VERSION}",
+                    code="unsupported_protocol",
+                )
+                return False
+            token = hello.token
+        try:
+            self.user = await asyncio.to_thread(self._resolve, token)
+        except AuthError as exc:
+            await self._refuse(str(exc))
+            return False
+        await self.send(
+            event(
+                "welcome",
+                protocol=PROTOCOL_VERSION,
+                user={"id": self.user.id, "plan": self.user.plan},
+            )
+        )
+        self._pump = asyncio.create_task(self._pump_events(self.user.id))
+        return True
+
+    def _resolve(self, token: str) -> User:
+        with session_scope(self.ctx.session_factory) as session:
+            return resolve_credential(session, self.ctx.secret_key, token)
+
+    async def _refuse(self, message: str, code: str = "unauthorized") -> None:
+        metrics.INGEST_ERRORS.labels(code).inc()
+        with contextlib.suppress(Exception):
+            await self.send(event("error", code=code, message=message, fatal=True))
+            await self.ws.close(CLOSE_UNAUTHORIZED, code)
+
+    async def _on_text(self, text: str) -> bool:
+        """Handle one JSON message; returns True when the connection should end."""
+        msg = parse_text_message(text)
+        if isinstance(msg, Hello):
+            raise ProtocolError("bad_message", "already authenticated")
+        if isinstance(msg, Start):
+            await self._on_start(msg)
+            return False
+        if isinstance(msg, Simple) and msg.type == "ping":
+            await self.send(event("pong"))
+            return False
+        stream = self._require_stream()
+        if isinstance(msg, Chat):
+            n = await asyncio.to_thread(self._write, stream_service.add_chat, stream.id, msg.lines)
+            await self.send(event("chat_ack", count=n))
+        elif isinstance(msg, ClientTranscript):
+            await asyncio.to_thread(
+                self._write, stream_service.add_client_transcript, stream.id, msg
+            )
+            await self.send(event("transcript_ack", chunk_id=msg.chunk_id))
+        elif isinstance(msg, Region):
+            await asyncio.to_thread(
+                self._write, stream_service.update_region, stream.id, msg.video_region
+            )
+            await self.send(event("region_ack"))
+        elif msg.type == "acked?":
+            await self.send(event("acked", stream_id=stream.id, acked=await self._acked()))
+        elif msg.type == "stats":
+            await self.send(self._stats())
+        elif msg.type == "stop":
+            await asyncio.to_thread(self._write, stream_service.end_stream, stream.id)
+            await self.send(event("stopped", stream_id=stream.id))
+            return True
+        return False
+
+    def _write(self, fn: Any, *args: Any) -> Any:
+        with session_scope(self.ctx.session_factory) as session:
+            return fn(session, *args)
+
+    async def _on_start(self, msg: Start) -> None:
+        assert self.user is not None
+        user = self.user
+
+        def start() -> Stream:
+            with session_scope(self.ctx.session_factory) as session:
+                return stream_service.start_stream(session, session.merge(user), msg)
+
+        self.stream = await asyncio.to_thread(start)
+        if not self._counted:
+            metrics.ACTIVE_STREAMS.inc()
+            self._counted = True
+        acked = await self._acked()
+        last = max((r[1] for r in acked), default=-1)
+        await self.send(
+            event(
+                "started",
+                stream_id=self.stream.id,
+                client_stream_id=self.stream.client_stream_id,
+                acked=acked,
+                next_seq=last + 1,
+                max_segment_bytes=self.ctx.settings.max_segment_bytes,
+            )
+        )
+
+    async def _acked(self) -> list[list[int]]:
+        stream = self._require_stream()
+
+        def read() -> list[int]:
+            with self.ctx.session_factory() as session:
+                return stream_service.acked_seqs(session, stream.id)
+
+        return to_ranges(await asyncio.to_thread(read))
+
+    def _require_stream(self) -> Stream:
+        if self.stream is None:
+            raise ProtocolError("no_stream", "send a 'start' message before segments or chat")
+        return self.stream
+
+    async def _on_segment(self, frame: bytes) -> None:
+        header, payload = decode_segment_frame(frame)
+        stream = self._require_stream()
+        assert self.user is not None
+        stored = await asyncio.to_thread(
+            store_segment,
+            self.ctx.session_factory,
+            self.ctx.store,
+            self.ctx.settings,
+            self.user.id,
+            stream.id,
+            header,
+            payload,
+        )
+        if stored.duplicate:
+            metrics.SEGMENT_DUPLICATES.inc()
+        else:
+            metrics.SEGMENTS_RECEIVED.inc()
+            metrics.SEGMENT_BYTES.inc(len(payload))
+            self.segments += 1
+            self.bytes += len(payload)
+        await self.send(
+            event("ack", seq=stored.seq, segment_id=stored.segment_id, duplicate=stored.duplicate)
+        )
+        pipeline = self.ctx.extras.get("pipeline")
+        if pipeline is not None and not stored.duplicate:
+            # Awaiting a full queue here is the backpressure: the client's next segment waits.
+            await pipeline.submit(stored.segment_id)
+
+    def _stats(self) -> dict[str, Any]:
+        pipeline = self.ctx.extras.get("pipeline")
+        return event(
+            "stats",
+            segments=self.segments,
+            bytes=self.bytes,
+            pipeline_queue=pipeline.queue_depth() if pipeline is not None else 0,
+        )
+
+    async def _pump_events(self, user_id: int) -> None:
+        hub: EventHub = self.ctx.extras["hub"]
+        async with hub.subscribe(user_id) as sub:
+            while True:
+                ev = await sub.queue.get()
+                if self.stream is not None and ev.get("stream_id") not in (None, self.stream.id):
+                    continue
+                try:
+                    await self.send(ev)
+                except Exception:
+                    return
+
+    async def close(self) -> None:
+        """Release the event pump and the active-stream gauge."""
+        if self._pump is not None:
+            self._pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._pump
+        if self._counted:
+            metrics.ACTIVE_STREAMS.dec()
+            self._counted = False
