@@ -78,7 +78,7 @@ def store_segment(
         _check_sequence(session, stream_id, seq, settings.max_seq_gap)
         _check_quota(session, user_id, header.duration, now)
 
-    info = _validate(payload, seq, settings)
+    info = _validate(payload, header, settings)
     key = segment_key(stream_id, seq, header.mime)
     store.put_bytes(key, bytes(payload), content_type=header.mime)
 
@@ -138,7 +138,8 @@ def _check_quota(session: Session, user_id: int, adding: float, now: datetime) -
         raise ProtocolError("quota_exceeded", decision.message, fatal=False)
 
 
-def _validate(payload: bytes | memoryview, seq: int, settings: Settings) -> MediaInfo:
+def _validate(payload: bytes | memoryview, header: SegmentHeader, settings: Settings) -> MediaInfo:
+    seq = header.seq
     if len(payload) == 0:
         raise ProtocolError("invalid_media", f"segment {seq} is empty (0 bytes)", seq=seq)
     tmp_dir = settings.data_dir / "tmp"
@@ -147,7 +148,7 @@ def _validate(payload: bytes | memoryview, seq: int, settings: Settings) -> Medi
         tmp.write(payload)
         tmp.flush()
         try:
-            return validate_segment(Path(tmp.name))
+            return validate_segment(Path(tmp.name), expected_duration=header.duration)
         except InvalidMedia as exc:
             raise ProtocolError(
                 "invalid_media", f"segment {seq} rejected: {exc}", seq=seq

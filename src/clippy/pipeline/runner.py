@@ -15,13 +15,13 @@ import multiprocessing
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
-from typing import Any
 
 from sqlalchemy import select
 
 from clippy import metrics
+from clippy.clips.events import clip_created_event
 from clippy.config import Settings
-from clippy.db.models import Segment
+from clippy.db.models import Clip, Segment
 from clippy.pipeline import stages
 from clippy.pipeline.detection import detect_and_clip
 from clippy.web.context import AppContext
@@ -46,13 +46,21 @@ class PipelineRunner:
         self._stage = segment_stage or stages.process_segment
         self._executor = executor
         self._owns_executor = executor is None
-        self._queue: asyncio.Queue[int] = asyncio.Queue(maxsize=self.settings.pipeline_queue_size)
+        self._queue: asyncio.Queue[tuple[int, int]] = asyncio.Queue(
+            maxsize=self.settings.pipeline_queue_size
+        )
         self._workers: list[asyncio.Task[None]] = []
         self._locks: dict[int, asyncio.Lock] = {}
         self._queued: set[int] = set()
+        self._pending: dict[int, int] = {}  # stream id -> segments queued or in progress
+        self._finishing: set[int] = set()
+        self._background: set[asyncio.Task[list[int]]] = set()
 
     async def start(self) -> None:
         """Start the worker pool and re-queue segments left unfinished by a previous run."""
+        if not self._owns_executor:
+            # An injected executor (threads, in tests) shares this process: init here.
+            stages.init_worker(self.settings)
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
                 max_workers=self.settings.pipeline_workers,
@@ -62,25 +70,39 @@ class PipelineRunner:
             )
         for _ in range(self.settings.pipeline_workers):
             self._workers.append(asyncio.create_task(self._work()))
-        for seg_id in await asyncio.to_thread(self._unfinished):
-            await self.submit(seg_id)
+        for seg_id, stream_id in await asyncio.to_thread(self._unfinished):
+            await self.submit(seg_id, stream_id)
 
-    def _unfinished(self) -> list[int]:
+    def _unfinished(self) -> list[tuple[int, int]]:
         with self.ctx.session_factory() as session:
             q = (
-                select(Segment.id)
+                select(Segment.id, Segment.stream_id)
                 .where(Segment.status.in_(("pending", "processing")))
                 .order_by(Segment.stream_id, Segment.seq)
             )
-            return list(session.scalars(q))
+            return [(a, b) for a, b in session.execute(q)]
 
-    async def submit(self, segment_id: int) -> None:
+    async def submit(self, segment_id: int, stream_id: int) -> None:
         """Queue a stored segment (waits while the queue is full)."""
         if segment_id in self._queued:
             return
         self._queued.add(segment_id)
-        await self._queue.put(segment_id)
+        self._pending[stream_id] = self._pending.get(stream_id, 0) + 1
+        await self._queue.put((segment_id, stream_id))
         metrics.QUEUE_DEPTH.set(self._queue.qsize())
+
+    def finish(self, stream_id: int) -> None:
+        """The stream ended: once its queued segments are done, run a final detection that
+        clips moments whose payoff would otherwise wait for a next segment."""
+        if self._pending.get(stream_id, 0) == 0:
+            self._spawn_final(stream_id)
+        else:
+            self._finishing.add(stream_id)
+
+    def _spawn_final(self, stream_id: int) -> None:
+        task = asyncio.create_task(self.detect(stream_id, final=True))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def queue_depth(self) -> int:
         """Segments waiting to be processed."""
@@ -104,7 +126,7 @@ class PipelineRunner:
 
     async def _work(self) -> None:
         while True:
-            seg_id = await self._queue.get()
+            seg_id, stream_id = await self._queue.get()
             metrics.QUEUE_DEPTH.set(self._queue.qsize())
             try:
                 await self._handle(seg_id)
@@ -112,6 +134,13 @@ class PipelineRunner:
                 log.exception("pipeline: segment %s failed outside its stages", seg_id)
             finally:
                 self._queued.discard(seg_id)
+                left = self._pending.get(stream_id, 1) - 1
+                self._pending[stream_id] = left
+                if left <= 0:
+                    self._pending.pop(stream_id, None)
+                    if stream_id in self._finishing:
+                        self._finishing.discard(stream_id)
+                        await self.detect(stream_id, final=True)
                 self._queue.task_done()
 
     async def _handle(self, seg_id: int) -> None:
@@ -162,7 +191,7 @@ class PipelineRunner:
             metrics.STAGE_SECONDS.labels("detect").observe(time.perf_counter() - started)
             return clips
 
-    def _announce(self, user_id: int, payload: dict[str, Any]) -> None:
+    def _announce(self, user_id: int, clip: Clip) -> None:
         hub = self.ctx.extras.get("hub")
         if hub is not None:
-            hub.publish(user_id, payload)
+            hub.publish(user_id, clip_created_event(clip, self.ctx.secret_key))

@@ -169,6 +169,9 @@ class IngestConnection:
             await self.send(self._stats())
         elif msg.type == "stop":
             await asyncio.to_thread(self._write, stream_service.end_stream, stream.id)
+            pipeline = self.ctx.extras.get("pipeline")
+            if pipeline is not None:
+                pipeline.finish(stream.id)
             await self.send(event("stopped", stream_id=stream.id))
             return True
         return False
@@ -243,7 +246,7 @@ class IngestConnection:
         pipeline = self.ctx.extras.get("pipeline")
         if pipeline is not None and not stored.duplicate:
             # Awaiting a full queue here is the backpressure: the client's next segment waits.
-            await pipeline.submit(stored.segment_id)
+            await pipeline.submit(stored.segment_id, stream.id)
 
     def _stats(self) -> dict[str, Any]:
         pipeline = self.ctx.extras.get("pipeline")

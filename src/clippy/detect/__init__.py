@@ -1,0 +1,1 @@
+"""Highlight detection: pure functions from signals (audio features, words, chat) to clips."""

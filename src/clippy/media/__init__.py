@@ -1,0 +1,1 @@
+"""Media I/O: probing and validation, audio decoding, mezzanine transcode, cutting, thumbnails."""

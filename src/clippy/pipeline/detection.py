@@ -1,0 +1,115 @@
+"""Detection over a stream's latest window, and turning the resulting plans into clips."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from clippy import metrics
+from clippy.clips.make import ClipQuotaExceeded, make_clip, remaining_clips_today
+from clippy.clips.render import ClipSourceMissing
+from clippy.clips.service import stream_clip_ranges
+from clippy.config import Settings
+from clippy.db.models import ChatMessage, Clip, Segment, Stream
+from clippy.pipeline.windows import WindowInput, plan_window
+from clippy.storage.base import ObjectStore
+from clippy.transcripts.store import words_between
+
+log = logging.getLogger(__name__)
+
+OnClip = Callable[[int, Clip], None]
+
+
+def load_window(session: Session, stream: Stream, settings: Settings) -> WindowInput | None:
+    """The signals of the stream's latest window, up to the end of contiguous processed segments."""
+    segs = list(
+        session.scalars(
+            select(Segment).where(Segment.stream_id == stream.id).order_by(Segment.start_time)
+        )
+    )
+    available_until = 0.0
+    for seg in segs:
+        if seg.status not in ("done", "failed"):
+            break
+        available_until = seg.start_time + seg.duration
+    if available_until <= 0:
+        return None
+    t0 = max(0.0, available_until - settings.detect_window_seconds)
+    features = [
+        (s.start_time, s.features)
+        for s in segs
+        if s.status == "done" and s.features and s.start_time + s.duration > t0
+        and s.start_time < available_until
+    ]
+    chat = list(
+        session.scalars(
+            select(ChatMessage.time).where(
+                ChatMessage.stream_id == stream.id,
+                ChatMessage.time >= t0 - settings.detect_window_seconds,
+                ChatMessage.time < available_until,
+            )
+        )
+    )
+    return WindowInput(
+        t0=t0,
+        t1=available_until,
+        features=features,
+        words=words_between(session, stream.id, t0, available_until),
+        chat_times=sorted(chat),
+        existing=stream_clip_ranges(session, stream.id),
+    )
+
+
+def detect_and_clip(
+    session_factory: sessionmaker[Session],
+    store: ObjectStore,
+    settings: Settings,
+    stream_id: int,
+    *,
+    final: bool = False,
+    on_clip: OnClip | None = None,
+) -> list[int]:
+    """Score the stream's latest window and make a clip of each new moment; returns clip ids."""
+    with session_factory() as session:
+        stream = session.get(Stream, stream_id)
+        if stream is None:
+            return []
+        window = load_window(session, stream, settings)
+        if window is None:
+            return []
+        final = final or stream.status == "ended"
+        plans = plan_window(window, settings, final=final)
+        left = remaining_clips_today(session, stream.user_id)
+    if left is not None:
+        plans = plans[: max(left, 0)]
+    made: list[int] = []
+    for plan in plans:
+        try:
+            clip = make_clip(
+                session_factory,
+                store,
+                stream_id,
+                [(plan.start, plan.end)],
+                title=plan.title,
+                reason=plan.reason,
+                score=plan.score,
+                peak_time=plan.peak,
+                source="auto",
+                signals=getattr(plan, "signals", None) or {},
+            )
+        except ClipQuotaExceeded:
+            log.info("stream %s: clip quota used up, %s not clipped", stream_id, plan.reason)
+            break
+        except ClipSourceMissing as exc:
+            log.warning("stream %s: cannot cut %.1f-%.1f: %s", stream_id, plan.start, plan.end, exc)
+            continue
+        metrics.CLIPS_MADE.labels("auto").inc()
+        made.append(clip.id)
+        if on_clip is not None:
+            on_clip(clip.user_id, clip)
+    return made
+
+

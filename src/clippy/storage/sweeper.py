@@ -1,0 +1,198 @@
+"""Retention sweeper and hot-window archiver: the I/O shell around ``retention``.
+
+Rows go first, in one transaction per batch, then their objects. A crash between the two
+leaves orphan objects (invisible: the API lists rows, not objects), and ``sweep_orphans``
+removes the objects of streams that no longer exist; the other order could leave rows
+pointing at deleted media, which is worse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from clippy.accounts.plans import PLANS
+from clippy.db.models import ChatMessage, Clip, Segment, Stream, TranscriptSegment, User
+from clippy.db.types import utcnow
+from clippy.pipeline.keys import mezzanine_key
+from clippy.storage.base import ObjectStore
+from clippy.storage.retention import retention_cutoff
+
+log = logging.getLogger(__name__)
+_BATCH = 500
+
+
+@dataclass
+class SweepReport:
+    """What one sweep deleted."""
+
+    segments: int = 0
+    transcripts: int = 0
+    chat_messages: int = 0
+    clips: int = 0
+    streams: int = 0
+    objects: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"deleted {self.segments} segments, {self.transcripts} transcript chunks, "
+            f"{self.chat_messages} chat lines, {self.clips} clips, {self.streams} streams, "
+            f"{self.objects} objects"
+        )
+
+
+
+def sweep_expired(
+    session_factory: sessionmaker[Session], store: ObjectStore, now: datetime | None = None
+) -> SweepReport:
+    """Delete every owner's data older than their plan's retention, and nothing younger."""
+    now = now or utcnow()
+    report = SweepReport()
+    for plan in PLANS:
+        cutoff = retention_cutoff(plan, now)
+        users = select(User.id).where(User.plan == plan).scalar_subquery()
+        streams = select(Stream.id).where(Stream.user_id.in_(users)).scalar_subquery()
+        _sweep_clips(session_factory, store, streams, cutoff, report)
+        _sweep_segments(session_factory, store, streams, cutoff, report)
+        with session_factory() as session:
+            report.transcripts += _count_delete(
+                session,
+                delete(TranscriptSegment).where(
+                    TranscriptSegment.stream_id.in_(streams), TranscriptSegment.created_at < cutoff
+                ),
+            )
+            report.chat_messages += _count_delete(
+                session,
+                delete(ChatMessage).where(
+                    ChatMessage.stream_id.in_(streams), ChatMessage.received_at < cutoff
+                ),
+            )
+            # An ended stream with nothing left in it is gone too.
+            empty = select(Stream.id).where(
+                Stream.id.in_(streams),
+                Stream.status == "ended",
+                or_(Stream.ended_at.is_(None), Stream.ended_at < cutoff),
+                ~exists().where(Segment.stream_id == Stream.id),
+                ~exists().where(Clip.stream_id == Stream.id),
+            )
+            ids = list(session.scalars(empty))
+            if ids:
+                report.streams += _count_delete(session, delete(Stream).where(Stream.id.in_(ids)))
+            session.commit()
+    return report
+
+
+def _count_delete(session: Session, stmt: object) -> int:
+    result = session.execute(stmt)  # type: ignore[call-overload]
+    return int(result.rowcount or 0)
+
+
+def _sweep_clips(
+    factory: sessionmaker[Session], store: ObjectStore, streams: object, cutoff: datetime,
+    report: SweepReport,
+) -> None:
+    while True:
+        with factory() as session:
+            rows = session.execute(
+                select(Clip.id, Clip.file_key, Clip.thumb_key)
+                .where(Clip.stream_id.in_(streams), Clip.created_at < cutoff)  # type: ignore[arg-type]
+                .limit(_BATCH)
+            ).all()
+            if not rows:
+                return
+            session.execute(delete(Clip).where(Clip.id.in_([r.id for r in rows])))
+            session.commit()
+        report.clips += len(rows)
+        for r in rows:
+            for key in (r.file_key, r.thumb_key):
+                if key:
+                    store.delete(key)
+                    report.objects += 1
+
+
+def _sweep_segments(
+    factory: sessionmaker[Session], store: ObjectStore, streams: object, cutoff: datetime,
+    report: SweepReport,
+) -> None:
+    while True:
+        with factory() as session:
+            rows = session.execute(
+                select(Segment.id, Segment.stream_id, Segment.seq, Segment.storage_key)
+                .where(Segment.stream_id.in_(streams), Segment.received_at < cutoff)  # type: ignore[arg-type]
+                .limit(_BATCH)
+            ).all()
+            if not rows:
+                return
+            session.execute(delete(Segment).where(Segment.id.in_([r.id for r in rows])))
+            session.commit()
+        report.segments += len(rows)
+        for r in rows:
+            for key in (r.storage_key, mezzanine_key(r.stream_id, r.seq)):
+                store.delete(key)
+                report.objects += 1
+
+
+def sweep_orphans(session_factory: sessionmaker[Session], store: ObjectStore) -> int:
+    """Delete objects under ``streams/<id>/`` whose stream row is gone; returns how many."""
+    prefixes = {key.split("/", 2)[1] for key in store.list("streams/") if key.count("/") >= 2}
+    ids = {int(p) for p in prefixes if p.isdigit()}
+    if not ids:
+        return 0
+    with session_factory() as session:
+        alive = set(session.scalars(select(Stream.id).where(Stream.id.in_(ids))))
+    return sum(store.delete_prefix(f"streams/{sid}/") for sid in sorted(ids - alive))
+
+
+def archive_hot_segments(session_factory: sessionmaker[Session], hot_window_seconds: float) -> int:
+    """Move segments that left their stream's hot window to the archive tier; returns how many."""
+    with session_factory() as session:
+        newest = (
+            select(Stream.received_until).where(Stream.id == Segment.stream_id).scalar_subquery()
+        )
+        result = session.execute(
+            update(Segment)
+            .where(
+                Segment.tier == "hot",
+                and_(newest - (Segment.start_time + Segment.duration) > hot_window_seconds),
+            )
+            .values(tier="archive")
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        return int(result.rowcount or 0)
+
+
+def storage_used(session: Session, user_id: int) -> int:
+    """Bytes of segments the user has stored (for usage pages)."""
+    q = select(func.coalesce(func.sum(Segment.size), 0)).join(Stream).where(Stream.user_id == user_id)
+    return int(session.scalar(q) or 0)
+
+
+async def run_retention_loop(
+    session_factory: sessionmaker[Session],
+    store: ObjectStore,
+    interval_seconds: float,
+    stop: asyncio.Event,
+    *,
+    hot_window_seconds: float = 300.0,
+    clock: Callable[[], datetime] = utcnow,
+) -> None:
+    """Archive and sweep every ``interval_seconds`` until ``stop`` is set."""
+    while not stop.is_set():
+        try:
+            await asyncio.to_thread(archive_hot_segments, session_factory, hot_window_seconds)
+            report = await asyncio.to_thread(sweep_expired, session_factory, store, clock())
+            report.objects += await asyncio.to_thread(sweep_orphans, session_factory, store)
+            if report.segments or report.clips or report.streams:
+                log.info("retention: %s", report)
+        except Exception:  # keep sweeping on the next tick whatever went wrong now
+            log.exception("retention sweep failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval_seconds)

@@ -1,0 +1,95 @@
+"""The transcription interface and its data: words with stream-time timestamps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+SAMPLE_RATE = 16_000
+
+
+class TranscriberError(RuntimeError):
+    """Recognition failed; the message says what to do."""
+
+
+class ModelMissing(TranscriberError):
+    """The engine's model is not installed where the settings point."""
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word; times are stream-time seconds."""
+
+    text: str
+    start: float
+    end: float
+    confidence: float = 1.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "start": round(self.start, 3), "end": round(self.end, 3),
+                "confidence": round(self.confidence, 3)}
+
+
+@dataclass
+class TranscriptChunk:
+    """The words of one recognised window."""
+
+    chunk_id: str
+    start_time: float
+    words: list[Word] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"chunk_id", "start_time", "transcript": [{"text", "start", "end", "confidence"}]}``."""
+        return {
+            "chunk_id": self.chunk_id,
+            "start_time": self.start_time,
+            "transcript": [w.to_json() for w in self.words],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TranscriptChunk:
+        """The inverse of ``to_json``."""
+        return cls(
+            chunk_id=str(data["chunk_id"]),
+            start_time=float(data["start_time"]),
+            words=[Word(str(w["text"]), float(w["start"]), float(w["end"]),
+                        float(w.get("confidence", 1.0))) for w in data.get("transcript", [])],
+        )
+
+
+class Transcriber(Protocol):
+    """A speech recogniser: 16 kHz mono float32 audio in, timed words out."""
+
+    name: str
+
+    def transcribe(
+        self, audio: np.ndarray, *, start_time: float, chunk_id: str, prompt: str = ""
+    ) -> TranscriptChunk:
+        """Recognise ``audio`` whose first sample is at stream time ``start_time``.
+
+        ``prompt`` is the text just before this window (rolling context) for engines that
+        can use it.
+        """
+        ...
+
+
+def to_pcm16(audio: np.ndarray) -> bytes:
+    """Float samples in [-1, 1] as little-endian signed 16-bit PCM bytes."""
+    return (np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
+
+
+class NoTranscriber:
+    """Recognises nothing (``CLIPPY_TRANSCRIBER=none``): detection runs on audio and chat."""
+
+    name = "none"
+
+    def transcribe(
+        self, audio: np.ndarray, *, start_time: float, chunk_id: str, prompt: str = ""
+    ) -> TranscriptChunk:
+        return TranscriptChunk(chunk_id, start_time, [])

@@ -1,0 +1,135 @@
+"""Any OpenAI-compatible transcription API (Groq whisper-large-v3-turbo, OpenAI whisper-1)."""
+
+from __future__ import annotations
+
+import io
+import math
+import time
+import wave
+from typing import Any
+
+import httpx
+import numpy as np
+
+from clippy.transcribe.base import (
+    SAMPLE_RATE,
+    TranscriberError,
+    TranscriptChunk,
+    Word,
+    to_pcm16,
+)
+
+_RETRY_STATUS = {429, 500, 502, 503, 504}
+
+
+def wav_bytes(audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> bytes:
+    """16-bit mono WAV of ``audio`` in memory."""
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(sample_rate)
+        w.writeframes(to_pcm16(audio))
+    return buf.getvalue()
+
+
+class OpenAITranscriber:
+    """POSTs each window to ``{base_url}/audio/transcriptions`` and reads word timestamps."""
+
+    name = "openai"
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str,
+        model: str,
+        *,
+        timeout: float = 60.0,
+        max_attempts: int = 4,
+        backoff: float = 0.5,
+    ) -> None:
+        if not api_key:
+            raise TranscriberError(
+                "CLIPPY_TRANSCRIBER=openai needs CLIPPY_OPENAI_API_KEY (a Groq or OpenAI key)"
+            )
+        self._client = httpx.Client(
+            base_url=base_url.rstrip("/") + "/",
+            headers={"Authorization": f"Bearer {api_key}"},
+            timeout=timeout,
+        )
+        self.model = model
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+
+    def transcribe(
+        self, audio: np.ndarray, *, start_time: float, chunk_id: str, prompt: str = ""
+    ) -> TranscriptChunk:
+        data = {
+            "model": self.model,
+            "response_format": "verbose_json",
+            "timestamp_granularities[]": ["word", "segment"],
+        }
+        if prompt:
+            data["prompt"] = prompt[-800:]
+        body = self._post(data, wav_bytes(audio))
+        return TranscriptChunk(chunk_id, start_time, parse_verbose_json(body, start_time))
+
+    def _post(self, data: dict[str, Any], wav: bytes) -> dict[str, Any]:
+        last = ""
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                r = self._client.post(
+                    "audio/transcriptions", data=data, files={"file": ("audio.wav", wav, "audio/wav")}
+                )
+            except httpx.HTTPError as exc:
+                last = f"cannot reach the transcription API: {exc}"
+            else:
+                if r.status_code == 200:
+                    result: dict[str, Any] = r.json()
+                    return result
+                if r.status_code in (401, 403):
+                    raise TranscriberError(
+                        f"the transcription API refused the key ({r.status_code}); check "
+                        "CLIPPY_OPENAI_API_KEY"
+                    )
+                last = f"transcription API answered {r.status_code}: {r.text[:200]}"
+                if r.status_code not in _RETRY_STATUS:
+                    raise TranscriberError(last)
+            if attempt < self.max_attempts:
+                time.sleep(self.backoff * 2 ** (attempt - 1))
+        raise TranscriberError(f"{last} (gave up after {self.max_attempts} attempts)")
+
+
+def parse_verbose_json(body: dict[str, Any], start_time: float) -> list[Word]:
+    """Words from a ``verbose_json`` response, shifted to stream time.
+
+    Confidence is exp(avg_logprob) of the segment a word falls in (the API gives no per-word
+    probability); words fall back to evenly spread segment text when the API sent no words.
+    """
+    segments = body.get("segments") or []
+
+    def seg_conf(t: float) -> float:
+        for s in segments:
+            if s.get("start", 0) <= t <= s.get("end", 0) and "avg_logprob" in s:
+                return max(0.0, min(1.0, math.exp(float(s["avg_logprob"]))))
+        return 1.0
+
+    words = body.get("words") or []
+    if words:
+        return [
+            Word(str(w["word"]).strip(), start_time + float(w["start"]), start_time + float(w["end"]),
+                 seg_conf(float(w["start"])))
+            for w in words
+            if str(w.get("word", "")).strip()
+        ]
+    out: list[Word] = []
+    for s in segments:
+        tokens = str(s.get("text", "")).split()
+        if not tokens:
+            continue
+        s0, s1 = float(s["start"]), float(s["end"])
+        step = (s1 - s0) / len(tokens)
+        conf = seg_conf(s0)
+        out += [Word(t, start_time + s0 + i * step, start_time + s0 + (i + 1) * step, conf)
+                for i, t in enumerate(tokens)]
+    return out
