@@ -63,7 +63,12 @@ def _process(args: argparse.Namespace, settings: Settings) -> int:
     from clippy.pipeline.offline import process_file
 
     return process_file(
-        args.input, Path(args.out), settings, as_json=args.json, progress=not args.json
+        args.input,
+        Path(args.out),
+        settings,
+        as_json=args.json,
+        progress=not args.json,
+        chat_file=Path(args.chat) if args.chat else None,
     )
 
 
@@ -135,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("input", help="a file path or any URL ffmpeg reads (e.g. an HLS playlist)")
     pr.add_argument("--out", default="./clips", help="output directory (default ./clips)")
     pr.add_argument("--json", action="store_true", help="print the clips as JSON on stdout")
+    pr.add_argument(
+        "--chat", default="", help='chat log: JSON list of {"time": seconds, "text": ...}'
+    )
     pr.set_defaults(func=_process)
 
     us = sub.add_parser("user", help="accounts (admin)").add_subparsers(

@@ -112,16 +112,16 @@ def test_repeated_seq_is_acked_again_and_stored_once(
 def test_malformed_inputs_get_clear_errors_and_the_stream_goes_on(
     make_client: Any, webm_segments: list[Any], truncated_webm: Path, random_bytes_file: Path
 ) -> None:
-    client = make_client(max_segment_bytes=400_000)
+    client = make_client(max_segment_bytes=2_000_000)
     token = register_user(client, "a@example.test")
     good = webm_segments[0].path.read_bytes()
-    assert len(good) < 400_000
+    assert len(good) < 2_000_000
     with ingest(client, token) as (ws, _):
         cases = [
             (b"", "invalid_media", "empty"),
             (random_bytes_file.read_bytes(), "invalid_media", "not a media file"),
             (truncated_webm.read_bytes(), "invalid_media", ""),
-            (b"\x1a\x45\xdf\xa3" + b"\0" * 500_000, "segment_too_large", "limit"),
+            (b"\x1a\x45\xdf\xa3" + b"\0" * 2_100_000, "segment_too_large", "limit"),
         ]
         for seq, (data, code, words) in enumerate(cases):
             err = send(ws, seq, seq * 10.0, data)

@@ -42,10 +42,13 @@ def chat_multiplier(
     rate = np.convolve(vel, kernel, mode="full")[: len(vel)]
     out = np.zeros(len(vel))
     h = int(history)
+    overall = float(np.mean(vel)) if len(vel) else 0.0
     for i in range(len(vel)):
         past = vel[max(0, i - h - smooth) : max(0, i - smooth)]
-        base = max(float(np.mean(past)) if len(past) else 0.0, BASELINE_FLOOR)
-        out[i] = rate[i] / base
+        # With under 20 s of history the trailing mean is noise: use the whole window's.
+        trailing = float(np.mean(past)) if len(past) else 0.0
+        mean = trailing if len(past) >= 20 else max(overall, trailing)
+        out[i] = rate[i] / max(mean, BASELINE_FLOOR)
     return out[int(lead) :]
 
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 BUILTIN_PHRASES = (
-    "oh my god", "omg", "no way", "let's go", "lets go", "clip that", "clip it", "what the",
+    "oh my god", "omg", "no way", "let's go", "lets go", "clip that", "clip it",
     "are you kidding", "are you serious", "insane", "holy", "oh no", "no no no", "yes yes yes",
     "unbelievable", "i can't believe", "did you see that", "haha", "hahaha", "lol", "lmao",
-    "gg", "wow", "wait what", "oh my gosh",
+    "gg", "wow", "wait what", "oh my gosh", "what the hell", "what the heck", "what the fuck",
 )
 COMMAND_PHRASES = frozenset({"clip that", "clip it"})
 _NORM = re.compile(r"[^a-z0-9' ]+")

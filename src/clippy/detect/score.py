@@ -24,9 +24,10 @@ class ScoringConfig:
     phrase_points: float = 0.6  # a hype phrase alone is not a moment; with a spike it is
     command_points: float = 1.2  # "clip that": the streamer asks for a clip
     swing_points: float = 1.2  # times the swing magnitude (0 … 2)
-    min_swing: float = 0.7
+    min_swing: float = 1.0  # e.g. 'love it' (+0.8) right after 'hate it' (-0.6)
+    strong_sentiment: float = 0.75
     chat_min_multiplier: float = 3.0
-    chat_points: float = 1.0  # times log2(multiplier) - 1 → ×4 = 1.0, ×8 = 2.0
+    chat_points: float = 1.0  # times log2(multiplier) - 1.5: x4 = 0.5, x8 = 1.5, x30 = 3.4
     shout_bonus: float = 0.3
     laughter_points: float = 0.6
     baseline_seconds: int = 60
@@ -120,7 +121,9 @@ def score_window(sig: WindowSignals, cfg: ScoringConfig | None = None) -> Timeli
     for hit in find_phrases(sig.words, sig.phrases):
         pts = cfg.command_points if hit.phrase in COMMAND_PHRASES else cfg.phrase_points
         spread(hit.start, hit.end, pts, "phrases", hit.phrase)
-    for sw in sentiment_swings(sentiment_series(sig.words), min_change=cfg.min_swing):
+    for sw in sentiment_swings(
+        sentiment_series(sig.words), min_change=cfg.min_swing, strong=cfg.strong_sentiment
+    ):
         # Spread over the chunk but never more than 3 s: it marks a moment, not a monologue.
         spread(sw.start, min(sw.end, sw.start + 3.0), cfg.swing_points * sw.magnitude,
                "sentiment", sw.compound)
@@ -128,6 +131,6 @@ def score_window(sig: WindowSignals, cfg: ScoringConfig | None = None) -> Timeli
         mult = chat_multiplier(sig.chat_times, sig.t0, sig.t1)
         for i, m in enumerate(mult[:n]):
             if m >= cfg.chat_min_multiplier:
-                score[i] += cfg.chat_points * (np.log2(m) - 1)
+                score[i] += cfg.chat_points * max(0.0, np.log2(m) - 1.5)
                 reasons[i]["chat"] = float(m)
     return Timeline(sig.t0, score, reasons)

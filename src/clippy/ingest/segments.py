@@ -97,13 +97,14 @@ def store_segment(
             has_audio=info.has_audio,
             received_at=now,
         )
-        session.add(row)
-        stream = session.get(Stream, stream_id)
-        if stream is not None:
-            stream.received_until = max(stream.received_until, header.start + header.duration)
-            stream.last_segment_at = now
-        add_recording_seconds(session, user_id, now.date(), header.duration)
         try:
+            session.add(row)
+            session.flush()  # the unique (stream, seq) check happens here
+            stream = session.get(Stream, stream_id)
+            if stream is not None:
+                stream.received_until = max(stream.received_until, header.start + header.duration)
+                stream.last_segment_at = now
+            add_recording_seconds(session, user_id, now.date(), header.duration)
             session.commit()
         except IntegrityError:
             # Another connection stored the same seq first (a racing resend): same segment.

@@ -1,0 +1,53 @@
+"""Password policy and argon2id hashing."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+MIN_PASSWORD_LENGTH = 8
+# argon2 hashes any length, but an unbounded input lets one request burn CPU for nothing.
+MAX_PASSWORD_LENGTH = 1024
+
+_HASHER = PasswordHasher()
+
+
+class WeakPassword(ValueError):
+    """The password does not meet the policy; the message says what is missing."""
+
+
+def check_password_policy(password: str) -> None:
+    """Raise ``WeakPassword`` unless ``password`` has 8 to 1024 characters."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise WeakPassword(
+            f"the password has {len(password)} characters; use at least {MIN_PASSWORD_LENGTH}"
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise WeakPassword(f"the password is longer than {MAX_PASSWORD_LENGTH} characters")
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash (salt and parameters embedded) of a password that meets the policy."""
+    check_password_policy(password)
+    return _HASHER.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Whether ``password`` matches ``password_hash``; a malformed hash is a mismatch."""
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """Whether the hash was made with other parameters than today's (rehash at next login)."""
+    return _HASHER.check_needs_rehash(password_hash)
+
+
+@lru_cache(maxsize=1)
+def dummy_hash() -> str:
+    """A hash to verify against when the account does not exist, so both paths cost the same."""
+    return _HASHER.hash("no account has this password; it only spends time")
