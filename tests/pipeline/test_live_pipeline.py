@@ -8,77 +8,81 @@ import time
 from typing import Any
 
 import httpx
-import pytest
 
 from clippy.ingest.client import IngestClient
-
-pytestmark = pytest.mark.slow
-
-
-def covers(clip: dict[str, Any], moment: float, slack: float = 2.0) -> bool:
-    """Whether the clip's ranges contain ``moment`` (stream seconds)."""
-    return any(r["start"] - slack <= moment <= r["end"] + slack for r in clip["ranges"])
+from tests.fixtures.media import PlantedStream, SegmentFile
 
 
-async def stream_planted(srv: Any, planted: Any, segments: list[Any], token: str) -> IngestClient:
-    """Send segments in order with each segment's chat lines just before it, like a live client."""
-    client = IngestClient(srv.ws, token, "planted", metadata={"title": "Planted moments"})
+def covers(ranges: list[dict[str, float]], moment: float, slack: float = 1.0) -> bool:
+    """Whether any range contains ``moment`` (stream seconds)."""
+    return any(r["start"] - slack <= moment <= r["end"] + slack for r in ranges)
+
+
+async def stream_planted(
+    url: str, token: str, planted: PlantedStream, segments: list[SegmentFile]
+) -> IngestClient:
+    """Send segments in order, each preceded by the chat lines of its time span, then stop."""
+    client = IngestClient(url, token, "planted", metadata={"title": "Planted moments"})
     await client.connect()
-    chat = sorted(planted.chat_lines)
-    ci = 0
+    chat = list(planted.chat_lines)
     for seg in segments:
         end = seg.start_time + seg.duration
-        lines = []
-        while ci < len(chat) and chat[ci][0] < end:
-            t, author, text = chat[ci]
-            lines.append({"time": t, "author": author, "text": text})
-            ci += 1
+        lines = [{"time": t, "author": a, "text": x} for t, a, x in chat if seg.start_time <= t < end]
         if lines:
-            reply = await client.request({"type": "chat", "lines": lines})
-            assert reply["type"] == "chat_ack"
+            assert (await client.request({"type": "chat", "lines": lines}))["type"] == "chat_ack"
         ack = await client.send_segment(seg.seq, seg.start_time, seg.duration, seg.path.read_bytes())
         assert ack["type"] == "ack", ack
+    assert (await client.request({"type": "stop"}))["type"] == "stopped"
     return client
 
 
-def test_planted_moments_become_clips(server_factory: Any, planted_stream: Any,
-                                      planted_segments: list[Any]) -> None:
+def wait_for_clips(http: str, headers: dict[str, str], stream_id: int, timeout: float) -> list[Any]:
+    """Poll until every segment is processed and the clip list has settled."""
+    deadline = time.monotonic() + timeout
+    last: list[Any] = []
+    stable_since = time.monotonic()
+    while time.monotonic() < deadline:
+        segs = httpx.get(f"{http}/api/v1/streams/{stream_id}/segments", headers=headers).json()
+        clips = httpx.get(f"{http}/api/v1/clips", headers=headers).json()
+        if [c["id"] for c in clips] != [c["id"] for c in last]:
+            stable_since = time.monotonic()
+        last = clips
+        done = all(s["status"] in ("done", "failed") for s in segs)
+        if done and all(c["status"] != "pending" for c in clips) and time.monotonic() - stable_since > 8:
+            return clips
+        time.sleep(1)
+    raise AssertionError(f"pipeline did not settle; segments: {[s['status'] for s in segs]}")
+
+
+def test_planted_moments_become_clips(
+    server_factory: Any, planted_stream: PlantedStream, planted_segments: list[SegmentFile]
+) -> None:
     srv = server_factory()
     srv.start()
-    reg = srv.register("streamer@example.test")
-    token = reg["access_token"]
+    token = srv.register("streamer@example.test")["access_token"]
     srv.set_plan("streamer@example.test", "pro")
-
-    async def run() -> tuple[list[dict[str, Any]], int]:
-        client = await stream_planted(srv, planted_stream, planted_segments, token)
-        assert client.server_stream_id is not None
-        reply = await client.request({"type": "stop"})
-        assert reply["type"] == "stopped"
-        return client.events, client.server_stream_id
-
-    events, stream_id = asyncio.run(run())
+    client = asyncio.run(stream_planted(srv.ws, token, planted_stream, planted_segments))
+    stream_id = client.server_stream_id
     headers = {"Authorization": f"Bearer {token}"}
-    deadline = time.monotonic() + 240
-    clips: list[dict[str, Any]] = []
-    while time.monotonic() < deadline:
-        segs = httpx.get(f"{srv.http}/api/v1/streams/{stream_id}/segments", headers=headers).json()
-        clips = httpx.get(f"{srv.http}/api/v1/clips", headers=headers).json()
-        if all(s["status"] in ("done", "failed") for s in segs) and all(
-            c["status"] != "pending" for c in clips
-        ) and srv.stream_finished(stream_id, headers):
-            break
-        time.sleep(1)
-    assert all(s["status"] == "done" for s in segs), [s["error"] for s in segs if s["error"]]
+    clips = wait_for_clips(srv.http, headers, stream_id, timeout=300)
+
+    segs = httpx.get(f"{srv.http}/api/v1/streams/{stream_id}/segments", headers=headers).json()
+    assert all(s["status"] == "done" for s in segs), [s["error"] for s in segs]
     for moment in planted_stream.moments:
-        assert any(covers(c, moment.time) for c in clips), (moment, [c["ranges"] for c in clips])
-    others = [c for c in clips if not any(covers(c, m.time) for m in planted_stream.moments)]
+        assert any(covers(c["ranges"], moment.time) for c in clips), (moment, clips)
+    others = [c for c in clips if not any(covers(c["ranges"], m.time) for m in planted_stream.moments)]
     assert len(others) <= 1, others
     for c in clips:
-        assert c["status"] == "ready" and c["reason"] and c["file_url"] and c["thumbnail_url"]
-        assert 5 <= c["duration"] <= 61
-    # Transcript search finds a phrase spoken in the stream, at its stream time (±1 s).
-    probe = planted_stream.search_probe
-    hits = httpx.get(f"{srv.http}/api/v1/search/transcripts", params={"q": probe.word},
+        assert c["status"] == "ready" and c["reason"] and c["title"], c["error"]
+        assert 15 - 0.1 <= c["duration"] <= 60 + 0.1
+        thumb = httpx.get(srv.http + c["thumbnail_url"])
+        assert thumb.status_code == 200 and thumb.content[:2] == b"\xff\xd8"
+        video = httpx.get(srv.http + c["file_url"])
+        assert video.status_code == 200 and video.content[4:8] == b"ftyp"
+
+    # Transcript search finds a spoken word at its stream time (within 1 s).
+    spoken = planted_stream.times_of_line_starting("yesterday")
+    hits = httpx.get(f"{srv.http}/api/v1/search/transcripts", params={"q": "yesterday"},
                      headers=headers).json()
-    assert hits, f"no transcript hit for {probe.word!r}"
-    assert any(abs(h["match_time"] - probe.time) <= 1.0 for h in hits), (probe, hits)
+    assert hits, "no transcript hit for 'yesterday'"
+    assert any(abs(h["match_time"] - t) <= 1.0 for h in hits for t in spoken), (hits, spoken)

@@ -128,6 +128,8 @@ def cut_clip(
     with tempfile.TemporaryDirectory(prefix="clippy-pieces-") as tmp:
         lines: list[str] = []
         edges: list[list[str]] = []
+        encoded_pieces: list[Path] = []
+        line_of: dict[Path, int] = {}
         for i, piece in enumerate(pieces):
             src = parts[piece.part].path
             if piece.copy:
@@ -135,10 +137,12 @@ def cut_clip(
                           f"outpoint {piece.t1:.6f}"]
                 continue
             encoded = Path(tmp) / f"piece{i:03d}.ts"
+            encoded_pieces.append(encoded)
             edges.append(["-ss", f"{piece.t0:.6f}", "-i", str(src), "-t", f"{piece.duration:.6f}",
                           "-map", "0:v:0", *VIDEO_CODEC_ARGS, "-muxdelay", "0",
                           "-muxpreload", "0", "-f", "mpegts", str(encoded)])
             lines.append(f"file '{_quote(encoded)}'")
+            line_of[encoded] = len(lines) - 1
         # Edge encodes and the audio encode are independent: run them side by side (the AAC
         # encode of 30 s takes ~0.8 s here and dominates; in parallel it hides the edges).
         audio_inputs, audio_filter = _audio_graph(parts, pieces)
@@ -146,6 +150,10 @@ def cut_clip(
         edges.append([*audio_inputs, "-filter_complex", audio_filter, "-map", "[a]",
                       *AUDIO_CODEC_ARGS, str(audio)])
         ffmpeg_parallel(edges, what="clip encode")
+        # An edge past a part's last frame (its declared duration can exceed the real one by
+        # a frame) encodes nothing and ffmpeg writes no file: leave it out.
+        skip = {line_of[p] for p in encoded_pieces if not p.exists() or p.stat().st_size == 0}
+        lines = [ln for k, ln in enumerate(lines) if k not in skip]
         listing = Path(tmp) / "pieces.txt"
         listing.write_text("\n".join(lines) + "\n")
         ffmpeg(
