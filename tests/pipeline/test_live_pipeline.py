@@ -27,10 +27,14 @@ async def stream_planted(
     chat = list(planted.chat_lines)
     for seg in segments:
         end = seg.start_time + seg.duration
-        lines = [{"time": t, "author": a, "text": x} for t, a, x in chat if seg.start_time <= t < end]
+        lines = [
+            {"time": t, "author": a, "text": x} for t, a, x in chat if seg.start_time <= t < end
+        ]
         if lines:
             assert (await client.request({"type": "chat", "lines": lines}))["type"] == "chat_ack"
-        ack = await client.send_segment(seg.seq, seg.start_time, seg.duration, seg.path.read_bytes())
+        ack = await client.send_segment(
+            seg.seq, seg.start_time, seg.duration, seg.path.read_bytes()
+        )
         assert ack["type"] == "ack", ack
     assert (await client.request({"type": "stop"}))["type"] == "stopped"
     return client
@@ -48,7 +52,11 @@ def wait_for_clips(http: str, headers: dict[str, str], stream_id: int, timeout: 
             stable_since = time.monotonic()
         last = clips
         done = all(s["status"] in ("done", "failed") for s in segs)
-        if done and all(c["status"] != "pending" for c in clips) and time.monotonic() - stable_since > 8:
+        if (
+            done
+            and all(c["status"] != "pending" for c in clips)
+            and time.monotonic() - stable_since > 8
+        ):
             return clips
         time.sleep(1)
     raise AssertionError(f"pipeline did not settle; segments: {[s['status'] for s in segs]}")
@@ -70,7 +78,9 @@ def test_planted_moments_become_clips(
     assert all(s["status"] == "done" for s in segs), [s["error"] for s in segs]
     for moment in planted_stream.moments:
         assert any(covers(c["ranges"], moment.time) for c in clips), (moment, clips)
-    others = [c for c in clips if not any(covers(c["ranges"], m.time) for m in planted_stream.moments)]
+    others = [
+        c for c in clips if not any(covers(c["ranges"], m.time) for m in planted_stream.moments)
+    ]
     assert len(others) <= 1, others
     for c in clips:
         assert c["status"] == "ready" and c["reason"] and c["title"], c["error"]
@@ -82,7 +92,8 @@ def test_planted_moments_become_clips(
 
     # Transcript search finds a spoken word at its stream time (within 1 s).
     spoken = planted_stream.times_of_line_starting("yesterday")
-    hits = httpx.get(f"{srv.http}/api/v1/search/transcripts", params={"q": "yesterday"},
-                     headers=headers).json()
+    hits = httpx.get(
+        f"{srv.http}/api/v1/search/transcripts", params={"q": "yesterday"}, headers=headers
+    ).json()
     assert hits, "no transcript hit for 'yesterday'"
     assert any(abs(h["match_time"] - t) <= 1.0 for h in hits for t in spoken), (hits, spoken)

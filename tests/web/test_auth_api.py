@@ -121,7 +121,12 @@ def test_missing_or_bad_credentials_are_401_with_bearer_challenge(
 
 def test_expired_and_foreign_access_tokens_are_401(client: TestClient) -> None:
     user_id = int(_register(client)["user"]["id"])  # type: ignore[index]
-    expired = create_access_token("test-secret-0123456789abcdef0123456789abcdef", user_id, 15, now=utcnow() - timedelta(hours=1))
+    expired = create_access_token(
+        "test-secret-0123456789abcdef0123456789abcdef",
+        user_id,
+        15,
+        now=utcnow() - timedelta(hours=1),
+    )
     r = client.get("/api/v1/auth/me", headers=auth(expired))
     assert r.status_code == 401 and "expired" in r.json()["detail"]
     foreign = create_access_token("some-other-server-secret-32-bytes!!", user_id, 15)

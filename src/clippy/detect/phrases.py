@@ -8,10 +8,34 @@ from dataclasses import dataclass
 from typing import Any
 
 BUILTIN_PHRASES = (
-    "oh my god", "omg", "no way", "let's go", "lets go", "clip that", "clip it",
-    "are you kidding", "are you serious", "insane", "holy", "oh no", "no no no", "yes yes yes",
-    "unbelievable", "i can't believe", "did you see that", "haha", "hahaha", "lol", "lmao",
-    "gg", "wow", "wait what", "oh my gosh", "what the hell", "what the heck", "what the fuck",
+    "oh my god",
+    "omg",
+    "no way",
+    "let's go",
+    "lets go",
+    "clip that",
+    "clip it",
+    "are you kidding",
+    "are you serious",
+    "insane",
+    "holy",
+    "oh no",
+    "no no no",
+    "yes yes yes",
+    "unbelievable",
+    "i can't believe",
+    "did you see that",
+    "haha",
+    "hahaha",
+    "lol",
+    "lmao",
+    "gg",
+    "wow",
+    "wait what",
+    "oh my gosh",
+    "what the hell",
+    "what the heck",
+    "what the fuck",
 )
 COMMAND_PHRASES = frozenset({"clip that", "clip it"})
 _NORM = re.compile(r"[^a-z0-9' ]+")
@@ -30,7 +54,7 @@ class PhraseHit:
 
 def normalize(text: str) -> list[str]:
     """Lowercase tokens without punctuation, with common spellings unified."""
-    tokens = _NORM.sub(" ", text.lower().replace("’", "'")).split()
+    tokens = _NORM.sub(" ", text.lower().replace("\u2019", "'")).split()
     return [_ALIASES.get(t, t) for t in tokens]
 
 

@@ -71,7 +71,7 @@ class Timeline:
             parts.append(f"loudness +{merged['loudness']:.0f} dB")
         parts += [f"'{p}'" for p in merged.get("phrases", [])[:3]]
         if "chat" in merged:
-            parts.append(f"chat ×{merged['chat']:.0f}")
+            parts.append(f"chat x{merged['chat']:.0f}")
         if "sentiment" in merged:
             parts.append(f"sentiment swing {merged['sentiment']:+.1f}")
         if "laughter" in merged:
@@ -84,7 +84,7 @@ class Timeline:
 def score_window(sig: WindowSignals, cfg: ScoringConfig | None = None) -> Timeline:
     """Per-second scores over ``[t0, t1)`` from every available signal."""
     cfg = cfg or ScoringConfig()
-    n = max(0, int(round(sig.t1 - sig.t0)))
+    n = max(0, round(sig.t1 - sig.t0))
     score = np.zeros(n)
     reasons: list[dict[str, Any]] = [{} for _ in range(n)]
 
@@ -97,7 +97,9 @@ def score_window(sig: WindowSignals, cfg: ScoringConfig | None = None) -> Timeli
                 score[i] += pts
                 reasons[i]["loudness"] = float(db)
                 if sig.centroid is not None and len(sig.centroid) > sig.history + i:
-                    cbase = np.median(sig.centroid[max(0, sig.history + i - 60) : sig.history + i + 1])
+                    cbase = np.median(
+                        sig.centroid[max(0, sig.history + i - 60) : sig.history + i + 1]
+                    )
                     if sig.centroid[sig.history + i] > cbase * 1.25:
                         score[i] += cfg.shout_bonus
                         reasons[i]["shout"] = True
@@ -125,8 +127,13 @@ def score_window(sig: WindowSignals, cfg: ScoringConfig | None = None) -> Timeli
         sentiment_series(sig.words), min_change=cfg.min_swing, strong=cfg.strong_sentiment
     ):
         # Spread over the chunk but never more than 3 s: it marks a moment, not a monologue.
-        spread(sw.start, min(sw.end, sw.start + 3.0), cfg.swing_points * sw.magnitude,
-               "sentiment", sw.compound)
+        spread(
+            sw.start,
+            min(sw.end, sw.start + 3.0),
+            cfg.swing_points * sw.magnitude,
+            "sentiment",
+            sw.compound,
+        )
     if sig.chat_times:
         mult = chat_multiplier(sig.chat_times, sig.t0, sig.t1)
         for i, m in enumerate(mult[:n]):

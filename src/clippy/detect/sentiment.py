@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -69,7 +70,7 @@ def sentiment_swings(
     """Chunks whose mood jumps by ``min_change`` from the previous chunk, or that are strongly
     charged (|compound| ≥ ``strong``) after a neutral one."""
     hits = []
-    for prev, cur in zip(series, series[1:], strict=False):
+    for prev, cur in itertools.pairwise(series):
         change = abs(cur.compound - prev.compound)
         charged = abs(cur.compound) >= strong and abs(prev.compound) < 0.3
         if change >= min_change or charged:

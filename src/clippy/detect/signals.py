@@ -132,6 +132,7 @@ def speech_rate(words: list[dict[str, Any]], t0: float, t1: float, step: float =
 
 def segment_features(samples: np.ndarray, sample_rate: int, start_time: float) -> dict[str, Any]:
     """Every per-second feature of one segment as JSON-ready lists (stored with the segment)."""
+
     def r(a: np.ndarray, nd: int = 2) -> list[float]:
         return [round(float(x), nd) for x in a]
 

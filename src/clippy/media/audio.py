@@ -24,7 +24,6 @@ def decode_audio(path: Path | str, sample_rate: int = 16_000) -> np.ndarray:
         if not container.streams.audio:
             return np.zeros(0, dtype=np.float32)
         stream = container.streams.audio[0]
-        stream.thread_type = "AUTO"
         resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
         chunks: list[np.ndarray] = []
         try:

@@ -133,22 +133,51 @@ def cut_clip(
         for i, piece in enumerate(pieces):
             src = parts[piece.part].path
             if piece.copy:
-                lines += [f"file '{_quote(src)}'", f"inpoint {piece.t0:.6f}",
-                          f"outpoint {piece.t1:.6f}"]
+                lines += [
+                    f"file '{_quote(src)}'",
+                    f"inpoint {piece.t0:.6f}",
+                    f"outpoint {piece.t1:.6f}",
+                ]
                 continue
             encoded = Path(tmp) / f"piece{i:03d}.ts"
             encoded_pieces.append(encoded)
-            edges.append(["-ss", f"{piece.t0:.6f}", "-i", str(src), "-t", f"{piece.duration:.6f}",
-                          "-map", "0:v:0", *VIDEO_CODEC_ARGS, "-muxdelay", "0",
-                          "-muxpreload", "0", "-f", "mpegts", str(encoded)])
+            edges.append(
+                [
+                    "-ss",
+                    f"{piece.t0:.6f}",
+                    "-i",
+                    str(src),
+                    "-t",
+                    f"{piece.duration:.6f}",
+                    "-map",
+                    "0:v:0",
+                    *VIDEO_CODEC_ARGS,
+                    "-muxdelay",
+                    "0",
+                    "-muxpreload",
+                    "0",
+                    "-f",
+                    "mpegts",
+                    str(encoded),
+                ]
+            )
             lines.append(f"file '{_quote(encoded)}'")
             line_of[encoded] = len(lines) - 1
         # Edge encodes and the audio encode are independent: run them side by side (the AAC
         # encode of 30 s takes ~0.8 s here and dominates; in parallel it hides the edges).
         audio_inputs, audio_filter = _audio_graph(parts, pieces)
         audio = Path(tmp) / "audio.m4a"
-        edges.append([*audio_inputs, "-filter_complex", audio_filter, "-map", "[a]",
-                      *AUDIO_CODEC_ARGS, str(audio)])
+        edges.append(
+            [
+                *audio_inputs,
+                "-filter_complex",
+                audio_filter,
+                "-map",
+                "[a]",
+                *AUDIO_CODEC_ARGS,
+                str(audio),
+            ]
+        )
         ffmpeg_parallel(edges, what="clip encode")
         # An edge past a part's last frame (its declared duration can exceed the real one by
         # a frame) encodes nothing and ffmpeg writes no file: leave it out.
@@ -157,9 +186,27 @@ def cut_clip(
         listing = Path(tmp) / "pieces.txt"
         listing.write_text("\n".join(lines) + "\n")
         ffmpeg(
-            ["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(audio),
-             "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-movflags", "+faststart",
-             "-f", "mp4", str(out)],
+            [
+                "-f",
+                "concat",
+                "-safe",
+                "0",
+                "-i",
+                str(listing),
+                "-i",
+                str(audio),
+                "-map",
+                "0:v:0",
+                "-map",
+                "1:a:0",
+                "-c",
+                "copy",
+                "-movflags",
+                "+faststart",
+                "-f",
+                "mp4",
+                str(out),
+            ],
             what="clip assembly",
         )
     info = probe(out)
@@ -180,8 +227,10 @@ def _audio_graph(parts: Sequence[SourcePart], pieces: Sequence[Piece]) -> tuple[
         else:
             args += ["-f", "lavfi", "-t", f"{dur:.6f}", "-i", f"anullsrc=r={AUDIO_RATE}:cl=stereo"]
         # Resample and pad/trim every piece to its exact video length so A/V stay in step.
-        labels.append(f"[{n}:a:0]aresample={AUDIO_RATE},aformat=channel_layouts=stereo,"
-                      f"apad,atrim=0:{dur:.6f},asetpts=PTS-STARTPTS[a{n}]")
+        labels.append(
+            f"[{n}:a:0]aresample={AUDIO_RATE},aformat=channel_layouts=stereo,"
+            f"apad,atrim=0:{dur:.6f},asetpts=PTS-STARTPTS[a{n}]"
+        )
     inputs = "".join(f"[a{n}]" for n in range(len(merged)))
     graph = ";".join(labels) + f";{inputs}concat=n={len(merged)}:v=0:a=1[a]"
     return args, graph
@@ -197,17 +246,40 @@ def _merge_adjacent(pieces: Sequence[Piece]) -> list[tuple[int, float, float]]:
     return out
 
 
-def encode_range(src: Path | str, start: float, end: float, out: Path, *, max_height: int = 1080) -> float:
+def encode_range(
+    src: Path | str, start: float, end: float, out: Path, *, max_height: int = 1080
+) -> float:
     """Re-encode ``[start, end)`` of any input file or URL to an H.264/AAC MP4 (frame-accurate).
 
     Used for recordings that have no mezzanine (``clippy process``); returns the duration.
     """
     ffmpeg(
-        ["-ss", f"{start:.6f}", "-i", str(src), "-t", f"{end - start:.6f}",
-         "-map", "0:v:0?", "-map", "0:a:0?",
-         "-vf", f"scale=-2:'min({max_height},ih)',setsar=1",
-         "-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-pix_fmt", "yuv420p",
-         *AUDIO_CODEC_ARGS, "-movflags", "+faststart", str(out)],
+        [
+            "-ss",
+            f"{start:.6f}",
+            "-i",
+            str(src),
+            "-t",
+            f"{end - start:.6f}",
+            "-map",
+            "0:v:0?",
+            "-map",
+            "0:a:0?",
+            "-vf",
+            f"scale=-2:'min({max_height},ih)',setsar=1",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "21",
+            "-pix_fmt",
+            "yuv420p",
+            *AUDIO_CODEC_ARGS,
+            "-movflags",
+            "+faststart",
+            str(out),
+        ],
         what="clip encode",
     )
     return probe(out).duration

@@ -33,7 +33,8 @@ def ffmpeg_parallel(jobs: Sequence[Sequence[str]], *, what: str = "ffmpeg") -> N
     procs = [
         subprocess.Popen(
             [FFMPEG, "-nostdin", "-hide_banner", "-v", "error", "-y", *args],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         for args in jobs
     ]
@@ -48,5 +49,6 @@ def ffmpeg_parallel(jobs: Sequence[Sequence[str]], *, what: str = "ffmpeg") -> N
 
 def ffmpeg(args: Sequence[str], *, timeout: float = 600.0, what: str = "ffmpeg") -> str:
     """Run ffmpeg quietly (errors only, no stdin, overwrite outputs) with ``args``."""
-    return run([FFMPEG, "-nostdin", "-hide_banner", "-v", "error", "-y", *args],
-               timeout=timeout, what=what)
+    return run(
+        [FFMPEG, "-nostdin", "-hide_banner", "-v", "error", "-y", *args], timeout=timeout, what=what
+    )

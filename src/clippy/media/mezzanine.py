@@ -24,10 +24,28 @@ AUDIO_RATE = 48_000
 
 # Shared by the mezzanine and by the edge re-encodes of a cut: the pieces must match.
 VIDEO_CODEC_ARGS = [
-    "-c:v", "libx264", "-preset", "superfast", "-crf", "21", "-profile:v", "high",
-    "-pix_fmt", "yuv420p", "-g", str(int(MEZZANINE_FPS * GOP_SECONDS)),
-    "-keyint_min", str(int(MEZZANINE_FPS * GOP_SECONDS)), "-sc_threshold", "0",
-    "-bf", "0", "-fps_mode", "cfr", "-r", str(MEZZANINE_FPS),
+    "-c:v",
+    "libx264",
+    "-preset",
+    "superfast",
+    "-crf",
+    "21",
+    "-profile:v",
+    "high",
+    "-pix_fmt",
+    "yuv420p",
+    "-g",
+    str(int(MEZZANINE_FPS * GOP_SECONDS)),
+    "-keyint_min",
+    str(int(MEZZANINE_FPS * GOP_SECONDS)),
+    "-sc_threshold",
+    "0",
+    "-bf",
+    "0",
+    "-fps_mode",
+    "cfr",
+    "-r",
+    str(MEZZANINE_FPS),
 ]
 AUDIO_CODEC_ARGS = ["-c:a", "aac", "-b:a", "128k", "-ar", str(AUDIO_RATE), "-ac", "2"]
 
@@ -46,7 +64,21 @@ def transcode_to_mezzanine(src: Path, dst: Path, info: MediaInfo | None = None) 
         args = ["-i", str(src), "-map", "0:v:0", "-vf", _scale_filter(info)]
     else:
         args = ["-f", "lavfi", "-i", f"color=black:size=640x360:rate={MEZZANINE_FPS}"]
-    ffmpeg([*args, "-an", *VIDEO_CODEC_ARGS, "-t", f"{max(info.duration, 1 / MEZZANINE_FPS):.3f}",
-            "-muxdelay", "0", "-muxpreload", "0", "-f", "mpegts", str(dst)],
-           what="mezzanine transcode")
+    ffmpeg(
+        [
+            *args,
+            "-an",
+            *VIDEO_CODEC_ARGS,
+            "-t",
+            f"{max(info.duration, 1 / MEZZANINE_FPS):.3f}",
+            "-muxdelay",
+            "0",
+            "-muxpreload",
+            "0",
+            "-f",
+            "mpegts",
+            str(dst),
+        ],
+        what="mezzanine transcode",
+    )
     return probe(dst)

@@ -55,7 +55,9 @@ def _probe_json(target: str, with_packets: bool) -> tuple[dict[str, object], str
     )
     err = proc.stderr.decode(errors="replace").strip()
     if proc.returncode != 0:
-        raise InvalidMedia(f"cannot be read as media: {err.splitlines()[-1] if err else 'ffprobe failed'}")
+        raise InvalidMedia(
+            f"cannot be read as media: {err.splitlines()[-1] if err else 'ffprobe failed'}"
+        )
     return json.loads(proc.stdout or b"{}"), err
 
 
@@ -73,7 +75,9 @@ def _info(data: dict[str, object]) -> MediaInfo:
             for p in packets
             if p.get("pts_time") not in (None, "N/A")
         ]
-        starts = [_float(p.get("pts_time")) for p in packets if p.get("pts_time") not in (None, "N/A")]
+        starts = [
+            _float(p.get("pts_time")) for p in packets if p.get("pts_time") not in (None, "N/A")
+        ]
         if ends:
             duration = max(ends) - min(starts)
     return MediaInfo(

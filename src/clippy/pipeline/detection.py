@@ -41,7 +41,9 @@ def load_window(session: Session, stream: Stream, settings: Settings) -> WindowI
     features = [
         (s.start_time, s.features)
         for s in segs
-        if s.status == "done" and s.features and s.start_time + s.duration > t0
+        if s.status == "done"
+        and s.features
+        and s.start_time + s.duration > t0
         and s.start_time < available_until
     ]
     chat = list(
@@ -111,5 +113,3 @@ def detect_and_clip(
         if on_clip is not None:
             on_clip(clip.user_id, clip)
     return made
-
-

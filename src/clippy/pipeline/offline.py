@@ -86,7 +86,8 @@ def detect_offline(
             t0=t0,
             t1=t1,
             features=[
-                (s, a.features) for s, a in zip(starts[: k + 1], analyses[: k + 1], strict=True)
+                (s, a.features)
+                for s, a in zip(starts[: k + 1], analyses[: k + 1], strict=True)
                 if s + SEGMENT_SECONDS > t0 - HISTORY_SECONDS
             ],
             words=[w for w in words_all if t0 <= float(w["start"]) < t1],
@@ -135,14 +136,26 @@ def process_file(
         encode_range(source, plan.start, plan.end, video)
         if info.has_video:
             make_thumbnail(video, min(3.0, (plan.end - plan.start) / 2), thumb)
-        clips.append(ClipOut(plan.start, plan.end, plan.score, plan.reason, plan.title,
-                             str(video), str(thumb) if info.has_video else ""))
+        clips.append(
+            ClipOut(
+                plan.start,
+                plan.end,
+                plan.score,
+                plan.reason,
+                plan.title,
+                str(video),
+                str(thumb) if info.has_video else "",
+            )
+        )
     elapsed = time.perf_counter() - started
     data = [asdict(c) for c in clips]
     (out_dir / "clips.json").write_text(json.dumps(data, indent=2))
     if as_json:
-        json.dump([{k: c[k] for k in ("start", "end", "score", "reason", "title", "file")}
-                   for c in data], sys.stdout, indent=2)
+        json.dump(
+            [{k: c[k] for k in ("start", "end", "score", "reason", "title", "file")} for c in data],
+            sys.stdout,
+            indent=2,
+        )
         print()
     else:
         _print_table(clips, info.duration, elapsed)
@@ -170,8 +183,9 @@ def _print_table(clips: list[ClipOut], duration: float, elapsed: float) -> None:
     for col in ("#", "start", "end", "score", "title", "reason", "file"):
         table.add_column(col)
     for i, c in enumerate(clips, 1):
-        table.add_row(str(i), f"{c.start:.1f}", f"{c.end:.1f}", f"{c.score:.2f}", c.title,
-                      c.reason, c.file)
+        table.add_row(
+            str(i), f"{c.start:.1f}", f"{c.end:.1f}", f"{c.score:.2f}", c.title, c.reason, c.file
+        )
     console = Console()
     console.print(table)
     speed = duration / elapsed if elapsed > 0 else 0

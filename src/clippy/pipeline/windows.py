@@ -36,11 +36,11 @@ def feature_series(
     features: Sequence[tuple[float, dict[str, Any]]], key: str, t0: float, t1: float, fill: float
 ) -> np.ndarray:
     """One per-second feature over ``[t0, t1)`` stitched from segments (gaps get ``fill``)."""
-    n = max(0, int(round(t1 - t0)))
+    n = max(0, round(t1 - t0))
     out = np.full(n, fill, dtype=float)
     for start, feats in features:
         values = feats.get(key) or []
-        first = int(round(start - t0))
+        first = round(start - t0)
         for k, v in enumerate(values):
             i = first + k
             if 0 <= i < n:
@@ -51,7 +51,7 @@ def feature_series(
 def plan_window(window: WindowInput, settings: Settings, *, final: bool) -> list[ClipPlan]:
     """Score the window and return the clips to make now, best first."""
     t0h = max(0.0, window.t0 - HISTORY_SECONDS)
-    history = int(round(window.t0 - t0h))
+    history = round(window.t0 - t0h)
     loud = feature_series(window.features, "loudness", t0h, window.t1, np.nan)
     if np.all(np.isnan(loud)):
         loud = np.full(len(loud), -90.0)

@@ -53,7 +53,9 @@ class S3Store(ObjectStore):
             code = str(exc.response.get("Error", {}).get("Code", ""))
             if code in _MISSING:
                 raise ObjectNotFound(key) from None
-            raise StorageError(f"S3 {what} of {key!r} in bucket {self.bucket!r} failed: {exc}") from exc
+            raise StorageError(
+                f"S3 {what} of {key!r} in bucket {self.bucket!r} failed: {exc}"
+            ) from exc
         except BotoCoreError as exc:
             raise StorageError(f"S3 {what} of {key!r} failed: {exc}") from exc
 

@@ -48,7 +48,6 @@ class SweepReport:
         )
 
 
-
 def sweep_expired(
     session_factory: sessionmaker[Session], store: ObjectStore, now: datetime | None = None
 ) -> SweepReport:
@@ -95,7 +94,10 @@ def _count_delete(session: Session, stmt: object) -> int:
 
 
 def _sweep_clips(
-    factory: sessionmaker[Session], store: ObjectStore, streams: object, cutoff: datetime,
+    factory: sessionmaker[Session],
+    store: ObjectStore,
+    streams: object,
+    cutoff: datetime,
     report: SweepReport,
 ) -> None:
     while True:
@@ -118,7 +120,10 @@ def _sweep_clips(
 
 
 def _sweep_segments(
-    factory: sessionmaker[Session], store: ObjectStore, streams: object, cutoff: datetime,
+    factory: sessionmaker[Session],
+    store: ObjectStore,
+    streams: object,
+    cutoff: datetime,
     report: SweepReport,
 ) -> None:
     while True:
@@ -166,12 +171,16 @@ def archive_hot_segments(session_factory: sessionmaker[Session], hot_window_seco
             .execution_options(synchronize_session=False)
         )
         session.commit()
-        return int(result.rowcount or 0)
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 def storage_used(session: Session, user_id: int) -> int:
     """Bytes of segments the user has stored (for usage pages)."""
-    q = select(func.coalesce(func.sum(Segment.size), 0)).join(Stream).where(Stream.user_id == user_id)
+    q = (
+        select(func.coalesce(func.sum(Segment.size), 0))
+        .join(Stream)
+        .where(Stream.user_id == user_id)
+    )
     return int(session.scalar(q) or 0)
 
 

@@ -28,8 +28,12 @@ class Word:
     confidence: float = 1.0
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "start": round(self.start, 3), "end": round(self.end, 3),
-                "confidence": round(self.confidence, 3)}
+        return {
+            "text": self.text,
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            "confidence": round(self.confidence, 3),
+        }
 
 
 @dataclass
@@ -45,7 +49,7 @@ class TranscriptChunk:
         return " ".join(w.text for w in self.words)
 
     def to_json(self) -> dict[str, Any]:
-        """``{"chunk_id", "start_time", "transcript": [{"text", "start", "end", "confidence"}]}``."""
+        """The JSON shape: chunk_id, start_time, transcript: [{text, start, end, confidence}]."""
         return {
             "chunk_id": self.chunk_id,
             "start_time": self.start_time,
@@ -58,8 +62,15 @@ class TranscriptChunk:
         return cls(
             chunk_id=str(data["chunk_id"]),
             start_time=float(data["start_time"]),
-            words=[Word(str(w["text"]), float(w["start"]), float(w["end"]),
-                        float(w.get("confidence", 1.0))) for w in data.get("transcript", [])],
+            words=[
+                Word(
+                    str(w["text"]),
+                    float(w["start"]),
+                    float(w["end"]),
+                    float(w.get("confidence", 1.0)),
+                )
+                for w in data.get("transcript", [])
+            ],
         )
 
 

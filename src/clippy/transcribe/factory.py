@@ -29,4 +29,6 @@ def make_transcriber(settings: Settings) -> Transcriber:
         )
     if name == "none":
         return NoTranscriber()
-    raise TranscriberError(f"unknown CLIPPY_TRANSCRIBER {name!r}; choose one of {', '.join(ENGINES)}")
+    raise TranscriberError(
+        f"unknown CLIPPY_TRANSCRIBER {name!r}; choose one of {', '.join(ENGINES)}"
+    )

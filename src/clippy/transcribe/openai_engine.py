@@ -79,7 +79,9 @@ class OpenAITranscriber:
         for attempt in range(1, self.max_attempts + 1):
             try:
                 r = self._client.post(
-                    "audio/transcriptions", data=data, files={"file": ("audio.wav", wav, "audio/wav")}
+                    "audio/transcriptions",
+                    data=data,
+                    files={"file": ("audio.wav", wav, "audio/wav")},
                 )
             except httpx.HTTPError as exc:
                 last = f"cannot reach the transcription API: {exc}"
@@ -117,8 +119,12 @@ def parse_verbose_json(body: dict[str, Any], start_time: float) -> list[Word]:
     words = body.get("words") or []
     if words:
         return [
-            Word(str(w["word"]).strip(), start_time + float(w["start"]), start_time + float(w["end"]),
-                 seg_conf(float(w["start"])))
+            Word(
+                str(w["word"]).strip(),
+                start_time + float(w["start"]),
+                start_time + float(w["end"]),
+                seg_conf(float(w["start"])),
+            )
             for w in words
             if str(w.get("word", "")).strip()
         ]
@@ -130,6 +136,8 @@ def parse_verbose_json(body: dict[str, Any], start_time: float) -> list[Word]:
         s0, s1 = float(s["start"]), float(s["end"])
         step = (s1 - s0) / len(tokens)
         conf = seg_conf(s0)
-        out += [Word(t, start_time + s0 + i * step, start_time + s0 + (i + 1) * step, conf)
-                for i, t in enumerate(tokens)]
+        out += [
+            Word(t, start_time + s0 + i * step, start_time + s0 + (i + 1) * step, conf)
+            for i, t in enumerate(tokens)
+        ]
     return out

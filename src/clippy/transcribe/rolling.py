@@ -45,7 +45,9 @@ def merge_overlap(
     out: list[Word] = []
     for w in new:
         if overlap_start <= w.start < overlap_end:
-            dup = any(_norm(p.text) == _norm(w.text) and abs(p.start - w.start) <= 0.3 for p in tail)
+            dup = any(
+                _norm(p.text) == _norm(w.text) and abs(p.start - w.start) <= 0.3 for p in tail
+            )
             if dup:
                 continue
         out.append(w)

@@ -9,7 +9,9 @@ from clippy.transcribe.base import SAMPLE_RATE, to_pcm16
 _FRAME_MS = 30
 
 
-def voiced_frames(audio: np.ndarray, sample_rate: int = SAMPLE_RATE, aggressiveness: int = 2) -> np.ndarray:
+def voiced_frames(
+    audio: np.ndarray, sample_rate: int = SAMPLE_RATE, aggressiveness: int = 2
+) -> np.ndarray:
     """A boolean per 30 ms frame: True where the VAD hears speech."""
     import webrtcvad
 
@@ -30,7 +32,9 @@ def speech_fraction(audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> float:
 
 
 def speech_regions(
-    audio: np.ndarray, sample_rate: int = SAMPLE_RATE, aggressiveness: int = 2,
+    audio: np.ndarray,
+    sample_rate: int = SAMPLE_RATE,
+    aggressiveness: int = 2,
     min_gap: float = 0.3,
 ) -> list[tuple[float, float]]:
     """(start, end) seconds of speech, with gaps shorter than ``min_gap`` bridged."""

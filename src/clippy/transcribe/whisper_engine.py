@@ -25,8 +25,9 @@ def check_model_dir(model_dir: Path | None) -> Path:
         )
     path = Path(model_dir).expanduser()
     if not path.is_dir():
-        raise ModelMissing(f"no faster-whisper model at {path} (missing directory): "
-                           + _HOWTO.format(dir=path))
+        raise ModelMissing(
+            f"no faster-whisper model at {path} (missing directory): " + _HOWTO.format(dir=path)
+        )
     missing = [f for f in ("model.bin", "config.json") if not (path / f).is_file()]
     if missing:
         raise ModelMissing(
@@ -46,7 +47,9 @@ class FasterWhisperTranscriber:
         try:
             from faster_whisper import WhisperModel
         except ImportError:
-            raise ModelMissing("faster-whisper is not installed: pip install 'clippy[whisper]'") from None
+            raise ModelMissing(
+                "faster-whisper is not installed: pip install 'clippy[whisper]'"
+            ) from None
         try:
             self._model: Any = WhisperModel(str(path), device="cpu", compute_type=compute_type)
         except Exception as exc:  # CTranslate2 raises plain RuntimeErrors for bad models
@@ -79,7 +82,9 @@ def download_model(name: str, target_dir: Path) -> Path:
     try:
         from faster_whisper import download_model as fw_download
     except ImportError:
-        raise ModelMissing("faster-whisper is not installed: pip install 'clippy[whisper]'") from None
+        raise ModelMissing(
+            "faster-whisper is not installed: pip install 'clippy[whisper]'"
+        ) from None
     target_dir.mkdir(parents=True, exist_ok=True)
     try:
         return Path(fw_download(name, output_dir=str(target_dir)))

@@ -163,11 +163,11 @@ class IngestConnection:
                 self._write, stream_service.update_region, stream.id, msg.video_region
             )
             await self.send(event("region_ack"))
-        elif msg.type == "acked?":
+        elif isinstance(msg, Simple) and msg.type == "acked?":
             await self.send(event("acked", stream_id=stream.id, acked=await self._acked()))
-        elif msg.type == "stats":
+        elif isinstance(msg, Simple) and msg.type == "stats":
             await self.send(self._stats())
-        elif msg.type == "stop":
+        elif isinstance(msg, Simple) and msg.type == "stop":
             await asyncio.to_thread(self._write, stream_service.end_stream, stream.id)
             pipeline = self.ctx.extras.get("pipeline")
             if pipeline is not None:

@@ -1,0 +1,85 @@
+"""``clippy process``: a recording in, clips + clips.json out, the same moments as live."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.fixtures.media import PlantedStream
+
+
+def run_process(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the CLI as a user would."""
+    env = {**os.environ, "CLIPPY_DATA_DIR": str(cwd / "data")}
+    return subprocess.run(
+        [sys.executable, "-m", "clippy.cli", "process", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=600,
+        check=False,
+    )
+
+
+def test_process_json_finds_the_planted_moments(
+    tmp_path: Path, planted_stream: PlantedStream
+) -> None:
+    out = tmp_path / "clips"
+    proc = run_process(
+        str(planted_stream.video),
+        "--out",
+        str(out),
+        "--json",
+        "--chat",
+        str(planted_stream.chat_file),
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    clips = json.loads(proc.stdout)
+    assert clips and all(
+        set(c) == {"start", "end", "score", "reason", "title", "file"} for c in clips
+    )
+    for m in planted_stream.moments:
+        assert any(c["start"] - 1 <= m.time <= c["end"] + 1 for c in clips), (m, clips)
+    others = [
+        c
+        for c in clips
+        if not any(c["start"] - 1 <= m.time <= c["end"] + 1 for m in planted_stream.moments)
+    ]
+    assert len(others) <= 1, others
+    for c in clips:
+        assert Path(c["file"]).stat().st_size > 10_000 and c["reason"]
+        probe = subprocess.run(
+            [
+                "ffprobe",
+                "-v",
+                "error",
+                "-select_streams",
+                "v:0",
+                "-show_entries",
+                "stream=codec_name,duration",
+                "-of",
+                "json",
+                c["file"],
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        stream = json.loads(probe.stdout)["streams"][0]
+        assert stream["codec_name"] == "h264"
+        assert abs(float(stream["duration"]) - (c["end"] - c["start"])) <= 1 / 30 + 0.03
+    saved = json.loads((out / "clips.json").read_text())
+    assert [c["start"] for c in saved] == [c["start"] for c in clips]
+
+
+def test_process_refuses_non_media_clearly(tmp_path: Path) -> None:
+    bad = tmp_path / "notes.txt"
+    bad.write_text("this is not a video")
+    proc = run_process(str(bad), "--json", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "cannot process" in proc.stderr and "notes.txt" in proc.stderr

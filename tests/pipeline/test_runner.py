@@ -1,0 +1,91 @@
+"""The embedded runner: a stage failing on one segment is retried, recorded, and does not stop
+the next segments or their clips."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from sqlalchemy import select
+
+from clippy.config import Settings
+from clippy.db.models import ChatMessage, Clip, Segment, Stream, User
+from clippy.ingest.protocol import SegmentHeader
+from clippy.ingest.segments import store_segment
+from clippy.pipeline import stages
+from clippy.pipeline.runner import PipelineRunner
+from clippy.web.app import build_context
+from tests.fixtures.media import PlantedStream, SegmentFile
+
+BAD_SEQ = 3
+
+
+async def test_failing_stage_is_isolated(
+    tmp_path: Path, db_url: str, planted_stream: PlantedStream, planted_segments: list[SegmentFile]
+) -> None:
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=db_url,
+        secret_key="x" * 40,
+        pipeline_max_attempts=2,
+    )
+    ctx = build_context(settings)
+    with ctx.session_factory() as s:
+        user = User(email="u@example.test", password_hash="x", plan="pro")
+        s.add(user)
+        s.flush()
+        stream = Stream(user_id=user.id, client_stream_id="s", status="live")
+        s.add(stream)
+        s.flush()
+        s.add_all(
+            ChatMessage(stream_id=stream.id, author=a, text=t, time=tm)
+            for tm, a, t in planted_stream.chat_lines
+            if tm < 130
+        )
+        s.commit()
+        user_id, stream_id = user.id, stream.id
+    segments = [seg for seg in planted_segments if seg.start_time < 130]
+    ids = {}
+    for seg in segments:
+        header = SegmentHeader(seq=seg.seq, start=seg.start_time, duration=seg.duration)
+        stored = store_segment(
+            ctx.session_factory,
+            ctx.store,
+            settings,
+            user_id,
+            stream_id,
+            header,
+            seg.path.read_bytes(),
+        )
+        ids[seg.seq] = stored.segment_id
+    calls: list[int] = []
+
+    def flaky(segment_id: int) -> int:
+        calls.append(segment_id)
+        if segment_id == ids[BAD_SEQ]:
+            raise RuntimeError("disk on fire")
+        return stages.process_segment(segment_id)
+
+    runner = PipelineRunner(ctx, segment_stage=flaky, executor=ThreadPoolExecutor(1))
+    await runner.start()
+    for seq in sorted(ids):
+        await runner.submit(ids[seq], stream_id)
+    await runner.join()
+    with ctx.session_factory() as s:
+        s.get(Stream, stream_id).status = "ended"  # type: ignore[union-attr]
+        s.commit()
+    await runner.detect(stream_id, final=True)
+    await runner.stop()
+
+    assert calls.count(ids[BAD_SEQ]) == 2  # retried up to pipeline_max_attempts
+    with ctx.session_factory() as s:
+        rows = {r.seq: r for r in s.scalars(select(Segment).where(Segment.stream_id == stream_id))}
+        clips = list(s.scalars(select(Clip).where(Clip.stream_id == stream_id)))
+        ranges = [(r.start, r.end) for c in clips for r in c.ranges]
+    bad = rows[BAD_SEQ]
+    assert bad.status == "failed" and bad.attempts == 2 and "disk on fire" in (bad.error or "")
+    assert all(r.status == "done" for seq, r in rows.items() if seq != BAD_SEQ)
+    chat_moment = next(m.time for m in planted_stream.moments if m.kind == "chat")
+    assert any(s0 <= chat_moment <= e0 for s0, e0 in ranges), ranges
+    assert all(c.status == "ready" for c in clips)
+    ctx.engine.dispose()
