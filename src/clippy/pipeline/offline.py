@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from clippy.media.audio import decode_audio
 from clippy.media.cut import encode_range
 from clippy.media.probe import InvalidMedia, probe
 from clippy.media.thumbnail import make_thumbnail
+from clippy.pipeline import stages
 from clippy.pipeline.analysis import SAMPLE_RATE, Analysis, analyse_samples
 from clippy.pipeline.windows import HISTORY_SECONDS, WindowInput, plan_window
 from clippy.transcribe.base import Transcriber
@@ -49,6 +50,7 @@ class ClipOut:
 
 def _init(settings: dict[str, Any]) -> None:
     global _TRANSCRIBER
+    stages.start_parent_watch()
     _TRANSCRIBER = make_transcriber(Settings.model_validate(settings))
 
 
@@ -129,24 +131,10 @@ def process_file(
         analyses = list(_progress(results, len(chunks), progress, "analysing"))
     starts = [c[1] for c in chunks]
     plans = detect_offline(analyses, starts, load_chat(chat_file), settings)
-    clips: list[ClipOut] = []
-    for i, plan in enumerate(_progress(iter(plans), len(plans), progress, "cutting"), start=1):
-        video = out_dir / f"clip_{i:02d}.mp4"
-        thumb = out_dir / f"clip_{i:02d}.jpg"
-        encode_range(source, plan.start, plan.end, video)
-        if info.has_video:
-            make_thumbnail(video, min(3.0, (plan.end - plan.start) / 2), thumb)
-        clips.append(
-            ClipOut(
-                plan.start,
-                plan.end,
-                plan.score,
-                plan.reason,
-                plan.title,
-                str(video),
-                str(thumb) if info.has_video else "",
-            )
-        )
+    jobs = [(i, plan, out_dir, source, info.has_video) for i, plan in enumerate(plans, start=1)]
+    # Each encode is mostly single-threaded at these sizes: one per core keeps both busy.
+    with ThreadPoolExecutor(workers) as cutters:
+        clips = list(_progress(cutters.map(_cut_one, jobs), len(jobs), progress, "cutting"))
     elapsed = time.perf_counter() - started
     data = [asdict(c) for c in clips]
     (out_dir / "clips.json").write_text(json.dumps(data, indent=2))
@@ -160,6 +148,17 @@ def process_file(
     else:
         _print_table(clips, info.duration, elapsed)
     return 0
+
+
+def _cut_one(job: tuple[int, ClipPlan, Path, str, bool]) -> ClipOut:
+    i, plan, out_dir, source, has_video = job
+    video = out_dir / f"clip_{i:02d}.mp4"
+    thumb = out_dir / f"clip_{i:02d}.jpg"
+    encode_range(source, plan.start, plan.end, video)
+    if has_video:
+        make_thumbnail(video, min(3.0, (plan.end - plan.start) / 2), thumb)
+    return ClipOut(plan.start, plan.end, plan.score, plan.reason, plan.title, str(video),
+                   str(thumb) if has_video else "")
 
 
 def _progress(items: Iterator[Any], total: int, show: bool, label: str) -> Iterator[Any]:

@@ -60,7 +60,7 @@ class PipelineRunner:
         """Start the worker pool and re-queue segments left unfinished by a previous run."""
         if not self._owns_executor:
             # An injected executor (threads, in tests) shares this process: init here.
-            stages.init_worker(self.settings)
+            stages.init_worker(self.settings, watch_parent=False)
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
                 max_workers=self.settings.pipeline_workers,

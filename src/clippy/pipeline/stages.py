@@ -6,7 +6,10 @@ earlier outputs, so a retry or a re-run after a crash is safe.
 
 from __future__ import annotations
 
+import os
 import tempfile
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,9 +50,26 @@ class WorkerState:
 _STATE: WorkerState | None = None
 
 
-def init_worker(settings: dict[str, Any] | Settings) -> None:
+def _exit_with_parent(parent: int) -> None:
+    # A server killed with SIGKILL cannot stop its pool; orphaned workers would live on
+    # holding memory and model weights, so each worker leaves when its parent is gone.
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
+
+
+def start_parent_watch() -> None:
+    """Make this worker process exit once the process that started it is gone."""
+    threading.Thread(
+        target=_exit_with_parent, args=(os.getppid(),), daemon=True, name="parent-watch"
+    ).start()
+
+
+def init_worker(settings: dict[str, Any] | Settings, watch_parent: bool = True) -> None:
     """Process-pool initializer: open the database and store once per worker process."""
     global _STATE
+    if watch_parent:
+        start_parent_watch()
     s = settings if isinstance(settings, Settings) else Settings.model_validate(settings)
     _STATE = WorkerState(
         settings=s,
