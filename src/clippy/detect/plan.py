@@ -1,16 +1,30 @@
-"""Turn a scored timeline into clip plans: setup before the peak, payoff after, no repeats."""
+"""Turn a scored timeline into clip plans: setup before the peak, payoff after, no repeats.
+
+Live timing: the pipeline calls ``plan_clips`` after every 10 s segment. A moment near the end
+of the recorded audio has no payoff yet; waiting one more segment gives a clip that ends on a
+sentence boundary but costs 10 s of latency. ``PlanConfig.max_wait`` bounds that: once
+``max_wait`` seconds after the peak are recorded the clip is made with what exists. A peak at
+``x`` s into a segment is ``10 - x`` s old when that segment arrives, so only peaks in the last
+``max_wait`` s of a segment ever wait, and they wait exactly one segment: glass-to-clip is at
+most ``10 + max_wait`` s plus processing (14 s + processing with the default 4 s), and every
+clip has at least ``max_wait`` s after its peak. A larger ``max_wait`` means fewer cut-short
+payoffs and more waiting; ``final`` (end of stream, offline file) never waits.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from clippy.detect.phrases import COMMAND_PHRASES
 from clippy.detect.score import Timeline
+from clippy.detect.sentiment import compound
+from clippy.detect.words import PAUSE_SECONDS, Sentence, Word, split_sentences
 
-PAUSE = 0.7  # seconds of no words that count as a sentence boundary
+TITLE_CHARS = 60
 
 
 @dataclass(frozen=True)
@@ -20,17 +34,18 @@ class PlanConfig:
     threshold: float = 1.0
     min_len: float = 15.0
     max_len: float = 60.0
-    setup: float = 8.0  # at least this much before the moment starts
-    payoff: float = 3.0  # at least this much after it ends
-    join_gap: float = 4.0  # moments closer than this are one moment
-    # Live: a moment whose payoff is not recorded yet waits for the next segment, unless it is
-    # already this old; then it is clipped with what exists (bounds glass-to-clip latency).
-    max_wait: float = 6.0
+    setup: float = 8.0  # at least this much before the moment starts …
+    setup_extra: float = 6.0  # … and up to this much more to reach the sentence's start
+    payoff: float = 3.0  # at least this much after the moment ends …
+    payoff_extra: float = 6.0  # … and up to this much more to finish the sentence
+    join_gap: float = 4.0  # seconds over threshold closer than this are one moment
+    max_wait: float = 4.0  # see the module docstring
+    edge: float = 0.25  # margin kept before a sentence's first word and after its last
 
 
 @dataclass(frozen=True)
 class ClipPlan:
-    """A clip to make: range, peak, score and why."""
+    """A clip to make: range ``[start, end]`` (stream seconds), peak, score and why."""
 
     start: float
     end: float
@@ -41,55 +56,18 @@ class ClipPlan:
     signals: dict[str, Any] = field(default_factory=dict)
 
 
-def _moments(tl: Timeline, threshold: float, join_gap: float) -> list[tuple[int, int]]:
-    """Index runs ``[i0, i1)`` of seconds at or over the threshold, near runs joined."""
-    runs: list[tuple[int, int]] = []
-    for i in np.flatnonzero(tl.score >= threshold):
-        if runs and i - runs[-1][1] < join_gap:
-            runs[-1] = (runs[-1][0], int(i) + 1)
-        else:
-            runs.append((int(i), int(i) + 1))
-    return runs
-
-
-def sentence_bounds(words: Sequence[dict[str, Any]]) -> tuple[list[float], list[float]]:
-    """Start and end times of sentence-like runs of words (split at pauses)."""
-    starts: list[float] = []
-    ends: list[float] = []
-    prev_end: float | None = None
-    for w in words:
-        s, e = float(w["start"]), float(w["end"])
-        if prev_end is None or s - prev_end >= PAUSE:
-            if prev_end is not None:
-                ends.append(prev_end)
-            starts.append(s)
-        prev_end = e
-    if prev_end is not None:
-        ends.append(prev_end)
-    return starts, ends
-
-
-def _covered(t: float, existing: Sequence[tuple[float, float]]) -> bool:
-    return any(s <= t <= e for s, e in existing)
-
-
-def _title(words: Sequence[dict[str, Any]], reasons: list[dict[str, Any]], peak: float) -> str:
-    phrases = [p for r in reasons for p in r.get("phrases", [])]
-    if phrases:
-        return phrases[0].capitalize()[:60]
-    near = [str(w["text"]) for w in words if abs(float(w["start"]) - peak) <= 4.0]
-    if near:
-        return " ".join(near)[:60].capitalize()
-    if any("chat" in r for r in reasons):
-        return "Chat goes wild"
-    if any("loudness" in r for r in reasons):
-        return "Loud moment"
-    return "Highlight"
+@dataclass(frozen=True)
+class _Moment:
+    i0: int
+    i1: int
+    start: float
+    end: float
+    peak: float
 
 
 def plan_clips(
     tl: Timeline,
-    words: Sequence[dict[str, Any]],
+    words: Sequence[Word],
     *,
     existing: Sequence[tuple[float, float]] = (),
     available_from: float = 0.0,
@@ -99,66 +77,194 @@ def plan_clips(
 ) -> list[ClipPlan]:
     """Clip plans for the moments in ``tl`` not yet clipped, best first.
 
-    ``[available_from, available_until)`` is the recorded range the clip may use; with
-    ``final`` False a moment whose payoff is still being recorded is left for a later call.
+    ``[available_from, available_until)`` is the recorded range a clip may use; ``existing``
+    holds the ranges already clipped (a moment whose peak they cover is skipped, and a new clip
+    never overlaps them). With ``final`` False a moment whose payoff is still being recorded is
+    left for a later call (see the module docstring for the bound on that wait).
     """
     cfg = cfg or PlanConfig()
-    starts, ends = sentence_bounds(words)
+    sentences = split_sentences(words, max_words=None)
     plans: list[ClipPlan] = []
-    for i0, i1 in _moments(tl, cfg.threshold, cfg.join_gap):
-        seg = tl.score[i0:i1]
-        peak = tl.t0 + i0 + int(np.argmax(seg)) + 0.5
-        if _covered(peak, existing) or any(p.start <= peak <= p.end for p in plans):
+    for m in _moments(tl, cfg.threshold, cfg.join_gap):
+        if _covers(existing, m.peak):
             continue
-        m_start, m_end = tl.t0 + i0, tl.t0 + i1
-        need_end = m_end + cfg.payoff
-        if not final and need_end > available_until and available_until - m_end < cfg.max_wait:
+        end, end_known = _payoff_end(m, sentences, available_until, cfg)
+        if not final and not end_known and available_until - m.peak < cfg.max_wait:
             continue  # the payoff is still being recorded: decide with the next segment
-        # Setup: back to the start of the sentence that was under way `setup` seconds earlier.
-        start = m_start - cfg.setup
-        before = [s for s in starts if s <= start]
-        if before and start - before[-1] <= 6.0:
-            start = before[-1]
-        # Payoff: on to the end of the sentence under way when the payoff time is reached.
-        end = need_end
-        after = [e for e in ends if e >= end]
-        if after and after[0] - end <= 6.0:
-            end = after[0] + 0.3
-        start, end = _fit(start, end, peak, available_from, available_until, cfg)
-        if end - start < min(cfg.min_len, available_until - available_from) - 1e-6:
+        start = _setup_start(m, sentences, cfg)
+        start, end = _fit(start, end, m.peak, available_from, available_until, cfg)
+        lo, hi = available_from, available_until
+        start, end = _avoid(existing, start, end, m.peak, lo, hi, cfg)
+        if not start <= m.peak <= end or end - start < _shortest(cfg, lo, hi):
             continue
-        overlap = [(s, e) for s, e in existing if s < end and e > start]
-        if overlap:
-            # Never clip the same moment twice: begin after the clip that touches this one.
-            start = max(start, max(e for _, e in overlap))
-            if peak < start or end - start < cfg.min_len * 0.66:
-                continue
-        reasons = tl.reasons[i0:i1]
+        seg = tl.score[m.i0 : m.i1]
         plans.append(
             ClipPlan(
                 start=round(start, 3),
                 end=round(end, 3),
-                peak=round(peak, 3),
+                peak=round(m.peak, 3),
                 score=round(float(seg.max() + 0.1 * seg.sum()), 3),
-                reason=tl.reason_text(i0, i1),
-                title=_title(words, reasons, peak),
-                signals={"moment": [m_start, m_end], "max_score": float(seg.max())},
+                reason=tl.reason_text(m.i0, m.i1),
+                title=_title(tl, m, words),
+                signals={"moment": [m.start, m.end], "max_score": round(float(seg.max()), 3)},
             )
         )
-    return sorted(plans, key=lambda p: -p.score)
+    return sorted(_merge(plans, cfg), key=lambda p: -p.score)
+
+
+def _moments(tl: Timeline, threshold: float, join_gap: float) -> list[_Moment]:
+    """Runs of seconds at or over the threshold, runs closer than ``join_gap`` joined."""
+    runs: list[tuple[int, int]] = []
+    for i in np.flatnonzero(tl.score >= threshold):
+        if runs and i - runs[-1][1] < join_gap:
+            runs[-1] = (runs[-1][0], int(i) + 1)
+        else:
+            runs.append((int(i), int(i) + 1))
+    out = []
+    for i0, i1 in runs:
+        peak = tl.t0 + i0 + int(np.argmax(tl.score[i0:i1])) + 0.5
+        out.append(_Moment(i0, i1, tl.t0 + i0, tl.t0 + i1, peak))
+    return out
+
+
+def _covers(ranges: Sequence[tuple[float, float]], t: float) -> bool:
+    return any(s <= t <= e for s, e in ranges)
+
+
+def _sentence_at(sentences: Sequence[Sentence], t: float) -> Sentence | None:
+    return next((s for s in sentences if s.start <= t <= s.end), None)
+
+
+def _setup_start(m: _Moment, sentences: Sequence[Sentence], cfg: PlanConfig) -> float:
+    """``setup`` s before the moment, moved back to the start of the sentence under way then."""
+    start = m.start - cfg.setup
+    s = _sentence_at(sentences, start)
+    if s is not None and start - s.start <= cfg.setup_extra:
+        start = s.start - cfg.edge
+    return start
+
+
+def _payoff_end(
+    m: _Moment, sentences: Sequence[Sentence], available_until: float, cfg: PlanConfig
+) -> tuple[float, bool]:
+    """Where the payoff ends, and whether that is known from what is recorded so far.
+
+    ``payoff`` s after the moment, moved on to the end of the sentence under way then; unknown
+    while that sentence may still be going on at the end of the recording.
+    """
+    end = m.end + cfg.payoff
+    if end > available_until:
+        return end, False
+    s = _sentence_at(sentences, end)
+    if s is None:
+        return end, True  # a pause: a natural place to stop
+    if s.end + PAUSE_SECONDS >= available_until:
+        return min(s.end + cfg.edge, m.end + cfg.payoff + cfg.payoff_extra), False
+    if s.end - end <= cfg.payoff_extra:
+        return s.end + cfg.edge, True
+    return end, True
 
 
 def _fit(
     start: float, end: float, peak: float, lo: float, hi: float, cfg: PlanConfig
 ) -> tuple[float, float]:
+    """Clamp to the recorded range and to ``[min_len, max_len]``, keeping the peak inside."""
     start, end = max(start, lo), min(end, hi)
     if end - start > cfg.max_len:
         # Too long: keep the peak, trimming the longer side first.
         start = max(start, min(peak - cfg.max_len * 0.6, end - cfg.max_len))
         end = start + cfg.max_len
     if end - start < cfg.min_len:
+        # Too short: grow mostly backwards (setup is known, the future may not be recorded).
         grow = cfg.min_len - (end - start)
         start = max(lo, start - grow * 0.6)
         end = min(hi, start + cfg.min_len)
         start = max(lo, end - cfg.min_len)
     return start, end
+
+
+def _avoid(
+    existing: Sequence[tuple[float, float]],
+    start: float,
+    end: float,
+    peak: float,
+    lo: float,
+    hi: float,
+    cfg: PlanConfig,
+) -> tuple[float, float]:
+    """Never clip the same seconds twice: begin after (or end before) clips already made,
+    growing on the other side to keep ``min_len`` where the recording allows."""
+    for s, e in sorted(existing):
+        if s < end and e > start:
+            if peak > e:
+                start = e
+                end = min(max(end, start + cfg.min_len), hi)
+            else:
+                end = s
+                start = max(min(start, end - cfg.min_len), lo)
+    return start, end
+
+
+def _shortest(cfg: PlanConfig, lo: float, hi: float) -> float:
+    """The shortest clip worth making: two thirds of ``min_len`` (or of all that is recorded)."""
+    return 0.66 * min(cfg.min_len, hi - lo)
+
+
+def _merge(plans: list[ClipPlan], cfg: PlanConfig) -> list[ClipPlan]:
+    """Overlapping or touching plans become one clip when it fits ``max_len``; otherwise the
+    later one starts where the earlier ends."""
+    out: list[ClipPlan] = []
+    for p in sorted(plans, key=lambda p: p.start):
+        prev = out[-1] if out else None
+        if prev is None or p.start > prev.end:
+            out.append(p)
+        elif max(p.end, prev.end) - prev.start <= cfg.max_len:
+            best = max(prev, p, key=lambda x: x.score)
+            reasons = dict.fromkeys((prev.reason + ", " + p.reason).split(", "))
+            out[-1] = replace(
+                best,
+                start=prev.start,
+                end=max(p.end, prev.end),
+                score=round(prev.score + p.score, 3),
+                reason=", ".join(r for r in reasons if r),
+            )
+        elif p.peak > prev.end:
+            out.append(replace(p, start=prev.end))
+    return out
+
+
+def _title(tl: Timeline, m: _Moment, words: Sequence[Word]) -> str:
+    """A short title: the sentence with the moment's key phrase, else its most charged
+    sentence, else a description of the strongest signal."""
+    reasons = tl.reasons[m.i0 : m.i1]
+    phrases = [p for r in reasons for p in r.get("phrases", []) if p not in COMMAND_PHRASES]
+    near = [
+        s
+        for s in split_sentences(words)
+        if s.end >= m.start - 1.0 and s.start <= m.end + 1.0 and s.text.strip()
+    ]
+    if phrases:
+        with_phrase = [s for s in near if phrases[0].split()[0] in s.text.lower()]
+        text = _shorten(with_phrase[0].text) if with_phrase else ""
+        return _capital(text if phrases[0] in text.lower() else phrases[0])
+    if near:
+        return _capital(_shorten(max(near, key=lambda s: abs(compound(s.text))).text))
+    if any("chat" in r for r in reasons):
+        return "Chat goes wild"
+    if any("laughter" in r for r in reasons):
+        return "Laughing fit"
+    if any("loudness" in r for r in reasons):
+        return "Loud moment"
+    return "Highlight"
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= TITLE_CHARS:
+        return text
+    cut = text[: TITLE_CHARS - 1].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

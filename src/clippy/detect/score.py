@@ -11,53 +11,72 @@ import numpy as np
 from clippy.detect.chat import chat_multiplier
 from clippy.detect.phrases import COMMAND_PHRASES, find_phrases
 from clippy.detect.sentiment import sentiment_series, sentiment_swings
-from clippy.detect.signals import rolling_baseline
+from clippy.detect.signals import relative_loudness, rolling_baseline, shout_score
+from clippy.detect.words import Word
 
 
 @dataclass(frozen=True)
 class ScoringConfig:
-    """Weights and thresholds. A score of 1.0 is "worth a clip"."""
+    """Weights and thresholds; a second scoring ``threshold`` or more is a moment worth a clip.
+
+    The weights are set so one strong signal alone reaches 1.0 (+12 dB over the stream's
+    baseline, "clip that", a full mood swing, chat x8) while a weak one needs company (a hype
+    phrase, +9 dB, chat x4, laughter each give about half).
+    """
 
     threshold: float = 1.0
     loud_free_db: float = 6.0  # dB over baseline that count for nothing (normal animation)
     loud_db_per_point: float = 6.0  # each further 6 dB adds a point: +12 dB → 1.0
     phrase_points: float = 0.6  # a hype phrase alone is not a moment; with a spike it is
     command_points: float = 1.2  # "clip that": the streamer asks for a clip
-    swing_points: float = 1.2  # times the swing magnitude (0 … 2)
-    min_swing: float = 1.0  # e.g. 'love it' (+0.8) right after 'hate it' (-0.6)
-    strong_sentiment: float = 0.75
+    swing_points: float = 0.8  # times the swing size (0 … 2): -0.6 → +0.8 gives 1.1
+    min_swing: float = 1.0  # compound change between consecutive chunks that counts
+    strong_sentiment: float = 0.75  # or a chunk this charged right after a neutral one
+    swing_seconds: float = 3.0  # a swing marks the chunk's first seconds, not a monologue
     chat_min_multiplier: float = 3.0
-    chat_points: float = 1.0  # times log2(multiplier) - 1.5: x4 = 0.5, x8 = 1.5, x30 = 3.4
-    shout_bonus: float = 0.3
-    laughter_points: float = 0.6
-    baseline_seconds: int = 60
+    chat_points: float = 0.67  # times log2(multiplier) - 1.5: x4 → 0.33, x8 → 1.0, x30 → 2.3
+    shout_points: float = 0.5  # times shout_score (0-1), on top of the loudness points
+    laughter_points: float = 0.5  # times laughter_score where it is over 0.5
+    baseline_seconds: float = 60.0
 
 
 @dataclass
 class WindowSignals:
-    """Everything known about ``[t0, t1)``: per-second audio features, words, chat times."""
+    """Everything known about ``[t0, t1)`` for scoring.
+
+    Per-second audio series (``loudness``, ``centroid``, ``pitch``, ``laughter``) cover
+    ``[t0 - history, t1)``: the leading ``history`` seconds give the baseline its context.
+    ``words`` and ``chat_times`` may start before ``t0`` too (they should, by the same
+    history, so live windows agree with an offline pass); only ``[t0, t1)`` is scored.
+    """
 
     t0: float
     t1: float
-    loudness: np.ndarray  # dBFS per second of [t0 - history, t1)
-    history: int  # leading seconds of loudness/centroid before t0 (baseline context)
-    centroid: np.ndarray | None = None
-    laughter: np.ndarray | None = None
-    words: Sequence[dict[str, Any]] = ()
+    loudness: np.ndarray  # dBFS per second
+    history: int = 0
+    centroid: np.ndarray | None = None  # Hz per second (speech-band centroid)
+    pitch: np.ndarray | None = None  # Hz per second, 0 where unvoiced
+    laughter: np.ndarray | None = None  # 0-1 per second
+    words: Sequence[Word] = ()
     chat_times: Sequence[float] = ()
     phrases: Sequence[str] = ()
 
 
 @dataclass
 class Timeline:
-    """Score and its reasons for each second of ``[t0, t0 + len(score))``."""
+    """Score of each second of ``[t0, t0 + len(score))`` and what made it.
+
+    ``points[i]`` maps each contributing signal to the points it added; ``reasons[i]`` holds the
+    matching measured values (dB, phrases, multiplier, swing) for the human-readable reason.
+    """
 
     t0: float
     score: np.ndarray
     reasons: list[dict[str, Any]] = field(default_factory=list)
+    points: list[dict[str, float]] = field(default_factory=list)
 
     def reason_text(self, i0: int, i1: int) -> str:
-        """Human-readable reason for seconds ``[i0, i1)``: the strongest value of each signal."""
+        """Why seconds ``[i0, i1)`` scored, e.g. "loudness +14 dB, 'no way', chat x6"."""
         merged: dict[str, Any] = {}
         for r in self.reasons[i0:i1]:
             for k, v in r.items():
@@ -69,75 +88,87 @@ class Timeline:
         parts = []
         if "loudness" in merged:
             parts.append(f"loudness +{merged['loudness']:.0f} dB")
+        if "shout" in merged:
+            parts.append("shouting")
         parts += [f"'{p}'" for p in merged.get("phrases", [])[:3]]
         if "chat" in merged:
-            parts.append(f"chat x{merged['chat']:.0f}")
+            parts.append(f"chat ×{merged['chat']:.0f}")  # noqa: RUF001 (shown to people)
         if "sentiment" in merged:
             parts.append(f"sentiment swing {merged['sentiment']:+.1f}")
         if "laughter" in merged:
             parts.append("laughter")
-        if "shout" in merged:
-            parts.append("shouting")
         return ", ".join(parts)
 
 
-def score_window(sig: WindowSignals, cfg: ScoringConfig | None = None) -> Timeline:
-    """Per-second scores over ``[t0, t1)`` from every available signal."""
+class _Builder:
+    """Accumulates points and reasons per second of a window."""
+
+    def __init__(self, t0: float, n: int) -> None:
+        self.t0 = t0
+        self.score = np.zeros(n)
+        self.reasons: list[dict[str, Any]] = [{} for _ in range(n)]
+        self.points: list[dict[str, float]] = [{} for _ in range(n)]
+
+    def add(self, i: int, key: str, pts: float, value: Any) -> None:
+        pts = float(pts)
+        if pts <= 0:
+            return
+        self.score[i] += pts
+        self.points[i][key] = self.points[i].get(key, 0.0) + pts
+        if key == "phrases":
+            self.reasons[i].setdefault("phrases", []).append(value)
+        else:
+            self.reasons[i][key] = value
+
+    def spread(self, t_start: float, t_end: float, key: str, pts: float, value: Any) -> None:
+        """Add to every second that ``[t_start, t_end]`` touches."""
+        i0 = max(0, int(np.floor(t_start - self.t0)))
+        i1 = min(len(self.score), int(np.floor(t_end - self.t0)) + 1)
+        for i in range(i0, i1):
+            self.add(i, key, pts, value)
+
+
+def score_timeline(sig: WindowSignals, cfg: ScoringConfig | None = None) -> Timeline:
+    """Per-second scores over ``[t0, t1)`` from every signal given (missing ones add nothing)."""
     cfg = cfg or ScoringConfig()
     n = max(0, round(sig.t1 - sig.t0))
-    score = np.zeros(n)
-    reasons: list[dict[str, Any]] = [{} for _ in range(n)]
-
-    if len(sig.loudness):
-        base = rolling_baseline(np.asarray(sig.loudness, float), cfg.baseline_seconds)
-        rel = (np.asarray(sig.loudness) - base)[sig.history : sig.history + n]
-        for i, db in enumerate(rel):
-            pts = max(0.0, db - cfg.loud_free_db) / cfg.loud_db_per_point
-            if pts > 0:
-                score[i] += pts
-                reasons[i]["loudness"] = float(db)
-                if sig.centroid is not None and len(sig.centroid) > sig.history + i:
-                    cbase = np.median(
-                        sig.centroid[max(0, sig.history + i - 60) : sig.history + i + 1]
-                    )
-                    if sig.centroid[sig.history + i] > cbase * 1.25:
-                        score[i] += cfg.shout_bonus
-                        reasons[i]["shout"] = True
-    if sig.laughter is not None:
-        lau = np.asarray(sig.laughter)[sig.history : sig.history + n]
-        for i, v in enumerate(lau):
-            if v > 0.5:
-                score[i] += cfg.laughter_points * v
-                reasons[i]["laughter"] = float(v)
-
-    def spread(t_start: float, t_end: float, pts: float, key: str, value: Any) -> None:
-        i0 = max(0, int(t_start - sig.t0))
-        i1 = min(n, int(np.ceil(t_end - sig.t0)) + 1)
-        for i in range(i0, i1):
-            score[i] += pts
-            if key == "phrases":
-                reasons[i].setdefault("phrases", []).append(value)
-            else:
-                reasons[i][key] = value
-
+    b = _Builder(sig.t0, n)
+    _score_audio(b, sig, cfg, n)
     for hit in find_phrases(sig.words, sig.phrases):
         pts = cfg.command_points if hit.phrase in COMMAND_PHRASES else cfg.phrase_points
-        spread(hit.start, hit.end, pts, "phrases", hit.phrase)
-    for sw in sentiment_swings(
+        b.spread(hit.start, hit.end, "phrases", pts, hit.phrase)
+    swings = sentiment_swings(
         sentiment_series(sig.words), min_change=cfg.min_swing, strong=cfg.strong_sentiment
-    ):
-        # Spread over the chunk but never more than 3 s: it marks a moment, not a monologue.
-        spread(
-            sw.start,
-            min(sw.end, sw.start + 3.0),
-            cfg.swing_points * sw.magnitude,
-            "sentiment",
-            sw.compound,
-        )
-    if sig.chat_times:
-        mult = chat_multiplier(sig.chat_times, sig.t0, sig.t1)
+    )
+    for sw in swings:
+        end = min(sw.end, sw.start + cfg.swing_seconds)
+        b.spread(sw.start, end, "sentiment", cfg.swing_points * sw.magnitude, sw.change)
+    if len(sig.chat_times):
+        mult = chat_multiplier(sig.chat_times, sig.t0, sig.t1, history=cfg.baseline_seconds)
         for i, m in enumerate(mult[:n]):
             if m >= cfg.chat_min_multiplier:
-                score[i] += cfg.chat_points * max(0.0, np.log2(m) - 1.5)
-                reasons[i]["chat"] = float(m)
-    return Timeline(sig.t0, score, reasons)
+                b.add(i, "chat", cfg.chat_points * max(0.0, float(np.log2(m)) - 1.5), float(m))
+    return Timeline(sig.t0, b.score, b.reasons, b.points)
+
+
+def _score_audio(b: _Builder, sig: WindowSignals, cfg: ScoringConfig, n: int) -> None:
+    h = sig.history
+    loud = np.asarray(sig.loudness, dtype=float)
+    if not len(loud):
+        return
+    rel = relative_loudness(loud, rolling_baseline(loud, cfg.baseline_seconds))[h : h + n]
+    for i, db in enumerate(rel):
+        b.add(i, "loudness", (db - cfg.loud_free_db) / cfg.loud_db_per_point, float(db))
+    if sig.centroid is not None and len(sig.centroid) == len(loud):
+        pitch = sig.pitch if sig.pitch is not None and len(sig.pitch) == len(loud) else None
+        shout = shout_score(loud, sig.centroid, pitch, window_s=cfg.baseline_seconds)
+        for i, v in enumerate(shout[h : h + n]):
+            b.add(i, "shout", cfg.shout_points * float(v), float(v))
+    if sig.laughter is not None:
+        for i, v in enumerate(np.asarray(sig.laughter, dtype=float)[h : h + n]):
+            if v > 0.5:
+                b.add(i, "laughter", cfg.laughter_points * float(v), float(v))
+
+
+# The name the pipeline used first; kept so callers can move to score_timeline in their time.
+score_window = score_timeline

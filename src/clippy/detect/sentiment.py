@@ -6,10 +6,12 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
-PAUSE_SECONDS = 0.6
-MAX_CHUNK_WORDS = 12
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from clippy.detect.words import Word, split_sentences
+
+NEUTRAL = 0.3  # |compound| under this reads as a neutral chunk
 
 
 @dataclass(frozen=True)
@@ -24,55 +26,51 @@ class SentimentChunk:
 
 @dataclass(frozen=True)
 class SwingHit:
-    """A change of mood: ``magnitude`` is the compound difference (0 … 2)."""
+    """A change of mood at the chunk ``[start, end]``.
+
+    ``change`` is signed (the chunk's compound minus the previous chunk's, or the chunk's own
+    compound after a neutral one); ``magnitude`` is its size (0 … 2), used for scoring.
+    """
 
     start: float
     end: float
-    magnitude: float
+    change: float
     compound: float
+
+    @property
+    def magnitude(self) -> float:
+        """Size of the swing, whatever its direction."""
+        return abs(self.change)
 
 
 @lru_cache(maxsize=1)
-def _analyzer() -> Any:
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
+def _analyzer() -> SentimentIntensityAnalyzer:
+    # Loading the lexicon takes ~50 ms: once per process.
     return SentimentIntensityAnalyzer()
 
 
-def chunk_words(words: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Split words at pauses over 0.6 s or every 12 words (sentence-like chunks)."""
-    chunks: list[list[dict[str, Any]]] = []
-    for w in words:
-        if (
-            chunks
-            and float(w["start"]) - float(chunks[-1][-1]["end"]) <= PAUSE_SECONDS
-            and len(chunks[-1]) < MAX_CHUNK_WORDS
-        ):
-            chunks[-1].append(w)
-        else:
-            chunks.append([w])
-    return chunks
+def compound(text: str) -> float:
+    """VADER compound score of ``text`` (-1 very negative … +1 very positive)."""
+    return float(_analyzer().polarity_scores(text)["compound"])
 
 
-def sentiment_series(words: Sequence[dict[str, Any]]) -> list[SentimentChunk]:
-    """VADER compound per chunk of words."""
-    out = []
-    for chunk in chunk_words(words):
-        text = " ".join(str(w["text"]) for w in chunk)
-        score = float(_analyzer().polarity_scores(text)["compound"])
-        out.append(SentimentChunk(float(chunk[0]["start"]), float(chunk[-1]["end"]), text, score))
-    return out
+def sentiment_series(words: Sequence[Word]) -> list[SentimentChunk]:
+    """VADER compound per sentence-like chunk (split at pauses over 0.6 s or every 12 words)."""
+    return [
+        SentimentChunk(s.start, s.end, s.text, compound(s.text)) for s in split_sentences(words)
+    ]
 
 
 def sentiment_swings(
-    series: Sequence[SentimentChunk], *, min_change: float = 0.6, strong: float = 0.6
+    series: Sequence[SentimentChunk], *, min_change: float = 1.0, strong: float = 0.75
 ) -> list[SwingHit]:
-    """Chunks whose mood jumps by ``min_change`` from the previous chunk, or that are strongly
-    charged (|compound| ≥ ``strong``) after a neutral one."""
+    """Chunks whose compound moved by at least ``min_change`` from the previous chunk, or that
+    are strongly charged (|compound| ≥ ``strong``) right after a neutral one."""
     hits = []
     for prev, cur in itertools.pairwise(series):
-        change = abs(cur.compound - prev.compound)
-        charged = abs(cur.compound) >= strong and abs(prev.compound) < 0.3
-        if change >= min_change or charged:
-            hits.append(SwingHit(cur.start, cur.end, max(change, abs(cur.compound)), cur.compound))
+        change = cur.compound - prev.compound
+        if abs(change) >= min_change:
+            hits.append(SwingHit(cur.start, cur.end, change, cur.compound))
+        elif abs(cur.compound) >= strong and abs(prev.compound) < NEUTRAL:
+            hits.append(SwingHit(cur.start, cur.end, cur.compound, cur.compound))
     return hits

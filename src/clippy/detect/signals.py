@@ -1,15 +1,44 @@
-"""Audio signals per one-second window (pure numpy: arrays in, arrays out)."""
+"""Audio signals per one-second window (pure numpy: arrays in, arrays out).
+
+Per-segment features (``segment_features``) are absolute measurements that can be stored and
+stitched together later; everything relative to the stream's own baseline (``relative_loudness``,
+``shout_score``) is computed at scoring time over the stitched series.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypedDict
 
 import numpy as np
 
 FLOOR_DB = -90.0
+# Pitch search range: covers low male speech to a child's or a shouted voice.
+_F0_MIN, _F0_MAX = 70.0, 500.0
+_PITCH_FRAME = 0.04  # seconds per pitch frame (needs two periods of the lowest F0)
+_PITCH_HOP = 0.02
+_VOICED_CORRELATION = 0.45  # normalised autocorrelation peak above which a frame is voiced
+_SILENT_RMS = 1e-3  # about -60 dBFS: no pitch is estimated below this
+# Shouting flattens the spectral tilt; measure it only where voices live so hiss and music
+# cymbals above 4 kHz do not pass for a raised voice.
+_SPEECH_BAND = (80.0, 4000.0)
+
+
+class SegmentFeatures(TypedDict):
+    """Per-second features of one segment, JSON-ready (stored with the segment)."""
+
+    start: float
+    step: float
+    loudness: list[float]  # dBFS
+    centroid: list[float]  # Hz, speech-band spectral centroid
+    pitch: list[float]  # Hz, median voiced F0 (0 = unvoiced)
+    pitch_var: list[float]  # semitones², spread of F0 within the second
+    energy_var: list[float]  # dB², spread of the 50 ms energy envelope
+    laughter: list[float]  # 0-1
 
 
 def _windows(samples: np.ndarray, sample_rate: int, window: float) -> np.ndarray:
+    """``samples`` cut into rows of ``window`` seconds, the last one zero-padded."""
     n = max(1, int(sample_rate * window))
     count = int(np.ceil(len(samples) / n)) if len(samples) else 0
     padded = np.zeros(count * n, dtype=np.float32)
@@ -17,12 +46,18 @@ def _windows(samples: np.ndarray, sample_rate: int, window: float) -> np.ndarray
     return padded.reshape(count, n)
 
 
+def _count(samples: np.ndarray, sample_rate: int, window: float) -> int:
+    n = max(1, int(sample_rate * window))
+    return int(np.ceil(len(samples) / n)) if len(samples) else 0
+
+
 def loudness_db(samples: np.ndarray, sample_rate: int, window: float = 1.0) -> np.ndarray:
     """RMS level of each window in dBFS (a full-scale sine is -3 dB), floored at -90 dB.
 
     Plain RMS rather than K-weighted LUFS: only differences against the stream's own baseline
-    are used, and the K-weighting's shelf barely moves those for speech (it matters for
-    comparing different programmes, which we never do).
+    are used, and K-weighting (a 38 Hz high-pass and a +4 dB shelf above 2 kHz) shifts a voice's
+    level by about the same amount whether it is calm or loud; it matters for comparing
+    different programmes, which we never do.
     """
     frames = _windows(samples, sample_rate, window)
     if not len(frames):
@@ -31,85 +66,121 @@ def loudness_db(samples: np.ndarray, sample_rate: int, window: float = 1.0) -> n
     return np.maximum(20 * np.log10(np.maximum(rms, 1e-12)), FLOOR_DB)
 
 
-def rolling_baseline(values: np.ndarray, window: int = 60, min_history: int = 5) -> np.ndarray:
-    """For each index, the median of the ``window`` values before it (not itself).
+def rolling_baseline(
+    values: np.ndarray, window_s: float = 60.0, *, step: float = 1.0, gap: int = 0
+) -> np.ndarray:
+    """For each index, the median of the ``window_s`` seconds of values before it.
 
-    The current value is excluded so a spike never raises its own baseline; the first few
-    windows, with too little history, use the median of everything seen so far, itself included.
+    The current value (and the ``gap`` values just before it) are excluded so a spike never
+    raises its own baseline. Indices with under 5 earlier values use the median of everything
+    up to and including themselves: at a stream's start there is no better guess.
     """
+    values = np.asarray(values, dtype=float)
+    width = max(1, round(window_s / step))
     out = np.empty(len(values))
     for i in range(len(values)):
-        hist = values[max(0, i - window) : i]
-        out[i] = np.median(hist) if len(hist) >= min_history else np.median(values[: max(i + 1, 1)])
+        hist = values[max(0, i - gap - width) : max(0, i - gap)]
+        out[i] = np.median(hist) if len(hist) >= 5 else np.median(values[: i + 1])
     return out
 
 
 def relative_loudness(values: np.ndarray, baseline: np.ndarray) -> np.ndarray:
     """How many dB each window is above (positive) or below its baseline."""
-    return values - baseline
+    return np.asarray(values, dtype=float) - np.asarray(baseline, dtype=float)
 
 
 def spectral_centroid(samples: np.ndarray, sample_rate: int, window: float = 1.0) -> np.ndarray:
-    """Mean frequency (Hz) of each window's spectrum, weighted by magnitude (0 for silence).
+    """Magnitude-weighted mean frequency (Hz) of each window within 80-4000 Hz (0 for silence).
 
-    Shouting pushes energy into higher harmonics, so it raises the centroid of speech.
+    A raised voice pushes energy into higher harmonics, so it raises this centroid.
     """
     frames = _windows(samples, sample_rate, window)
     if not len(frames):
         return np.zeros(0)
     spec = np.abs(np.fft.rfft(frames, axis=1))
     freqs = np.fft.rfftfreq(frames.shape[1], 1 / sample_rate)
+    band = (freqs >= _SPEECH_BAND[0]) & (freqs <= _SPEECH_BAND[1])
+    spec, freqs = spec[:, band], freqs[band]
     total = spec.sum(axis=1)
-    return np.where(total > 1e-9, (spec * freqs).sum(axis=1) / np.maximum(total, 1e-9), 0.0)
+    loud = loudness_db(samples, sample_rate, window) > -60.0
+    centroid = (spec * freqs).sum(axis=1) / np.maximum(total, 1e-9)
+    return np.where(loud & (total > 1e-9), centroid, 0.0)
+
+
+def pitch_track(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """F0 in Hz every 20 ms (40 ms frames) by normalised autocorrelation; 0 where unvoiced."""
+    size, hop = int(sample_rate * _PITCH_FRAME), int(sample_rate * _PITCH_HOP)
+    if len(samples) < size:
+        return np.zeros(0)
+    count = 1 + (len(samples) - size) // hop
+    idx = np.arange(size)[None, :] + hop * np.arange(count)[:, None]
+    frames = np.asarray(samples, dtype=np.float64)[idx]
+    frames = frames - frames.mean(axis=1, keepdims=True)
+    # Autocorrelation of every frame at once through the FFT (zero-padded: no wrap-around).
+    spec = np.fft.rfft(frames, 2 * size, axis=1)
+    ac = np.fft.irfft(np.abs(spec) ** 2, axis=1)[:, :size]
+    lo, hi = int(sample_rate / _F0_MAX), int(sample_rate / _F0_MIN)
+    lags = lo + np.argmax(ac[:, lo:hi], axis=1)
+    peak = ac[np.arange(count), lags] / np.maximum(ac[:, 0], 1e-12)
+    rms = np.sqrt(np.mean(frames**2, axis=1))
+    voiced = (peak >= _VOICED_CORRELATION) & (rms >= _SILENT_RMS)
+    return np.where(voiced, sample_rate / lags, 0.0)
+
+
+def _per_window(track: np.ndarray, count: int, window: float) -> list[np.ndarray]:
+    """Voiced values of a 20 ms track grouped by ``window``-second window."""
+    per = max(1, round(window / _PITCH_HOP))
+    groups = [track[i * per : (i + 1) * per] for i in range(count)]
+    return [g[g > 0] for g in groups]
 
 
 def pitch_hz(samples: np.ndarray, sample_rate: int, window: float = 1.0) -> np.ndarray:
-    """Fundamental frequency estimate per window by autocorrelation (75-500 Hz; 0 if unvoiced)."""
-    frames = _windows(samples, sample_rate, window)
-    out = np.zeros(len(frames))
-    lo, hi = int(sample_rate / 500), int(sample_rate / 75)
-    for i, frame in enumerate(frames):
-        # Autocorrelate a 64 ms excerpt around the loudest point: cheap and robust enough.
-        centre = int(np.argmax(np.abs(frame)))
-        seg = frame[max(0, centre - 512) : centre + 512].astype(np.float64)
-        if len(seg) <= hi or np.sqrt(np.mean(seg**2)) < 1e-3:
-            continue
-        seg = seg - seg.mean()
-        ac = np.correlate(seg, seg, mode="full")[len(seg) - 1 :]
-        if ac[0] <= 0:
-            continue
-        lag = lo + int(np.argmax(ac[lo:hi]))
-        if ac[lag] / ac[0] > 0.3:
-            out[i] = sample_rate / lag
-    return out
+    """Median F0 (Hz) of each window, 0 where under a fifth of the window is voiced."""
+    count = _count(samples, sample_rate, window)
+    groups = _per_window(pitch_track(samples, sample_rate), count, window)
+    need = 0.2 * window / _PITCH_HOP
+    return np.array([float(np.median(g)) if len(g) >= need else 0.0 for g in groups])
+
+
+def pitch_variance(samples: np.ndarray, sample_rate: int, window: float = 1.0) -> np.ndarray:
+    """Variance of F0 in semitones² within each window: a lively voice vs a monotone one.
+
+    Semitones, not Hz, so a high voice is not "livelier" just for being high; 0 where fewer
+    than five frames are voiced.
+    """
+    count = _count(samples, sample_rate, window)
+    groups = _per_window(pitch_track(samples, sample_rate), count, window)
+    return np.array([float(np.var(12 * np.log2(g))) if len(g) >= 5 else 0.0 for g in groups])
 
 
 def energy_variance(samples: np.ndarray, sample_rate: int, window: float = 1.0) -> np.ndarray:
-    """Variance of the 50 ms energy envelope (dB) within each window: animated vs flat delivery."""
+    """Variance of the 50 ms energy envelope (dB²) within each window: animated vs flat."""
     env = loudness_db(samples, sample_rate, 0.05)
-    per = max(1, int(window / 0.05))
-    count = int(np.ceil(len(env) / per)) if len(env) else 0
-    return np.array([np.var(env[i * per : (i + 1) * per]) for i in range(count)])
+    per = max(1, round(window / 0.05))
+    count = _count(samples, sample_rate, window)
+    return np.array([float(np.var(env[i * per : (i + 1) * per])) for i in range(count)])
 
 
 def laughter_score(samples: np.ndarray, sample_rate: int, window: float = 1.0) -> np.ndarray:
     """0-1 per window: how much the energy envelope pulses at 3.5-7 Hz ("ha-ha-ha").
 
-    A heuristic: rhythmic syllables (some chanting, drum rolls) also score; it only adds to a
-    moment's score, it never makes one alone.
+    A heuristic with known limits: any rhythmic sound at syllable rate (fast chanting, a drum
+    roll, some music) also scores, and a single chuckle does not. It only adds to a moment's
+    score, it never makes one alone.
     """
     env_rate = 50  # envelope samples per second (20 ms hops)
     hop = sample_rate // env_rate
     n = len(samples) // hop
+    count = _count(samples, sample_rate, window)
     if n < env_rate:
-        return np.zeros(int(np.ceil(len(samples) / (sample_rate * window))))
+        return np.zeros(count)
     env = np.sqrt(np.mean(samples[: n * hop].reshape(n, hop).astype(np.float64) ** 2, axis=1))
     per = int(env_rate * window)
-    count = int(np.ceil(n / per))
     out = np.zeros(count)
     for i in range(count):
+        # Look half a window either side: one second holds only 4-6 syllables.
         e = env[max(0, i * per - per // 2) : (i + 1) * per + per // 2]
-        if len(e) < per // 2 or e.max() < 1e-3:
+        if len(e) < per // 2 or e.max() < _SILENT_RMS:
             continue
         e = e - e.mean()
         spec = np.abs(np.fft.rfft(e * np.hanning(len(e))))
@@ -119,7 +190,47 @@ def laughter_score(samples: np.ndarray, sample_rate: int, window: float = 1.0) -
     return np.clip((out - 0.3) / 0.4, 0, 1)
 
 
-def speech_rate(words: list[dict[str, Any]], t0: float, t1: float, step: float = 1.0) -> np.ndarray:
+def shout_score(
+    loudness: np.ndarray,
+    centroid: np.ndarray,
+    pitch: np.ndarray | None = None,
+    *,
+    window_s: float = 60.0,
+) -> np.ndarray:
+    """0-1 per second: louder, brighter and (when known) higher-pitched than the stream's norm.
+
+    Works on stitched per-second series (``segment_features`` lists) so each second is compared
+    with the trailing baseline of the same stream: +6 dB starts to count, +12 dB is full; the
+    voice must also be brighter (centroid x1.15) and, with a pitch series, at least 2 semitones
+    above the stream's usual voiced pitch (full at +5).
+    """
+    loudness = np.asarray(loudness, dtype=float)
+    rel = relative_loudness(loudness, rolling_baseline(loudness, window_s))
+    loud = np.clip((rel - 6.0) / 6.0, 0.0, 1.0)
+    centroid = np.asarray(centroid, dtype=float)
+    bright = centroid > 1.15 * rolling_baseline(centroid, window_s)
+    score = loud * bright
+    if pitch is not None:
+        score = score * np.clip((_semitones_above_usual(pitch, window_s) - 2.0) / 3.0, 0.0, 1.0)
+    return score
+
+
+def _semitones_above_usual(pitch: np.ndarray, window_s: float) -> np.ndarray:
+    """Semitones each voiced second lies above the median of earlier voiced seconds."""
+    pitch = np.asarray(pitch, dtype=float)
+    out = np.zeros(len(pitch))
+    width = round(window_s)
+    for i, f0 in enumerate(pitch):
+        past = pitch[max(0, i - width) : i]
+        past = past[past > 0]
+        if f0 > 0 and len(past) >= 3:
+            out[i] = 12 * np.log2(f0 / np.median(past))
+    return out
+
+
+def speech_rate(
+    words: Sequence[dict[str, Any]], t0: float, t1: float, step: float = 1.0
+) -> np.ndarray:
     """Words per second in each ``step`` bin of ``[t0, t1)`` (by word start time)."""
     bins = max(0, int(np.ceil((t1 - t0) / step)))
     out = np.zeros(bins)
@@ -130,18 +241,20 @@ def speech_rate(words: list[dict[str, Any]], t0: float, t1: float, step: float =
     return out / step
 
 
-def segment_features(samples: np.ndarray, sample_rate: int, start_time: float) -> dict[str, Any]:
+def segment_features(samples: np.ndarray, sample_rate: int, start_time: float) -> SegmentFeatures:
     """Every per-second feature of one segment as JSON-ready lists (stored with the segment)."""
 
     def r(a: np.ndarray, nd: int = 2) -> list[float]:
         return [round(float(x), nd) for x in a]
 
-    return {
-        "start": start_time,
-        "step": 1.0,
-        "loudness": r(loudness_db(samples, sample_rate)),
-        "centroid": r(spectral_centroid(samples, sample_rate), 0),
-        "pitch": r(pitch_hz(samples, sample_rate), 0),
-        "energy_var": r(energy_variance(samples, sample_rate)),
-        "laughter": r(laughter_score(samples, sample_rate)),
-    }
+    samples = np.asarray(samples, dtype=np.float32)
+    return SegmentFeatures(
+        start=float(start_time),
+        step=1.0,
+        loudness=r(loudness_db(samples, sample_rate)),
+        centroid=r(spectral_centroid(samples, sample_rate), 0),
+        pitch=r(pitch_hz(samples, sample_rate), 1),
+        pitch_var=r(pitch_variance(samples, sample_rate)),
+        energy_var=r(energy_variance(samples, sample_rate)),
+        laughter=r(laughter_score(samples, sample_rate)),
+    )
