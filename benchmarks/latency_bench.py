@@ -21,9 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from clippy.ingest.client import IngestClient  # noqa: E402
 from tests.fixtures.media import make_planted_stream, split_webm_segments  # noqa: E402
 from tests.fixtures.server import ServerProcess  # noqa: E402
+
+from clippy.ingest.client import IngestClient  # noqa: E402
 
 
 async def stream_live(srv: ServerProcess, token: str, planted, segments, speed: float) -> dict:  # type: ignore[no-untyped-def]
@@ -44,8 +45,11 @@ async def stream_live(srv: ServerProcess, token: str, planted, segments, speed: 
     for seg in segments:
         end = seg.start_time + seg.duration
         await reader_pause(t0 + end / speed)
-        lines = [{"time": t, "author": a, "text": x} for t, a, x in planted.chat_lines
-                 if seg.start_time <= t < end]
+        lines = [
+            {"time": t, "author": a, "text": x}
+            for t, a, x in planted.chat_lines
+            if seg.start_time <= t < end
+        ]
         if lines:
             await client.request({"type": "chat", "lines": lines})
         await client.send_segment(seg.seq, seg.start_time, seg.duration, seg.path.read_bytes())
@@ -70,8 +74,11 @@ def main() -> None:
         srv.stop()
     rows = []
     for m in planted.moments:
-        hits = [e for e in result["events"]
-                if any(r["start"] - 1 <= m.time <= r["end"] + 1 for r in e["clip"]["ranges"])]
+        hits = [
+            e
+            for e in result["events"]
+            if any(r["start"] - 1 <= m.time <= r["end"] + 1 for r in e["clip"]["ranges"])
+        ]
         if hits:
             rows.append((m.kind, m.time, hits[0]["at"] - m.time / args.speed))
         else:
@@ -82,8 +89,10 @@ def main() -> None:
     lats = sorted(x for _, _, x in rows if x == x)
     if lats:
         p95 = lats[min(len(lats) - 1, round(0.95 * (len(lats) - 1)))]
-        print(f"p50 {statistics.median(lats):.1f} s, p95 {p95:.1f} s over {len(lats)} moments"
-              f" (10 s segments, offline engine, {len(planted.moments)} planted)")
+        print(
+            f"p50 {statistics.median(lats):.1f} s, p95 {p95:.1f} s over {len(lats)} moments"
+            f" (10 s segments, offline engine, {len(planted.moments)} planted)"
+        )
     print("reproduce: .venv/bin/python benchmarks/latency_bench.py")
 
 

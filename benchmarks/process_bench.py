@@ -32,29 +32,66 @@ def main() -> None:
         planted = make_planted_stream(Path(tmp) / "media")
         loops = max(1, round(args.minutes * 60 / planted.duration))
         video = Path(tmp) / "long.mp4"
-        subprocess.run(["ffmpeg", "-v", "error", "-y", "-stream_loop", str(loops - 1), "-i",
-                        str(planted.video), "-c", "copy", str(video)], check=True)
-        chat = [{"time": t + k * planted.duration, "author": a, "text": x}
-                for k in range(loops) for t, a, x in planted.chat_lines]
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-y",
+                "-stream_loop",
+                str(loops - 1),
+                "-i",
+                str(planted.video),
+                "-c",
+                "copy",
+                str(video),
+            ],
+            check=True,
+        )
+        chat = [
+            {"time": t + k * planted.duration, "author": a, "text": x}
+            for k in range(loops)
+            for t, a, x in planted.chat_lines
+        ]
         chat_file = Path(tmp) / "chat.json"
         chat_file.write_text(json.dumps(chat))
         env = {**os.environ, "CLIPPY_DATA_DIR": f"{tmp}/data"}
         t = time.perf_counter()
         proc = subprocess.run(
-            [sys.executable, "-m", "clippy.cli", "process", str(video), "--out", f"{tmp}/clips",
-             "--json", "--chat", str(chat_file)],
-            capture_output=True, text=True, env=env, check=True)
+            [
+                sys.executable,
+                "-m",
+                "clippy.cli",
+                "process",
+                str(video),
+                "--out",
+                f"{tmp}/clips",
+                "--json",
+                "--chat",
+                str(chat_file),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
         elapsed = time.perf_counter() - t
         clips = json.loads(proc.stdout)
     duration = loops * planted.duration
     found = sum(
         any(c["start"] - 1 <= m.time + k * planted.duration <= c["end"] + 1 for c in clips)
-        for k in range(loops) for m in planted.moments)
+        for k in range(loops)
+        for m in planted.moments
+    )
     print("| input min | wall s | x real time | clips | planted moments found |")
-    print(f"| {duration / 60:.1f} | {elapsed:.1f} | {duration / elapsed:.1f} | {len(clips)} |"
-          f" {found}/{loops * len(planted.moments)} |")
-    print(f"cores: {os.cpu_count()}; reproduce: .venv/bin/python benchmarks/process_bench.py"
-          f" --minutes {args.minutes:g}")
+    print(
+        f"| {duration / 60:.1f} | {elapsed:.1f} | {duration / elapsed:.1f} | {len(clips)} |"
+        f" {found}/{loops * len(planted.moments)} |"
+    )
+    print(
+        f"cores: {os.cpu_count()}; reproduce: .venv/bin/python benchmarks/process_bench.py"
+        f" --minutes {args.minutes:g}"
+    )
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from clippy.detect.signals import (
     shout_score,
     speech_rate,
 )
+from clippy.detect.words import Sentence, Word, split_sentences
 
 __all__ = [
     "BUILTIN_PHRASES",
@@ -31,10 +32,12 @@ __all__ = [
     "PlanConfig",
     "ScoringConfig",
     "SegmentFeatures",
+    "Sentence",
     "SentimentChunk",
     "SwingHit",
     "Timeline",
     "WindowSignals",
+    "Word",
     "chat_bursts",
     "chat_multiplier",
     "chat_velocity",
@@ -54,4 +57,5 @@ __all__ = [
     "sentiment_swings",
     "shout_score",
     "speech_rate",
+    "split_sentences",
 ]

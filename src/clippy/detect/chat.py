@@ -39,9 +39,10 @@ def chat_multiplier(
     """Per second of ``[t0, t1)``: chat rate (5 s average) over its trailing baseline rate.
 
     The baseline is the median of the smoothed rate over the ``history`` seconds before (less
-    the 5 s of smoothing), skipping the last 5 s (the burst itself), floored at 0.2 lines/s. Lines from before ``t0`` are
-    used as that history when given, so a live window and an offline pass agree; stream time
-    starts at 0, so nothing before it counts as (silent) history.
+    the 5 s of smoothing), skipping the last 5 s (the burst itself), floored at 0.2 lines/s.
+    Lines from before ``t0`` are used as that history when given, so a live window and an
+    offline pass agree; stream time starts at 0, so nothing before it counts as (silent)
+    history.
     """
     lead = int(min(history, max(0.0, t0)))  # stream time starts at 0: nothing before it
     vel = chat_velocity(times, t0 - lead, t1)

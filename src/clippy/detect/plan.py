@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from clippy.detect.phrases import COMMAND_PHRASES
+from clippy.detect.phrases import COMMAND_PHRASES, normalize
 from clippy.detect.score import Timeline
 from clippy.detect.sentiment import compound
 from clippy.detect.words import PAUSE_SECONDS, Sentence, Word, split_sentences
@@ -244,9 +244,10 @@ def _title(tl: Timeline, m: _Moment, words: Sequence[Word]) -> str:
         if s.end >= m.start - 1.0 and s.start <= m.end + 1.0 and s.text.strip()
     ]
     if phrases:
-        with_phrase = [s for s in near if phrases[0].split()[0] in s.text.lower()]
-        text = _shorten(with_phrase[0].text) if with_phrase else ""
-        return _capital(text if phrases[0] in text.lower() else phrases[0])
+        key = " ".join(normalize(phrases[0]))
+        said = [s for s in near if key in " ".join(normalize(s.text))]
+        text = _shorten(said[0].text) if said else ""
+        return _capital(text if key in " ".join(normalize(text)) else phrases[0])
     if near:
         return _capital(_shorten(max(near, key=lambda s: abs(compound(s.text))).text))
     if any("chat" in r for r in reasons):

@@ -14,7 +14,7 @@ from clippy.clips.render import ClipSourceMissing
 from clippy.clips.service import stream_clip_ranges
 from clippy.config import Settings
 from clippy.db.models import ChatMessage, Clip, Segment, Stream
-from clippy.pipeline.windows import WindowInput, plan_window
+from clippy.pipeline.windows import HISTORY_SECONDS, WindowInput, plan_window
 from clippy.storage.base import ObjectStore
 from clippy.transcripts.store import words_between
 
@@ -50,7 +50,7 @@ def load_window(session: Session, stream: Stream, settings: Settings) -> WindowI
         session.scalars(
             select(ChatMessage.time).where(
                 ChatMessage.stream_id == stream.id,
-                ChatMessage.time >= t0 - settings.detect_window_seconds,
+                ChatMessage.time >= t0 - HISTORY_SECONDS,
                 ChatMessage.time < available_until,
             )
         )
@@ -59,7 +59,7 @@ def load_window(session: Session, stream: Stream, settings: Settings) -> WindowI
         t0=t0,
         t1=available_until,
         features=features,
-        words=words_between(session, stream.id, t0, available_until),
+        words=words_between(session, stream.id, max(0.0, t0 - HISTORY_SECONDS), available_until),
         chat_times=sorted(chat),
         existing=stream_clip_ranges(session, stream.id),
     )

@@ -92,7 +92,7 @@ def detect_offline(
                 for s, a in zip(starts[: k + 1], analyses[: k + 1], strict=True)
                 if s + SEGMENT_SECONDS > t0 - HISTORY_SECONDS
             ],
-            words=[w for w in words_all if t0 <= float(w["start"]) < t1],
+            words=[w for w in words_all if t0 - HISTORY_SECONDS <= float(w["start"]) < t1],
             chat_times=[t for t in chat if t0 - HISTORY_SECONDS <= t < t1],
             existing=[(p.start, p.end) for p in made],
         )
@@ -157,8 +157,15 @@ def _cut_one(job: tuple[int, ClipPlan, Path, str, bool]) -> ClipOut:
     encode_range(source, plan.start, plan.end, video)
     if has_video:
         make_thumbnail(video, min(3.0, (plan.end - plan.start) / 2), thumb)
-    return ClipOut(plan.start, plan.end, plan.score, plan.reason, plan.title, str(video),
-                   str(thumb) if has_video else "")
+    return ClipOut(
+        plan.start,
+        plan.end,
+        plan.score,
+        plan.reason,
+        plan.title,
+        str(video),
+        str(thumb) if has_video else "",
+    )
 
 
 def _progress(items: Iterator[Any], total: int, show: bool, label: str) -> Iterator[Any]:

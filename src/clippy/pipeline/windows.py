@@ -15,7 +15,7 @@ import numpy as np
 from clippy.config import Settings
 from clippy.detect.phrases import phrase_list
 from clippy.detect.plan import ClipPlan, PlanConfig, plan_clips
-from clippy.detect.score import ScoringConfig, WindowSignals, score_window
+from clippy.detect.score import ScoringConfig, WindowSignals, score_timeline
 
 HISTORY_SECONDS = 60
 
@@ -27,8 +27,8 @@ class WindowInput:
     t0: float
     t1: float
     features: list[tuple[float, dict[str, Any]]]  # (segment start, its segment_features)
-    words: list[dict[str, Any]]
-    chat_times: list[float]
+    words: list[dict[str, Any]]  # from t0 - HISTORY_SECONDS: sentence context
+    chat_times: list[float]  # from t0 - HISTORY_SECONDS: the chat baseline
     existing: list[tuple[float, float]]
 
 
@@ -64,11 +64,12 @@ def plan_window(window: WindowInput, settings: Settings, *, final: bool) -> list
         history=history,
         centroid=feature_series(window.features, "centroid", t0h, window.t1, 0.0),
         laughter=feature_series(window.features, "laughter", t0h, window.t1, 0.0),
+        pitch=feature_series(window.features, "pitch", t0h, window.t1, 0.0),
         words=window.words,
         chat_times=window.chat_times,
         phrases=phrase_list(settings.key_phrases),
     )
-    timeline = score_window(signals, ScoringConfig(threshold=settings.detect_threshold))
+    timeline = score_timeline(signals, ScoringConfig(threshold=settings.detect_threshold))
     return plan_clips(
         timeline,
         window.words,

@@ -1,0 +1,169 @@
+"""Clip planning from a scored timeline: shape, boundaries, merging, de-duplication, waiting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from clippy.detect.plan import TITLE_CHARS, PlanConfig, plan_clips
+from clippy.detect.score import Timeline
+from tests.detect.synthetic import words_of
+
+
+def _timeline(
+    n: int, peaks: dict[int, float], reasons: dict[int, dict[str, Any]] | None = None
+) -> Timeline:
+    score = np.zeros(n)
+    for i, v in peaks.items():
+        score[i] = v
+    rs: list[dict[str, Any]] = [{} for _ in range(n)]
+    for i, r in (reasons or {}).items():
+        rs[i] = r
+    return Timeline(0.0, score, rs)
+
+
+LOUD = {"loudness": 14.0}
+
+
+def _story() -> list[dict[str, Any]]:
+    """Setup sentence 40.0-42.75, the moment 49.0-50.7, the payoff 53.0-55.05."""
+    return (
+        words_of("so here is the setup for what comes next", 40.0)[:8]
+        + words_of("and then the big moment", 49.0)
+        + words_of("wow that was great to see", 53.0)
+    )
+
+
+def test_clip_starts_at_the_setup_sentence_and_ends_after_the_payoff_sentence() -> None:
+    tl = _timeline(100, {50: 2.0}, {50: LOUD})
+    [plan] = plan_clips(tl, _story(), available_until=100.0, final=False)
+    # 8 s before the moment (42.0) falls in the setup sentence: start where it starts.
+    assert plan.start == 39.75
+    # 3 s after the moment (54.0) falls in the payoff sentence: end where it ends.
+    assert plan.end == 55.3
+    assert plan.peak == 50.5
+    assert plan.reason == "loudness +14 dB"
+
+
+def test_payoff_sentence_still_running_waits_then_is_clipped_whole() -> None:
+    tl = _timeline(100, {50: 2.0}, {50: LOUD})
+    # At 54.2 s the payoff sentence (to 55.05) may still be going on: wait.
+    assert plan_clips(tl, _story(), available_until=54.2, final=False) == []
+    [later] = plan_clips(tl, _story(), available_until=60.0, final=False)
+    assert later.end == 55.3
+    # At the end of the stream nothing more will come: clip what there is.
+    [final] = plan_clips(tl, _story(), available_until=54.2, final=True)
+    assert final.end == 54.2 and final.peak == 50.5
+
+
+def test_waiting_for_the_payoff_is_bounded_by_max_wait() -> None:
+    tl = _timeline(60, {55: 3.0, 56: 2.0, 57: 2.0, 58: 2.0, 59: 2.0}, {55: LOUD})
+    # Peak at 55.5, the moment runs to the end of the recording at 60: its payoff is not
+    # recorded, but the peak is already 4.5 s old (≥ max_wait 4): clip now.
+    [plan] = plan_clips(tl, [], available_until=60.0, final=False)
+    assert plan.peak == 55.5 and plan.end == 60.0
+    assert plan.end - plan.start == 15.0
+    assert plan_clips(tl, [], available_until=60.0, final=False, cfg=PlanConfig(max_wait=10)) == []
+
+
+def test_short_moment_grows_to_min_len_mostly_backwards() -> None:
+    [plan] = plan_clips(_timeline(100, {50: 1.5}), [], available_until=100.0, final=True)
+    assert plan.end - plan.start == pytest.approx(15.0)
+    assert plan.start <= 50.5 - 8 and plan.end >= 50.5 + 3
+    [short] = plan_clips(
+        _timeline(100, {50: 1.5}), [], available_until=100.0, final=True, cfg=PlanConfig(min_len=25)
+    )
+    assert short.end - short.start == pytest.approx(25.0)
+
+
+def test_long_moment_is_cut_to_max_len_around_its_peak() -> None:
+    score = {i: 1.5 for i in range(10, 90)}
+    score[70] = 3.0
+    [plan] = plan_clips(_timeline(120, score), [], available_until=120.0, final=True)
+    assert plan.end - plan.start == pytest.approx(60.0)
+    assert plan.start + 5 <= plan.peak == 70.5 <= plan.end - 3
+
+
+def test_below_threshold_makes_no_clip() -> None:
+    tl = _timeline(100, {50: 0.99})
+    assert plan_clips(tl, [], available_until=100.0, final=True) == []
+    assert (
+        len(plan_clips(tl, [], available_until=100.0, final=True, cfg=PlanConfig(threshold=0.9)))
+        == 1
+    )
+
+
+def test_nearby_seconds_over_threshold_are_one_moment() -> None:
+    tl = _timeline(100, {50: 1.5, 52: 2.5, 54: 1.2})
+    [plan] = plan_clips(tl, [], available_until=100.0, final=True)
+    assert plan.peak == 52.5
+    assert plan.signals["moment"] == [50.0, 55.0]
+
+
+def test_overlapping_clips_merge_into_one() -> None:
+    tl = _timeline(100, {30: 2.0, 42: 1.5}, {30: LOUD, 42: {"phrases": ["no way"]}})
+    [plan] = plan_clips(tl, [], available_until=100.0, final=True)
+    assert plan.start <= 30.5 - 8 and plan.end >= 42.5 + 3
+    assert plan.peak == 30.5  # the stronger of the two
+    assert plan.reason == "loudness +14 dB, 'no way'"
+
+
+def test_overlapping_clips_too_long_together_are_split_without_overlap() -> None:
+    tl = _timeline(100, {30: 2.0, 42: 1.5})
+    cfg = PlanConfig(max_len=20)
+    plans = sorted(
+        plan_clips(tl, [], available_until=100.0, final=True, cfg=cfg), key=lambda p: p.start
+    )
+    assert [p.peak for p in plans] == [30.5, 42.5]
+    assert plans[0].end <= plans[1].start
+
+
+def test_moment_already_clipped_is_skipped_and_new_clips_never_overlap_old_ones() -> None:
+    tl = _timeline(100, {30: 2.0, 42: 1.5})
+    [plan] = plan_clips(tl, [], existing=[(20.0, 36.0)], available_until=100.0, final=True)
+    assert plan.peak == 42.5
+    assert plan.start == 36.0
+    assert plan.end - plan.start >= 15.0 - 1e-9
+    assert (
+        plan_clips(tl, [], existing=[(20.0, 36.0), (36.0, 60.0)], available_until=100.0, final=True)
+        == []
+    )
+
+
+def test_plans_are_ranked_by_score() -> None:
+    tl = _timeline(200, {30: 1.2, 100: 3.0, 170: 2.0})
+    plans = plan_clips(tl, [], available_until=200.0, final=True)
+    assert [p.peak for p in plans] == [100.5, 170.5, 30.5]
+    assert plans[0].score > plans[1].score > plans[2].score
+
+
+def test_clips_stay_inside_the_recorded_range() -> None:
+    tl = _timeline(100, {3: 2.0})
+    [plan] = plan_clips(tl, [], available_from=0.0, available_until=100.0, final=True)
+    assert plan.start == 0.0 and plan.end == 15.0
+
+
+def test_title_is_the_sentence_with_the_key_phrase() -> None:
+    words = words_of("ok", 40.0) + words_of("no way he actually hit that shot", 49.0)
+    tl = _timeline(100, {50: 2.0}, {50: {"phrases": ["no way"]}})
+    [plan] = plan_clips(tl, words, available_until=100.0, final=True)
+    assert plan.title == "No way he actually hit that shot"
+
+
+def test_title_is_short_and_falls_back_to_the_signal() -> None:
+    long = "and then " + " ".join(["everything"] * 20)
+    words = words_of(long, 48.0, gap=0.2)
+    tl = _timeline(100, {50: 2.0}, {50: LOUD})
+    [plan] = plan_clips(tl, words, available_until=100.0, final=True)
+    assert len(plan.title) <= TITLE_CHARS and plan.title.startswith("And then everything")
+    [silent] = plan_clips(tl, [], available_until=100.0, final=True)
+    assert silent.title == "Loud moment"
+
+
+def test_title_keeps_the_phrase_when_the_sentence_is_too_long() -> None:
+    words = words_of(" ".join(["something"] * 8) + " oh my god", 45.0, gap=0.2)  # 80 chars
+    tl = _timeline(100, {47: 2.0}, {47: {"phrases": ["oh my god"]}})
+    [plan] = plan_clips(tl, words, available_until=100.0, final=True)
+    assert plan.title == "Oh my god"
