@@ -252,10 +252,18 @@ def test_tenant_isolation(client: TestClient, webm_segments: list[Any]) -> None:
         r = client.get(path, headers=auth(b))
         assert r.status_code == 404, (path, r.status_code)
     assert client.get("/api/v1/streams", headers=auth(b)).json() == []
+    assert client.delete(f"/api/v1/streams/{sid}", headers=auth(b)).status_code == 404
+    assert client.get(f"/api/v1/streams/{sid}", headers=auth(a)).status_code == 200
     assert client.get(f"/api/v1/streams/{sid}", headers=auth("nope")).status_code == 401
     # B cannot write into A's stream either: the same client id is B's own, new stream.
     with ingest(client, b, stream_id="s1") as (_ws, other):
         assert other["stream_id"] != sid and other["acked"] == []
+    # A deletes their stream: rows and stored objects go.
+    store = _db(client).store
+    assert list(store.list(f"streams/{sid}/"))
+    assert client.delete(f"/api/v1/streams/{sid}", headers=auth(a)).status_code == 204
+    assert client.get(f"/api/v1/streams/{sid}", headers=auth(a)).status_code == 404
+    assert list(store.list(f"streams/{sid}/")) == []
 
 
 def test_health_ready_metrics_openapi(client: TestClient) -> None:

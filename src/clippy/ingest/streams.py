@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from clippy.db.models import ChatMessage, Segment, Stream, TranscriptSegment, User
 from clippy.db.types import utcnow
 from clippy.ingest.protocol import ChatLine, ClientTranscript, Start, VideoRegion
+from clippy.storage.base import ObjectStore
 
 
 class NotFound(LookupError):
@@ -104,6 +105,19 @@ def visible_stream(session: Session, user_ids: Sequence[int] | set[int], stream_
     if stream is None or stream.user_id not in user_ids:
         raise NotFound(f"stream {stream_id} not found")
     return stream
+
+
+def delete_stream(session: Session, store: ObjectStore, stream: Stream) -> int:
+    """Delete a stream with everything recorded and derived from it; returns objects removed.
+
+    Rows first (one transaction, cascades to segments, transcripts, chat and clips), then the
+    objects under the stream's prefix: a crash in between leaves only orphan objects, which
+    the retention sweep removes.
+    """
+    stream_id = stream.id
+    session.delete(stream)
+    session.commit()
+    return store.delete_prefix(f"streams/{stream_id}/")
 
 
 def list_streams(

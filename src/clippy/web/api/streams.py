@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from clippy.accounts.teams import visible_user_ids
 from clippy.ingest import streams as stream_service
 from clippy.transcripts import search as transcript_search
 from clippy.transcripts.store import list_transcript
 from clippy.web.api.schemas import SearchHit, SegmentOut, StreamOut, TranscriptOut
-from clippy.web.deps import CurrentUser, SessionDep
+from clippy.web.deps import CurrentUser, SessionDep, get_ctx
 
 router = APIRouter(prefix="/api/v1", tags=["streams"])
 
@@ -32,6 +32,16 @@ def get_stream(stream_id: int, session: SessionDep, user: CurrentUser) -> Stream
     return StreamOut.model_validate(
         stream_service.visible_stream(session, visible_user_ids(session, user), stream_id)
     )
+
+
+@router.delete("/streams/{stream_id}", status_code=204)
+def delete_stream(
+    stream_id: int, request: Request, session: SessionDep, user: CurrentUser
+) -> Response:
+    """Delete one of the caller's streams with its segments, transcript, chat and clips."""
+    stream = stream_service.visible_stream(session, {user.id}, stream_id)
+    stream_service.delete_stream(session, get_ctx(request).store, stream)
+    return Response(status_code=204)
 
 
 @router.get("/streams/{stream_id}/segments", response_model=list[SegmentOut])
