@@ -41,7 +41,10 @@ class IngestClient:
 
     async def connect(self) -> dict[str, Any]:
         """Open the socket, authenticate and start (or resume) the stream; returns 'started'."""
-        self.ws = await websockets.connect(self.url, max_size=None, open_timeout=20)
+        # A busy server may take a while to answer pings while it stores segments.
+        self.ws = await websockets.connect(
+            self.url, max_size=None, open_timeout=20, ping_interval=20, ping_timeout=120
+        )
         await self.ws.send(
             json.dumps({"type": "hello", "protocol": PROTOCOL_VERSION, "token": self.token})
         )
