@@ -18,6 +18,7 @@ from clippy.transcribe.base import SAMPLE_RATE, TranscriptChunk, Word, to_pcm16
 # Cap active HMMs per frame, phone-loop lookahead, skip the lattice best-path pass.
 _FAST_SEARCH = {"maxhmmpf": 3000, "pl_window": 5, "bestpath": False}
 _FRAMES_PER_SECOND = 100
+_SILENCE = 1e-3  # peak amplitude (-60 dBFS) below which there is nothing to recognise
 _FILLER = re.compile(r"^(<s>|</s>|<sil>|\[\w+\]|\+\+\w+\+\+)$", re.IGNORECASE)
 _ALTERNATE = re.compile(r"\(\d+\)$")
 
@@ -36,6 +37,9 @@ class PocketSphinxTranscriber:
         self, audio: np.ndarray, *, start_time: float, chunk_id: str, prompt: str = ""
     ) -> TranscriptChunk:
         # PocketSphinx's n-gram search takes no text context; ``prompt`` is ignored here.
+        if not audio.size or float(np.max(np.abs(audio))) < _SILENCE:
+            # On digital silence the decoder still emits a word ("oh" over the whole window).
+            return TranscriptChunk(chunk_id, start_time, [])
         d = self._decoder
         d.start_utt()
         d.process_raw(to_pcm16(audio), full_utt=True)

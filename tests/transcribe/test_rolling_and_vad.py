@@ -1,0 +1,47 @@
+"""Rolling context, overlap de-duplication and voice activity (pure)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from clippy.transcribe.base import Word
+from clippy.transcribe.rolling import RollingContext, merge_overlap
+from clippy.transcribe.vad import speech_fraction, speech_regions
+
+
+def test_merge_overlap_drops_words_heard_twice() -> None:
+    prev = [Word("we", 8.0, 8.2), Word("won", 8.3, 8.6), Word("the", 9.5, 9.7)]
+    new = [
+        Word("won", 8.35, 8.6),
+        Word("the", 9.45, 9.7),
+        Word("game", 9.8, 10.3),
+        Word("today", 10.4, 10.9),
+    ]
+    merged = merge_overlap(prev, new, overlap_start=8.0, overlap_end=10.0)
+    assert [w.text for w in merged] == ["game", "today"]
+
+
+def test_merge_overlap_keeps_words_cut_at_the_edge() -> None:
+    prev = [Word("amaz", 9.7, 10.0)]
+    new = [Word("amazing", 9.7, 10.2)]
+    assert [w.text for w in merge_overlap(prev, new, 9.0, 10.0)] == ["amazing"]
+
+
+def test_rolling_context_keeps_the_tail() -> None:
+    ctx = RollingContext(max_chars=20)
+    ctx.add([Word("hello", 0, 1), Word("there", 1, 2)])
+    ctx.add([Word("general", 2, 3), Word("kenobi", 3, 4)])
+    assert ctx.prompt.endswith("general kenobi") and len(ctx.prompt) <= 20
+
+
+def test_vad_tells_speech_from_silence() -> None:
+    sr = 16000
+    t = np.arange(sr * 2) / sr
+    # A voiced-like signal: 150 Hz harmonics with a 4 Hz syllable envelope.
+    voiced = sum(np.sin(2 * np.pi * 150 * k * t) / k for k in range(1, 8))
+    voiced *= 0.5 * (1 + np.sin(2 * np.pi * 4 * t)) * 0.3
+    audio = np.concatenate([np.zeros(sr), voiced, np.zeros(sr)]).astype(np.float32)
+    assert speech_fraction(np.zeros(sr, np.float32)) == 0.0
+    regions = speech_regions(audio)
+    assert regions and regions[0][0] >= 0.8 and regions[-1][1] <= 3.2
+    assert 0.2 < speech_fraction(audio) < 0.8
