@@ -17,10 +17,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.transcribe.speech import SENTENCES, spoken, wer  # noqa: E402
+
 from clippy.config import Settings  # noqa: E402
 from clippy.transcribe.base import Transcriber  # noqa: E402
 from clippy.transcribe.pocketsphinx_engine import PocketSphinxTranscriber  # noqa: E402
-from tests.transcribe.speech import SENTENCES, spoken, wer  # noqa: E402
 
 
 def measure(name: str, engine: Transcriber, audios: list) -> None:  # type: ignore[type-arg]
