@@ -11,6 +11,8 @@ DEV=0
 need_apt=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || need_apt+=(ffmpeg)
 command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
+# Browser tests (dashboard pages, extension) drive Debian's chromium through Playwright.
+((DEV)) && { [[ -x /usr/lib/chromium/chromium ]] || need_apt+=(chromium); }
 if ((${#need_apt[@]})); then
   SUDO=""
   [[ $(id -u) -ne 0 ]] && SUDO="sudo"
