@@ -38,3 +38,8 @@ if [[ ! -f "$stamp" ]]; then
   rm -f .venv/.clippy-installed-*
   touch "$stamp"
 fi
+
+# The browser extension (npm ci + build into extension/dist/) for its unit and e2e tests.
+if ((DEV)); then
+  scripts/setup_extension.sh
+fi

@@ -9,5 +9,7 @@ echo "==> ruff"
 .venv/bin/ruff format --check src tests benchmarks
 echo "==> mypy"
 .venv/bin/mypy
+echo "==> extension (tsc + vitest)"
+(cd extension && npm test --silent)
 echo "==> pytest"
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
