@@ -1,6 +1,6 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { planEviction, segmentsForLast, SegmentRing, type SegmentMeta } from '../src/shared/ringbuffer';
+import { MAX_LOCAL_CLIPS, planEviction, segmentsForLast, SegmentRing, type SegmentMeta } from '../src/shared/ringbuffer';
 
 function meta(seq: number, duration = 10, acked = false): SegmentMeta {
   return { streamId: 's', seq, start: seq * duration, duration, mime: 'video/webm', size: 3, acked, storedAt: 0 };
@@ -85,5 +85,41 @@ describe('SegmentRing (IndexedDB)', () => {
     const id = await ring.addLocalClip({ streamId: 's', seconds: 60, createdAt: 2, elapsedMs: 5, data: bytes(2) });
     const clips = await ring.localClips();
     expect(clips.map((c) => c.id)).toEqual([id, id - 1]);
+  });
+
+  it('keeps only the newest local clips', async () => {
+    for (let i = 0; i < MAX_LOCAL_CLIPS + 3; i++) {
+      await ring.addLocalClip({ streamId: 's', seconds: 30, createdAt: i, elapsedMs: 5, data: bytes(i) });
+    }
+    const clips = await ring.localClips();
+    expect(clips.map((c) => c.createdAt)).toEqual(Array.from({ length: MAX_LOCAL_CLIPS }, (_, i) => MAX_LOCAL_CLIPS + 2 - i));
+  });
+
+  it('evicted segments lose their bytes too', async () => {
+    for (let s = 0; s < 3; s++) await ring.put({ ...meta(s, 200), data: bytes(s) });
+    await ring.evict('s', 300);
+    expect(await ring.get('s', 0)).toBeUndefined();
+    expect([...new Uint8Array((await ring.get('s', 2))!.data)]).toEqual([2]);
+  });
+
+  it('upgrades a version-1 database (one combined store) and keeps its local clips', async () => {
+    const factory = new IDBFactory();
+    await new Promise<void>((resolve, reject) => {
+      const req = factory.open('clippy', 1);
+      req.onupgradeneeded = () => {
+        req.result.createObjectStore('segments', { keyPath: ['streamId', 'seq'] }).put({ ...meta(0), data: bytes(1) });
+        req.result.createObjectStore('localClips', { keyPath: 'id', autoIncrement: true }).put({ streamId: 's', seconds: 30, createdAt: 1, elapsedMs: 1, data: bytes(9) });
+      };
+      req.onsuccess = () => {
+        req.result.close();
+        resolve();
+      };
+      req.onerror = () => reject(req.error);
+    });
+    const upgraded = await SegmentRing.open(factory);
+    expect(await upgraded.list('s')).toEqual([]);
+    expect((await upgraded.localClips()).length).toBe(1);
+    await upgraded.put({ ...meta(0), data: bytes(2) });
+    expect((await upgraded.list('s')).map((m) => m.seq)).toEqual([0]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StartMessage } from '../src/shared/protocol';
-import { backoffDelay, CLOSE_UNAUTHORIZED, seqsToResend, UploadSession, type Action } from '../src/shared/session';
+import { backoffDelay, CLOSE_UNAUTHORIZED, MAX_PENDING_CHAT_LINES, seqsToResend, UploadSession, type Action } from '../src/shared/session';
 
 const START: StartMessage = { type: 'start', stream_id: 's1', title: 't', page_url: 'https://x', platform: 'other', segment_seconds: 10 };
 
@@ -153,6 +153,43 @@ describe('UploadSession', () => {
     s.segmentStored(0);
     s.segmentStored(1);
     expect(sentSegments(s.segmentsEvicted([0]))).toEqual([1]);
+  });
+
+  it('sends chat at once while streaming and holds it across an outage', () => {
+    const line = (n: number) => ({ author: 'a', text: `m${n}`, time: n });
+    const s = streaming();
+    expect(s.chat([line(1)])).toEqual([{ kind: 'send-json', message: { type: 'chat', lines: [line(1)] } }]);
+    s.segmentStored(0);
+    s.closed(1006);
+    expect(s.chat([line(2)])).toEqual([]);
+    expect(s.chat([line(3)])).toEqual([]);
+    s.retry();
+    s.opened('t');
+    s.received({ type: 'welcome', protocol: 1, user: { id: 1, plan: 'free' } });
+    const actions = s.received({ type: 'started', stream_id: 7, client_stream_id: 's1', acked: [], next_seq: 0, max_segment_bytes: 1 });
+    // After `started` (the server refuses chat before it): the held lines once, and the segment.
+    expect(actions.filter((a) => a.kind === 'send-json')).toEqual([{ kind: 'send-json', message: { type: 'chat', lines: [line(2), line(3)] } }]);
+    expect(sentSegments(actions)).toEqual([0]);
+    s.closed(1006);
+    s.retry();
+    s.opened('t');
+    s.received({ type: 'welcome', protocol: 1, user: { id: 1, plan: 'free' } });
+    expect(jsonTypes(s.received({ type: 'started', stream_id: 7, client_stream_id: 's1', acked: [[0, 0]], next_seq: 1, max_segment_bytes: 1 }))).toEqual([]);
+  });
+
+  it('bounds the chat held during a long outage, dropping the oldest lines', () => {
+    const s = streaming();
+    s.closed(1006);
+    const lines = Array.from({ length: MAX_PENDING_CHAT_LINES + 5 }, (_, i) => ({ author: 'a', text: `m${i}`, time: i }));
+    s.chat(lines);
+    s.retry();
+    s.opened('t');
+    s.received({ type: 'welcome', protocol: 1, user: { id: 1, plan: 'free' } });
+    const [flush] = s.received({ type: 'started', stream_id: 7, client_stream_id: 's1', acked: [], next_seq: 0, max_segment_bytes: 1 });
+    expect(flush).toMatchObject({ kind: 'send-json', message: { type: 'chat' } });
+    const sent = flush.kind === 'send-json' && flush.message.type === 'chat' ? flush.message.lines : [];
+    expect(sent).toHaveLength(MAX_PENDING_CHAT_LINES);
+    expect(sent[0].text).toBe('m5');
   });
 
   it('passes clip notifications through', () => {

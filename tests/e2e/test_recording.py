@@ -157,6 +157,7 @@ def test_record_resume_notify_and_clip_locally(
     page.wait_for_function("() => window.audioState() === 'running' && window.chatCount() > 0")
 
     # One click on the toolbar button starts recording this tab.
+    chat_backlog = page.evaluate("() => window.chatCount()")
     trigger_action(browser, ext, page)
     wait_for(lambda: _stats(sw).get("segmentsAcked", 0) >= 3, 40, "3 acknowledged segments")
     stream = wait_for(lambda: _api(backend, token, "GET", "/api/v1/streams"), 10, "the stream")[0]
@@ -164,8 +165,10 @@ def test_record_resume_notify_and_clip_locally(
     # The server crashes mid-recording; the extension buffers, reconnects and resends.
     backend.kill()
     wait_for(lambda: _stats(sw).get("connection") == "waiting", 15, "the extension to notice")
+    chat_outage_first = page.evaluate("() => window.chatCount()") + 1
     time.sleep(3 * SEGMENT_SECONDS)
     recorded_during_outage = _stats(sw)["segmentsRecorded"]
+    chat_outage_last = page.evaluate("() => window.chatCount()")
     backend.start()
     wait_for(
         lambda: _stats(sw).get("segmentsAcked", 0) > recorded_during_outage,
@@ -211,7 +214,6 @@ def test_record_resume_notify_and_clip_locally(
     )
 
     video = _video_rect(page)
-    chat_seen = page.evaluate("() => window.chatCount()")
 
     # The popup (opened as a page so it stays open): stats, recent clips, stop, local clip.
     popup = browser.new_page()
@@ -220,12 +222,22 @@ def test_record_resume_notify_and_clip_locally(
     popup.wait_for_selector("[data-test=recent-clip]:has-text('e2e highlight')", timeout=10_000)
     popup.wait_for_selector("[data-test=stats]")
     popup.locator("main").screenshot(path=str(artifacts / "popup-recording.png"))
+    # A recent clip opens its dashboard page in a new tab (the URL asked for is what is under
+    # test: the dashboard may redirect a browser without a session to its sign-in page).
+    sw.evaluate(
+        "() => { self.__opened = [];"
+        " chrome.tabs.onCreated.addListener((t) => self.__opened.push(t.pendingUrl || t.url)); }"
+    )
+    popup.click("[data-test=recent-clip]:has-text('e2e highlight')")
+    clip_page = f"{backend.http}/app/clips/{clip['id']}"
+    wait_for(lambda: clip_page in sw.evaluate("() => self.__opened"), 10, "the clip's page")
     popup.click("[data-test=stop]")
     final = wait_for(
         lambda: (s := _stats(sw)).get("connection") == "stopped" and s,
         60,
         "the recording to finish uploading",
     )
+    chat_seen = page.evaluate("() => window.chatCount()")
 
     t0 = time.monotonic()
     popup.click("[data-test=clip-30]")
@@ -259,11 +271,19 @@ def test_record_resume_notify_and_clip_locally(
     for key in ("x", "y", "width", "height"):
         assert abs(region[key] - video[key] * scale) <= 2, (key, region, video)
 
-    # Chat lines typed on the page while recording reached the server.
+    # Chat lines typed on the page while recording reached the server, with stream times,
+    # including those read while the server was down (held and sent after the reconnect).
     with sqlite3.connect(backend.data_dir / "clippy.db") as db:
-        texts = [r[0] for r in db.execute("select text from chat_messages")]
+        rows = list(db.execute("select text, time from chat_messages"))
+    texts = [r[0] for r in rows]
     assert len(texts) >= 5 and all(re.fullmatch(r"message \d+ LUL", t) for t in texts), texts
-    assert len(texts) <= chat_seen
+    numbers = [int(t.split()[1]) for t in texts]
+    assert len(numbers) == len(set(numbers)), numbers
+    # Lines already on the page before recording started are not part of the stream.
+    assert chat_backlog < min(numbers) and max(numbers) <= chat_seen, (chat_backlog, numbers)
+    missing = set(range(chat_outage_first, chat_outage_last + 1)) - set(numbers)
+    assert chat_outage_last > chat_outage_first and not missing, (missing, numbers)
+    assert all(0 <= r[1] <= final["recordingSeconds"] + 1 for r in rows), rows
 
     # "Clip the last 30 s" made a playable MP4 locally.
     assert _probe_streams(mp4) == ["audio", "video"]

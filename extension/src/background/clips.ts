@@ -14,9 +14,9 @@ export interface RecentClip {
 const MAX_RECENT = 20;
 const NOTIFICATION_PREFIX = 'clip:';
 
-/** The dashboard page of a clip. */
+/** The dashboard page of a clip (served by the same server under /app). */
 export function clipPageUrl(serverUrl: string, clipId: number): string {
-  return `${serverUrl.replace(/\/+$/, '')}/clips/${clipId}`;
+  return `${serverUrl.replace(/\/+$/, '')}/app/clips/${clipId}`;
 }
 
 /** Newest first, one entry per clip id, at most `MAX_RECENT`. */

@@ -3,7 +3,7 @@
  * buffer, and executes the session's actions. Every segment is written to IndexedDB before it
  * is sent and marked acked only when the server says it is durably stored.
  */
-import { encodeSegmentFrame, parseServerEvent, ProtocolError, type ClipInfo, type ClientMessage, type StartMessage, type VideoRegion } from '../shared/protocol';
+import { encodeSegmentFrame, parseServerEvent, ProtocolError, type ChatLine, type ClipInfo, type ClientMessage, type StartMessage, type VideoRegion } from '../shared/protocol';
 import type { SegmentRing } from '../shared/ringbuffer';
 import { UploadSession, type Action } from '../shared/session';
 import type { RecordedSegment } from './recorder';
@@ -63,9 +63,9 @@ export class Uploader {
     void this.run(this.session.regionChanged(region));
   }
 
-  /** Send chat lines now when connected; lines arriving during an outage are dropped (chat is best effort). */
-  sendChat(lines: ClientMessage & { type: 'chat' }): void {
-    if (this.session.state === 'streaming' && this.send(lines)) this.chatLinesSent += lines.lines.length;
+  /** Send chat lines now when connected, else after the reconnect (see `UploadSession.chat`). */
+  sendChat(lines: ChatLine[]): void {
+    void this.run(this.session.chat(lines));
   }
 
   stop(): void {
@@ -100,7 +100,7 @@ export class Uploader {
         await this.connect(a.freshToken);
         return;
       case 'send-json':
-        this.send(a.message);
+        if (this.send(a.message) && a.message.type === 'chat') this.chatLinesSent += a.message.lines.length;
         return;
       case 'send-segment': {
         const seg = await this.ring.get(this.streamId, a.seq);

@@ -5,9 +5,19 @@
  */
 
 export const DB_NAME = 'clippy';
-const DB_VERSION = 1;
-const SEGMENTS = 'segments';
+const DB_VERSION = 2;
+/**
+ * Segment metadata and media bytes live in two stores with the same key: listing, acking and
+ * eviction then touch only the small metadata records. (With one store, every listing read the
+ * whole 5-minute ring back from disk: ~100 MB at 720p, every segment.)
+ */
+const META = 'segmentMeta';
+const DATA = 'segmentData';
 const LOCAL_CLIPS = 'localClips';
+/** Version 1 kept metadata and bytes together; its segments are dropped on upgrade. */
+const LEGACY_SEGMENTS = 'segments';
+/** Local clips kept (newest); each is a few MB. */
+export const MAX_LOCAL_CLIPS = 10;
 
 export interface SegmentMeta {
   streamId: string;
@@ -74,18 +84,23 @@ function toMeta(s: StoredSegment): SegmentMeta {
   return meta;
 }
 
+type SegmentKey = [string, number];
+
 /** Segments and local clips in IndexedDB (shared by the offscreen document and the popup). */
 export class SegmentRing {
   private constructor(private readonly db: IDBDatabase) {}
 
-  /** Open (creating on first use) the database. */
+  /** Open (creating or upgrading on first use) the database. */
   static async open(factory: IDBFactory = indexedDB, name = DB_NAME): Promise<SegmentRing> {
     const req = factory.open(name, DB_VERSION);
-    req.onupgradeneeded = () => {
+    req.onupgradeneeded = (ev) => {
       const db = req.result;
-      const segs = db.createObjectStore(SEGMENTS, { keyPath: ['streamId', 'seq'] });
-      segs.createIndex('streamId', 'streamId');
-      db.createObjectStore(LOCAL_CLIPS, { keyPath: 'id', autoIncrement: true });
+      if (ev.oldVersion < 2 && db.objectStoreNames.contains(LEGACY_SEGMENTS)) db.deleteObjectStore(LEGACY_SEGMENTS);
+      if (!db.objectStoreNames.contains(META)) {
+        db.createObjectStore(META, { keyPath: ['streamId', 'seq'] }).createIndex('streamId', 'streamId');
+        db.createObjectStore(DATA, { keyPath: ['streamId', 'seq'] });
+      }
+      if (!db.objectStoreNames.contains(LOCAL_CLIPS)) db.createObjectStore(LOCAL_CLIPS, { keyPath: 'id', autoIncrement: true });
     };
     return new SegmentRing(await request(req));
   }
@@ -96,32 +111,38 @@ export class SegmentRing {
 
   /** Store a segment (replacing one with the same stream and seq). */
   async put(seg: StoredSegment): Promise<void> {
-    const tx = this.db.transaction(SEGMENTS, 'readwrite');
-    tx.objectStore(SEGMENTS).put(seg);
+    const tx = this.db.transaction([META, DATA], 'readwrite');
+    tx.objectStore(META).put(toMeta(seg));
+    tx.objectStore(DATA).put({ streamId: seg.streamId, seq: seg.seq, data: seg.data });
     await done(tx);
   }
 
   async get(streamId: string, seq: number): Promise<StoredSegment | undefined> {
-    const tx = this.db.transaction(SEGMENTS, 'readonly');
-    return (await request(tx.objectStore(SEGMENTS).get([streamId, seq]))) as StoredSegment | undefined;
+    const tx = this.db.transaction([META, DATA], 'readonly');
+    const key: SegmentKey = [streamId, seq];
+    const [meta, data] = await Promise.all([
+      request(tx.objectStore(META).get(key)) as Promise<SegmentMeta | undefined>,
+      request(tx.objectStore(DATA).get(key)) as Promise<{ data: ArrayBuffer } | undefined>,
+    ]);
+    return meta && data ? { ...meta, data: data.data } : undefined;
   }
 
   /** Record that the server durably stored these segments. */
   async markAcked(streamId: string, seqs: number[]): Promise<void> {
-    const tx = this.db.transaction(SEGMENTS, 'readwrite');
-    const store = tx.objectStore(SEGMENTS);
+    const tx = this.db.transaction(META, 'readwrite');
+    const store = tx.objectStore(META);
     for (const seq of seqs) {
-      const seg = (await request(store.get([streamId, seq]))) as StoredSegment | undefined;
-      if (seg && !seg.acked) store.put({ ...seg, acked: true });
+      const meta = (await request(store.get([streamId, seq]))) as SegmentMeta | undefined;
+      if (meta && !meta.acked) store.put({ ...meta, acked: true });
     }
     await done(tx);
   }
 
   /** Metadata (no media bytes) of a stream's stored segments, by seq. */
   async list(streamId: string): Promise<SegmentMeta[]> {
-    const tx = this.db.transaction(SEGMENTS, 'readonly');
-    const all = (await request(tx.objectStore(SEGMENTS).index('streamId').getAll(streamId))) as StoredSegment[];
-    return all.map(toMeta).sort((a, b) => a.seq - b.seq);
+    const tx = this.db.transaction(META, 'readonly');
+    const all = (await request(tx.objectStore(META).index('streamId').getAll(streamId))) as SegmentMeta[];
+    return all.sort((a, b) => a.seq - b.seq);
   }
 
   /** Sequence numbers stored but not yet acknowledged, oldest first. */
@@ -132,39 +153,34 @@ export class SegmentRing {
   /** Drop segments older than the window; returns what was dropped and which of those were never acked. */
   async evict(streamId: string, windowSeconds: number): Promise<{ drop: number[]; lostUnacked: number[] }> {
     const plan = planEviction(await this.list(streamId), windowSeconds);
-    if (plan.drop.length) {
-      const tx = this.db.transaction(SEGMENTS, 'readwrite');
-      for (const seq of plan.drop) tx.objectStore(SEGMENTS).delete([streamId, seq]);
-      await done(tx);
-    }
+    if (plan.drop.length) await this.deleteKeys(plan.drop.map((seq): SegmentKey => [streamId, seq]));
     return plan;
   }
 
   /** Streams that have segments stored, in no particular order. */
   async streams(): Promise<string[]> {
-    const tx = this.db.transaction(SEGMENTS, 'readonly');
-    const keys = (await request(tx.objectStore(SEGMENTS).index('streamId').getAllKeys())) as Array<[string, number]>;
+    const tx = this.db.transaction(META, 'readonly');
+    const keys = (await request(tx.objectStore(META).getAllKeys())) as SegmentKey[];
     return [...new Set(keys.map((k) => k[0]))];
   }
 
   /** Delete every stored segment of the other streams (only the current one is worth keeping). */
   async dropStreamsExcept(streamId: string): Promise<void> {
-    const others = (await this.streams()).filter((s) => s !== streamId);
-    if (!others.length) return;
-    const tx = this.db.transaction(SEGMENTS, 'readwrite');
-    const index = tx.objectStore(SEGMENTS).index('streamId');
-    for (const other of others) {
-      const keys = await request(index.getAllKeys(other));
-      for (const key of keys) tx.objectStore(SEGMENTS).delete(key);
-    }
-    await done(tx);
+    const tx = this.db.transaction(META, 'readonly');
+    const keys = (await request(tx.objectStore(META).getAllKeys())) as SegmentKey[];
+    await this.deleteKeys(keys.filter((k) => k[0] !== streamId));
   }
 
+  /** Keep a local clip (and only the newest `MAX_LOCAL_CLIPS`); returns its id. */
   async addLocalClip(clip: LocalClip): Promise<number> {
     const tx = this.db.transaction(LOCAL_CLIPS, 'readwrite');
-    const id = await request(tx.objectStore(LOCAL_CLIPS).add(clip));
+    const store = tx.objectStore(LOCAL_CLIPS);
+    const id = (await request(store.add(clip))) as number;
+    // Ids grow with time, so the oldest clips have the smallest keys.
+    const ids = (await request(store.getAllKeys())) as number[];
+    for (const old of ids.sort((a, b) => a - b).slice(0, Math.max(0, ids.length - MAX_LOCAL_CLIPS))) store.delete(old);
     await done(tx);
-    return id as number;
+    return id;
   }
 
   /** Local clips, newest first. */
@@ -172,5 +188,15 @@ export class SegmentRing {
     const tx = this.db.transaction(LOCAL_CLIPS, 'readonly');
     const all = (await request(tx.objectStore(LOCAL_CLIPS).getAll())) as LocalClip[];
     return all.sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  private async deleteKeys(keys: SegmentKey[]): Promise<void> {
+    if (!keys.length) return;
+    const tx = this.db.transaction([META, DATA], 'readwrite');
+    for (const key of keys) {
+      tx.objectStore(META).delete(key);
+      tx.objectStore(DATA).delete(key);
+    }
+    await done(tx);
   }
 }

@@ -8,6 +8,7 @@ import {
   CLIENT_NAME,
   PROTOCOL_VERSION,
   runsToSet,
+  type ChatLine,
   type ClientMessage,
   type ClipInfo,
   type ServerEvent,
@@ -26,6 +27,12 @@ export type Action =
   | { kind: 'refused'; seq: number | null; code: string; message: string }
   | { kind: 'close' }
   | { kind: 'finished' };
+
+/**
+ * Chat lines read during an outage wait for the reconnect, up to this many (the oldest go
+ * first): a few minutes of a busy chat, and a bound on memory for a long outage.
+ */
+export const MAX_PENDING_CHAT_LINES = 1000;
 
 /** Close code the server uses for a bad or expired credential. */
 export const CLOSE_UNAUTHORIZED = 4401;
@@ -104,6 +111,20 @@ export class UploadSession {
     return this.state === 'streaming' ? [{ kind: 'send-json', message: { type: 'region', video_region: region } }] : [];
   }
 
+  /**
+   * Chat lines read from the page: sent now when streaming, else kept for the next `started`.
+   * Lines already on the wire when a connection drops are not resent (the server's `chat_ack`
+   * names no lines, so a resend could duplicate them); chat is context, not the recording.
+   */
+  chat(lines: ChatLine[]): Action[] {
+    if (!lines.length) return [];
+    if (this.state === 'streaming') return [{ kind: 'send-json', message: { type: 'chat', lines } }];
+    this.pendingChat.push(...lines);
+    const excess = this.pendingChat.length - MAX_PENDING_CHAT_LINES;
+    if (excess > 0) this.pendingChat.splice(0, excess);
+    return [];
+  }
+
   /** Handle one server event. */
   received(ev: ServerEvent): Action[] {
     switch (ev.type) {
@@ -120,6 +141,10 @@ export class UploadSession {
         for (const s of newlyAcked) this.held.delete(s);
         this.inFlight.clear();
         const actions: Action[] = newlyAcked.length ? [{ kind: 'acked', seqs: newlyAcked }] : [];
+        if (this.pendingChat.length) {
+          actions.push({ kind: 'send-json', message: { type: 'chat', lines: this.pendingChat } });
+          this.pendingChat = [];
+        }
         return [...actions, ...this.pump()];
       }
       case 'ack': {
@@ -177,6 +202,7 @@ export class UploadSession {
 
   private wantStop = false;
   private freshTokenNext = false;
+  private pendingChat: ChatLine[] = [];
 
   private refused(ev: Extract<ServerEvent, { type: 'error' }>): Action[] {
     this.lastError = `${ev.code}: ${ev.message}`;
