@@ -74,6 +74,14 @@ class Settings(BaseSettings):
     llm_base_url: str = "https://api.groq.com/openai/v1"
     llm_model: str = "llama-3.3-70b-versatile"
 
+    # Exports
+    export_concurrency: int = Field(default=1, ge=1)  # renders at once (each uses all cores)
+    export_max_attempts: int = Field(default=2, ge=1)
+    export_retry_seconds: float = 2.0
+    export_link_seconds: int = 24 * 3600  # how long a download link works
+    webhook_attempts: int = Field(default=5, ge=1)
+    webhook_backoff_seconds: float = 2.0  # doubles after each failed delivery
+
     @property
     def resolved_database_url(self) -> str:
         """The SQLAlchemy URL in force: the configured one, else SQLite under the data dir."""

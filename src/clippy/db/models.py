@@ -224,3 +224,44 @@ class UsageCounter(Base):
     recording_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     clips: Mapped[int] = mapped_column(Integer, default=0)
     exports: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ExportJob(Base):
+    """One export (a clip to a preset) or one batch (many clips x presets into a zip)."""
+
+    __tablename__ = "export_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    clip_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clips.id", ondelete="CASCADE"), index=True, default=None
+    )
+    kind: Mapped[str] = mapped_column(String(10), default="single")  # single | batch
+    preset: Mapped[str] = mapped_column(String(40), default="")
+    # single: ExportOptions; batch: {"clip_ids": [...], "presets": [...], "options": {...}}
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # queued | running | done | failed | canceled
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    result_key: Mapped[str | None] = mapped_column(String(500), default=None)
+    result_size: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # Sidecars and details: {"srt": key, "vtt": key, "width": .., "height": .., "duration": ..}
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Webhook(Base):
+    """A business account's endpoint for event notifications, signed with ``secret``."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    secret: Mapped[str] = mapped_column(String(128))
+    events: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,1 @@
+"""Platform exports: presets, reframing, captions, rendering, the export queue and batches."""
