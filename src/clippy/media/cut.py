@@ -18,6 +18,7 @@ from pathlib import Path
 from clippy.media.ffmpeg import ffmpeg, ffmpeg_parallel
 from clippy.media.mezzanine import (
     AUDIO_CODEC_ARGS,
+    AUDIO_OFFSET,
     AUDIO_RATE,
     GOP_SECONDS,
     MEZZANINE_FPS,
@@ -26,6 +27,9 @@ from clippy.media.mezzanine import (
 from clippy.media.probe import probe
 
 _EPS = 1e-6
+# MediaRecorder restarts leave small holes between segments; a clip simply skips them (it
+# comes out that much shorter). A longer hole means the recording really is missing.
+MAX_GAP_SECONDS = 0.5
 
 
 class CutError(ValueError):
@@ -34,12 +38,11 @@ class CutError(ValueError):
 
 @dataclass(frozen=True)
 class SourcePart:
-    """A mezzanine segment (video), its original (audio source), and its stream time."""
+    """A mezzanine segment and where it sits in stream time."""
 
     path: Path
     start_time: float
     duration: float
-    audio_path: Path | None = None
 
     @property
     def end_time(self) -> float:
@@ -80,8 +83,14 @@ def plan_cut(
     *,
     gop: float = GOP_SECONDS,
     fps: int = MEZZANINE_FPS,
+    max_gap: float = MAX_GAP_SECONDS,
 ) -> list[Piece]:
-    """Which pieces to copy or re-encode for ``ranges`` (stream time), in output order."""
+    """Which pieces to copy or re-encode for ``ranges`` (stream time), in output order.
+
+    Times snap to the frame grid. Holes between parts up to ``max_gap`` are skipped; a range
+    not covered otherwise raises ``CutError`` naming the missing span.
+    """
+    gap = max(max_gap, 1 / fps)
     if not ranges:
         raise CutError("no ranges to cut")
     ordered = sorted(enumerate(parts), key=lambda ip: ip[1].start_time)
@@ -92,15 +101,18 @@ def plan_cut(
             raise CutError(f"range {start:.3f}-{end:.3f} s is shorter than one frame")
         covered = s
         for idx, part in ordered:
-            if part.end_time <= s + _EPS or part.start_time >= e - _EPS:
+            if part.end_time <= covered + _EPS or part.start_time >= e - _EPS:
                 continue
-            if part.start_time > covered + 1 / fps:
+            if part.start_time > covered + gap:
                 raise CutError(f"no recording between {covered:.2f} s and {part.start_time:.2f} s")
-            a = _frame(max(s, part.start_time) - part.start_time, fps)
+            # Start where the previous part stopped, so overlapping parts never repeat frames.
+            a = _frame(max(covered, part.start_time) - part.start_time, fps)
             b = _frame(min(e, part.end_time) - part.start_time, fps)
+            if b - a < 1 / fps - _EPS:
+                continue
             pieces.extend(_split(idx, a, b, part.duration, gop))
             covered = part.start_time + b
-        if covered < e - 1 / fps:
+        if covered < e - gap:
             raise CutError(f"no recording between {covered:.2f} s and {e:.2f} s")
     return [p for p in pieces if p.duration > _EPS]
 
@@ -123,109 +135,119 @@ def _split(idx: int, a: float, b: float, part_duration: float, gop: float) -> li
 def cut_clip(
     parts: Sequence[SourcePart], ranges: Sequence[tuple[float, float]], out: Path
 ) -> CutResult:
-    """Cut ``ranges`` (stream time, joined in order) from ``parts`` into an H.264/AAC MP4."""
+    """Cut ``ranges`` (stream time, joined in order) from ``parts`` into a faststart MP4.
+
+    The clip is H.264 + AAC, as long as the ranges within a frame (less any skipped holes).
+    Raises ``CutError`` for ranges the parts do not cover, ``FFmpegError`` if ffmpeg fails.
+    """
     pieces = plan_cut(parts, ranges)
-    with tempfile.TemporaryDirectory(prefix="clippy-pieces-") as tmp:
-        lines: list[str] = []
-        edges: list[list[str]] = []
-        encoded_pieces: list[Path] = []
-        line_of: dict[Path, int] = {}
+    with tempfile.TemporaryDirectory(prefix="clippy-pieces-") as tmp_dir:
+        tmp = Path(tmp_dir)
+        jobs: list[list[str]] = []
+        # The concat demuxer ends a file at its outpoint as soon as *any* stream reaches it,
+        # and MPEG-TS delivers audio ~40 ms ahead of video, so copying straight from the A/V
+        # mezzanine lost the last frame of every piece (measured). Copy from video-only
+        # remuxes of the parts instead; a remux is a cheap stream copy.
+        video_only = {
+            idx: tmp / f"video{idx:03d}.ts" for idx in sorted({p.part for p in pieces if p.copy})
+        }
+        if video_only:
+            jobs.append(_video_only_args({parts[i].path: out for i, out in video_only.items()}))
+        entries: list[tuple[Path, list[str]]] = []
         for i, piece in enumerate(pieces):
-            src = parts[piece.part].path
             if piece.copy:
-                lines += [
-                    f"file '{_quote(src)}'",
-                    f"inpoint {piece.t0:.6f}",
-                    f"outpoint {piece.t1:.6f}",
-                ]
-                continue
-            encoded = Path(tmp) / f"piece{i:03d}.ts"
-            encoded_pieces.append(encoded)
-            edges.append(
-                [
-                    "-ss",
-                    f"{piece.t0:.6f}",
-                    "-i",
-                    str(src),
-                    "-t",
-                    f"{piece.duration:.6f}",
-                    "-map",
-                    "0:v:0",
-                    *VIDEO_CODEC_ARGS,
-                    "-muxdelay",
-                    "0",
-                    "-muxpreload",
-                    "0",
-                    "-f",
-                    "mpegts",
-                    str(encoded),
-                ]
-            )
-            lines.append(f"file '{_quote(encoded)}'")
-            line_of[encoded] = len(lines) - 1
-        # Edge encodes and the audio encode are independent: run them side by side (the AAC
-        # encode of 30 s takes ~0.8 s here and dominates; in parallel it hides the edges).
-        audio_inputs, audio_filter = _audio_graph(parts, pieces)
-        audio = Path(tmp) / "audio.m4a"
-        edges.append(
-            [
-                *audio_inputs,
-                "-filter_complex",
-                audio_filter,
-                "-map",
-                "[a]",
-                *AUDIO_CODEC_ARGS,
-                str(audio),
-            ]
-        )
-        ffmpeg_parallel(edges, what="clip encode")
-        # An edge past a part's last frame (its declared duration can exceed the real one by
-        # a frame) encodes nothing and ffmpeg writes no file: leave it out.
-        skip = {line_of[p] for p in encoded_pieces if not p.exists() or p.stat().st_size == 0}
-        lines = [ln for k, ln in enumerate(lines) if k not in skip]
-        listing = Path(tmp) / "pieces.txt"
-        listing.write_text("\n".join(lines) + "\n")
+                entries.append(
+                    (
+                        video_only[piece.part],
+                        [f"inpoint {piece.t0:.6f}", f"outpoint {piece.t1:.6f}"],
+                    )
+                )
+            else:
+                encoded = tmp / f"edge{i:03d}.ts"
+                jobs.append(_edge_args(parts[piece.part].path, piece, encoded))
+                entries.append((encoded, []))
+        audio = tmp / "audio.m4a"
+        jobs.append(_audio_args(parts, pieces, audio))
+        # All jobs are independent; the AAC encode of the whole range dominates and running
+        # them side by side hides the edge encodes behind it.
+        ffmpeg_parallel(jobs, what="clip encode")
+        listing = tmp / "pieces.txt"
+        listing.write_text(_concat_listing(entries))
         ffmpeg(
             [
-                "-f",
-                "concat",
-                "-safe",
-                "0",
-                "-i",
-                str(listing),
-                "-i",
-                str(audio),
-                "-map",
-                "0:v:0",
-                "-map",
-                "1:a:0",
-                "-c",
-                "copy",
-                "-movflags",
-                "+faststart",
-                "-f",
-                "mp4",
-                str(out),
+                *("-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(audio)),
+                *("-map", "0:v:0", "-map", "1:a:0", "-c", "copy"),
+                *("-movflags", "+faststart", "-f", "mp4", str(out)),
             ],
             what="clip assembly",
         )
-    info = probe(out)
+    # Frame-accurate by construction (tests hold it to that), so no ffprobe run is needed.
+    duration = sum(p.duration for p in pieces)
     copied = sum(p.duration for p in pieces if p.copy)
-    return CutResult(path=out, duration=info.duration, pieces=len(pieces), copied_seconds=copied)
+    return CutResult(path=out, duration=duration, pieces=len(pieces), copied_seconds=copied)
+
+
+def _concat_listing(entries: Sequence[tuple[Path, list[str]]]) -> str:
+    lines: list[str] = []
+    for path, directives in entries:
+        # An edge past a part's last frame (its declared duration can exceed the real one by
+        # a frame) encodes nothing and ffmpeg writes no file: leave it out.
+        if not path.exists() or path.stat().st_size == 0:
+            continue
+        lines += [f"file '{_quote(path)}'", *directives]
+    return "\n".join(lines) + "\n"
+
+
+def _video_only_args(outputs: dict[Path, Path]) -> list[str]:
+    """One ffmpeg run that stream-copies each source's video to its own MPEG-TS output.
+
+    One process for all parts: each ffmpeg start costs ~0.07 s of CPU, the copy itself less.
+    muxdelay 0 keeps timestamps exactly as in the mezzanine (keyframes on whole seconds).
+    """
+    args: list[str] = []
+    for src in outputs:
+        args += ["-i", str(src)]
+    for n, out in enumerate(outputs.values()):
+        args += ["-map", f"{n}:v:0", "-c", "copy", "-muxdelay", "0", "-muxpreload", "0"]
+        args += ["-f", "mpegts", str(out)]
+    return args
+
+
+def _edge_args(src: Path, piece: Piece, out: Path, gop: float = GOP_SECONDS) -> list[str]:
+    """ffmpeg arguments that re-encode ``piece`` of ``src`` to an MPEG-TS file ``out``.
+
+    MPEG-TS seeking is a timestamp bisection that can land mid-GOP; the decoder then skips
+    to the *next* keyframe, so seeking straight to ``t0`` lost up to a GOP of frames
+    (measured: ``-ss 3.5`` started decoding at 4.0). Seeking a little before the GOP's own
+    keyframe guarantees that keyframe is decoded; an output-side ``-ss`` then drops the
+    frames before ``t0`` exactly.
+    """
+    keyframe = math.floor(piece.t0 / gop + _EPS) * gop
+    seek = max(0.0, keyframe - 0.25 * gop)
+    return [
+        *("-ss", f"{seek:.6f}", "-i", str(src)),
+        *("-ss", f"{piece.t0 - seek:.6f}", "-t", f"{piece.duration:.6f}"),
+        *("-map", "0:v:0", *VIDEO_CODEC_ARGS),
+        *("-muxdelay", "0", "-muxpreload", "0", "-f", "mpegts", str(out)),
+    ]
+
+
+def _audio_args(parts: Sequence[SourcePart], pieces: Sequence[Piece], out: Path) -> list[str]:
+    """ffmpeg arguments that encode the clip's audio, piece by piece, to AAC in ``out``."""
+    inputs, graph = _audio_graph(parts, pieces)
+    return [*inputs, "-filter_complex", graph, "-map", "[a]", *AUDIO_CODEC_ARGS, str(out)]
 
 
 def _audio_graph(parts: Sequence[SourcePart], pieces: Sequence[Piece]) -> tuple[list[str], str]:
-    """Inputs and filter that build the clip's audio, piece by piece, from the originals."""
+    """Inputs and filter that build the clip's audio, piece by piece, from the mezzanines."""
     args: list[str] = []
     labels: list[str] = []
     merged = _merge_adjacent(pieces)
     for n, (part_idx, t0, t1) in enumerate(merged):
         part = parts[part_idx]
         dur = t1 - t0
-        if part.audio_path is not None:
-            args += ["-ss", f"{t0:.6f}", "-t", f"{dur:.6f}", "-i", str(part.audio_path)]
-        else:
-            args += ["-f", "lavfi", "-t", f"{dur:.6f}", "-i", f"anullsrc=r={AUDIO_RATE}:cl=stereo"]
+        # Mezzanine audio for stream time t sits at t + AUDIO_OFFSET (see mezzanine).
+        args += ["-ss", f"{t0 + AUDIO_OFFSET:.6f}", "-t", f"{dur:.6f}", "-i", str(part.path)]
         # Resample and pad/trim every piece to its exact video length so A/V stay in step.
         labels.append(
             f"[{n}:a:0]aresample={AUDIO_RATE},aformat=channel_layouts=stereo,"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,8 @@ from clippy.media.ffmpeg import FFPROBE
 
 # Container signatures we accept: EBML (WebM/Matroska), ISO BMFF (MP4), MPEG-TS sync byte.
 _EBML = b"\x1a\x45\xdf\xa3"
+# ffprobe prefixes messages with "[matroska,webm @ 0x5564...] ": noise for a user.
+_LOG_PREFIX = re.compile(r"^\[[^\]]* @ 0x[0-9a-f]+\]\s*")
 
 
 class InvalidMedia(ValueError):
@@ -42,6 +45,10 @@ def _fps(rate: str | None) -> float | None:
         return None
 
 
+def _last_line(err: str) -> str:
+    return _LOG_PREFIX.sub("", err.strip().splitlines()[-1]) if err.strip() else "ffprobe failed"
+
+
 def _probe_json(target: str, with_packets: bool) -> tuple[dict[str, object], str]:
     entries = "stream=index,codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate,duration"
     entries += ":format=format_name,duration"
@@ -55,9 +62,7 @@ def _probe_json(target: str, with_packets: bool) -> tuple[dict[str, object], str
     )
     err = proc.stderr.decode(errors="replace").strip()
     if proc.returncode != 0:
-        raise InvalidMedia(
-            f"cannot be read as media: {err.splitlines()[-1] if err else 'ffprobe failed'}"
-        )
+        raise InvalidMedia(f"cannot be read as media: {_last_line(err)}")
     return json.loads(proc.stdout or b"{}"), err
 
 
@@ -127,7 +132,7 @@ def validate_segment(path: Path, expected_duration: float | None = None) -> Medi
         raise InvalidMedia(f"not a media file (starts with 0x{head[:4].hex().upper()})")
     data, err = _probe_json(str(path), with_packets=True)
     if err:
-        raise InvalidMedia(f"truncated or corrupt: {err.splitlines()[-1]}")
+        raise InvalidMedia(f"truncated or corrupt: {_last_line(err)}")
     info = _info(data)
     if not info.has_video and not info.has_audio:
         raise InvalidMedia("has no audio or video stream")

@@ -1,0 +1,160 @@
+"""Clip cutting speed: smart cut from mezzanine segments vs a full re-encode, plus the cost
+of the per-segment work (validation, mezzanine transcode) that makes the fast cut possible.
+
+Generates a 60 s 1280x720 test stream (moving test pattern + pink noise), splits it into six
+standalone 10 s VP8 + Opus WebM segments like the browser extension sends, transcodes each to
+the mezzanine, then cuts the same 30 s range (not on the keyframe grid, spanning four
+segments) both ways in this process and prints the medians.
+
+    .venv/bin/python benchmarks/cut_bench.py [--size 1280x720] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.fixtures.media import split_webm_segments  # noqa: E402
+
+from clippy.media.cut import SourcePart, cut_clip  # noqa: E402
+from clippy.media.ffmpeg import ffmpeg  # noqa: E402
+from clippy.media.mezzanine import (  # noqa: E402
+    AUDIO_CODEC_ARGS,
+    AUDIO_OFFSET,
+    MEZZANINE_SUFFIX,
+    VIDEO_CODEC_ARGS,
+    transcode_to_mezzanine,
+)
+from clippy.media.probe import probe, validate_segment  # noqa: E402
+
+CLIP = (12.37, 42.37)
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def child_cpu() -> float:
+    """CPU seconds used so far by finished child processes (ffmpeg): load-independent."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measured(fn: Callable[[], object], runs: int) -> tuple[list[float], float]:
+    """Wall seconds of each run, and the median child CPU seconds per run."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        cpu = child_cpu()
+        walls.append(timed(fn))
+        cpus.append(child_cpu() - cpu)
+    return walls, statistics.median(cpus)
+
+
+def make_source(path: Path, size: str) -> None:
+    """60 s of moving test pattern with pink noise (H.264/AAC, split into WebM later)."""
+    subprocess.run(
+        [
+            *("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=30"),
+            *("-f", "lavfi", "-i", "anoisesrc=c=pink:r=48000:a=0.2", "-t", "60"),
+            *("-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", str(path)),
+        ],
+        check=True,
+    )
+
+
+def full_reencode(parts: list[SourcePart], out: Path, tmp: Path) -> None:
+    """The baseline: decode the joined parts and re-encode the whole range, same settings."""
+    listing = tmp / "all.txt"
+    listing.write_text("".join(f"file '{p.path}'\n" for p in parts))
+    start, end = CLIP
+    ffmpeg(
+        [
+            *("-f", "concat", "-safe", "0", "-ss", f"{start:.3f}", "-i", str(listing)),
+            *("-t", f"{end - start:.3f}", "-map", "0:v:0", "-map", "0:a:0"),
+            *("-af", f"atrim=start={AUDIO_OFFSET:.6f},asetpts=PTS-STARTPTS"),
+            *VIDEO_CODEC_ARGS,
+            *AUDIO_CODEC_ARGS,
+            *("-movflags", "+faststart", str(out)),
+        ],
+        what="baseline encode",
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--size", default="1280x720")
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="clippy-cut-bench-") as tmp_dir:
+        tmp = Path(tmp_dir)
+        make_source(tmp / "source.mp4", args.size)
+        segments = split_webm_segments(tmp / "source.mp4", tmp / "segments")
+        validate: list[float] = []
+        validate_cpu: list[float] = []
+        for seg in segments:
+            walls, cpu = measured(partial(validate_segment, seg.path), 1)
+            validate += walls
+            validate_cpu.append(cpu)
+        parts: list[SourcePart] = []
+        transcode: list[float] = []
+        transcode_cpu: list[float] = []
+        for seg in segments:
+            dst = tmp / f"mezz{seg.seq:03d}{MEZZANINE_SUFFIX}"
+            walls, cpu = measured(partial(transcode_to_mezzanine, seg.path, dst), 1)
+            transcode += walls
+            transcode_cpu.append(cpu)
+            parts.append(SourcePart(dst, seg.start_time, seg.duration))
+        smart, smart_cpu = measured(lambda: cut_clip(parts, [CLIP], tmp / "smart.mp4"), args.runs)
+        baseline, full_cpu = measured(
+            lambda: full_reencode(parts, tmp / "full.mp4", tmp), args.runs
+        )
+        clip_seconds = CLIP[1] - CLIP[0]
+        smart_s, full_s = statistics.median(smart), statistics.median(baseline)
+        seg_seconds = statistics.mean(s.duration for s in segments)
+        smart_dur = probe(tmp / "smart.mp4").duration
+        rows = [
+            (
+                "validate_segment, per 10 s segment",
+                statistics.median(validate),
+                statistics.median(validate_cpu),
+                seg_seconds,
+            ),
+            (
+                "mezzanine transcode, per 10 s segment",
+                statistics.median(transcode),
+                statistics.median(transcode_cpu),
+                seg_seconds,
+            ),
+            (f"smart cut, {clip_seconds:.0f} s clip", smart_s, smart_cpu, clip_seconds),
+            (f"full re-encode, {clip_seconds:.0f} s clip", full_s, full_cpu, clip_seconds),
+        ]
+        print(
+            f"source {args.size} @ 30 fps, {len(segments)} WebM segments, {args.runs} runs, "
+            f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}"
+        )
+        print(f"{'step':<40} {'wall s':>7} {'x real time':>12} {'CPU s':>7}")
+        for name, seconds, cpu, media in rows:
+            print(f"{name:<40} {seconds:>7.3f} {media / seconds:>11.1f}x {cpu:>7.3f}")
+        print(
+            f"smart cut: min {min(smart):.3f} s, clip {smart_dur:.3f} s "
+            f"(asked {clip_seconds:.3f} s); speed-up {full_s / smart_s:.1f}x"
+        )
+        print("reproduce: .venv/bin/python benchmarks/cut_bench.py " + " ".join(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    main()
