@@ -108,7 +108,11 @@ def smooth_path(
     if len(times) > 1:
         dt = float(np.median(np.diff(times)))
         alpha = 1 - np.exp(-dt / time_constant)
-        xs = _ema(_ema(xs, alpha)[::-1], alpha)[::-1]
+        # Pad by point reflection (as filtfilt does) so a subject still moving at the clip's
+        # edges is not lagged there: the reflection continues its straight-line motion.
+        pad = min(len(xs) - 1, int(np.ceil(3 * time_constant / dt)))
+        padded = np.concatenate([2 * xs[0] - xs[pad:0:-1], xs, 2 * xs[-1] - xs[-2 : -pad - 2 : -1]])
+        xs = _ema(_ema(padded, alpha)[::-1], alpha)[::-1][pad : pad + len(xs)]
     left = np.clip(xs - window_w / 2, area.x, area.x + area.w - window_w)
     return [(float(t), float(x)) for t, x in zip(times, left, strict=True)]
 
@@ -132,18 +136,21 @@ def _ema(x: np.ndarray, alpha: float) -> np.ndarray:
 def simplify(
     path: Sequence[tuple[float, float]], tolerance: float = 1.5
 ) -> list[tuple[float, float]]:
-    """Drop points that linear interpolation between their neighbours reproduces within
-    ``tolerance`` pixels (keeps the ffmpeg expression short)."""
+    """Drop points while a straight line from the last kept point reproduces every dropped
+    one within ``tolerance`` pixels (keeps the ffmpeg expression short)."""
     if len(path) <= 2:
         return list(path)
-    kept = [path[0]]
-    for k in range(1, len(path) - 1):
-        (t0, x0), (t1, x1), (t2, x2) = kept[-1], path[k], path[k + 1]
-        guess = x0 + (x2 - x0) * (t1 - t0) / (t2 - t0) if t2 > t0 else x1
-        if abs(guess - x1) > tolerance:
-            kept.append(path[k])
-    kept.append(path[-1])
-    return kept
+    t = np.array([p[0] for p in path])
+    x = np.array([p[1] for p in path])
+    kept = [0]
+    for j in range(2, len(path)):
+        i = kept[-1]
+        span = slice(i + 1, j)
+        line = x[i] + (x[j] - x[i]) * (t[span] - t[i]) / max(t[j] - t[i], 1e-9)
+        if np.abs(line - x[span]).max() > tolerance:
+            kept.append(j - 1)
+    kept.append(len(path) - 1)
+    return [path[k] for k in kept]
 
 
 def crop_x_expression(path: Sequence[tuple[float, float]]) -> str:
