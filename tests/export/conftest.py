@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from clippy.accounts.users import set_plan
+from clippy.db.models import Clip, ClipRange, Stream, TranscriptSegment, User
+from clippy.pipeline.keys import clip_file_key
 from tests.export.media import moving_face_video, pattern_video
+from tests.fixtures.app import auth
 
 
 @pytest.fixture(scope="session")
@@ -84,3 +91,72 @@ def frame_at(path: Path, t: float, png: Path | None = None) -> np.ndarray:
             check=True,
         )
     return frame
+
+
+@pytest.fixture(scope="session")
+def long_clip(export_media: Path) -> Path:
+    """20 s, 640x360 (long enough to cancel its export mid-render)."""
+    return pattern_video(export_media / "long.mp4", 20.0)
+
+
+def seed_clip(
+    client: TestClient,
+    email: str,
+    source: Path,
+    *,
+    ranges: list[tuple[float, float]] | None = None,
+    words: list[dict[str, Any]] | None = None,
+    title: str = "Big play",
+    plan: str | None = None,
+    duration: float | None = None,
+) -> int:
+    """A ready clip of ``email``'s user made from ``source`` (rows and stored file), as the
+    clip pipeline would have left it; returns its id."""
+    ctx = client.app.state.ctx  # type: ignore[attr-defined]
+    duration = duration or float(probe_json(source)["format"]["duration"])
+    ranges = ranges or [(100.0, 100.0 + duration)]
+    with ctx.session_factory() as session:
+        user = session.scalars(select(User).where(User.email == email)).one()
+        if plan is not None:
+            set_plan(session, user, plan)
+        stream = Stream(user_id=user.id, client_stream_id=f"s-{title}", title="stream")
+        session.add(stream)
+        session.flush()
+        clip = Clip(
+            user_id=user.id,
+            stream_id=stream.id,
+            title=title,
+            status="ready",
+            duration=duration,
+            ranges=[ClipRange(position=k, start=a, end=b) for k, (a, b) in enumerate(ranges)],
+        )
+        session.add(clip)
+        session.flush()
+        clip.file_key = clip_file_key(stream.id, clip.id)
+        if words:
+            session.add(
+                TranscriptSegment(
+                    stream_id=stream.id,
+                    chunk_id="c0",
+                    start_time=words[0]["start"],
+                    end_time=words[-1]["end"],
+                    text=" ".join(w["text"] for w in words),
+                    words=words,
+                )
+            )
+        session.commit()
+        ctx.store.put_file(clip.file_key, source, content_type="video/mp4")
+        return int(clip.id)
+
+
+def wait_export(
+    client: TestClient, token: str, job_id: int, until: tuple[str, ...], timeout: float = 180
+) -> dict[str, Any]:
+    """Poll the export until its status is one of ``until``; returns the last view."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = client.get(f"/api/v1/exports/{job_id}", headers=auth(token)).json()
+        if job["status"] in until:
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"export {job_id} did not reach {until} in {timeout} s: {job}")

@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"detail": str(exc)}, status_code=404)
 
     from clippy.web import ws_ingest
-    from clippy.web.api import auth, clips, events, keys, streams, system
+    from clippy.web.api import auth, clips, events, exports, keys, streams, system
 
     for router in (
         system.router,
@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         keys.router,
         streams.router,
         clips.router,
+        exports.router,
         events.router,
         ws_ingest.router,
     ):

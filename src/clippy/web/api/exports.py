@@ -1,0 +1,336 @@
+"""Exports: create (one clip or a batch), list, progress, cancel, retry, download; webhooks."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, Response
+from fastapi.responses import FileResponse, RedirectResponse
+from pydantic import BaseModel, Field, HttpUrl
+from sqlalchemy import select
+
+from clippy.accounts.plans import get_plan
+from clippy.accounts.teams import visible_user_ids
+from clippy.clips.links import sign_path, verify_path
+from clippy.db.models import ExportJob, User, Webhook
+from clippy.export.jobs import (
+    create_batch,
+    create_export,
+    list_exports,
+    mark_canceled,
+    mark_for_retry,
+    visible_export,
+)
+from clippy.export.plan import ExportOptions
+from clippy.export.presets import PRESETS, ClipTooLong, ExportRefused
+from clippy.export.queue import ExportQueue, QueueConfig, download_path
+from clippy.ingest.streams import NotFound
+from clippy.web.context import AppContext
+from clippy.web.deps import CurrentUser, SessionDep, get_ctx
+
+
+@contextlib.asynccontextmanager
+async def _queue_lifespan(app: FastAPI) -> AsyncIterator[None]:
+    ctx: AppContext = app.state.ctx
+    s = ctx.settings
+    hub = ctx.extras.get("hub")
+    queue = ExportQueue(
+        ctx.session_factory,
+        ctx.store,
+        ctx.secret_key,
+        QueueConfig(
+            concurrency=s.export_concurrency,
+            max_attempts=s.export_max_attempts,
+            retry_seconds=s.export_retry_seconds,
+            link_seconds=s.export_link_seconds,
+            webhook_attempts=s.webhook_attempts,
+            webhook_backoff=s.webhook_backoff_seconds,
+            public_url=s.public_url,
+        ),
+        publish=hub.publish if hub is not None else None,
+    )
+    ctx.extras["exports"] = queue
+    queue.start()
+    try:
+        yield
+    finally:
+        queue.stop()
+
+
+router = APIRouter(prefix="/api/v1", tags=["exports"], lifespan=_queue_lifespan)
+
+
+def _queue(request: Request) -> ExportQueue:
+    queue: ExportQueue = get_ctx(request).extras["exports"]
+    return queue
+
+
+class ExportIn(BaseModel):
+    preset: str = Field(description=f"one of {', '.join(PRESETS)}")
+    aspect: Literal["9:16", "16:9", "1:1"] | None = None
+    quality: Literal[720, 1080, 2160] | None = Field(
+        default=None, description="short side in px; default: the plan's best up to 1080"
+    )
+    reframe: Literal["center", "follow", "split", "fit"] = "center"
+    fill: Literal["blur", "black"] = "blur"
+    facecam: dict[str, float] | None = Field(
+        default=None, description="x, y, width, height in captured-frame pixels (split layout)"
+    )
+    captions: bool = True
+    caption_style: Literal["clean", "bold", "karaoke"] = "bold"
+    caption_position: Literal["bottom", "middle", "top"] = "bottom"
+    max_words: int = Field(default=4, ge=1, le=12)
+    context: Literal["card", "overlay", "none"] = "card"
+
+    def options(self, preset: str | None = None) -> ExportOptions:
+        data: dict[str, Any] = self.model_dump()
+        if preset is not None:
+            data["preset"] = preset
+        return ExportOptions.from_json(data)
+
+
+class BatchIn(BaseModel):
+    clip_ids: list[int] = Field(min_length=1, max_length=100)
+    presets: list[str] = Field(min_length=1, max_length=4)
+    options: ExportIn | None = None
+
+
+class ExportOut(BaseModel):
+    id: int
+    kind: str
+    clip_id: int | None
+    preset: str
+    options: dict[str, Any]
+    status: str
+    progress: float
+    error: str | None
+    attempts: int
+    size: int | None
+    created_at: datetime
+    finished_at: datetime | None
+    result: dict[str, Any]
+    download_url: str | None
+    srt_url: str | None
+    vtt_url: str | None
+
+
+def export_out(job: ExportJob, secret: str, ttl: int) -> ExportOut:
+    """The API view of a job, with signed, expiring links to its files once done."""
+    done = job.status == "done" and job.result_key is not None
+
+    def link(kind: str) -> str | None:
+        if not done or (kind != "main" and kind not in job.result):
+            return None
+        return sign_path(secret, download_path(job.id, kind), ttl)
+
+    return ExportOut(
+        id=job.id,
+        kind=job.kind,
+        clip_id=job.clip_id,
+        preset=job.preset,
+        options=job.options,
+        status=job.status,
+        progress=job.progress,
+        error=job.error,
+        attempts=job.attempts,
+        size=job.result_size,
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+        result=job.result,
+        download_url=link("main"),
+        srt_url=link("srt"),
+        vtt_url=link("vtt"),
+    )
+
+
+def _out(request: Request, job: ExportJob) -> ExportOut:
+    ctx = get_ctx(request)
+    return export_out(job, ctx.secret_key, ctx.settings.export_link_seconds)
+
+
+def _refused(exc: ExportRefused) -> HTTPException:
+    if isinstance(exc, ClipTooLong):
+        return HTTPException(422, {"message": str(exc), "trim_to": exc.trim_to})
+    return HTTPException(422, str(exc))
+
+
+@router.get("/export-presets")
+def presets() -> list[dict[str, Any]]:
+    """The platform presets: name, label, longest clip, frame shapes."""
+    return [
+        {"name": p.name, "label": p.label, "max_seconds": p.max_seconds, "aspects": p.aspects}
+        for p in PRESETS.values()
+    ]
+
+
+@router.post("/clips/{clip_id}/exports", response_model=ExportOut, status_code=202)
+def create(
+    clip_id: int, body: ExportIn, request: Request, session: SessionDep, user: CurrentUser
+) -> ExportOut:
+    """Queue an export of a clip for a platform; 422 says why a request cannot be made
+    (too long for the platform: ``trim_to`` gives the longest allowed)."""
+    try:
+        job = create_export(session, user, clip_id, body.options())
+    except ExportRefused as exc:
+        raise _refused(exc) from None
+    session.commit()
+    _queue(request).submit(job.id)
+    return _out(request, job)
+
+
+@router.post("/exports/batch", response_model=ExportOut, status_code=202)
+def create_batch_export(
+    body: BatchIn, request: Request, session: SessionDep, user: CurrentUser
+) -> ExportOut:
+    """Queue one job exporting every clip for every preset, delivered as one zip."""
+    base = body.options or ExportIn(preset=body.presets[0])
+    try:
+        job = create_batch(session, user, body.clip_ids, body.presets, base.options())
+    except ExportRefused as exc:
+        raise _refused(exc) from None
+    session.commit()
+    _queue(request).submit(job.id)
+    return _out(request, job)
+
+
+@router.get("/exports", response_model=list[ExportOut])
+def get_exports(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    clip_id: int | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> list[ExportOut]:
+    """The caller's exports, newest first."""
+    ids = visible_user_ids(session, user)
+    jobs = list_exports(session, ids, clip_id=clip_id, limit=limit, offset=offset)
+    return [_out(request, j) for j in jobs]
+
+
+@router.get("/exports/{job_id}", response_model=ExportOut)
+def get_export(job_id: int, request: Request, session: SessionDep, user: CurrentUser) -> ExportOut:
+    """One export with its live status and progress (0-1)."""
+    return _out(request, visible_export(session, visible_user_ids(session, user), job_id))
+
+
+@router.post("/exports/{job_id}/cancel", response_model=ExportOut)
+def cancel(job_id: int, request: Request, session: SessionDep, user: CurrentUser) -> ExportOut:
+    """Cancel a queued or running export; a running render is stopped at once."""
+    job = visible_export(session, {user.id}, job_id)
+    try:
+        mark_canceled(session, job)
+    except ExportRefused as exc:
+        raise HTTPException(409, str(exc)) from None
+    session.commit()
+    _queue(request).cancel(job_id)
+    return _out(request, job)
+
+
+@router.post("/exports/{job_id}/retry", response_model=ExportOut)
+def retry(job_id: int, request: Request, session: SessionDep, user: CurrentUser) -> ExportOut:
+    """Queue a failed or canceled export again."""
+    job = visible_export(session, {user.id}, job_id)
+    try:
+        mark_for_retry(session, job)
+    except ExportRefused as exc:
+        raise HTTPException(409, str(exc)) from None
+    session.commit()
+    _queue(request).submit(job_id)
+    return _out(request, job)
+
+
+@router.get("/exports/{job_id}/download")
+def download(job_id: int, request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """Redirect to a fresh signed link of the finished export's file."""
+    job = visible_export(session, visible_user_ids(session, user), job_id)
+    out = _out(request, job)
+    if out.download_url is None:
+        raise HTTPException(409, f"export {job_id} is {job.status}; there is nothing to download")
+    return RedirectResponse(out.download_url, status_code=307)
+
+
+_MEDIA_TYPES = {"mp4": "video/mp4", "zip": "application/zip", "srt": "application/x-subrip"}
+
+
+@router.get("/exports/{job_id}/file/{kind}")
+def export_file(
+    job_id: int, kind: Literal["main", "srt", "vtt"], request: Request, exp: int = 0, sig: str = ""
+) -> Response:
+    """An export's file through a signed, expiring link (``download_url`` and friends)."""
+    ctx = get_ctx(request)
+    if not verify_path(ctx.secret_key, download_path(job_id, kind), exp, sig):
+        raise HTTPException(403, "this download link is invalid or has expired; fetch the export")
+    with ctx.session_factory() as session:
+        job = session.get(ExportJob, job_id)
+        key = None
+        if job is not None and job.status == "done":
+            key = job.result_key if kind == "main" else job.result.get(kind)
+    if not key:
+        raise NotFound(f"export {job_id} has no {kind} file")
+    url = ctx.store.presigned_url(key, ctx.settings.export_link_seconds)
+    if url:
+        return RedirectResponse(url)
+    ext = key.rsplit(".", 1)[-1]
+    with ctx.store.open_local(key) as local:
+        # Local disk: open_local yields the stored file itself, which outlives this block.
+        return FileResponse(
+            local,
+            media_type=_MEDIA_TYPES.get(ext, "text/vtt"),
+            filename=key.rsplit("/", 1)[-1],
+        )
+
+
+class WebhookIn(BaseModel):
+    url: HttpUrl
+    events: list[Literal["export.completed"]] = Field(default=["export.completed"])
+
+
+class WebhookOut(BaseModel):
+    id: int
+    url: str
+    events: list[str]
+    created_at: datetime
+    secret: str | None = Field(
+        default=None, description="signing secret, shown once when the webhook is created"
+    )
+
+
+def _business(user: User) -> None:
+    if not get_plan(user.plan).api_and_webhooks:
+        raise HTTPException(403, f"webhooks come with the business plan; you are on {user.plan}")
+
+
+@router.post("/webhooks", response_model=WebhookOut, status_code=201)
+def add_webhook(body: WebhookIn, session: SessionDep, user: CurrentUser) -> WebhookOut:
+    """Register an endpoint for signed ``export.completed`` events (business plan)."""
+    _business(user)
+    hook = Webhook(
+        user_id=user.id, url=str(body.url), secret=secrets.token_hex(32), events=body.events
+    )
+    session.add(hook)
+    session.flush()
+    return WebhookOut(
+        id=hook.id, url=hook.url, events=hook.events, created_at=hook.created_at, secret=hook.secret
+    )
+
+
+@router.get("/webhooks", response_model=list[WebhookOut])
+def get_webhooks(session: SessionDep, user: CurrentUser) -> list[WebhookOut]:
+    """The caller's webhooks (secrets are not shown again)."""
+    hooks = session.scalars(select(Webhook).where(Webhook.user_id == user.id).order_by(Webhook.id))
+    return [WebhookOut(id=h.id, url=h.url, events=h.events, created_at=h.created_at) for h in hooks]
+
+
+@router.delete("/webhooks/{hook_id}", status_code=204)
+def delete_webhook(hook_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    """Remove one of the caller's webhooks."""
+    hook = session.get(Webhook, hook_id)
+    if hook is None or hook.user_id != user.id:
+        raise NotFound(f"webhook {hook_id} not found")
+    session.delete(hook)
+    return Response(status_code=204)
