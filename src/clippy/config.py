@@ -8,8 +8,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -24,6 +26,18 @@ class Settings(BaseSettings):
     public_url: str = ""  # base URL used in links sent to clients; empty: derived from request
     secret_key: str = ""  # empty: generated once and kept in data_dir/secret.key
     log_level: str = "info"
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: str) -> str:
+        # Tokens, session cookies and signed links all hang on this key: a short one can be
+        # brute-forced offline from any token, so refuse it at start-up rather than run weak.
+        if value and len(value) < MIN_SECRET_KEY_LENGTH:
+            raise ValueError(
+                f"CLIPPY_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters "
+                "(or leave it empty to have one generated)"
+            )
+        return value
 
     # Auth
     access_token_minutes: int = 15

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from clippy.accounts.tokens import issue_refresh_token, rotate_refresh_token
 from clippy.db.models import (
     ChatMessage,
     Clip,
@@ -324,3 +325,19 @@ async def test_retention_loop_sweeps_and_stops(
     with session_factory() as session:
         assert _ids(session, "clips") == owner.kept["clips"]
     assert all(not store.exists(k) for k in owner.expired_keys)
+
+
+def test_expired_refresh_tokens_are_purged_and_live_ones_kept(
+    session_factory: sessionmaker[Session], store: LocalStore
+) -> None:
+    with session_factory() as session:
+        user = User(email="t@x.org", password_hash="x", plan="pro")
+        session.add(user)
+        session.flush()
+        issue_refresh_token(session, user.id, 30, now=NOW - timedelta(days=31))
+        live = issue_refresh_token(session, user.id, 30, now=NOW - timedelta(days=1))
+        session.commit()
+    report = sweep_expired(session_factory, store, NOW)
+    assert report.refresh_tokens == 1
+    with session_factory() as session:
+        assert rotate_refresh_token(session, live, 30, now=NOW)[0] == user.id

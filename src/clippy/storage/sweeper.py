@@ -22,6 +22,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.accounts.plans import PLANS
+from clippy.accounts.tokens import purge_expired_refresh_tokens
 from clippy.db.models import ChatMessage, Clip, Segment, Stream, TranscriptSegment, User
 from clippy.db.types import utcnow
 from clippy.pipeline.keys import mezzanine_key
@@ -42,12 +43,13 @@ class SweepReport:
     clips: int = 0
     streams: int = 0
     objects: int = 0
+    refresh_tokens: int = 0
 
     def __str__(self) -> str:
         return (
             f"deleted {self.segments} segments, {self.transcripts} transcript chunks, "
             f"{self.chat_messages} chat lines, {self.clips} clips, {self.streams} streams, "
-            f"{self.objects} objects"
+            f"{self.objects} objects, {self.refresh_tokens} expired refresh tokens"
         )
 
 
@@ -88,6 +90,10 @@ def sweep_expired(
             if ids:
                 report.streams += _count_delete(session, delete(Stream).where(Stream.id.in_(ids)))
             session.commit()
+    with session_factory() as session:
+        # Spent sessions are not user data under retention, but they pile up the same way.
+        report.refresh_tokens = purge_expired_refresh_tokens(session, now)
+        session.commit()
     return report
 
 
