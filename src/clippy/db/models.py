@@ -226,6 +226,36 @@ class UsageCounter(Base):
     exports: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class ClipStats(Base):
+    """How often a clip was watched and downloaded from the dashboard (analytics)."""
+
+    __tablename__ = "clip_stats"
+
+    clip_id: Mapped[int] = mapped_column(
+        ForeignKey("clips.id", ondelete="CASCADE"), primary_key=True
+    )
+    views: Mapped[int] = mapped_column(Integer, default=0)
+    downloads: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ClipCaption(Base):
+    """The user's edited caption lines of a clip (clip-relative seconds) and caption style."""
+
+    __tablename__ = "clip_captions"
+
+    clip_id: Mapped[int] = mapped_column(
+        ForeignKey("clips.id", ondelete="CASCADE"), primary_key=True
+    )
+    # [{"start": s, "end": s, "text": "..."}, ...] in clip time, in order.
+    lines: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    style: Mapped[str] = mapped_column(String(40), default="clean")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# The gallery lists a user's clips newest first; this index serves that order directly.
+Index("ix_clips_user_created", Clip.user_id, Clip.created_at)
+
+
 class ExportJob(Base):
     """One export (a clip to a preset) or one batch (many clips x presets into a zip)."""
 

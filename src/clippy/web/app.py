@@ -110,4 +110,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ws_ingest.router,
     ):
         app.include_router(router)
+
+    from clippy.web.pages import install_pages
+
+    install_pages(app)
     return app

@@ -1,0 +1,176 @@
+"""Clip editing: trim a clip to a sub-range, and its caption lines (derive, edit, store).
+
+Times in the editor are clip-relative seconds (0 = first frame of the clip); the stored
+ranges are stream time. The pure functions here convert between the two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from clippy.db.models import Clip, ClipCaption
+from clippy.db.types import utcnow
+from clippy.transcripts.store import words_between
+
+__all__ = [
+    "CAPTION_STYLES",
+    "CaptionLine",
+    "caption_lines",
+    "clip_captions",
+    "merge_lines",
+    "save_captions",
+    "split_line",
+    "trim_ranges",
+]
+
+# The same style names as the export renderer's captions (``clippy.export``), so the style
+# chosen here is the one an export burns in.
+CAPTION_STYLES = {
+    "clean": "Clean — white text, soft shadow",
+    "bold": "Bold — large words, thick outline",
+    "karaoke": "Karaoke — each word lights up as it is said",
+}
+_MAX_WORDS_PER_LINE = 7
+_LINE_GAP_SECONDS = 0.7
+
+
+@dataclass(frozen=True)
+class CaptionLine:
+    """One caption line in clip time."""
+
+    start: float
+    end: float
+    text: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form, as stored."""
+        return {"start": round(self.start, 3), "end": round(self.end, 3), "text": self.text}
+
+
+def trim_ranges(
+    ranges: Sequence[tuple[float, float]], start: float, end: float
+) -> list[tuple[float, float]]:
+    """The stream-time ranges covering clip time ``[start, end)`` of a clip made of ``ranges``.
+
+    Raises ``ValueError`` when the requested part is empty or outside the clip.
+    """
+    length = sum(e - s for s, e in ranges)
+    if not 0 <= start < end or end > length + 1e-3:
+        raise ValueError(
+            f"choose a part inside the clip (0 to {length:.2f} s); got {start:.2f}-{end:.2f} s"
+        )
+    out: list[tuple[float, float]] = []
+    offset = 0.0
+    for s, e in ranges:
+        lo = max(start, offset)
+        hi = min(end, offset + (e - s))
+        if hi - lo > 1e-6:
+            out.append((s + lo - offset, s + hi - offset))
+        offset += e - s
+    return out
+
+
+def _clip_time(ranges: Sequence[tuple[float, float]], t: float) -> float | None:
+    offset = 0.0
+    for s, e in ranges:
+        if s <= t < e:
+            return offset + t - s
+        offset += e - s
+    return None
+
+
+def caption_lines(
+    words: Sequence[dict[str, Any]], ranges: Sequence[tuple[float, float]]
+) -> list[CaptionLine]:
+    """Group stream-time ``words`` inside ``ranges`` into short caption lines in clip time.
+
+    A line ends after a pause, at sentence punctuation, or after seven words: short lines
+    read well on a phone-sized vertical video.
+    """
+    lines: list[CaptionLine] = []
+    current: list[tuple[float, float, str]] = []
+
+    def flush() -> None:
+        if current:
+            text = " ".join(w for _, _, w in current)
+            lines.append(CaptionLine(current[0][0], current[-1][1], text))
+            current.clear()
+
+    for word in words:
+        start = _clip_time(ranges, float(word["start"]))
+        if start is None:
+            continue
+        end = max(start, start + float(word["end"]) - float(word["start"]))
+        text = str(word.get("text", "")).strip()
+        if not text:
+            continue
+        if current and (start - current[-1][1] > _LINE_GAP_SECONDS):
+            flush()
+        current.append((start, end, text))
+        if len(current) >= _MAX_WORDS_PER_LINE or text[-1] in ".!?":
+            flush()
+    flush()
+    return lines
+
+
+def split_line(lines: Sequence[CaptionLine], index: int) -> list[CaptionLine]:
+    """Split line ``index`` in two at its middle word; times divided by text length."""
+    out = list(lines)
+    line = out[index]
+    words = line.text.split()
+    if len(words) < 2:
+        return out
+    half = len(words) // 2
+    first, second = " ".join(words[:half]), " ".join(words[half:])
+    cut = line.start + (line.end - line.start) * len(first) / (len(first) + len(second) + 1)
+    out[index : index + 1] = [
+        CaptionLine(line.start, cut, first),
+        CaptionLine(cut, line.end, second),
+    ]
+    return out
+
+
+def merge_lines(lines: Sequence[CaptionLine], index: int) -> list[CaptionLine]:
+    """Merge line ``index`` with the next one."""
+    out = list(lines)
+    if index + 1 >= len(out):
+        return out
+    a, b = out[index], out[index + 1]
+    out[index : index + 2] = [CaptionLine(a.start, b.end, f"{a.text} {b.text}".strip())]
+    return out
+
+
+def clip_captions(session: Session, clip: Clip) -> tuple[list[CaptionLine], str, bool]:
+    """The clip's caption lines and style; ``edited`` is False while they come from the
+    transcript unchanged."""
+    saved = session.get(ClipCaption, clip.id)
+    if saved is not None:
+        lines = [
+            CaptionLine(float(x["start"]), float(x["end"]), str(x["text"])) for x in saved.lines
+        ]
+        return lines, saved.style, True
+    ranges = [(r.start, r.end) for r in clip.ranges]
+    if not ranges:
+        return [], "clean", False
+    words = words_between(session, clip.stream_id, ranges[0][0], ranges[-1][1])
+    return caption_lines(words, ranges), "clean", False
+
+
+def save_captions(session: Session, clip: Clip, lines: Sequence[CaptionLine], style: str) -> None:
+    """Store the user's caption lines and style for ``clip`` (replacing earlier edits)."""
+    if style not in CAPTION_STYLES:
+        raise ValueError(
+            f"unknown caption style {style!r}; choose one of {', '.join(CAPTION_STYLES)}"
+        )
+    row = session.get(ClipCaption, clip.id)
+    if row is None:
+        row = ClipCaption(clip_id=clip.id)
+        session.add(row)
+    row.lines = [ln.as_dict() for ln in lines if ln.text.strip()]
+    row.style = style
+    row.updated_at = utcnow()
+    session.flush()

@@ -1,0 +1,28 @@
+"""The dashboard and landing page: server-rendered Jinja2 pages enhanced with HTMX."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from clippy.web.pages.security import LoginRequired
+
+__all__ = ["STATIC_DIR", "install_pages"]
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+def install_pages(app: FastAPI) -> None:
+    """Mount the static files, add the page routes and the log-in redirect."""
+    from clippy.web.pages import account, clip, dashboard, public
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (public, dashboard, clip, account):
+        app.include_router(module.router)
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(_request: Request, exc: LoginRequired) -> Response:
+        return public.login_redirect(exc.next_path)

@@ -1,0 +1,126 @@
+"""Settings (profile, password, API keys) and analytics pages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from clippy.accounts.api_keys import ApiKeyNotFound, create_api_key, list_api_keys, revoke_api_key
+from clippy.accounts.passwords import WeakPassword
+from clippy.accounts.teams import visible_user_ids
+from clippy.accounts.usage import utc_day
+from clippy.accounts.users import InvalidCredentials, change_password
+from clippy.clips.stats import analytics
+from clippy.db.models import User
+from clippy.web.deps import SessionDep
+from clippy.web.pages.charts import bar_chart, hbar_chart
+from clippy.web.pages.security import CsrfChecked, PageUser, start_session
+from clippy.web.pages.templating import render
+
+router = APIRouter(prefix="/app", include_in_schema=False)
+
+
+def _settings_page(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    *,
+    new_key: str = "",
+    errors: dict[str, str] | None = None,
+    notice: str = "",
+    status_code: int = 200,
+) -> Response:
+    ctx: dict[str, Any] = {
+        "user": user,
+        "keys": list_api_keys(session, user.id),
+        "new_key": new_key,
+        "errors": errors or {},
+        "notice": notice or _notice(request),
+    }
+    return render(request, "app/settings.html", ctx, status_code=status_code)
+
+
+def _notice(request: Request) -> str:
+    return {
+        "password": "Password changed. Other browsers were logged out.",
+        "profile": "Profile saved.",
+        "revoked": "API key revoked. Programs using it are refused from now on.",
+    }.get(request.query_params.get("saved", ""), "")
+
+
+@router.get("/settings", response_class=HTMLResponse)
+def settings_page(request: Request, session: SessionDep, user: PageUser) -> Response:
+    """Profile, password and API keys."""
+    return _settings_page(request, session, user)
+
+
+@router.post("/settings/profile", dependencies=[CsrfChecked])
+def save_profile(
+    session: SessionDep,
+    user: PageUser,
+    display_name: Annotated[str, Form(max_length=120)] = "",
+) -> Response:
+    """Change the display name."""
+    user.display_name = display_name.strip()
+    session.flush()
+    return RedirectResponse("/app/settings?saved=profile", 303)
+
+
+@router.post("/settings/password", dependencies=[CsrfChecked])
+def save_password(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    current: Annotated[str, Form(max_length=1024)] = "",
+    new: Annotated[str, Form(max_length=1024)] = "",
+    confirm: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    """Change the password; this browser stays logged in with a fresh session cookie."""
+    if new != confirm:
+        errors = {"password": "The new password and its confirmation differ."}
+        return _settings_page(request, session, user, errors=errors, status_code=400)
+    try:
+        change_password(session, user, current, new)
+    except (InvalidCredentials, WeakPassword) as exc:
+        msg = str(exc)
+        errors = {"password": msg[:1].upper() + msg[1:] + "."}
+        return _settings_page(request, session, user, errors=errors, status_code=400)
+    response = RedirectResponse("/app/settings?saved=password", 303)
+    start_session(request, response, user)
+    return response
+
+
+@router.post("/settings/keys", dependencies=[CsrfChecked])
+def new_key(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    name: Annotated[str, Form(max_length=120)] = "",
+) -> Response:
+    """Create an API key and show it this once (only its hash is stored)."""
+    _row, key = create_api_key(session, user.id, name or "Dashboard key")
+    return _settings_page(request, session, user, new_key=key, status_code=201)
+
+
+@router.post("/settings/keys/{key_id}/revoke", dependencies=[CsrfChecked])
+def revoke_key(key_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
+    """Revoke one of the user's API keys."""
+    try:
+        revoke_api_key(session, user.id, key_id)
+    except ApiKeyNotFound as exc:
+        return _settings_page(request, session, user, errors={"keys": str(exc)}, status_code=404)
+    return RedirectResponse("/app/settings?saved=revoked", 303)
+
+
+@router.get("/analytics", response_class=HTMLResponse)
+def analytics_page(request: Request, session: SessionDep, user: PageUser) -> Response:
+    """Clips per day, reasons, scores, views and downloads, storage, per-stream summary."""
+    data = analytics(session, visible_user_ids(session, user), utc_day())
+    per_day = bar_chart(
+        [f"{d:%b} {d.day}" for d in data.days], data.clips_per_day, title="Clips per day"
+    )
+    reasons = hbar_chart(data.reasons, title="Why clips were made")
+    ctx = {"user": user, "a": data, "per_day_svg": per_day, "reasons_svg": reasons}
+    return render(request, "app/analytics.html", ctx)

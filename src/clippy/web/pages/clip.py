@@ -1,0 +1,228 @@
+"""The clip page: player, trim (saved as a new cut), title, captions, delete, download.
+
+Export buttons are deliberately absent: exports are a separate feature (``clippy.export``)
+and the page gets its buttons when that lands, never placeholders before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from clippy.accounts.teams import visible_user_ids
+from clippy.clips.editing import (
+    CAPTION_STYLES,
+    CaptionLine,
+    clip_captions,
+    merge_lines,
+    save_captions,
+    split_line,
+    trim_ranges,
+)
+from clippy.clips.events import clip_created_event, clip_urls
+from clippy.clips.make import ClipQuotaExceeded, make_clip
+from clippy.clips.render import ClipSourceMissing
+from clippy.clips.service import InvalidRange, delete_clip, visible_clip
+from clippy.clips.stats import count_download, count_view
+from clippy.db.models import Clip, ClipStats, Stream, User
+from clippy.ingest.streams import NotFound
+from clippy.web.deps import SessionDep, get_ctx
+from clippy.web.pages.security import CsrfChecked, PageUser
+from clippy.web.pages.templating import render
+
+router = APIRouter(prefix="/app/clips", include_in_schema=False)
+
+
+def not_found_page(request: Request, user: User | None, what: str = "clip") -> Response:
+    """The 404 page (also for someone else's clip: never reveal that it exists)."""
+    ctx = {"user": user, "what": what}
+    return render(request, "app/not_found.html", ctx, status_code=404)
+
+
+def _load(request: Request, session: SessionDep, user: User, clip_id: int) -> Clip | None:
+    try:
+        return visible_clip(session, visible_user_ids(session, user), clip_id)
+    except NotFound:
+        return None
+
+
+def _clip_page(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    clip: Clip,
+    *,
+    lines: list[CaptionLine] | None = None,
+    style: str | None = None,
+    error: str = "",
+    notice: str = "",
+    status_code: int = 200,
+) -> Response:
+    secret = get_ctx(request).secret_key
+    file_url, thumb = clip_urls(clip, secret)
+    saved_lines, saved_style, edited = clip_captions(session, clip)
+    stream = session.get(Stream, clip.stream_id)
+    stats = session.get(ClipStats, clip.id)
+    ctx = {
+        "user": user,
+        "clip": clip,
+        "stream": stream,
+        "file_url": file_url,
+        "thumb": thumb,
+        "lines": saved_lines if lines is None else lines,
+        "style": style or saved_style,
+        "edited": edited,
+        "styles": CAPTION_STYLES,
+        "views": stats.views if stats else 0,
+        "downloads": stats.downloads if stats else 0,
+        "can_edit": clip.user_id == user.id,
+        "error": error,
+        "notice": notice or _notice(request),
+    }
+    return render(request, "app/clip.html", ctx, status_code=status_code)
+
+
+def _notice(request: Request) -> str:
+    return {
+        "trimmed": "Trimmed copy saved. The original clip is unchanged.",
+        "captions": "Captions saved.",
+        "title": "Title saved.",
+    }.get(request.query_params.get("saved", ""), "")
+
+
+@router.get("/{clip_id}", response_class=HTMLResponse)
+def clip_page(clip_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
+    """The clip page; counts a view."""
+    clip = _load(request, session, user, clip_id)
+    if clip is None:
+        return not_found_page(request, user)
+    count_view(session, clip.id)
+    return _clip_page(request, session, user, clip)
+
+
+@router.get("/{clip_id}/download")
+def download(clip_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
+    """Count a download and hand over the clip's MP4 through its signed link."""
+    clip = _load(request, session, user, clip_id)
+    file_url, _ = clip_urls(clip, get_ctx(request).secret_key) if clip else (None, None)
+    if clip is None or file_url is None:
+        return not_found_page(request, user)
+    count_download(session, clip.id)
+    return RedirectResponse(file_url, 303)
+
+
+@router.post("/{clip_id}/trim", dependencies=[CsrfChecked])
+async def trim(
+    clip_id: int,
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    start: Annotated[float, Form(ge=0)],
+    end: Annotated[float, Form(gt=0)],
+) -> Response:
+    """Save the chosen part of the clip as a new clip (the original stays as it was)."""
+    clip = _load(request, session, user, clip_id)
+    if clip is None or clip.user_id != user.id:
+        return not_found_page(request, user)
+    try:
+        ranges = trim_ranges([(r.start, r.end) for r in clip.ranges], start, end)
+    except ValueError as exc:
+        return _clip_page(request, session, user, clip, error=str(exc), status_code=400)
+    ctx = get_ctx(request)
+    stream_id, title = clip.stream_id, clip.title
+    session.commit()
+    try:
+        new = await asyncio.to_thread(
+            make_clip,
+            ctx.session_factory,
+            ctx.store,
+            stream_id,
+            ranges,
+            title=f"{title} (trimmed)"[:300] if title else "Trimmed clip",
+            reason=f"trimmed from clip {clip_id}",
+            source="trim",
+        )
+    except (InvalidRange, ClipQuotaExceeded, ClipSourceMissing) as exc:
+        session.expire_all()
+        clip = _load(request, session, user, clip_id)
+        assert clip is not None
+        return _clip_page(request, session, user, clip, error=str(exc), status_code=409)
+    ctx.extras["hub"].publish(new.user_id, clip_created_event(new, ctx.secret_key))
+    return RedirectResponse(f"/app/clips/{new.id}?saved=trimmed", 303)
+
+
+@router.post("/{clip_id}/title", dependencies=[CsrfChecked])
+def edit_title(
+    clip_id: int,
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    title: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    """Rename the clip."""
+    clip = _load(request, session, user, clip_id)
+    if clip is None or clip.user_id != user.id:
+        return not_found_page(request, user)
+    if not title.strip():
+        return _clip_page(
+            request, session, user, clip, error="A title cannot be empty.", status_code=400
+        )
+    clip.title = title.strip()
+    return RedirectResponse(f"/app/clips/{clip.id}?saved=title", 303)
+
+
+@router.post("/{clip_id}/captions", dependencies=[CsrfChecked])
+async def edit_captions(
+    clip_id: int, request: Request, session: SessionDep, user: PageUser
+) -> Response:
+    """Save edited caption lines, or split/merge one line and show the editor again."""
+    clip = _load(request, session, user, clip_id)
+    if clip is None or clip.user_id != user.id:
+        return not_found_page(request, user)
+    form = await request.form()
+    texts = [str(v) for v in form.getlist("text")]
+    starts = [float(str(v)) for v in form.getlist("start")]
+    ends = [float(str(v)) for v in form.getlist("end")]
+    if not (len(texts) == len(starts) == len(ends)):
+        return _clip_page(
+            request,
+            session,
+            user,
+            clip,
+            error="The caption form was incomplete; reload the page.",
+            status_code=400,
+        )
+    lines = [
+        CaptionLine(s, e, t.strip()[:300]) for s, e, t in zip(starts, ends, texts, strict=True)
+    ]
+    style = str(form.get("style", "clean"))
+    op = str(form.get("op", "save"))
+    if op.startswith(("split:", "merge:")) and op[6:].isdigit() and int(op[6:]) < len(lines):
+        index = int(op[6:])
+        lines = split_line(lines, index) if op.startswith("split:") else merge_lines(lines, index)
+        notice = (
+            "Line split. Save to keep it."
+            if op.startswith("split:")
+            else "Lines merged. Save to keep it."
+        )
+        return _clip_page(request, session, user, clip, lines=lines, style=style, notice=notice)
+    try:
+        save_captions(session, clip, lines, style)
+    except ValueError as exc:
+        return _clip_page(
+            request, session, user, clip, lines=lines, error=str(exc), status_code=400
+        )
+    return RedirectResponse(f"/app/clips/{clip.id}?saved=captions#captions", 303)
+
+
+@router.post("/{clip_id}/delete", dependencies=[CsrfChecked])
+def remove(clip_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
+    """Delete the clip and its files."""
+    clip = _load(request, session, user, clip_id)
+    if clip is None or clip.user_id != user.id:
+        return not_found_page(request, user)
+    delete_clip(session, get_ctx(request).store, clip)
+    return RedirectResponse("/app/clips?deleted=1", 303)

@@ -1,0 +1,242 @@
+"""Home, the clip gallery (search, filters, batch delete) and the live event feed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from clippy.accounts.plans import get_plan
+from clippy.accounts.teams import visible_user_ids
+from clippy.accounts.usage import usage_for, utc_day
+from clippy.clips.events import clip_urls
+from clippy.clips.gallery import SORTS, GalleryQuery, gallery_page
+from clippy.clips.service import delete_clip, list_clips, visible_clip
+from clippy.db.models import Clip, Segment, Stream, User
+from clippy.events import EventHub
+from clippy.ingest.streams import NotFound, list_streams
+from clippy.web.deps import SessionDep, get_ctx
+from clippy.web.pages.security import CsrfChecked, PageUser
+from clippy.web.pages.templating import render
+
+router = APIRouter(prefix="/app", include_in_schema=False)
+_KEEPALIVE_S = 15.0
+STATUSES = ("ready", "pending", "failed")
+
+
+def clip_card(clip: Clip, secret: str, stream_title: str = "") -> dict[str, Any]:
+    """What a gallery card shows about a clip."""
+    _file, thumb = clip_urls(clip, secret)
+    return {
+        "id": clip.id,
+        "title": clip.title or "Untitled clip",
+        "stream_id": clip.stream_id,
+        "stream": stream_title or f"Stream {clip.stream_id}",
+        "created_at": clip.created_at,
+        "score": clip.score,
+        "reason": clip.reason,
+        "source": clip.source,
+        "status": clip.status,
+        "duration": clip.duration,
+        "thumb": thumb,
+    }
+
+
+def _live_streams(session: Session, ids: set[int]) -> list[dict[str, Any]]:
+    now = datetime.now(UTC)
+    streams = [s for s in list_streams(session, ids, limit=50) if s.status == "live"]
+    out = []
+    for s in streams:
+        segs = session.scalar(select(func.count()).where(Segment.stream_id == s.id)) or 0
+        last_clip = session.scalar(select(func.max(Clip.created_at)).where(Clip.stream_id == s.id))
+        lag = (now - s.last_segment_at).total_seconds() if s.last_segment_at else None
+        out.append(
+            {
+                "id": s.id,
+                "title": s.title or f"Stream {s.id}",
+                "platform": s.platform,
+                "duration": s.received_until,
+                "segments": segs,
+                "lag": lag,
+                "last_clip": last_clip,
+            }
+        )
+    return out
+
+
+def _usage(session: Session, user: User) -> dict[str, Any]:
+    plan = get_plan(user.plan)
+    used = usage_for(session, user.id, utc_day())
+    hours = plan.recording_hours_per_day
+    rec_pct = None if hours is None else min(100.0, 100 * used.recording_seconds / (hours * 3600))
+    clips_pct = (
+        None if plan.clips_per_day is None else min(100.0, 100 * used.clips / plan.clips_per_day)
+    )
+    return {
+        "plan": plan,
+        "recording_seconds": used.recording_seconds,
+        "recording_limit": None if hours is None else hours * 3600,
+        "recording_pct": rec_pct,
+        "clips": used.clips,
+        "clips_limit": plan.clips_per_day,
+        "clips_pct": clips_pct,
+    }
+
+
+@router.get("", response_class=HTMLResponse)
+def home(request: Request, session: SessionDep, user: PageUser) -> Response:
+    """Live streams, recent clips and today's usage against the plan."""
+    ids = visible_user_ids(session, user)
+    secret = get_ctx(request).secret_key
+    recent = list_clips(session, ids, limit=8)
+    titles = _stream_titles(session, {c.stream_id for c in recent})
+    ctx = {
+        "user": user,
+        "live": _live_streams(session, ids),
+        "recent": [clip_card(c, secret, titles.get(c.stream_id, "")) for c in recent],
+        "usage": _usage(session, user),
+        "has_streams": bool(list_streams(session, ids, limit=1)),
+        "welcome": request.query_params.get("welcome") == "1",
+    }
+    return render(request, "app/home.html", ctx)
+
+
+@router.get("/partials/live", response_class=HTMLResponse)
+def live_partial(request: Request, session: SessionDep, user: PageUser) -> Response:
+    """The live-streams panel alone (HTMX polls it every few seconds)."""
+    live = _live_streams(session, visible_user_ids(session, user))
+    return render(request, "app/_live.html", {"live": live})
+
+
+def _stream_titles(session: Session, stream_ids: set[int]) -> dict[int, str]:
+    if not stream_ids:
+        return {}
+    q = select(Stream.id, Stream.title).where(Stream.id.in_(stream_ids))
+    return dict(session.execute(q).tuples().all())
+
+
+def _parse_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _parse_float(value: str) -> float | None:
+    try:
+        return float(value) if value.strip() else None
+    except ValueError:
+        return None
+
+
+def _gallery_query(request: Request) -> GalleryQuery:
+    p = request.query_params
+    stream = p.get("stream", "")
+    status = p.get("status", "")
+    sort = p.get("sort", "new")
+    page = p.get("page", "1")
+    return GalleryQuery(
+        q=p.get("q", "")[:200],
+        stream_id=int(stream) if stream.isdigit() else None,
+        date_from=_parse_date(p.get("from", "")),
+        date_to=_parse_date(p.get("to", "")),
+        min_score=_parse_float(p.get("min_score", "")),
+        status=status if status in STATUSES else "",
+        sort=sort if sort in SORTS else "new",
+        page=int(page) if page.isdigit() and int(page) > 0 else 1,
+    )
+
+
+@router.get("/clips", response_class=HTMLResponse)
+def gallery(request: Request, session: SessionDep, user: PageUser) -> Response:
+    """The clip gallery; an HTMX request gets only the results block."""
+    ids = visible_user_ids(session, user)
+    gq = _gallery_query(request)
+    result = gallery_page(session, ids, gq)
+    secret = get_ctx(request).secret_key
+    cards = [clip_card(c, secret, result.stream_titles.get(c.stream_id, "")) for c in result.clips]
+    filtered = bool(gq.q or gq.stream_id or gq.date_from or gq.date_to or gq.min_score or gq.status)
+    params = {k: v for k, v in request.query_params.items() if k != "page" and v}
+    ctx = {
+        "user": user,
+        "cards": cards,
+        "result": result,
+        "gq": gq,
+        "filtered": filtered,
+        "params": params,
+        "streams": list_streams(session, ids, limit=200),
+        "statuses": STATUSES,
+        "sorts": {"new": "Newest", "old": "Oldest", "score": "Highest score", "long": "Longest"},
+        # New clips are only slotted in live where they belong: first page, newest first.
+        "live_insert": gq.page == 1 and gq.sort == "new" and not filtered,
+    }
+    if (
+        request.headers.get("hx-request") == "true"
+        and request.headers.get("hx-target") == "results"
+    ):
+        return render(request, "app/_results.html", ctx)
+    return render(request, "app/gallery.html", ctx)
+
+
+@router.get("/clips/{clip_id}/card", response_class=HTMLResponse)
+def card(clip_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
+    """One gallery card (the live feed inserts it when a clip is created)."""
+    try:
+        clip = visible_clip(session, visible_user_ids(session, user), clip_id)
+    except NotFound:
+        return Response(status_code=404)
+    titles = _stream_titles(session, {clip.stream_id})
+    c = clip_card(clip, get_ctx(request).secret_key, titles.get(clip.stream_id, ""))
+    return render(request, "app/_card.html", {"c": c, "fresh": True})
+
+
+@router.post("/clips/batch-delete", dependencies=[CsrfChecked])
+def batch_delete(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    ids: Annotated[list[int] | None, Form()] = None,
+) -> Response:
+    """Delete the selected clips (only the caller's own; teammates' clips are not theirs)."""
+    store = get_ctx(request).store
+    deleted = 0
+    for clip_id in ids or []:
+        try:
+            clip = visible_clip(session, {user.id}, clip_id)
+        except NotFound:
+            continue
+        delete_clip(session, store, clip)
+        deleted += 1
+    return RedirectResponse(f"/app/clips?deleted={deleted}", 303)
+
+
+@router.get("/events")
+async def events(request: Request, user: PageUser) -> StreamingResponse:
+    """The user's live events over SSE, authenticated by the session cookie (an EventSource
+    cannot send an Authorization header)."""
+    hub: EventHub = get_ctx(request).extras["hub"]
+    user_id = user.id
+
+    async def stream() -> AsyncIterator[str]:
+        async with hub.subscribe(user_id) as sub:
+            yield ": connected\n\n"
+            while not await request.is_disconnected():
+                try:
+                    ev = await asyncio.wait_for(sub.queue.get(), _KEEPALIVE_S)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                yield f"event: {ev.get('type', 'message')}\ndata: {json.dumps(ev)}\n\n"
+
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

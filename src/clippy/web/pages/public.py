@@ -1,0 +1,167 @@
+"""Pages for visitors: the landing page, sign up, log in, log out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from clippy.accounts.passwords import WeakPassword
+from clippy.accounts.plans import PLANS, Plan
+from clippy.accounts.users import (
+    EmailTaken,
+    InvalidCredentials,
+    InvalidEmail,
+    authenticate,
+    register,
+)
+from clippy.db.models import User
+from clippy.web.deps import SessionDep
+from clippy.web.pages.security import (
+    CsrfChecked,
+    clear_session,
+    optional_user,
+    start_session,
+)
+from clippy.web.pages.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+# Who each plan is for; prices are not in the plan data (billing is configured per install).
+_TAGLINES = {
+    "free": "Try it out",
+    "pro": "For regular streamers",
+    "business": "For teams and agencies",
+}
+MaybeUser = Annotated[User | None, Depends(optional_user)]
+
+
+def plan_rows() -> list[dict[str, str]]:
+    """The plans table, generated from ``accounts.plans.PLANS`` (one source of truth)."""
+
+    def limit(value: float | None, unit: str) -> str:
+        return "Unlimited" if value is None else f"{value:g} {unit}"
+
+    def retention(plan: Plan) -> str:
+        hours = plan.retention.total_seconds() / 3600
+        return f"{hours:g} hours" if hours <= 48 or hours % 24 else f"{hours / 24:g} days"
+
+    rows = []
+    for plan in PLANS.values():
+        rows.append(
+            {
+                "name": plan.name.title(),
+                "key": plan.name,
+                "tagline": _TAGLINES.get(plan.name, ""),
+                "recording": limit(plan.recording_hours_per_day, "h / day"),
+                "clips": limit(plan.clips_per_day, "/ day"),
+                "retention": retention(plan),
+                "export": f"{plan.max_export_height}p",
+                "watermark": "Yes" if plan.watermark else "No",
+                "seats": "1" if plan.team_seats == 1 else f"{plan.team_seats} members",
+                "api": "Yes" if plan.api_and_webhooks else "—",
+            }
+        )
+    return rows
+
+
+def free_offer() -> str:
+    """One sentence on what the free plan includes, from the plan data."""
+    free = PLANS["free"]
+    hours = free.recording_hours_per_day
+    rec = "unlimited recording" if hours is None else f"{hours:g} h of recording"
+    clips = "unlimited clips" if free.clips_per_day is None else f"{free.clips_per_day} clips"
+    return f"The free plan includes {rec} and {clips} a day."
+
+
+def _safe_next(target: str) -> str:
+    # Only same-site paths: an open redirect after login is a phishing tool.
+    return target if target.startswith("/") and not target.startswith("//") else "/app"
+
+
+@router.get("/", response_class=HTMLResponse)
+def landing(request: Request, user: MaybeUser) -> Response:
+    """What Clippy does, the plans, and the calls to action."""
+    return render(request, "landing.html", {"user": user, "plans": plan_rows()})
+
+
+@router.get("/signup", response_class=HTMLResponse)
+def signup_form(request: Request, user: MaybeUser) -> Response:
+    """The sign-up form (a logged-in user goes to the dashboard)."""
+    if user is not None:
+        return RedirectResponse("/app", 303)
+    return render(
+        request, "auth/signup.html", {"email": "", "error": "", "free_offer": free_offer()}
+    )
+
+
+@router.post("/signup", dependencies=[CsrfChecked])
+def signup(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    display_name: Annotated[str, Form(max_length=120)] = "",
+) -> Response:
+    """Create the account and log it in; the form comes back with the reason on failure."""
+    try:
+        user = register(session, email, password, display_name)
+    except (InvalidEmail, WeakPassword, EmailTaken) as exc:
+        session.rollback()
+        ctx = {
+            "email": email,
+            "display_name": display_name,
+            "error": _sentence(exc),
+            "free_offer": free_offer(),
+        }
+        return render(request, "auth/signup.html", ctx, status_code=400)
+    response = RedirectResponse("/app?welcome=1", 303)
+    start_session(request, response, user)
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, user: MaybeUser, next: str = "/app") -> Response:
+    """The log-in form."""
+    if user is not None:
+        return RedirectResponse(_safe_next(next), 303)
+    return render(request, "auth/login.html", {"email": "", "error": "", "next": _safe_next(next)})
+
+
+@router.post("/login", dependencies=[CsrfChecked])
+def login(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/app",
+) -> Response:
+    """Check the password and start a session."""
+    try:
+        user = authenticate(session, email, password)
+    except InvalidCredentials as exc:
+        ctx = {"email": email, "error": _sentence(exc), "next": _safe_next(next)}
+        return render(request, "auth/login.html", ctx, status_code=400)
+    response = RedirectResponse(_safe_next(next), 303)
+    start_session(request, response, user)
+    return response
+
+
+@router.post("/logout", dependencies=[CsrfChecked])
+def logout() -> Response:
+    """End the session."""
+    response = RedirectResponse("/login?bye=1", 303)
+    clear_session(response)
+    return response
+
+
+def login_redirect(next_path: str) -> RedirectResponse:
+    """Where a visitor asking for a dashboard page is sent."""
+    return RedirectResponse(f"/login?next={quote(next_path, safe='/')}", 303)
+
+
+def _sentence(exc: Exception) -> str:
+    text = str(exc)
+    return (text[:1].upper() + text[1:]).rstrip(".") + "."

@@ -1,0 +1,177 @@
+// Clippy dashboard behaviour: live clip feed, trim editor, batch selection, small helpers.
+// Plain JavaScript on top of server-rendered pages; every form also works without it.
+(function () {
+  "use strict";
+
+  const FRAME = 1 / 30; // clips are rendered at 30 fps, so one keyboard nudge = one frame
+
+  function toast(html) {
+    const box = document.getElementById("toasts");
+    if (!box) return;
+    const el = document.createElement("div");
+    el.className = "toast";
+    el.innerHTML = html;
+    box.appendChild(el);
+    setTimeout(() => el.remove(), 6000);
+  }
+
+  function escapeHtml(text) {
+    const div = document.createElement("div");
+    div.textContent = text == null ? "" : String(text);
+    return div.innerHTML;
+  }
+
+  // Live feed: the server pushes clip_created over SSE; the card itself is rendered by the
+  // server (one template for cards) and inserted at the top where the view is "newest first".
+  function startLiveFeed() {
+    if (!document.querySelector("[data-live-feed]") || !window.EventSource) return;
+    const source = new EventSource("/app/events");
+    source.addEventListener("clip_created", (event) => {
+      const data = JSON.parse(event.data);
+      const clip = data.clip || {};
+      const target = document.querySelector("[data-live-insert] #clip-grid, #clip-grid[data-live-insert]");
+      if (target && !document.getElementById("clip-" + clip.id)) {
+        fetch("/app/clips/" + clip.id + "/card", { headers: { "HX-Request": "true" } })
+          .then((r) => (r.ok ? r.text() : ""))
+          .then((html) => {
+            if (!html || document.getElementById("clip-" + clip.id)) return;
+            target.insertAdjacentHTML("afterbegin", html);
+            const empty = document.getElementById("clips-empty");
+            if (empty) empty.remove();
+            const count = document.getElementById("result-count");
+            if (count) {
+              const n = parseInt(count.textContent, 10) + 1;
+              count.textContent = n + (n === 1 ? " clip" : " clips");
+            }
+          });
+      }
+      toast('New clip: <a href="/app/clips/' + clip.id + '">' + escapeHtml(clip.title || "Untitled") + "</a>");
+    });
+    window.addEventListener("beforeunload", () => source.close());
+  }
+
+  // Trim editor: two handles on a track, number inputs mirror them, the video previews.
+  function setupTrim(form) {
+    const duration = parseFloat(form.dataset.duration);
+    const track = form.querySelector("[data-track]");
+    const range = form.querySelector("[data-range]");
+    const playhead = form.querySelector("[data-playhead]");
+    const startIn = form.querySelector("[data-start]");
+    const endIn = form.querySelector("[data-end]");
+    const length = form.querySelector("[data-length]");
+    const handles = { start: form.querySelector('[data-handle="start"]'), end: form.querySelector('[data-handle="end"]') };
+    const video = document.getElementById("player");
+    const state = { start: 0, end: duration };
+    let previewing = false;
+
+    function fmt(s) {
+      const m = Math.floor(s / 60);
+      const rest = (s - m * 60).toFixed(1).padStart(4, "0");
+      return m + ":" + rest;
+    }
+    function draw() {
+      const a = (state.start / duration) * 100;
+      const b = (state.end / duration) * 100;
+      handles.start.style.left = a + "%";
+      handles.end.style.left = b + "%";
+      range.style.left = a + "%";
+      range.style.width = b - a + "%";
+      handles.start.setAttribute("aria-valuenow", state.start.toFixed(3));
+      handles.end.setAttribute("aria-valuenow", state.end.toFixed(3));
+      startIn.value = state.start.toFixed(3);
+      endIn.value = state.end.toFixed(3);
+      length.textContent = fmt(state.end - state.start);
+    }
+    function set(which, value) {
+      const min = which === "start" ? 0 : state.start + FRAME;
+      const max = which === "start" ? state.end - FRAME : duration;
+      state[which] = Math.min(max, Math.max(min, Math.round(value / FRAME) * FRAME));
+      if (which === "end") state.end = Math.min(duration, state.end);
+      draw();
+      if (video) video.currentTime = state[which];
+    }
+    Object.entries(handles).forEach(([which, handle]) => {
+      handle.addEventListener("keydown", (e) => {
+        const step = e.shiftKey ? 1 : FRAME;
+        if (e.key === "ArrowLeft" || e.key === "ArrowDown") set(which, state[which] - step);
+        else if (e.key === "ArrowRight" || e.key === "ArrowUp") set(which, state[which] + step);
+        else if (e.key === "Home") set(which, 0);
+        else if (e.key === "End") set(which, duration);
+        else return;
+        e.preventDefault();
+      });
+      handle.addEventListener("pointerdown", (e) => {
+        handle.setPointerCapture(e.pointerId);
+        handle.focus();
+        const move = (ev) => {
+          const box = track.getBoundingClientRect();
+          set(which, ((ev.clientX - box.left) / box.width) * duration);
+        };
+        const up = () => {
+          handle.removeEventListener("pointermove", move);
+          handle.removeEventListener("pointerup", up);
+        };
+        handle.addEventListener("pointermove", move);
+        handle.addEventListener("pointerup", up);
+      });
+    });
+    startIn.addEventListener("change", () => set("start", parseFloat(startIn.value) || 0));
+    endIn.addEventListener("change", () => set("end", parseFloat(endIn.value) || duration));
+    form.querySelector("[data-preview]").addEventListener("click", () => {
+      if (!video) return;
+      previewing = true;
+      video.currentTime = state.start;
+      video.play().catch(() => { previewing = false; });
+    });
+    if (video) {
+      video.addEventListener("timeupdate", () => {
+        playhead.style.left = (video.currentTime / duration) * 100 + "%";
+        if (previewing && video.currentTime >= state.end) {
+          video.pause();
+          previewing = false;
+        }
+      });
+    }
+    draw();
+  }
+
+  function setupSelection() {
+    document.addEventListener("change", (e) => {
+      const t = e.target;
+      if (t.matches("[data-select-all]")) {
+        document.querySelectorAll('input[name="ids"][form="batch"]').forEach((box) => { box.checked = t.checked; });
+      }
+      if (t.matches("[data-select-all], input[name=ids]")) {
+        const any = document.querySelector('input[name="ids"][form="batch"]:checked');
+        document.querySelectorAll("[data-needs-selection]").forEach((b) => { b.disabled = !any; });
+      }
+    });
+  }
+
+  function setupHelpers() {
+    document.addEventListener("submit", (e) => {
+      const msg = e.target.dataset && e.target.dataset.confirm;
+      if (msg && !window.confirm(msg)) e.preventDefault();
+    });
+    document.addEventListener("click", (e) => {
+      const copy = e.target.closest("[data-copy]");
+      if (copy) {
+        const text = document.querySelector(copy.dataset.copy).textContent;
+        navigator.clipboard.writeText(text).then(() => { copy.textContent = "Copied"; }, () => {});
+      }
+      const seek = e.target.closest("[data-seek]");
+      const video = document.getElementById("player");
+      if (seek && video) {
+        video.currentTime = parseFloat(seek.dataset.seek);
+        video.play().catch(() => {});
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    startLiveFeed();
+    document.querySelectorAll("[data-trim]").forEach(setupTrim);
+    setupSelection();
+    setupHelpers();
+  });
+})();

@@ -1,0 +1,180 @@
+"""Dashboard test helpers: a browser-like TestClient user, rows made directly, Playwright."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from clippy.db.models import Clip, ClipRange, Stream, TranscriptSegment, User
+from clippy.db.types import utcnow
+
+PASSWORD = "correct horse battery"
+CHROMIUM = "/usr/lib/chromium/chromium"
+# DESIGN.md: the flags Debian's chromium needs under Playwright on these machines.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+_CSRF_RE = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token embedded in a rendered page's forms."""
+    match = _CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+@dataclass
+class Browserish:
+    """A TestClient used like a browser: cookies kept, forms posted with their CSRF token."""
+
+    client: TestClient
+    user_id: int = 0
+    email: str = ""
+    token: str = field(default="", repr=False)
+
+    def get(self, path: str, **kw: Any) -> Any:
+        r = self.client.get(path, **kw)
+        if "csrf_token" in r.text:
+            self.token = csrf_of(r.text)
+        return r
+
+    def post(self, path: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
+        if not self.token:
+            self.get("/login")
+        body = {"csrf_token": self.token, **(data or {})}
+        return self.client.post(path, data=body, follow_redirects=False, **kw)
+
+    @property
+    def session_factory(self) -> sessionmaker[Session]:
+        factory: sessionmaker[Session] = self.client.app.state.ctx.session_factory  # type: ignore[attr-defined]
+        return factory
+
+
+@pytest.fixture
+def signed_up(make_client: Callable[..., TestClient]) -> Callable[[str], Browserish]:
+    """Factory: a fresh browser (own cookie jar) signed up as ``email`` through the form."""
+    app_client = make_client()
+
+    def make(email: str) -> Browserish:
+        client = TestClient(app_client.app)
+        b = Browserish(client)
+        b.get("/signup")
+        r = b.post("/signup", {"email": email, "password": PASSWORD})
+        assert r.status_code == 303, r.text
+        b.email = email
+        with b.session_factory() as s:
+            user = s.query(User).filter_by(email=email).one()
+            b.user_id = user.id
+        return b
+
+    return make
+
+
+def add_stream(s: Session, user_id: int, title: str = "Friday stream", **kw: Any) -> Stream:
+    """A stream row (no media)."""
+    stream = Stream(
+        user_id=user_id,
+        client_stream_id=f"c{utcnow().timestamp()}-{title}",
+        title=title,
+        received_until=kw.pop("received_until", 3600.0),
+        **kw,
+    )
+    s.add(stream)
+    s.flush()
+    return stream
+
+
+def add_clip(
+    s: Session,
+    stream: Stream,
+    start: float,
+    end: float,
+    *,
+    title: str = "A clip",
+    score: float = 1.0,
+    status: str = "ready",
+    created_at: datetime | None = None,
+    reason: str = "loudness spike",
+    source: str = "auto",
+) -> Clip:
+    """A clip row covering ``start``-``end`` of ``stream`` (no rendered file)."""
+    clip = Clip(
+        user_id=stream.user_id,
+        stream_id=stream.id,
+        title=title,
+        score=score,
+        status=status,
+        reason=reason,
+        source=source,
+        duration=end - start,
+        created_at=created_at or utcnow(),
+    )
+    clip.ranges = [ClipRange(position=0, start=start, end=end)]
+    s.add(clip)
+    s.flush()
+    return clip
+
+
+def add_words(s: Session, stream: Stream, start: float, text: str, step: float = 0.4) -> None:
+    """A server transcript chunk of ``text`` starting at ``start``, one word every ``step`` s."""
+    words = [
+        {"text": w, "start": start + i * step, "end": start + i * step + step * 0.8}
+        for i, w in enumerate(text.split())
+    ]
+    s.add(
+        TranscriptSegment(
+            stream_id=stream.id,
+            chunk_id=f"chunk-{start}",
+            start_time=words[0]["start"],
+            end_time=words[-1]["end"],
+            text=text,
+            words=words,
+            source="server",
+        )
+    )
+    s.flush()
+
+
+def days_ago(n: float) -> datetime:
+    """``n`` days before now (UTC)."""
+    return utcnow() - timedelta(days=n)
+
+
+# ---- Browser (Playwright + Debian chromium) ----
+
+
+def artifacts_dir() -> Path:
+    """Where screenshots go: $CLIPPY_ARTIFACTS, else tests/dashboard/artifacts (gitignored)."""
+    path = Path(os.environ.get("CLIPPY_ARTIFACTS", Path(__file__).parent / "artifacts"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless chromium for the session (skipped when chromium is not installed)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: run scripts/setup.sh --dev (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
