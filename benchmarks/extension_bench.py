@@ -1,10 +1,11 @@
 """The browser extension's cost while recording, its upload volume, and local clip time.
 
-Loads the built extension into headless Debian chromium, records the synthetic e2e page
-(canvas animation, 440 Hz tone, a <video>, a chat) to a real server for each quality, and
-prints per run: CPU and memory of the extension's process (offscreen recorder + service
-worker) and of the whole browser, upload bytes per minute, and the time from the
-"Last 30 s" click to a finished local MP4 (FFmpeg.wasm).
+Loads the built extension into headless Debian chromium, records the synthetic e2e page in
+its `?fill` mode (a 1920x1080 tab filled by a <video> whose every part moves, 440 Hz tone,
+a chat) to a real server for each quality, and prints per run: the recorded frame size and
+frame rate, CPU and memory of the extension's process (offscreen recorder + service worker)
+and of the whole browser, upload bytes per minute, and the time from the "Last 30 s" click
+to a finished local MP4 (FFmpeg.wasm).
 
 "Downscale" here is the capture cap: the browser scales the tab before encoding, the
 cheapest way to send less than the tab's size (the free plan is capped at 720p this way).
@@ -26,6 +27,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import av  # noqa: E402
+import httpx  # noqa: E402
 from playwright.sync_api import Playwright, sync_playwright  # noqa: E402
 from tests.e2e.browser import (  # noqa: E402
     extension_id,
@@ -108,10 +111,35 @@ class RunResult:
     quality: str
     plan: str
     frame: str
+    fps: float
     usage: dict[str, float]
     idle_browser_cpu: float
     upload_mb_per_min: float
     local_clip_s: float
+
+
+def recorded_fps(srv: ServerProcess, token: str) -> float:
+    """Video frames per second in the segments the server stored for the user's stream.
+
+    A loaded machine makes the capture drop frames, and bytes per minute mean little without
+    the frame rate they were recorded at.
+    """
+    headers = {"Authorization": f"Bearer {token}"}
+    stream = httpx.get(f"{srv.http}/api/v1/streams", headers=headers, timeout=30).json()[0]
+    seg_dir = srv.data_dir / "objects" / "streams" / str(stream["id"]) / "segments"
+    frames, seconds = 0, 0.0
+    for path in sorted(seg_dir.glob("*.webm")):
+        with av.open(str(path)) as container:
+            video = container.streams.video[0]
+            times = [
+                float(pkt.pts * pkt.time_base)
+                for pkt in container.demux(video)
+                if pkt.pts is not None and pkt.time_base is not None
+            ]
+        if len(times) > 1:
+            frames += len(times) - 1
+            seconds += max(times) - min(times)
+    return frames / seconds if seconds else 0.0
 
 
 def run_one(
@@ -168,7 +196,8 @@ def run_one(
         clip_s = time.monotonic() - t1
         region = s["region"] or {}
         frame = f"{region.get('frame_width', '?')}x{region.get('frame_height', '?')}"
-        return RunResult(quality, plan, frame, usage, idle["all_cpu"], per_min / 1e6, clip_s)
+        fps = recorded_fps(srv, tokens["access_token"])
+        return RunResult(quality, plan, frame, fps, usage, idle["all_cpu"], per_min / 1e6, clip_s)
     finally:
         ctx.close()
 
@@ -177,14 +206,15 @@ def report(rows: list[RunResult], seconds: float) -> None:
     """Print the table."""
     print(f"\nExtension recording a 1920x1080 tab ({seconds:.0f} s per run, {os.cpu_count()} CPUs)")
     print(
-        f"{'quality':>8} {'plan':>5} {'frame':>10} {'ext CPU%':>9} {'ext MB':>7} "
+        f"{'quality':>8} {'plan':>5} {'frame':>10} {'fps':>5} {'ext CPU%':>9} {'ext MB':>7} "
         f"{'browser CPU%':>13} {'(idle)':>7} {'browser MB':>11} {'upload MB/min':>14} "
         f"{'30 s MP4':>9}"
     )
     for r in rows:
         u = r.usage
         print(
-            f"{r.quality:>8} {r.plan:>5} {r.frame:>10} {u['ext_cpu']:>9.0f} {u['ext_mb']:>7.0f} "
+            f"{r.quality:>8} {r.plan:>5} {r.frame:>10} {r.fps:>5.1f} {u['ext_cpu']:>9.0f} "
+            f"{u['ext_mb']:>7.0f} "
             f"{u['all_cpu']:>13.0f} {r.idle_browser_cpu:>7.0f} {u['all_mb']:>11.0f} "
             f"{r.upload_mb_per_min:>14.1f} {r.local_clip_s:>8.1f}s"
         )
@@ -215,7 +245,7 @@ def main() -> None:
             with sync_playwright() as pw:
                 for run in args.runs.split(","):
                     quality, plan = run.split(":")
-                    page_url = f"{pages}/synthetic.html"
+                    page_url = f"{pages}/synthetic.html?fill"
                     rows.append(run_one(pw, srv, page_url, quality, plan, args.seconds, tmp))
         finally:
             srv.stop()

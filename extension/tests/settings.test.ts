@@ -62,7 +62,7 @@ describe('ClippyApi', () => {
 
   it('turns error responses into ApiError with the server detail', async () => {
     const api = new ClippyApi('http://srv', async () => new Response(JSON.stringify({ detail: 'wrong password' }), { status: 401 }));
-    await expect(api.login('a@b.c', 'x')).rejects.toMatchObject({ status: 401, message: expect.stringContaining('wrong password') });
+    await expect(api.login('a@b.c', 'x')).rejects.toMatchObject({ status: 401, message: expect.stringContaining('wrong password'), detail: 'wrong password' });
     const down = new ClippyApi('http://srv', async () => {
       throw new TypeError('fetch failed');
     });

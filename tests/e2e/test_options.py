@@ -26,7 +26,8 @@ def test_sign_in_save_and_refresh(
     page.fill("[data-test=email]", "opts@example.com")
     page.fill("[data-test=password]", "wrong password")
     page.click("[data-test=sign-in]")
-    page.wait_for_selector("[data-test=error]:has-text('401')")
+    page.wait_for_selector("[data-test=sign-in-error]:has-text('wrong e-mail or password')")
+    page.screenshot(path=str(artifacts / "options-signed-out.png"), full_page=True)
 
     page.fill("[data-test=password]", "correct horse battery")
     page.click("[data-test=sign-in]")

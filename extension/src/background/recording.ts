@@ -119,6 +119,7 @@ export async function stopRecording(): Promise<void> {
 
 /** Make an MP4 of the last `seconds` locally (works with the server unreachable). */
 export async function clipLocal(seconds: number): Promise<LocalClipResult> {
+  if (!(await loadSettings()).localProcessing) throw new RecordingError('Local processing is off; turn it on in the Clippy options');
   await ensureOffscreen();
   const { lastStreamId } = await chrome.storage.local.get('lastStreamId');
   return toOffscreen<LocalClipResult>({ kind: 'offscreen-clip-local', seconds, streamId: typeof lastStreamId === 'string' ? lastStreamId : null });

@@ -24,12 +24,16 @@ export interface Me {
   usage_today: { day: string; recording_seconds: number; clips: number; exports: number };
 }
 
-/** The server answered with an error status; `status` 401 means the credential is not valid. */
+/**
+ * The server answered with an error status (0: it could not be reached); `status` 401 means the
+ * credential is not valid. `detail` is the server's own explanation, fit to show a user.
+ */
 export class ApiError extends Error {
   override name = 'ApiError';
   constructor(
     readonly status: number,
     message: string,
+    readonly detail: string = message,
   ) {
     super(message);
   }
@@ -102,7 +106,7 @@ export class ClippyApi {
       } catch {
         /* not JSON: keep the status text */
       }
-      throw new ApiError(resp.status, `${method} ${path} failed with ${resp.status}: ${detail}`);
+      throw new ApiError(resp.status, `${method} ${path} failed with ${resp.status}: ${detail}`, detail);
     }
     return (await resp.json()) as T;
   }

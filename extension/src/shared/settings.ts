@@ -13,8 +13,6 @@ export interface Settings {
   quality: Quality;
   chatCapture: boolean;
   localProcessing: boolean;
-  /** URL of an in-browser speech model; in-browser transcription is off while this is empty. */
-  speechModelUrl: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -27,7 +25,6 @@ export const DEFAULT_SETTINGS: Settings = {
   quality: '720p',
   chatCapture: true,
   localProcessing: true,
-  speechModelUrl: '',
 };
 
 export const MIN_SEGMENT_SECONDS = 2;
