@@ -154,6 +154,12 @@ def test_cancel_kills_ffmpeg_and_leaves_no_file(sqlite_client: TestClient, long_
         time.sleep(0.05)
     pid = queue.running_pids()[job_id]
     assert _alive(pid)
+    # Live progress through the API while ffmpeg runs.
+    progress = 0.0
+    while progress == 0.0 and time.monotonic() < deadline:
+        progress = client.get(f"/api/v1/exports/{job_id}", headers=auth(token)).json()["progress"]
+        time.sleep(0.1)
+    assert 0.0 < progress < 1.0
     r = client.post(f"/api/v1/exports/{job_id}/cancel", headers=auth(token))
     assert r.status_code == 200 and r.json()["status"] == "canceled"
     deadline = time.monotonic() + 10
@@ -211,7 +217,7 @@ def test_batch_five_clips_two_presets_one_zip(
     r = client.post(
         "/api/v1/exports/batch",
         headers=auth(token),
-        json={"clip_ids": ids, "presets": ["shorts", "x"], "options": {"preset": "shorts"}},
+        json={"clip_ids": ids, "presets": ["shorts", "x"], "options": {"max_words": 2}},
     )
     assert r.status_code == 202, r.text
     job = wait_export(client, token, r.json()["id"], ("done", "failed"), timeout=240)
@@ -221,6 +227,9 @@ def test_batch_five_clips_two_presets_one_zip(
         videos = sorted(n for n in zf.namelist() if n.endswith(".mp4"))
         assert len(videos) == 10
         sizes = {_video_size(zf.read(n), tmp_path) for n in videos}
+        subtitles = sorted(n for n in zf.namelist() if n.endswith(".srt"))
+        assert len(subtitles) == 10
+        assert "\nwhat a\n" in zf.read(subtitles[0]).decode()  # max_words=2
     assert sizes == {(1080, 1920), (1920, 1080)}
     assert {n.rsplit("-", 1)[1] for n in videos} == {"shorts.mp4", "x.mp4"}
     # A clip of someone else refuses the whole batch.

@@ -14,7 +14,7 @@ from clippy.export.captions import CaptionLine, group_lines, srt, vtt, words_on_
 from clippy.export.graph import GraphSpec, filter_graph
 from clippy.export.plan import ExportPlan
 from clippy.export.progress import ProgressFn, run_with_progress
-from clippy.export.reframe import Rect, region_rect, window_size
+from clippy.export.reframe import region_rect, window_size
 from clippy.export.track import crop_x_expression, detect_faces, simplify, smooth_path
 from clippy.media.probe import probe
 
@@ -137,4 +137,4 @@ def render_export(
     return RenderResult(out, spec.ass_path, srt_path, vtt_path, lines, path, graph)
 
 
-__all__ = ["Rect", "RenderResult", "build_graph", "export_args", "render_export"]
+__all__ = ["RenderResult", "build_graph", "export_args", "render_export"]

@@ -8,6 +8,7 @@ deletes what was written.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -235,4 +236,6 @@ def _render_batch(
             names.append(f"{name}.mp4")
             if srt is not None:
                 zf.write(srt, f"{name}.srt")
+            # The zip holds it now; a long batch should not need twice its size on disk.
+            shutil.rmtree(work / f"item{k}", ignore_errors=True)
     return zip_path, {"files": names}

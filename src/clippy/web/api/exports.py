@@ -69,8 +69,9 @@ def _queue(request: Request) -> ExportQueue:
     return queue
 
 
-class ExportIn(BaseModel):
-    preset: str = Field(description=f"one of {', '.join(PRESETS)}")
+class RenderOptionsIn(BaseModel):
+    """How to render (everything but the platform)."""
+
     aspect: Literal["9:16", "16:9", "1:1"] | None = None
     quality: Literal[720, 1080, 2160] | None = Field(
         default=None, description="short side in px; default: the plan's best up to 1080"
@@ -86,17 +87,21 @@ class ExportIn(BaseModel):
     max_words: int = Field(default=4, ge=1, le=12)
     context: Literal["card", "overlay", "none"] = "card"
 
-    def options(self, preset: str | None = None) -> ExportOptions:
+    def options(self, preset: str) -> ExportOptions:
+        """The renderer's options for ``preset``."""
         data: dict[str, Any] = self.model_dump()
-        if preset is not None:
-            data["preset"] = preset
+        data["preset"] = preset
         return ExportOptions.from_json(data)
+
+
+class ExportIn(RenderOptionsIn):
+    preset: str = Field(description=f"one of {', '.join(PRESETS)}")
 
 
 class BatchIn(BaseModel):
     clip_ids: list[int] = Field(min_length=1, max_length=100)
     presets: list[str] = Field(min_length=1, max_length=4)
-    options: ExportIn | None = None
+    options: RenderOptionsIn = Field(default_factory=RenderOptionsIn)
 
 
 class ExportOut(BaseModel):
@@ -174,7 +179,7 @@ def create(
     """Queue an export of a clip for a platform; 422 says why a request cannot be made
     (too long for the platform: ``trim_to`` gives the longest allowed)."""
     try:
-        job = create_export(session, user, clip_id, body.options())
+        job = create_export(session, user, clip_id, body.options(body.preset))
     except ExportRefused as exc:
         raise _refused(exc) from None
     session.commit()
@@ -187,9 +192,9 @@ def create_batch_export(
     body: BatchIn, request: Request, session: SessionDep, user: CurrentUser
 ) -> ExportOut:
     """Queue one job exporting every clip for every preset, delivered as one zip."""
-    base = body.options or ExportIn(preset=body.presets[0])
+    base = body.options.options(body.presets[0])
     try:
-        job = create_batch(session, user, body.clip_ids, body.presets, base.options())
+        job = create_batch(session, user, body.clip_ids, body.presets, base)
     except ExportRefused as exc:
         raise _refused(exc) from None
     session.commit()
@@ -254,7 +259,12 @@ def download(job_id: int, request: Request, session: SessionDep, user: CurrentUs
     return RedirectResponse(out.download_url, status_code=307)
 
 
-_MEDIA_TYPES = {"mp4": "video/mp4", "zip": "application/zip", "srt": "application/x-subrip"}
+_MEDIA_TYPES = {
+    "mp4": "video/mp4",
+    "zip": "application/zip",
+    "srt": "application/x-subrip",
+    "vtt": "text/vtt",
+}
 
 
 @router.get("/exports/{job_id}/file/{kind}")
@@ -280,7 +290,7 @@ def export_file(
         # Local disk: open_local yields the stored file itself, which outlives this block.
         return FileResponse(
             local,
-            media_type=_MEDIA_TYPES.get(ext, "text/vtt"),
+            media_type=_MEDIA_TYPES.get(ext, "application/octet-stream"),
             filename=key.rsplit("/", 1)[-1],
         )
 
