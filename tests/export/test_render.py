@@ -119,3 +119,21 @@ def test_two_ranges_joined_by_a_title_card(pattern_clip: Path, tmp_path: Path) -
     centre = card[900:1020, 300:780]
     assert _bright_share(centre, 0, 120) > 0.01  # "Now" in the middle of the card
     assert card[100:300].mean() < 30  # the card itself is dark
+
+
+def test_karaoke_lights_the_current_word(pattern_clip: Path, tmp_path: Path) -> None:
+    plan = plan_export(
+        ExportOptions("shorts", caption_style="karaoke"), get_plan("free"), [(T0, T0 + 3.0)], 3.0
+    )
+    res = render_export(pattern_clip, plan, WORDS, None, tmp_path)
+    h = 1280
+    margin = caption_margin(h, "bottom")
+    frame = frame_at(res.video, 1.7, tmp_path / "karaoke.png")  # "at" is being spoken
+    box = frame[h - margin - 90 : h - margin + 4].astype(int)
+    yellow = (box[..., 0] > 200) & (box[..., 1] > 170) & (box[..., 2] < 90)
+    white = box.min(axis=2) > 200
+    assert yellow.sum() > 100 and white.sum() > yellow.sum()
+    # Which word is lit: the yellow sits right of the first word's white pixels.
+    cols = np.where(yellow.any(axis=0))[0]
+    first_white = np.where(white.any(axis=0))[0].min()
+    assert cols.min() > first_white + 20
