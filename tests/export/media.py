@@ -94,3 +94,23 @@ def pattern_video(
         ]
     )
     return path
+
+
+def facecam_video(path: Path, duration: float = 3.0, face: int = 80) -> Path:
+    """Gameplay (a test pattern) with a still facecam in the bottom-right corner."""
+    png = path.with_suffix(".face.png")
+    cam = np.full((face + 40, face + 40, 3), 35, np.uint8)
+    cam[20 : 20 + face, 20 : 20 + face] = draw_face(face)
+    cv2.imwrite(str(png), cam)
+    run(
+        [
+            *("ffmpeg", "-v", "error", "-y"),
+            *("-f", "lavfi", "-i", f"testsrc2=s=640x360:r={FPS}:d={duration}"),
+            *("-i", str(png)),
+            *("-f", "lavfi", "-i", f"sine=frequency=220:sample_rate=48000:duration={duration}"),
+            *("-filter_complex", "[0:v][1:v]overlay=W-w-16:H-h-16[v]", "-map", "[v]"),
+            *("-map", "2:a", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p"),
+            *("-g", "30", "-c:a", "aac", "-ac", "2", "-t", str(duration), str(path)),
+        ]
+    )
+    return path

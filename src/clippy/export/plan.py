@@ -23,7 +23,7 @@ NOW_TEXT = "Now"
 @dataclass(frozen=True)
 class ExportOptions:
     """What the user asked for. ``facecam`` is a region in captured-frame pixels (like the
-    stream's video region) used by the split layout."""
+    stream's video region) for the split layout; without one it is looked for."""
 
     preset: str
     aspect: str | None = None
@@ -73,8 +73,18 @@ def check_options(options: ExportOptions) -> None:
             raise ExportRefused(f"{name} {value!r} is not one of {', '.join(valid)}")
     if not 1 <= options.max_words <= 12:
         raise ExportRefused("max_words must be between 1 and 12")
-    if options.reframe == "split" and not options.facecam:
-        raise ExportRefused("the split layout needs a facecam region (x, y, width, height)")
+    if options.facecam is not None:
+        fc = options.facecam
+        try:
+            ok = all(float(fc[k]) >= 0 for k in ("x", "y")) and all(
+                float(fc[k]) > 0 for k in ("width", "height")
+            )
+        except (KeyError, TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise ExportRefused(
+                "facecam must give x, y (>= 0) and width, height (> 0) in captured-frame pixels"
+            )
 
 
 def plan_export(

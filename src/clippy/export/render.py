@@ -11,6 +11,7 @@ from typing import Any
 
 from clippy.export.ass import ass_document
 from clippy.export.captions import CaptionLine, group_lines, srt, vtt, words_on_timeline
+from clippy.export.facecam import detect_facecam
 from clippy.export.graph import GraphSpec, filter_graph
 from clippy.export.plan import ExportPlan
 from clippy.export.progress import ProgressFn, run_with_progress
@@ -38,6 +39,7 @@ class RenderResult:
     lines: list[CaptionLine]
     crop_path: list[tuple[float, float]] | None
     graph: str
+    layout: str  # the reframe mode used (split falls back to fit without a facecam)
 
 
 def export_args(source: Path, graph_file: Path, out: Path) -> list[str]:
@@ -70,7 +72,13 @@ def build_graph(
         win_w, _ = window_size(area, plan.width, plan.height)
         path = smooth_path(detect_faces(source, area), area, win_w)
         crop_x = crop_x_expression(simplify(path))
+    mode = opts.reframe
     facecam = region_rect(opts.facecam, info.width, info.height) if opts.facecam else None
+    if mode == "split" and facecam is None:
+        facecam = detect_facecam(source, area)
+        if facecam is None:
+            # No steady face to put on top: show the whole picture rather than fail.
+            mode = "fit"
     lines = (
         group_lines(words_on_timeline(words, plan.timeline), opts.max_words)
         if opts.captions
@@ -95,7 +103,7 @@ def build_graph(
         out_w=plan.width,
         out_h=plan.height,
         timeline=plan.timeline,
-        mode=opts.reframe,
+        mode=mode,
         fill=opts.fill,
         crop_x=crop_x,
         facecam=facecam,
@@ -134,7 +142,7 @@ def render_export(
         srt_path.write_text(srt(lines), encoding="utf-8")
         vtt_path.write_text(vtt(lines), encoding="utf-8")
     assert spec.ass_path is not None
-    return RenderResult(out, spec.ass_path, srt_path, vtt_path, lines, path, graph)
+    return RenderResult(out, spec.ass_path, srt_path, vtt_path, lines, path, graph, spec.mode)
 
 
 __all__ = ["RenderResult", "build_graph", "export_args", "render_export"]

@@ -45,11 +45,14 @@ def faces_in(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
     return sorted(boxes, key=lambda b: -b[2] * b[3])
 
 
-def detect_faces(
+Box = tuple[float, float, float, float]
+
+
+def sample_face_boxes(
     video: Path, area: Rect, *, fps: float = SAMPLE_FPS, width: int = DETECT_WIDTH
-) -> list[tuple[float, float | None]]:
-    """(time, face centre x in source pixels or ``None``) for frames sampled at ``fps``
-    inside ``area`` of ``video``; the largest face wins."""
+) -> list[tuple[float, Box | None]]:
+    """(time, largest face box (x, y, w, h) in source pixels or ``None``) for frames
+    sampled at ``fps`` inside ``area`` of ``video``."""
     height = max(2, round(area.h * width / area.w / 2) * 2)
     args = [
         FFMPEG,
@@ -61,17 +64,31 @@ def detect_faces(
     proc = subprocess.run(args, capture_output=True, check=False, timeout=600)
     if proc.returncode != 0:
         err = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["?"]
-        raise FFmpegError(f"sampling frames for face tracking failed: {err[0]}")
+        raise FFmpegError(f"sampling frames for face detection failed: {err[0]}")
     frame_bytes = width * height
     n = len(proc.stdout) // frame_bytes
     frames = np.frombuffer(proc.stdout[: n * frame_bytes], np.uint8).reshape(n, height, width)
-    scale = area.w / width
-    out: list[tuple[float, float | None]] = []
+    sx, sy = area.w / width, area.h / height
+    out: list[tuple[float, Box | None]] = []
     for i, frame in enumerate(frames):
         boxes = faces_in(frame)
-        cx = area.x + (boxes[0][0] + boxes[0][2] / 2) * scale if boxes else None
-        out.append(((i + 0.5) / fps, cx))
+        box: Box | None = None
+        if boxes:
+            x, y, w, h = boxes[0]
+            box = (area.x + x * sx, area.y + y * sy, w * sx, h * sy)
+        out.append(((i + 0.5) / fps, box))
     return out
+
+
+def detect_faces(
+    video: Path, area: Rect, *, fps: float = SAMPLE_FPS, width: int = DETECT_WIDTH
+) -> list[tuple[float, float | None]]:
+    """(time, face centre x in source pixels or ``None``) for frames sampled at ``fps``
+    inside ``area`` of ``video``; the largest face wins."""
+    return [
+        (t, None if b is None else b[0] + b[2] / 2)
+        for t, b in sample_face_boxes(video, area, fps=fps, width=width)
+    ]
 
 
 def smooth_path(

@@ -117,7 +117,12 @@ def _render_one(
             cancel=cancel,
             on_start=on_start,
         )
-    info = {"width": plan.width, "height": plan.height, "duration": plan.timeline.duration}
+    info = {
+        "width": plan.width,
+        "height": plan.height,
+        "duration": plan.timeline.duration,
+        "layout": res.layout,
+    }
     return res.video, res.srt, res.vtt, info
 
 

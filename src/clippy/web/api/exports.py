@@ -79,7 +79,11 @@ class RenderOptionsIn(BaseModel):
     reframe: Literal["center", "follow", "split", "fit"] = "center"
     fill: Literal["blur", "black"] = "blur"
     facecam: dict[str, float] | None = Field(
-        default=None, description="x, y, width, height in captured-frame pixels (split layout)"
+        default=None,
+        description=(
+            "split layout: x, y, width, height in captured-frame pixels; without it a steady"
+            " face is looked for, and without one the whole picture is fitted"
+        ),
     )
     captions: bool = True
     caption_style: Literal["clean", "bold", "karaoke"] = "bold"
