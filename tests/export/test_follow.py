@@ -30,7 +30,7 @@ def test_drawn_face_is_detected_by_the_shipped_cascade(face_clip: Path) -> None:
 def test_crop_follows_the_face(face_clip: Path, tmp_path: Path) -> None:
     plan = plan_export(
         ExportOptions("shorts", reframe="follow", captions=False),
-        get_plan("pro"),
+        get_plan("free"),  # 720x1280 is enough to see the face, and quicker
         [(0.0, DURATION)],
         DURATION,
     )
