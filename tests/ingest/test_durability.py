@@ -6,6 +6,7 @@ import asyncio
 import json
 from typing import Any
 
+import pytest
 import websockets
 from sqlalchemy import select
 
@@ -14,6 +15,10 @@ from clippy.db.session import make_engine, make_session_factory
 from clippy.ingest.client import IngestClient
 from clippy.ingest.protocol import SegmentHeader, encode_segment_frame
 from tests.ingest.test_ws_ingest import decodes
+
+# Real-time streaming and media generation: minutes on a loaded 2-core machine (measured
+# 254 s of fixture set-up under contention), so allow more than the suite's default.
+pytestmark = pytest.mark.timeout(900)
 
 
 def _stored(db_url: str) -> list[Segment]:

@@ -8,9 +8,14 @@ import time
 from typing import Any
 
 import httpx
+import pytest
 
 from clippy.ingest.client import IngestClient
 from tests.fixtures.media import PlantedStream, SegmentFile
+
+# Real-time streaming and media generation: minutes on a loaded 2-core machine (measured
+# 254 s of fixture set-up under contention), so allow more than the suite's default.
+pytestmark = pytest.mark.timeout(900)
 
 
 def covers(ranges: list[dict[str, float]], moment: float, slack: float = 1.0) -> bool:

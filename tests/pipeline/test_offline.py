@@ -8,7 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.fixtures.media import PlantedStream
+
+# Real-time streaming and media generation: minutes on a loaded 2-core machine (measured
+# 254 s of fixture set-up under contention), so allow more than the suite's default.
+pytestmark = pytest.mark.timeout(900)
 
 
 def run_process(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

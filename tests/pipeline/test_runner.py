@@ -6,6 +6,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from clippy.config import Settings
@@ -16,6 +17,10 @@ from clippy.pipeline import stages
 from clippy.pipeline.runner import PipelineRunner
 from clippy.web.app import build_context
 from tests.fixtures.media import PlantedStream, SegmentFile
+
+# Real-time streaming and media generation: minutes on a loaded 2-core machine (measured
+# 254 s of fixture set-up under contention), so allow more than the suite's default.
+pytestmark = pytest.mark.timeout(900)
 
 BAD_SEQ = 3
 
