@@ -116,6 +116,7 @@ class RunResult:
     idle_browser_cpu: float
     upload_mb_per_min: float
     local_clip_s: float
+    load1: float
 
 
 def recorded_fps(srv: ServerProcess, token: str) -> float:
@@ -184,6 +185,8 @@ def run_one(
         wait_for(lambda: stats().get("segmentsRecorded", 0) >= 1, 30, "the first segment")
         bytes0, t0 = stats()["bytesSent"], time.monotonic()
         usage = measure(profile, seconds)
+        # Other work on the machine starves the capture (fewer frames, fewer bytes): say how much.
+        load1 = os.getloadavg()[0]
         s = stats()
         per_min = (s["bytesSent"] - bytes0) / (time.monotonic() - t0) * 60
         popup = ctx.new_page()
@@ -197,7 +200,9 @@ def run_one(
         region = s["region"] or {}
         frame = f"{region.get('frame_width', '?')}x{region.get('frame_height', '?')}"
         fps = recorded_fps(srv, tokens["access_token"])
-        return RunResult(quality, plan, frame, fps, usage, idle["all_cpu"], per_min / 1e6, clip_s)
+        return RunResult(
+            quality, plan, frame, fps, usage, idle["all_cpu"], per_min / 1e6, clip_s, load1
+        )
     finally:
         ctx.close()
 
@@ -208,7 +213,7 @@ def report(rows: list[RunResult], seconds: float) -> None:
     print(
         f"{'quality':>8} {'plan':>5} {'frame':>10} {'fps':>5} {'ext CPU%':>9} {'ext MB':>7} "
         f"{'browser CPU%':>13} {'(idle)':>7} {'browser MB':>11} {'upload MB/min':>14} "
-        f"{'30 s MP4':>9}"
+        f"{'30 s MP4':>9} {'load':>5}"
     )
     for r in rows:
         u = r.usage
@@ -216,10 +221,11 @@ def report(rows: list[RunResult], seconds: float) -> None:
             f"{r.quality:>8} {r.plan:>5} {r.frame:>10} {r.fps:>5.1f} {u['ext_cpu']:>9.0f} "
             f"{u['ext_mb']:>7.0f} "
             f"{u['all_cpu']:>13.0f} {r.idle_browser_cpu:>7.0f} {u['all_mb']:>11.0f} "
-            f"{r.upload_mb_per_min:>14.1f} {r.local_clip_s:>8.1f}s"
+            f"{r.upload_mb_per_min:>14.1f} {r.local_clip_s:>8.1f}s {r.load1:>5.1f}"
         )
     print(
-        "\nCPU% is of one core; MB is PSS. Reproduce: "
+        "\nCPU% is of one core; MB is PSS; load is the 1-minute load average at the end of the"
+        " recording window. Reproduce: "
         f".venv/bin/python benchmarks/extension_bench.py --seconds {seconds:.0f}"
     )
 

@@ -117,6 +117,28 @@ def _video_rect(page: Page) -> dict[str, float]:
     return rect
 
 
+def _local_segments(popup: Page) -> dict[int, bytes]:
+    """The media bytes of every segment in the extension's IndexedDB ring, by seq."""
+    got: list[list[Any]] = popup.evaluate(
+        """() => new Promise((resolve, reject) => {
+             const open = indexedDB.open('clippy');
+             open.onerror = () => reject(open.error);
+             open.onsuccess = () => {
+               const tx = open.result.transaction('segmentData');
+               const req = tx.objectStore('segmentData').getAll();
+               req.onsuccess = () => resolve(req.result.map((r) => {
+                 const bytes = new Uint8Array(r.data);
+                 let s = '';
+                 for (let i = 0; i < bytes.length; i += 0x8000)
+                   s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+                 return [r.seq, btoa(s)];
+               }));
+             };
+           })"""
+    )
+    return {int(seq): base64.b64decode(b64) for seq, b64 in got}
+
+
 def _local_clip_bytes(popup: Page) -> bytes:
     """The newest local clip's MP4 bytes, read from the extension's IndexedDB."""
     b64: str = popup.evaluate(
@@ -238,6 +260,17 @@ def test_record_resume_notify_and_clip_locally(
         "the recording to finish uploading",
     )
     chat_seen = page.evaluate("() => window.chatCount()")
+    # The local ring holds every recorded segment, each a decodable WebM (the local clip and
+    # any resend read them from there).
+    local = _local_segments(popup)
+    assert sorted(local) == list(range(final["segmentsRecorded"])), sorted(local)
+    for seq, data in local.items():
+        path = tmp_path / f"local-{seq}.webm"
+        path.write_bytes(data)
+        try:
+            _decodes(path)
+        except av.error.FFmpegError as exc:
+            raise AssertionError(f"local segment {seq} ({len(data)} B, {data[:48].hex()})") from exc
 
     t0 = time.monotonic()
     popup.click("[data-test=clip-30]")
@@ -289,4 +322,7 @@ def test_record_resume_notify_and_clip_locally(
     assert _probe_streams(mp4) == ["audio", "video"]
     assert 28.0 <= _duration(mp4) <= 31.0
     _decodes(mp4)
-    print(f"\nlocal 30 s clip: {mp4.stat().st_size} bytes in {local_clip_s:.1f} s")
+    print(
+        f"\nlocal 30 s clip: {mp4.stat().st_size} bytes in {local_clip_s:.1f} s;"
+        f" {final['segmentsRecorded']} segments, {final['segmentsEmpty']} empty ones skipped"
+    )

@@ -23,6 +23,7 @@ interface Recording {
 let current: Recording | null = null;
 let lastStreamId: string | null = null;
 let lastUploader: Uploader | null = null;
+let lastRecorder: SegmentRecorder | null = null;
 let lastElapsed = 0;
 const ringPromise = SegmentRing.open();
 
@@ -45,6 +46,7 @@ async function startRecording(cfg: OffscreenStart): Promise<void> {
   current = { streamId, stream, recorder, uploader, stopAudio: keepTabAudible(stream), startWallMs: Date.now(), stopping: false };
   lastStreamId = streamId;
   lastUploader = uploader;
+  lastRecorder = recorder;
   // A tab that closes or navigates away ends its capture track: finish the recording then.
   stream.getVideoTracks()[0]?.addEventListener('ended', () => void stopRecording());
   uploader.begin();
@@ -75,6 +77,7 @@ function stats(): RecordingStats {
     segmentsSent: up?.segmentsSent ?? 0,
     segmentsAcked: up?.session.acked.size ?? 0,
     segmentsLost: up?.segmentsLost ?? 0,
+    segmentsEmpty: lastRecorder?.emptySegments ?? 0,
     bytesSent: up?.bytesSent ?? 0,
     uploadRate: up?.uploadRate() ?? 0,
     lagSeconds: up?.lagSeconds() ?? 0,

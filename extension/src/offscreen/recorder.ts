@@ -5,6 +5,7 @@
  * segments overlap by a few milliseconds instead of leaving gaps.
  */
 import type { CaptureLimits } from '../shared/settings';
+import { segmentDuration } from '../shared/webm';
 
 export interface RecordedSegment {
   seq: number;
@@ -60,11 +61,14 @@ export function keepTabAudible(stream: MediaStream): () => void {
 export class SegmentRecorder {
   private current: MediaRecorder | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private seq = 0;
+  private nextSeq = 0;
   private origin = 0;
   private currentStartedAt = 0;
   private stopped = false;
-  private readonly pending = new Set<Promise<void>>();
+  /** Hands segments over one at a time, in recording order, whatever order the recorders stop in. */
+  private handover: Promise<void> = Promise.resolve();
+  /** Recorders that stopped without any media (CPU-starved); they get no sequence number. */
+  emptySegments = 0;
 
   constructor(
     private readonly stream: MediaStream,
@@ -93,7 +97,7 @@ export class SegmentRecorder {
     if (this.current && ran < MIN_LAST_SEGMENT_MS) await new Promise((r) => setTimeout(r, MIN_LAST_SEGMENT_MS - ran));
     this.current?.stop();
     this.current = null;
-    while (this.pending.size) await Promise.all([...this.pending]);
+    await this.handover;
   }
 
   private rotate(): void {
@@ -110,34 +114,34 @@ export class SegmentRecorder {
       videoBitsPerSecond: this.limits.videoBitsPerSecond,
       audioBitsPerSecond: this.limits.audioBitsPerSecond,
     });
-    const seq = this.seq++;
     const chunks: Blob[] = [];
     const startedAt = performance.now();
     this.currentStartedAt = startedAt;
-    let finished: () => void = () => undefined;
-    const done = new Promise<void>((resolve) => (finished = resolve));
-    this.pending.add(done);
     rec.ondataavailable = (e) => {
       if (e.data.size) chunks.push(e.data);
     };
-    rec.onstop = async () => {
-      try {
+    const recorded = new Promise<{ data: ArrayBuffer; end: number }>((resolve) => {
+      rec.onstop = () => {
         const end = performance.now();
-        const blob = new Blob(chunks, { type: 'video/webm' });
-        if (blob.size > 0) {
-          await this.onSegment({
-            seq,
-            start: (startedAt - this.origin) / 1000,
-            duration: (end - startedAt) / 1000,
-            mime: 'video/webm',
-            data: await blob.arrayBuffer(),
-          });
-        }
-      } finally {
-        this.pending.delete(done);
-        finished();
+        void new Blob(chunks, { type: 'video/webm' }).arrayBuffer().then((data) => resolve({ data, end }));
+      };
+    });
+    this.handover = this.handover.then(async () => {
+      const { data, end } = await recorded;
+      const wallSeconds = (end - startedAt) / 1000;
+      const duration = segmentDuration(new Uint8Array(data), wallSeconds);
+      if (duration === null) {
+        this.emptySegments += 1;
+        console.warn(`Clippy: a ${wallSeconds.toFixed(1)} s recorder produced no media (${data.byteLength} B); skipped`);
+        return;
       }
-    };
+      try {
+        await this.onSegment({ seq: this.nextSeq++, start: (startedAt - this.origin) / 1000, duration, mime: 'video/webm', data });
+      } catch (e) {
+        // One failed handover (IndexedDB full, say) must not stop the segments after it.
+        console.error(`Clippy: could not keep a recorded segment: ${String(e)}`);
+      }
+    });
     rec.start();
     return rec;
   }

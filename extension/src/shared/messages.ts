@@ -15,6 +15,8 @@ export interface RecordingStats {
   segmentsSent: number;
   segmentsAcked: number;
   segmentsLost: number;
+  /** Recorders that produced no media (the machine was too busy) and were skipped. */
+  segmentsEmpty: number;
   bytesSent: number;
   /** Upload rate over the last 10 s, bytes per second. */
   uploadRate: number;
