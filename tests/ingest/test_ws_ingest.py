@@ -233,7 +233,7 @@ def test_recording_quota_is_refused_politely(client: TestClient, webm_segments: 
         s.commit()
     with ingest(client, token) as (ws, _):
         err = send(ws, 0, 0.0, webm_segments[0].path.read_bytes())
-    assert err["type"] == "error" and err["code"] == "quota_exceeded"
+    assert err["type"] == "error" and err["code"] == "quota_exceeded" and err["seq"] == 0
     assert "1 h" in err["message"] or "hour" in err["message"]
 
 

@@ -76,7 +76,7 @@ def store_segment(
         if existing is not None:
             return StoredSegment(existing, seq, duplicate=True)
         _check_sequence(session, stream_id, seq, settings.max_seq_gap)
-        _check_quota(session, user_id, header.duration, now)
+        _check_quota(session, user_id, header.duration, now, seq)
 
     info = _validate(payload, header, settings)
     key = segment_key(stream_id, seq, header.mime)
@@ -130,13 +130,14 @@ def _check_sequence(session: Session, stream_id: int, seq: int, max_gap: int) ->
         )
 
 
-def _check_quota(session: Session, user_id: int, adding: float, now: datetime) -> None:
+def _check_quota(session: Session, user_id: int, adding: float, now: datetime, seq: int) -> None:
     user = session.get(User, user_id)
     plan = get_plan(user.plan if user else "free")
     used = usage_for(session, user_id, now.date()).recording_seconds
     decision = recording_allowed(plan, used, adding)
     if not decision.allowed:
-        raise ProtocolError("quota_exceeded", decision.message, fatal=False)
+        # With its seq, so the client stops holding (and resending) the refused segment.
+        raise ProtocolError("quota_exceeded", decision.message, fatal=False, seq=seq)
 
 
 def _validate(payload: bytes | memoryview, header: SegmentHeader, settings: Settings) -> MediaInfo:
