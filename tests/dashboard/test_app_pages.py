@@ -226,7 +226,107 @@ def test_home_shows_live_streams_recent_clips_and_usage(
     home = b.get("/app").text
     assert "Speedrun night" in home and "30:30" in home
     assert "Fresh clip" in home
-    assert "0.5 h" in home and "/ 1.0 h" in home  # free plan: 1 h a day
+    assert "30 min" in home and "/ 1 h" in home  # free plan: 1 h a day
     assert "/ 3" in home  # free plan: 3 clips a day
     live = b.get("/app/partials/live").text
     assert live.startswith('<div id="live"') and "Speedrun night" in live
+
+
+def test_export_buttons_follow_clip_state_and_platform_limits(
+    signed_up: Callable[[str], Browserish],
+) -> None:
+    b = signed_up("export@example.com")
+    intruder = signed_up("noexport@example.com")
+    with b.session_factory() as s:
+        stream = add_stream(s, b.user_id)
+        pending = add_clip(s, stream, 0, 20, status="pending")
+        long = add_clip(s, stream, 100, 175)
+        # A stored file is what makes a clip exportable; the key need not exist for the page.
+        long.file_key = "clips/x.mp4"
+        s.commit()
+        pending_id, long_id = pending.id, long.id
+    # No export block for a clip that is not cut yet, and a refusal that says why.
+    page = b.get(f"/app/clips/{pending_id}")
+    assert 'id="exports"' not in page.text
+    refused = b.post(f"/app/clips/{pending_id}/export", {"preset": "shorts"})
+    assert refused.status_code == 409 and "not ready" in refused.text
+    # A 75 s clip: Shorts (60 s) is offered only after trimming, TikTok and X directly.
+    page = b.get(f"/app/clips/{long_id}")
+    assert 'data-export="tiktok"' in page.text and 'data-export="x"' in page.text
+    assert 'data-export="shorts"' not in page.text
+    assert "YouTube Shorts: at most 1:00" in page.text
+    too_long = b.post(f"/app/clips/{long_id}/export", {"preset": "shorts"})
+    assert too_long.status_code == 409 and "trim it to" in too_long.text
+    assert intruder.post(f"/app/clips/{long_id}/export", {"preset": "tiktok"}).status_code == 404
+
+    # A running export: the block shows its progress and polls its own URL until it ends.
+    with b.session_factory() as s:
+        from clippy.db.models import ExportJob
+
+        job = ExportJob(
+            user_id=b.user_id, clip_id=long_id, preset="tiktok", status="running", progress=0.4
+        )
+        s.add(job)
+        s.commit()
+    page = b.get(f"/app/clips/{long_id}")
+    assert f'hx-get="/app/clips/{long_id}/exports" hx-trigger="every 1s"' in page.text
+    assert 'aria-valuenow="40"' in page.text
+    with b.session_factory() as s:
+        found = s.get(ExportJob, job.id)
+        assert found is not None
+        found.status, found.progress = "failed", 0.5
+        found.error = "ffmpeg ran out of disk"
+        s.commit()
+    block = b.get(f"/app/clips/{long_id}/exports").text
+    assert "hx-get" not in block and "ffmpeg ran out of disk" in block
+
+
+def test_team_invite_member_sees_clips_and_removal_revokes_at_once(
+    signed_up: Callable[[str], Browserish],
+) -> None:
+    owner = signed_up("boss@example.com")
+    member = signed_up("crew@example.com")
+    stranger = signed_up("stranger@example.com")
+    assert "part of the Business plan" in owner.get("/app/team").text
+    with owner.session_factory() as s:
+        from clippy.db.models import User
+
+        boss = s.get(User, owner.user_id)
+        assert boss is not None
+        boss.plan = "business"
+        clip = add_clip(s, add_stream(s, owner.user_id), 0, 20, title="Team highlight")
+        s.commit()
+        clip_id = clip.id
+    owner.get("/app/team")
+    assert owner.post("/app/team", {"name": "Night crew"}).status_code == 303
+    assert "Night crew" in owner.get("/app/team").text
+    bad = owner.post("/app/team/invite", {"email": "not an address"})
+    assert bad.status_code == 400
+    made = owner.post("/app/team/invite", {"email": "Crew@Example.com"})
+    link = re.search(r"data-invite-link>([^<]+)<", made.text)
+    assert link is not None
+    path = "/" + link.group(1).split("/", 3)[3]
+
+    # The link is for one address; a forged one is refused.
+    stranger.get("/app")
+    assert stranger.get(path).status_code == 403
+    assert stranger.post(path).status_code == 403
+    assert member.get(path[:-3] + "abc").status_code == 400
+    assert member.get(f"/app/clips/{clip_id}").status_code == 404
+
+    page = member.get(path)
+    assert page.status_code == 200 and "Join Night crew" in page.text
+    assert member.post(path).headers["location"] == "/app/team"
+    assert member.post(path).status_code == 303  # accepting twice changes nothing
+    assert "Team highlight" in member.get("/app/clips").text
+    assert member.get(f"/app/clips/{clip_id}").status_code == 200
+    # A member cannot remove anyone, nor edit the owner's clip.
+    assert member.post(f"/app/team/members/{owner.user_id}/remove").status_code == 403
+    assert member.post(f"/app/clips/{clip_id}/title", {"title": "x"}).status_code == 404
+
+    team_page = owner.get("/app/team").text
+    assert 'data-member="crew@example.com"' in team_page
+    removed = owner.post(f"/app/team/members/{member.user_id}/remove")
+    assert removed.headers["location"] == "/app/team?saved=removed"
+    assert member.get(f"/app/clips/{clip_id}").status_code == 404
+    assert "Team highlight" not in member.get("/app/clips").text

@@ -2,7 +2,8 @@
 
 One scenario walks the acceptance path: sign up → stream processed → clip appears live in
 the gallery → search finds it by a spoken word → trim → the new duration plays → caption
-edited → analytics counts it; plus CSRF refusal, another user's clip → 404, no console
+edited → exported for a platform → analytics counts it; team invite → member sees the
+clip → removal → member gets 404; plus CSRF refusal, another user's clip → 404, no console
 errors on any page, and screenshots of every page at desktop and phone size.
 """
 
@@ -111,6 +112,8 @@ def _spoken_word(
     return candidates[0]
 
 
+# Generous: the stream is transcribed and a clip exported on a machine shared with others.
+@pytest.mark.timeout(600)
 def test_dashboard_acceptance_flow(
     server: ServerProcess, browser: Any, webm_segments: list[SegmentFile]
 ) -> None:
@@ -233,6 +236,23 @@ def test_dashboard_acceptance_flow(
     assert page.locator(".flash-ok").inner_text() == "Captions saved."
     _shot(page, "clip-edited-desktop")
 
+    # Export for a platform: progress updates in place (HTMX polling), then a download link.
+    page.click('[data-export="shorts"]')
+    page.wait_for_url(re.compile(r"#exports$"))
+    page.wait_for_selector("[data-export-status]")
+    first_status = page.get_attribute("[data-export-status]", "data-export-status")
+    assert first_status in ("queued", "running", "done")
+    finished = page.wait_for_selector(
+        '[data-export-status="done"], [data-export-status="failed"]', timeout=240_000
+    )
+    assert finished is not None
+    assert finished.get_attribute("data-export-status") == "done", finished.inner_text()
+    href = page.get_attribute("[data-export-download]", "href")
+    assert href is not None
+    exported = page.request.get(href)
+    assert exported.status == 200 and exported.headers["content-type"] == "video/mp4"
+    _shot(page, "clip-exported-desktop")
+
     # CSRF-less POST from the logged-in browser is refused.
     refused = page.request.post(f"/app/clips/{clip_id}/title", form={"title": "no token"})
     assert refused.status == 403
@@ -261,6 +281,7 @@ def test_dashboard_acceptance_flow(
         ("clip", f"/app/clips/{trimmed_id}"),
         ("analytics", "/app/analytics"),
         ("settings", "/app/settings"),
+        ("team", "/app/team"),
     ):
         phone.goto(path)
         _shot(phone, f"{name}-phone")
@@ -280,6 +301,30 @@ def test_dashboard_acceptance_flow(
     assert "does not exist" in intruder.inner_text("h1")
     assert "Strategy talk" not in intruder.content()
     _shot(intruder, "not-found-desktop")
+
+    # Team: the owner (moved to Business by the admin command) invites the other user, who
+    # then sees the clip; removing them takes the clip away on their next request.
+    srv.set_plan("streamer@example.com", "business")
+    page.goto("/app/team")
+    page.fill('input[name="name"]', "Saturday crew")
+    page.click("text=Create team")
+    page.fill('input[name="email"]', "intruder@example.com")
+    page.click("text=Create invite link")
+    link = page.inner_text("[data-invite-link]")
+    _shot(page, "team-desktop")
+    intruder.goto(link)
+    _shot(intruder, "invite-desktop")
+    intruder.click("text=Join the team")
+    intruder.wait_for_url("**/app/team")
+    response = intruder.goto(f"/app/clips/{clip_id}")
+    assert response is not None and response.status == 200
+    assert "Strategy talk" in intruder.inner_text("body")
+    page.goto("/app/team")
+    page.on("dialog", lambda dialog: dialog.accept())  # the removal asks for confirmation
+    page.click('[data-member="intruder@example.com"] >> text=Remove')
+    page.wait_for_url("**/app/team?saved=removed")
+    response = intruder.goto(f"/app/clips/{clip_id}")
+    assert response is not None and response.status == 404
     intruder_ctx.close()
 
     # Log out through the menu.

@@ -17,10 +17,10 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 def install_pages(app: FastAPI) -> None:
     """Mount the static files, add the page routes and the log-in redirect."""
-    from clippy.web.pages import account, clip, dashboard, public
+    from clippy.web.pages import account, clip, dashboard, exports, public, team
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (public, dashboard, clip, account):
+    for module in (public, dashboard, clip, exports, account, team):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

@@ -1,7 +1,6 @@
 """The clip page: player, trim (saved as a new cut), title, captions, delete, download.
 
-Export buttons are deliberately absent: exports are a separate feature (``clippy.export``)
-and the page gets its buttons when that lands, never placeholders before.
+Exports (buttons per platform, live progress) are the block of ``pages.exports``.
 """
 
 from __future__ import annotations
@@ -28,8 +27,11 @@ from clippy.clips.render import ClipSourceMissing
 from clippy.clips.service import InvalidRange, delete_clip, visible_clip
 from clippy.clips.stats import count_download, count_view
 from clippy.db.models import Clip, ClipStats, Stream, User
+from clippy.export.jobs import list_exports
+from clippy.export.presets import PRESETS
 from clippy.ingest.streams import NotFound
 from clippy.web.deps import SessionDep, get_ctx
+from clippy.web.pages.exports import ACTIVE, export_rows
 from clippy.web.pages.security import CsrfChecked, PageUser
 from clippy.web.pages.templating import render
 
@@ -66,9 +68,12 @@ def _clip_page(
     saved_lines, saved_style, edited = clip_captions(session, clip)
     stream = session.get(Stream, clip.stream_id)
     stats = session.get(ClipStats, clip.id)
+    jobs = list_exports(session, visible_user_ids(session, user), clip_id=clip.id, limit=10)
+    exports = export_rows(request, jobs)
     ctx = {
         "user": user,
         "clip": clip,
+        "clip_id": clip.id,
         "stream": stream,
         "file_url": file_url,
         "thumb": thumb,
@@ -79,10 +84,24 @@ def _clip_page(
         "views": stats.views if stats else 0,
         "downloads": stats.downloads if stats else 0,
         "can_edit": clip.user_id == user.id,
+        "presets": [p for p in PRESETS.values() if clip.duration <= p.max_seconds + 1e-3],
+        "too_long": [p for p in PRESETS.values() if clip.duration > p.max_seconds + 1e-3],
+        "exports": exports,
+        "active": any(r["status"] in ACTIVE for r in exports),
         "error": error,
         "notice": notice or _notice(request),
     }
     return render(request, "app/clip.html", ctx, status_code=status_code)
+
+
+def clip_page_with_error(
+    request: Request, session: SessionDep, user: User, clip_id: int, error: str
+) -> Response:
+    """The clip page showing ``error`` (409), or the 404 page when the clip is not visible."""
+    clip = _load(request, session, user, clip_id)
+    if clip is None:
+        return not_found_page(request, user)
+    return _clip_page(request, session, user, clip, error=error, status_code=409)
 
 
 def _notice(request: Request) -> str:

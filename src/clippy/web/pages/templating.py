@@ -48,8 +48,12 @@ def ago(when: datetime | None, now: datetime | None = None) -> str:
 
 
 def _hours(seconds: float | None) -> str:
-    h = (seconds or 0.0) / 3600
-    return f"{h:.1f} h" if h < 10 else f"{h:.0f} h"
+    # Minutes below an hour: a free plan's first recorded minutes should not read "0.0 h".
+    s = seconds or 0.0
+    if s < 3600:
+        return f"{round(s / 60)} min"
+    h = s / 3600
+    return f"{h:.1f}".rstrip("0").rstrip(".") + " h" if h < 10 else f"{h:.0f} h"
 
 
 _env = Environment(
