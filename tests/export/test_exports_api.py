@@ -291,3 +291,25 @@ def test_business_webhook_is_signed_and_retried(
     event = json.loads(body)
     assert event["type"] == "export.completed" and event["data"]["export_id"] == job_id
     assert client.get(event["data"]["download_url"]).status_code == 200
+
+
+def test_edited_captions_are_burned_instead_of_the_transcript(
+    sqlite_client: TestClient, pattern_clip: Path
+) -> None:
+    from clippy.db.models import ClipCaption
+
+    client = sqlite_client
+    token = register_user(client, "i@example.test")
+    clip_id = seed_clip(client, "i@example.test", pattern_clip, words=WORDS)
+    with client.app.state.ctx.session_factory() as session:  # type: ignore[attr-defined]
+        lines = [{"start": 0.5, "end": 2.0, "text": "edited by hand"}]
+        session.add(ClipCaption(clip_id=clip_id, lines=lines, style="clean"))
+        session.commit()
+    job_id = client.post(
+        f"/api/v1/clips/{clip_id}/exports", headers=auth(token), json={"preset": "reels"}
+    ).json()["id"]
+    job = wait_export(client, token, job_id, ("done", "failed"))
+    assert job["status"] == "done", job["error"]
+    srt = client.get(job["srt_url"]).text
+    assert "edited by hand" in srt and "what a shot" not in srt
+    assert "00:00:00,500 --> 00:00:02,000" in srt

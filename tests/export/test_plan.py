@@ -147,3 +147,23 @@ def test_crop_path_follows_and_smooths() -> None:
         assert _eval(expr, t) == pytest.approx(x, abs=2.0)
     assert _eval(expr, -5) == pytest.approx(path[0][1], abs=0.1)
     assert math.isclose(_eval(expr, 99), path[-1][1], abs_tol=2.0)
+
+
+def test_edited_caption_lines_follow_the_timeline() -> None:
+    from clippy.export.captions import edited_lines
+
+    tl = build_timeline([(10.0, 11.5), (50.0, 51.5)], 3.0, card_seconds=1.0)
+    lines = edited_lines(
+        [
+            {"start": 0.2, "end": 1.0, "text": "set it up"},
+            {"start": 1.6, "end": 2.4, "text": "and   boom"},
+            {"start": 1.2, "end": 1.9, "text": "across"},  # clipped at the range edge
+            {"start": 2.0, "end": 2.5, "text": "   "},
+        ],
+        tl,
+    )
+    assert [ln.text for ln in lines] == ["set it up", "and boom", "across"]
+    boom = lines[1]
+    assert (boom.start, boom.end) == pytest.approx((2.6, 3.4))  # +1 s card
+    assert boom.words[0].end == pytest.approx(boom.words[1].start)
+    assert (lines[2].start, lines[2].end) == pytest.approx((1.2, 1.5))

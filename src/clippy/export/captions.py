@@ -52,6 +52,27 @@ def words_on_timeline(words: Iterable[dict[str, Any]], timeline: Timeline) -> li
     return out
 
 
+def edited_lines(lines: Iterable[dict[str, Any]], timeline: Timeline) -> list[CaptionLine]:
+    """The user's edited caption lines (clip-relative ``start``/``end``/``text``) on the
+    export's timeline. The editor keeps no per-word times, so each line's span is shared
+    among its words by length (what the karaoke style lights up)."""
+    out = []
+    for ln in lines:
+        words = str(ln.get("text", "")).split()
+        placed = timeline.place_file(float(ln["start"]), float(ln["end"]))
+        if not words or placed is None or placed[1] <= placed[0]:
+            continue
+        start, end = placed
+        weights = [len(w) + 1 for w in words]
+        total, acc, timed = sum(weights), 0, []
+        for w, weight in zip(words, weights, strict=True):
+            a = start + (end - start) * acc / total
+            acc += weight
+            timed.append(CaptionWord(w, a, start + (end - start) * acc / total))
+        out.append(CaptionLine(tuple(timed)))
+    return out
+
+
 def group_lines(
     words: Sequence[CaptionWord], max_words: int = 4, max_gap: float = 0.7
 ) -> list[CaptionLine]:

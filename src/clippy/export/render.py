@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import subprocess
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from clippy.export.ass import ass_document
-from clippy.export.captions import CaptionLine, group_lines, srt, vtt, words_on_timeline
+from clippy.export.captions import (
+    CaptionLine,
+    edited_lines,
+    group_lines,
+    srt,
+    vtt,
+    words_on_timeline,
+)
 from clippy.export.facecam import detect_facecam
 from clippy.export.graph import GraphSpec, filter_graph
 from clippy.export.plan import ExportPlan
@@ -58,9 +65,11 @@ def build_graph(
     words: Iterable[dict[str, Any]],
     video_region: dict[str, Any] | None,
     work: Path,
+    edited: Sequence[dict[str, Any]] | None = None,
 ) -> tuple[GraphSpec, list[CaptionLine], list[tuple[float, float]] | None]:
     """Decide the crop (tracking faces when asked), write ``work``/export.ass, and return
-    the graph spec with the caption lines and the crop path (follow mode)."""
+    the graph spec with the caption lines and the crop path (follow mode). ``edited``
+    caption lines (from the clip editor) replace the transcript's words when given."""
     work.mkdir(parents=True, exist_ok=True)
     info = probe(source)
     if not info.width or not info.height:
@@ -79,11 +88,12 @@ def build_graph(
         if facecam is None:
             # No steady face to put on top: show the whole picture rather than fail.
             mode = "fit"
-    lines = (
-        group_lines(words_on_timeline(words, plan.timeline), opts.max_words)
-        if opts.captions
-        else []
-    )
+    if not opts.captions:
+        lines = []
+    elif edited is not None:
+        lines = edited_lines(edited, plan.timeline)
+    else:
+        lines = group_lines(words_on_timeline(words, plan.timeline), opts.max_words)
     ass = work / "export.ass"
     ass.write_text(
         ass_document(
@@ -122,9 +132,10 @@ def render_export(
     on_progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
     on_start: Callable[[subprocess.Popen[bytes]], None] | None = None,
+    edited: Sequence[dict[str, Any]] | None = None,
 ) -> RenderResult:
     """Render ``source`` (a clip MP4) per ``plan`` into ``work``/export.mp4 plus sidecars."""
-    spec, lines, path = build_graph(source, plan, words, video_region, work)
+    spec, lines, path = build_graph(source, plan, words, video_region, work, edited)
     graph = filter_graph(spec)
     graph_file = work / "graph.txt"
     graph_file.write_text(graph, encoding="utf-8")

@@ -53,6 +53,15 @@ class Timeline:
                 return (p.out_start + start - p.stream_start, p.out_start + end - p.stream_start)
         return None
 
+    def place_file(self, start: float, end: float) -> tuple[float, float] | None:
+        """Output-time span of a span of the clip file (clip-relative seconds, as the
+        caption editor uses), clipped to the piece that holds its start."""
+        for p in self.pieces:
+            if p.file_start - 1e-6 <= start < p.file_start + p.duration:
+                end = min(end, p.file_start + p.duration)
+                return (p.out_start + start - p.file_start, p.out_start + end - p.file_start)
+        return None
+
 
 def build_timeline(
     ranges: Sequence[tuple[float, float]], file_duration: float, card_seconds: float = 0.0

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.accounts.plans import get_plan
-from clippy.db.models import Clip, ExportJob, Stream, User
+from clippy.db.models import Clip, ClipCaption, ExportJob, Stream, User
 from clippy.db.types import utcnow
 from clippy.export.jobs import batch_items
 from clippy.export.plan import ExportOptions, plan_export
@@ -45,6 +45,7 @@ class _Source:
     duration: float
     region: dict[str, Any] | None
     words: list[dict[str, Any]]
+    edited: list[dict[str, Any]] | None  # caption lines saved in the clip editor
 
 
 def export_prefix(user_id: int, job_id: int) -> str:
@@ -61,6 +62,7 @@ def _load_source(session: Session, clip_id: int) -> _Source:
     words: list[dict[str, Any]] = []
     for a, b in ranges:
         words.extend(words_between(session, clip.stream_id, a, b))
+    saved = session.get(ClipCaption, clip.id)
     return _Source(
         clip.id,
         clip.title,
@@ -69,6 +71,7 @@ def _load_source(session: Session, clip_id: int) -> _Source:
         clip.duration,
         stream.video_region if stream else None,
         words,
+        list(saved.lines) if saved is not None else None,
     )
 
 
@@ -116,6 +119,7 @@ def _render_one(
             on_progress=progress,
             cancel=cancel,
             on_start=on_start,
+            edited=source.edited,
         )
     info = {
         "width": plan.width,
