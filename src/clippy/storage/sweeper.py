@@ -14,11 +14,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import Row, Select, and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.accounts.plans import PLANS
@@ -102,6 +103,35 @@ def _count_delete(session: Session, stmt: object) -> int:
     return int(result.rowcount or 0)
 
 
+def _sweep_batches(
+    factory: sessionmaker[Session],
+    store: ObjectStore,
+    query: Select[*tuple[Any, ...]],
+    row_keys: Callable[[Row[*tuple[Any, ...]]], Iterable[str | None]],
+) -> tuple[int, int]:
+    """Delete ``query``'s rows (first column: id) in batches, then their objects.
+
+    Rows go first, objects after the commit: a crash in between leaves only orphan objects,
+    which ``sweep_orphans`` removes, never a row pointing at a deleted object.
+    Returns (rows deleted, objects deleted).
+    """
+    table = query.column_descriptions[0]["entity"]
+    rows_done = objects_done = 0
+    while True:
+        with factory() as session:
+            rows = session.execute(query.limit(_BATCH)).all()
+            if not rows:
+                return rows_done, objects_done
+            session.execute(delete(table).where(table.id.in_([r[0] for r in rows])))
+            session.commit()
+        rows_done += len(rows)
+        for r in rows:
+            for key in row_keys(r):
+                if key:
+                    store.delete(key)
+                    objects_done += 1
+
+
 def _sweep_clips(
     factory: sessionmaker[Session],
     store: ObjectStore,
@@ -109,23 +139,13 @@ def _sweep_clips(
     cutoff: datetime,
     report: SweepReport,
 ) -> None:
-    while True:
-        with factory() as session:
-            rows = session.execute(
-                select(Clip.id, Clip.file_key, Clip.thumb_key)
-                .where(Clip.stream_id.in_(streams), Clip.created_at < cutoff)  # type: ignore[arg-type]
-                .limit(_BATCH)
-            ).all()
-            if not rows:
-                return
-            session.execute(delete(Clip).where(Clip.id.in_([r.id for r in rows])))
-            session.commit()
-        report.clips += len(rows)
-        for r in rows:
-            for key in (r.file_key, r.thumb_key):
-                if key:
-                    store.delete(key)
-                    report.objects += 1
+    query = select(Clip.id, Clip.file_key, Clip.thumb_key).where(
+        Clip.stream_id.in_(streams),  # type: ignore[arg-type]
+        Clip.created_at < cutoff,
+    )
+    rows, objects = _sweep_batches(factory, store, query, lambda r: (r.file_key, r.thumb_key))
+    report.clips += rows
+    report.objects += objects
 
 
 def _sweep_segments(
@@ -135,22 +155,18 @@ def _sweep_segments(
     cutoff: datetime,
     report: SweepReport,
 ) -> None:
-    while True:
-        with factory() as session:
-            rows = session.execute(
-                select(Segment.id, Segment.stream_id, Segment.seq, Segment.storage_key)
-                .where(Segment.stream_id.in_(streams), Segment.received_at < cutoff)  # type: ignore[arg-type]
-                .limit(_BATCH)
-            ).all()
-            if not rows:
-                return
-            session.execute(delete(Segment).where(Segment.id.in_([r.id for r in rows])))
-            session.commit()
-        report.segments += len(rows)
-        for r in rows:
-            for key in (r.storage_key, mezzanine_key(r.stream_id, r.seq)):
-                store.delete(key)
-                report.objects += 1
+    query = select(Segment.id, Segment.stream_id, Segment.seq, Segment.storage_key).where(
+        Segment.stream_id.in_(streams),  # type: ignore[arg-type]
+        Segment.received_at < cutoff,
+    )
+    rows, objects = _sweep_batches(
+        factory,
+        store,
+        query,
+        lambda r: (r.storage_key, mezzanine_key(r.stream_id, r.seq)),
+    )
+    report.segments += rows
+    report.objects += objects
 
 
 def sweep_orphans(session_factory: sessionmaker[Session], store: ObjectStore) -> int:
