@@ -80,6 +80,11 @@ def _audio_filter(duration: float) -> str:
     )
 
 
+def _generated(source: str, duration: float) -> list[str]:
+    """Input arguments for ``duration`` seconds of an ffmpeg lavfi ``source``."""
+    return ["-f", "lavfi", "-t", f"{duration:.6f}", "-i", source]
+
+
 def mezzanine_args(src: Path, dst: Path, info: MediaInfo) -> list[str]:
     """The ffmpeg arguments that transcode ``src`` (described by ``info``) to ``dst``."""
     duration = max(info.duration, 1 / MEZZANINE_FPS)
@@ -89,14 +94,7 @@ def mezzanine_args(src: Path, dst: Path, info: MediaInfo) -> list[str]:
         video = "0:v:0"
     else:
         # An audio-only segment still needs pictures for the clip: black frames.
-        inputs += [
-            "-f",
-            "lavfi",
-            "-t",
-            f"{duration:.6f}",
-            "-i",
-            f"color=black:size=640x360:rate={MEZZANINE_FPS}",
-        ]
+        inputs += _generated(f"color=black:size=640x360:rate={MEZZANINE_FPS}", duration)
         video = "0:v:0"
     if info.has_audio:
         if not info.has_video:
@@ -104,14 +102,7 @@ def mezzanine_args(src: Path, dst: Path, info: MediaInfo) -> list[str]:
         audio = f"{1 if not info.has_video else 0}:a:0"
     else:
         # Silence keeps every mezzanine shaped alike, so the cutter never special-cases.
-        inputs += [
-            "-f",
-            "lavfi",
-            "-t",
-            f"{duration:.6f}",
-            "-i",
-            f"anullsrc=r={AUDIO_RATE}:cl=stereo",
-        ]
+        inputs += _generated(f"anullsrc=r={AUDIO_RATE}:cl=stereo", duration)
         audio = "1:a:0"
     return [
         *inputs,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from clippy.accounts.users import AuthError, resolve_credential
 from clippy.db.models import User
+from clippy.db.session import session_scope
 from clippy.web.context import AppContext
 
 __all__ = ["CtxDep", "CurrentUser", "SessionDep", "current_user", "get_ctx", "get_session"]
@@ -33,15 +34,8 @@ CtxDep = Annotated[AppContext, Depends(get_ctx)]
 
 def get_session(request: Request) -> Iterator[Session]:
     """A session for one request: committed when the handler returns, rolled back if it raises."""
-    session = get_ctx(request).session_factory()
-    try:
+    with session_scope(get_ctx(request).session_factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 # scope="function": commit before the response goes out, so a client that got 201 can rely
