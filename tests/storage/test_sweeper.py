@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.accounts.tokens import issue_refresh_token, rotate_refresh_token
@@ -16,11 +16,13 @@ from clippy.db.models import (
     ChatMessage,
     Clip,
     ClipRange,
+    ExportJob,
     Segment,
     Stream,
     TranscriptSegment,
     User,
 )
+from clippy.export.worker import export_prefix
 from clippy.pipeline.keys import clip_file_key, clip_thumb_key, mezzanine_key
 from clippy.storage import sweeper
 from clippy.storage.local import LocalStore
@@ -341,3 +343,50 @@ def test_expired_refresh_tokens_are_purged_and_live_ones_kept(
     assert report.refresh_tokens == 1
     with session_factory() as session:
         assert rotate_refresh_token(session, live, 30, now=NOW)[0] == user.id
+
+
+def _export(session: Session, store: LocalStore, user: User, status: str, at: datetime) -> int:
+    job = ExportJob(user_id=user.id, preset="shorts", status=status, created_at=at)
+    session.add(job)
+    session.flush()
+    for name in ("clip.mp4", "clip.srt"):
+        store.put_bytes(export_prefix(user.id, job.id) + name, b"x")
+    return job.id
+
+
+def test_expired_exports_go_with_their_files_and_running_or_young_ones_stay(
+    session_factory: sessionmaker[Session], store: LocalStore
+) -> None:
+    with session_factory() as session:
+        user = User(email="e@x.org", password_hash="x", plan="pro")
+        session.add(user)
+        session.flush()
+        old_done = _export(session, store, user, "done", _age("pro", OLD))
+        old_running = _export(session, store, user, "running", _age("pro", OLD))
+        young = _export(session, store, user, "done", _age("pro", YOUNG))
+        session.commit()
+        uid = user.id
+    report = sweep_expired(session_factory, store, NOW)
+    assert (report.exports, report.objects) == (1, 2)
+    with session_factory() as session:
+        assert set(session.scalars(select(ExportJob.id))) == {old_running, young}
+    assert list(store.list(export_prefix(uid, old_done))) == []
+    for kept in (old_running, young):
+        assert len(list(store.list(export_prefix(uid, kept)))) == 2
+
+
+def test_export_files_whose_job_row_is_gone_are_orphans(
+    session_factory: sessionmaker[Session], store: LocalStore
+) -> None:
+    with session_factory() as session:
+        user = User(email="o@x.org", password_hash="x", plan="pro")
+        session.add(user)
+        session.flush()
+        gone = _export(session, store, user, "done", NOW)
+        kept = _export(session, store, user, "done", NOW)
+        session.execute(delete(ExportJob).where(ExportJob.id == gone))
+        session.commit()
+        uid = user.id
+    assert sweep_orphans(session_factory, store) == 2
+    assert list(store.list(export_prefix(uid, gone))) == []
+    assert len(list(store.list(export_prefix(uid, kept)))) == 2

@@ -24,8 +24,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.accounts.plans import PLANS
 from clippy.accounts.tokens import purge_expired_refresh_tokens
-from clippy.db.models import ChatMessage, Clip, Segment, Stream, TranscriptSegment, User
+from clippy.db.models import (
+    ChatMessage,
+    Clip,
+    ExportJob,
+    Segment,
+    Stream,
+    TranscriptSegment,
+    User,
+)
 from clippy.db.types import utcnow
+from clippy.export.worker import export_prefix
 from clippy.pipeline.keys import mezzanine_key
 from clippy.storage.base import ObjectStore
 from clippy.storage.retention import retention_cutoff
@@ -45,11 +54,13 @@ class SweepReport:
     streams: int = 0
     objects: int = 0
     refresh_tokens: int = 0
+    exports: int = 0
 
     def __str__(self) -> str:
         return (
             f"deleted {self.segments} segments, {self.transcripts} transcript chunks, "
-            f"{self.chat_messages} chat lines, {self.clips} clips, {self.streams} streams, "
+            f"{self.chat_messages} chat lines, {self.clips} clips, {self.exports} exports, "
+            f"{self.streams} streams, "
             f"{self.objects} objects, {self.refresh_tokens} expired refresh tokens"
         )
 
@@ -66,6 +77,7 @@ def sweep_expired(
         streams = select(Stream.id).where(Stream.user_id.in_(users)).scalar_subquery()
         _sweep_clips(session_factory, store, streams, cutoff, report)
         _sweep_segments(session_factory, store, streams, cutoff, report)
+        _sweep_exports(session_factory, store, users, cutoff, report)
         with session_factory() as session:
             report.transcripts += _count_delete(
                 session,
@@ -169,15 +181,56 @@ def _sweep_segments(
     report.objects += objects
 
 
-def sweep_orphans(session_factory: sessionmaker[Session], store: ObjectStore) -> int:
-    """Delete objects under ``streams/<id>/`` whose stream row is gone; returns how many."""
-    prefixes = {key.split("/", 2)[1] for key in store.list("streams/") if key.count("/") >= 2}
-    ids = {int(p) for p in prefixes if p.isdigit()}
-    if not ids:
-        return 0
+def _sweep_exports(
+    factory: sessionmaker[Session],
+    store: ObjectStore,
+    users: object,
+    cutoff: datetime,
+    report: SweepReport,
+) -> None:
+    # A queued or running job is left alone: its worker still writes under its prefix.
+    query = select(ExportJob.id, ExportJob.user_id).where(
+        ExportJob.user_id.in_(users),  # type: ignore[arg-type]
+        ExportJob.created_at < cutoff,
+        ExportJob.status.not_in(("queued", "running")),
+    )
+    rows, objects = _sweep_batches(
+        factory, store, query, lambda r: list(store.list(export_prefix(r.user_id, r.id)))
+    )
+    report.exports += rows
+    report.objects += objects
+
+
+def _orphan_ids(
+    session_factory: sessionmaker[Session], store: ObjectStore, prefix: str, depth: int, table: Any
+) -> set[tuple[str, ...]]:
+    """Path parts (after ``prefix``, ``depth`` deep, last one an id) whose row is gone."""
+    found = {
+        tuple(key[len(prefix) :].split("/")[:depth])
+        for key in store.list(prefix)
+        if key[len(prefix) :].count("/") >= depth
+    }
+    found = {parts for parts in found if all(p.isdigit() for p in parts)}
+    if not found:
+        return set()
+    ids = {int(parts[-1]) for parts in found}
     with session_factory() as session:
-        alive = set(session.scalars(select(Stream.id).where(Stream.id.in_(ids))))
-    return sum(store.delete_prefix(f"streams/{sid}/") for sid in sorted(ids - alive))
+        alive = {str(i) for i in session.scalars(select(table.id).where(table.id.in_(ids)))}
+    return {parts for parts in found if parts[-1] not in alive}
+
+
+def sweep_orphans(session_factory: sessionmaker[Session], store: ObjectStore) -> int:
+    """Delete objects whose row is gone (a stream's, an export job's); returns how many.
+
+    Rows are deleted before their objects, so a crash in between leaves objects under
+    ``streams/<id>/`` or ``exports/<user>/<job>/`` that nothing points at any more.
+    """
+    deleted = 0
+    for (sid,) in sorted(_orphan_ids(session_factory, store, "streams/", 1, Stream)):
+        deleted += store.delete_prefix(f"streams/{sid}/")
+    for uid, jid in sorted(_orphan_ids(session_factory, store, "exports/", 2, ExportJob)):
+        deleted += store.delete_prefix(f"exports/{uid}/{jid}/")
+    return deleted
 
 
 def archive_hot_segments(session_factory: sessionmaker[Session], hot_window_seconds: float) -> int:
