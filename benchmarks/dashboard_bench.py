@@ -12,6 +12,7 @@ rendering: everything but the network) and prints p50/p95 per request kind.
 from __future__ import annotations
 
 import argparse
+import bisect
 import os
 import random
 import re
@@ -135,10 +136,12 @@ def _populate(ctx: Any, user_id: int, rng: random.Random) -> None:
             s.add(stream)
             s.flush()
             rows = []
+            spoken: list[tuple[float, str]] = []  # (start, word) in time order
             for i in range(chunks):
                 t0 = i * CHUNK_SECONDS
                 words = _sentence(rng)
                 step = CHUNK_SECONDS / len(words)
+                spoken.extend((round(t0 + k * step, 2), w) for k, w in enumerate(words))
                 rows.append(
                     {
                         "stream_id": stream.id,
@@ -179,6 +182,10 @@ def _populate(ctx: Any, user_id: int, rng: random.Random) -> None:
                     created_at=now - timedelta(seconds=rng.uniform(0, HOURS * 3600)),
                 )
                 clip.ranges = [ClipRange(position=0, start=start, end=start + length)]
+                # What render_clip stores: the words spoken inside the range.
+                lo = bisect.bisect_left(spoken, (start, ""))
+                hi = bisect.bisect_left(spoken, (start + length, ""))
+                clip.transcript_text = " ".join(w for _, w in spoken[lo:hi])
                 clips.append(clip)
             s.add_all(clips)
             s.commit()

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.db.models import Clip, ClipRange, Stream, TranscriptSegment, User
 from clippy.db.types import utcnow
+from clippy.transcripts.store import spoken_text
 
 PASSWORD = "correct horse battery"
 CHROMIUM = "/usr/lib/chromium/chromium"
@@ -114,7 +115,10 @@ def add_clip(
     reason: str = "loudness spike",
     source: str = "auto",
 ) -> Clip:
-    """A clip row covering ``start``-``end`` of ``stream`` (no rendered file)."""
+    """A clip row covering ``start``-``end`` of ``stream`` (no rendered file).
+
+    Its spoken text is taken from the words already added, as rendering a clip does.
+    """
     clip = Clip(
         user_id=stream.user_id,
         stream_id=stream.id,
@@ -125,6 +129,7 @@ def add_clip(
         source=source,
         duration=end - start,
         created_at=created_at or utcnow(),
+        transcript_text=spoken_text(s, stream.id, [(start, end)]),
     )
     clip.ranges = [ClipRange(position=0, start=start, end=end)]
     s.add(clip)

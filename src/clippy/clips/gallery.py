@@ -1,25 +1,24 @@
 """The clip gallery query: filters, title + transcript search, sort, pagination.
 
-Transcript search reuses the full-text indexes of ``transcripts`` (SQLite FTS5, PostgreSQL
-tsvector): a clip matches when a transcript chunk containing every query word overlaps one
-of the clip's ranges.
+Transcript search uses the clip's own spoken text (``Clip.transcript_text``, set when the
+clip is rendered) and its full-text index (SQLite FTS5, PostgreSQL tsvector): a clip matches
+when the words spoken inside its ranges hold every query word. Searching the whole
+transcript and testing overlaps instead read every matching chunk: a common word took
+~600 ms median with 10 000 clips and 48 h of transcripts (benchmarks/dashboard_bench.py).
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    BindParameter,
     ColumnElement,
     Select,
     UnaryExpression,
     and_,
-    bindparam,
     func,
     literal_column,
     or_,
@@ -28,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, selectinload
 
-from clippy.db.models import Clip, ClipRange, Stream, TranscriptSegment
+from clippy.db.models import Clip, Stream
 from clippy.transcripts.search import query_terms
 
 __all__ = ["SORTS", "GalleryPage", "GalleryQuery", "gallery_page"]
@@ -72,78 +71,23 @@ class GalleryPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def _words_match(dialect: str, terms: list[str]) -> ColumnElement[bool]:
-    t = TranscriptSegment
+def _spoken(dialect: str, terms: list[str]) -> ColumnElement[bool]:
+    """Clips whose own transcript text holds every term (full-text index of migration 0004)."""
     if dialect == "sqlite":
         # Quoted terms: FTS5 syntax typed by a user is taken literally; adjacent terms AND.
         fts_q = " ".join('"' + term.replace('"', '""') + '"' for term in terms)
         matched: Select[Any] = (
             select(literal_column("rowid"))
-            .select_from(text("transcript_fts"))
-            .where(text("transcript_fts MATCH :fts_q").bindparams(fts_q=fts_q))
+            .select_from(text("clip_fts"))
+            .where(text("clip_fts MATCH :fts_q").bindparams(fts_q=fts_q))
         )
-        return t.id.in_(matched)
+        return Clip.id.in_(matched)
     # The config is rendered inline ('english', not a bind parameter) so the expression is
-    # the one the GIN index of migration 0002 was built on and the planner can use it.
+    # the one the GIN index was built on and the planner can use it.
     english: ColumnElement[str] = literal_column("'english'")
-    return func.to_tsvector(english, t.text).bool_op("@@")(
+    return func.to_tsvector(english, Clip.transcript_text).bool_op("@@")(
         func.plainto_tsquery(english, " ".join(terms))
     )
-
-
-def _transcript_clip_ids(
-    session: Session,
-    user_ids: list[int],
-    filters: list[ColumnElement[bool]],
-    terms: list[str],
-    stream_id: int | None = None,
-) -> set[int]:
-    """Ids of the filtered clips whose ranges overlap a transcript chunk with every term.
-
-    Two index-driven reads and an interval test in Python: the matching chunks (full-text
-    index), then the clips' ranges. Testing each clip against the transcript in SQL (an
-    EXISTS per clip) costs index probes for every clip even when nothing matches: with
-    10 000 clips it measured 295 ms median for a rare word and 334 ms for no match, against
-    154 ms and 38 ms this way (SQLite, same busy machine; benchmarks/dashboard_bench.py).
-    """
-    t = TranscriptSegment
-    chunks_q = (
-        select(t.stream_id, t.start_time, t.end_time)
-        .join(Stream, Stream.id == t.stream_id)
-        .where(Stream.user_id.in_(user_ids), _words_match(session.get_bind().dialect.name, terms))
-    )
-    if stream_id is not None:
-        chunks_q = chunks_q.where(t.stream_id == stream_id)
-    chunks: dict[int, list[tuple[float, float]]] = {}
-    for sid, start, end in session.execute(chunks_q):
-        chunks.setdefault(sid, []).append((start, end))
-    if not chunks:
-        return set()
-    # Per stream: chunk starts in order and the running maximum of their ends. A range
-    # [a, b) overlaps a chunk iff some chunk starting before b ends after a, i.e. iff the
-    # running maximum end over the chunks starting before b exceeds a.
-    index: dict[int, tuple[list[float], list[float]]] = {}
-    for sid, spans in chunks.items():
-        spans.sort()
-        starts = [s for s, _ in spans]
-        max_end: list[float] = []
-        top = float("-inf")
-        for _, e in spans:
-            top = max(top, e)
-            max_end.append(top)
-        index[sid] = (starts, max_end)
-    ranges_q = (
-        select(ClipRange.clip_id, Clip.stream_id, ClipRange.start, ClipRange.end)
-        .join(Clip, Clip.id == ClipRange.clip_id)
-        .where(Clip.stream_id.in_(list(index)), *filters)
-    )
-    found: set[int] = set()
-    for clip_id, sid, a, b in session.execute(ranges_q):
-        starts, max_end = index[sid]
-        k = bisect_left(starts, b)
-        if k and max_end[k - 1] > a:
-            found.add(clip_id)
-    return found
 
 
 def _conditions(
@@ -169,16 +113,7 @@ def _conditions(
             + "%"
         )
         title_match = func.lower(Clip.title).like(like, escape="\\")
-        said = _transcript_clip_ids(session, user_ids, list(conds), terms, gq.stream_id)
-        if said:
-            # Inlined integers: a search may match thousands of clips, more than the bound
-            # parameters a statement may carry.
-            ids: BindParameter[list[int]] = bindparam(
-                "said_ids", sorted(said), expanding=True, literal_execute=True
-            )
-            conds.append(or_(title_match, Clip.id.in_(ids)))
-        else:
-            conds.append(title_match)
+        conds.append(or_(title_match, _spoken(session.get_bind().dialect.name, terms)))
     return conds
 
 

@@ -16,6 +16,7 @@ from clippy.media.cut import SourcePart, cut_clip
 from clippy.media.thumbnail import make_thumbnail
 from clippy.pipeline.keys import clip_file_key, clip_thumb_key, mezzanine_key
 from clippy.storage.base import ObjectStore
+from clippy.transcripts.store import spoken_text
 
 
 class ClipSourceMissing(RuntimeError):
@@ -110,6 +111,7 @@ def render_clip(session_factory: sessionmaker[Session], store: ObjectStore, clip
         clip.file_key = file_key
         clip.thumb_key = thumb_key
         clip.duration = result.duration
+        clip.transcript_text = spoken_text(session, stream_id, ranges)
         clip.status = "ready"
         clip.error = None
         session.commit()

@@ -195,6 +195,9 @@ class Clip(Base):
     file_key: Mapped[str | None] = mapped_column(String(500), default=None)
     thumb_key: Mapped[str | None] = mapped_column(String(500), default=None)
     signals: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The words spoken inside the clip's ranges, set when it is rendered: the gallery's
+    # full-text index (migration 0004) searches this instead of the whole transcript.
+    transcript_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     ranges: Mapped[list[ClipRange]] = relationship(

@@ -73,3 +73,10 @@ def words_between(session: Session, stream_id: int, t0: float, t1: float) -> lis
         out.extend(w for w in words if t0 <= float(w["start"]) < t1)
     out.sort(key=lambda w: float(w["start"]))
     return out
+
+
+def spoken_text(session: Session, stream_id: int, ranges: Sequence[tuple[float, float]]) -> str:
+    """The words spoken in ``ranges`` of the stream, in range order, as one string."""
+    return " ".join(
+        str(w["text"]) for a, b in ranges for w in words_between(session, stream_id, a, b)
+    )
