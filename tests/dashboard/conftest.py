@@ -172,9 +172,11 @@ def artifacts_dir() -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API runs an event loop in this thread while
+# it is open, and every later test that calls asyncio.run() would fail (measured in CI).
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless chromium for the session (skipped when chromium is not installed)."""
+    """One headless chromium per test module (skipped when chromium is not installed)."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing: run scripts/setup.sh --dev (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
