@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -95,6 +96,14 @@ class Settings(BaseSettings):
     export_link_seconds: int = 24 * 3600  # how long a download link works
     webhook_attempts: int = Field(default=5, ge=1)
     webhook_backoff_seconds: float = 2.0  # doubles after each failed delivery
+
+    # Billing: "manual" (an admin runs `clippy user set-plan`) or "stripe"
+    billing_provider: Literal["manual", "stripe"] = "manual"
+    stripe_api_key: str = ""
+    stripe_webhook_secret: str = ""  # whsec_…, verifies the Stripe-Signature header
+    stripe_api_base: str = "https://api.stripe.com"
+    stripe_price_pro: str = ""  # price_… of the Pro subscription
+    stripe_price_business: str = ""
 
     @property
     def resolved_database_url(self) -> str:

@@ -262,6 +262,26 @@ def test_dashboard_acceptance_flow(
     assert page.inner_text('[data-stat="clips"]') == "2"
     assert int(page.inner_text('[data-stat="views"]')) >= 2
     _shot(page, "analytics-desktop")
+
+    # Archive: the stream is listed; a transcript line seeks the player to its time.
+    page.goto("/app/streams")
+    _shot(page, "streams-desktop")
+    page.click(f'a[href="/app/streams/{sid}"] >> nth=0')
+    page.wait_for_selector(".archive-thumb img")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.archive-thumb img')].every(i => i.complete)"
+    )
+    line = page.locator(".transcript-line").last
+    target = float(line.get_attribute("data-at") or 0)
+    line.click()
+    page.wait_for_function(
+        f"() => Math.abs(parseFloat(document.querySelector('[data-now]').textContent.split(':')"
+        f".reduce((a, b) => a * 60 + parseFloat(b), 0)) - {target}) < 2"
+    )
+    _shot(page, "archive-desktop")
+    page.goto("/app/billing")
+    assert page.inner_text("[data-current-plan]") == "FREE"
+    _shot(page, "billing-desktop")
     page.goto("/app/settings")
     page.fill('input[name="name"]', "Chrome extension")
     page.click("text=Create key")
@@ -282,6 +302,9 @@ def test_dashboard_acceptance_flow(
         ("analytics", "/app/analytics"),
         ("settings", "/app/settings"),
         ("team", "/app/team"),
+        ("streams", "/app/streams"),
+        ("archive", f"/app/streams/{sid}"),
+        ("billing", "/app/billing"),
     ):
         phone.goto(path)
         _shot(phone, f"{name}-phone")

@@ -17,10 +17,19 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 def install_pages(app: FastAPI) -> None:
     """Mount the static files, add the page routes and the log-in redirect."""
-    from clippy.web.pages import account, clip, dashboard, exports, public, team
+    from clippy.web.pages import (
+        account,
+        archive,
+        billing,
+        clip,
+        dashboard,
+        exports,
+        public,
+        team,
+    )
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (public, dashboard, clip, exports, account, team):
+    for module in (public, dashboard, clip, exports, archive, account, billing, team):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

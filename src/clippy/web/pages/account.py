@@ -9,11 +9,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from clippy.accounts.api_keys import ApiKeyNotFound, create_api_key, list_api_keys, revoke_api_key
 from clippy.accounts.passwords import WeakPassword
+from clippy.accounts.plans import get_plan
 from clippy.accounts.teams import visible_user_ids
 from clippy.accounts.usage import utc_day
 from clippy.accounts.users import InvalidCredentials, change_password
 from clippy.clips.stats import analytics
-from clippy.db.models import User
+from clippy.db.models import User, Webhook
+from clippy.export.endpoints import (
+    WEBHOOK_EVENTS,
+    WebhookError,
+    add_endpoint,
+    list_endpoints,
+    remove_endpoint,
+)
 from clippy.web.deps import SessionDep
 from clippy.web.pages.charts import bar_chart, hbar_chart
 from clippy.web.pages.security import CsrfChecked, PageUser, start_session
@@ -28,6 +36,7 @@ def _settings_page(
     user: User,
     *,
     new_key: str = "",
+    new_hook: Webhook | None = None,
     errors: dict[str, str] | None = None,
     notice: str = "",
     status_code: int = 200,
@@ -36,6 +45,10 @@ def _settings_page(
         "user": user,
         "keys": list_api_keys(session, user.id),
         "new_key": new_key,
+        "webhooks": list_endpoints(session, user.id),
+        "webhook_events": WEBHOOK_EVENTS,
+        "can_webhooks": get_plan(user.plan).api_and_webhooks,
+        "new_hook": new_hook,
         "errors": errors or {},
         "notice": notice or _notice(request),
     }
@@ -47,12 +60,13 @@ def _notice(request: Request) -> str:
         "password": "Password changed. Other browsers were logged out.",
         "profile": "Profile saved.",
         "revoked": "API key revoked. Programs using it are refused from now on.",
+        "hook_removed": "Webhook removed. Nothing more is sent to it.",
     }.get(request.query_params.get("saved", ""), "")
 
 
 @router.get("/settings", response_class=HTMLResponse)
 def settings_page(request: Request, session: SessionDep, user: PageUser) -> Response:
-    """Profile, password and API keys."""
+    """Profile, password, API keys and (business) webhooks."""
     return _settings_page(request, session, user)
 
 
@@ -112,6 +126,32 @@ def revoke_key(key_id: int, request: Request, session: SessionDep, user: PageUse
     except ApiKeyNotFound as exc:
         return _settings_page(request, session, user, errors={"keys": str(exc)}, status_code=404)
     return RedirectResponse("/app/settings?saved=revoked", 303)
+
+
+@router.post("/settings/webhooks", dependencies=[CsrfChecked])
+async def new_webhook(request: Request, session: SessionDep, user: PageUser) -> Response:
+    """Register a webhook (business plan) and show its signing secret this once."""
+    form = await request.form()
+    url = str(form.get("url", ""))[:2000]
+    events = [str(e) for e in form.getlist("events")]
+    try:
+        hook = add_endpoint(session, user, url, events)
+    except WebhookError as exc:
+        msg = str(exc)
+        errors = {"webhooks": msg[:1].upper() + msg[1:] + "."}
+        return _settings_page(request, session, user, errors=errors, status_code=400)
+    return _settings_page(request, session, user, new_hook=hook, status_code=201)
+
+
+@router.post("/settings/webhooks/{hook_id}/delete", dependencies=[CsrfChecked])
+def remove_webhook(hook_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
+    """Remove one of the user's webhooks."""
+    try:
+        remove_endpoint(session, user.id, hook_id)
+    except WebhookError as exc:
+        errors = {"webhooks": str(exc)[:1].upper() + str(exc)[1:] + "."}
+        return _settings_page(request, session, user, errors=errors, status_code=404)
+    return RedirectResponse("/app/settings?saved=hook_removed#webhooks", 303)
 
 
 @router.get("/analytics", response_class=HTMLResponse)

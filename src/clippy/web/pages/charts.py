@@ -10,7 +10,7 @@ from html import escape
 
 from markupsafe import Markup
 
-__all__ = ["bar_chart", "hbar_chart"]
+__all__ = ["bar_chart", "hbar_chart", "loudness_chart"]
 
 
 def _nice_max(value: float) -> float:
@@ -97,6 +97,71 @@ def hbar_chart(
         parts.append(
             f'<text class="value" x="{label_w + w + 8:.1f}" y="{y + row / 2 + 4:.1f}">'
             f"{value}</text>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+_DB_FLOOR, _DB_TOP = -60.0, 0.0
+
+
+def loudness_chart(
+    peaks: Sequence[tuple[float, float | None]],
+    start: float,
+    end: float,
+    *,
+    title: str,
+    highlight: tuple[float, float] | None = None,
+    links: Sequence[tuple[float, float, str]] = (),
+    width: int = 1000,
+    height: int = 96,
+) -> Markup:
+    """A filled loudness curve (dBFS, -60 to 0) over stream time [``start``, ``end``).
+
+    ``peaks`` are (time, dB or None) samples; ``None`` breaks the curve (no recording).
+    ``highlight`` shades a time range; ``links`` are (from, to, href) clickable bands.
+    The SVG's ``data-start``/``data-end`` let the page map a click to a stream time.
+    """
+    span = max(end - start, 1e-6)
+
+    def x(t: float) -> float:
+        return (t - start) / span * width
+
+    def y(db: float) -> float:
+        frac = (min(max(db, _DB_FLOOR), _DB_TOP) - _DB_FLOOR) / (_DB_TOP - _DB_FLOOR)
+        return height - 2 - frac * (height - 6)
+
+    parts = [
+        f'<svg class="chart loudness" viewBox="0 0 {width} {height}" role="img"'
+        f' aria-label="{escape(title)}" preserveAspectRatio="none"'
+        f' data-start="{start:.3f}" data-end="{end:.3f}">',
+        f"<title>{escape(title)}</title>",
+    ]
+    if highlight:
+        a, b = x(max(highlight[0], start)), x(min(highlight[1], end))
+        parts.append(
+            f'<rect class="view" x="{a:.1f}" y="0" width="{max(b - a, 2):.1f}" height="{height}"/>'
+        )
+    runs: list[list[tuple[float, float]]] = [[]]
+    for t, db in peaks:
+        if db is None:
+            if runs[-1]:
+                runs.append([])
+        else:
+            runs[-1].append((x(t), y(db)))
+    for run in runs:
+        if not run:
+            continue
+        line = " ".join(f"{px:.1f},{py:.1f}" for px, py in run)
+        left, right = run[0][0], run[-1][0]
+        parts.append(
+            f'<polygon class="area" points="{left:.1f},{height} {line} {right:.1f},{height}"/>'
+        )
+    parts.append('<rect class="sel" data-sel x="0" y="0" width="0" height="100%"/>')
+    for a, b, href in links:
+        parts.append(
+            f'<a href="{escape(href)}"><rect class="band" x="{x(a):.1f}" y="0"'
+            f' width="{max(x(b) - x(a), 1):.1f}" height="{height}"/></a>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -109,6 +109,7 @@ def _notice(request: Request) -> str:
         "trimmed": "Trimmed copy saved. The original clip is unchanged.",
         "captions": "Captions saved.",
         "title": "Title saved.",
+        "made": "Clip made from the archive.",
     }.get(request.query_params.get("saved", ""), "")
 
 

@@ -71,7 +71,8 @@ def _live_streams(session: Session, ids: set[int]) -> list[dict[str, Any]]:
     return out
 
 
-def _usage(session: Session, user: User) -> dict[str, Any]:
+def usage_summary(session: Session, user: User) -> dict[str, Any]:
+    """Today's recording and clips against the user's plan (home and billing pages)."""
     plan = get_plan(user.plan)
     used = usage_for(session, user.id, utc_day())
     hours = plan.recording_hours_per_day
@@ -101,7 +102,7 @@ def home(request: Request, session: SessionDep, user: PageUser) -> Response:
         "user": user,
         "live": _live_streams(session, ids),
         "recent": [clip_card(c, secret, titles.get(c.stream_id, "")) for c in recent],
-        "usage": _usage(session, user),
+        "usage": usage_summary(session, user),
         "has_streams": bool(list_streams(session, ids, limit=1)),
         "welcome": request.query_params.get("welcome") == "1",
     }

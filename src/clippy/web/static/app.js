@@ -168,9 +168,103 @@
     });
   }
 
+
+  // Archive browser: the stream plays as consecutive preview MP4s ("windows"), so stream time
+  // is the window's start plus the player's time; seeking across windows swaps the source.
+  function setupArchive(root) {
+    const video = root.querySelector("#archive-player");
+    const windows = JSON.parse(root.dataset.windows || "[]");
+    const now = root.querySelector("[data-now]");
+    const lines = Array.from(root.querySelectorAll(".transcript-line"));
+    let current = null;
+
+    function fmt(s) {
+      const t = Math.max(0, Math.round(s));
+      const h = Math.floor(t / 3600), m = Math.floor((t % 3600) / 60), sec = t % 60;
+      const mm = h ? String(m).padStart(2, "0") : String(m);
+      return (h ? h + ":" : "") + mm + ":" + String(sec).padStart(2, "0");
+    }
+    function streamTime() {
+      return current ? current.start + video.currentTime : parseFloat(root.dataset.at) || 0;
+    }
+    function seek(t, play) {
+      const w = windows.find((x) => t >= x.start && t < x.end) || windows.find((x) => x.start >= t);
+      if (!w) return;
+      const offset = Math.max(0, t - w.start);
+      const go = () => {
+        video.currentTime = offset;
+        if (play) video.play().catch(() => {});
+      };
+      if (w !== current) {
+        current = w;
+        video.addEventListener("loadedmetadata", go, { once: true });
+        video.src = w.url;
+        video.load();
+      } else {
+        go();
+      }
+    }
+    video.addEventListener("ended", () => {
+      const next = windows[windows.indexOf(current) + 1];
+      if (next) seek(next.start, true);
+    });
+    video.addEventListener("timeupdate", () => {
+      const t = streamTime();
+      if (now) now.textContent = fmt(t);
+      lines.forEach((ln) => {
+        ln.classList.toggle("playing", t >= parseFloat(ln.dataset.at) && t < parseFloat(ln.dataset.until));
+      });
+    });
+    root.addEventListener("click", (e) => {
+      const el = e.target.closest("[data-at]");
+      if (el && root.contains(el) && el !== root) {
+        e.preventDefault();
+        seek(parseFloat(el.dataset.at), true);
+      }
+    });
+    const detail = root.querySelector("[data-detail] svg");
+    if (detail) {
+      detail.addEventListener("click", (e) => {
+        const box = detail.getBoundingClientRect();
+        const a = parseFloat(detail.dataset.start), b = parseFloat(detail.dataset.end);
+        seek(a + ((e.clientX - box.left) / box.width) * (b - a), true);
+      });
+    }
+    const form = root.querySelector("[data-make-clip]");
+    if (form) {
+      const startIn = form.querySelector("[data-start]");
+      const endIn = form.querySelector("[data-end]");
+      const length = form.querySelector("[data-length]");
+      const sel = detail && detail.querySelector("[data-sel]");
+      const draw = () => {
+        const a = parseFloat(startIn.value), b = parseFloat(endIn.value);
+        length.textContent = b > a ? fmt(b - a) : "—";
+        if (!sel) return;
+        const s0 = parseFloat(detail.dataset.start), s1 = parseFloat(detail.dataset.end);
+        const width = detail.viewBox.baseVal.width;
+        const x0 = Math.max(0, Math.min(1, (a - s0) / (s1 - s0))) * width;
+        const x1 = Math.max(0, Math.min(1, (b - s0) / (s1 - s0))) * width;
+        sel.setAttribute("x", String(x0));
+        sel.setAttribute("width", String(Math.max(0, x1 - x0)));
+      };
+      form.querySelectorAll("[data-mark]").forEach((btn) => {
+        btn.addEventListener("click", () => {
+          const input = btn.dataset.mark === "start" ? startIn : endIn;
+          input.value = streamTime().toFixed(1);
+          draw();
+        });
+      });
+      startIn.addEventListener("input", draw);
+      endIn.addEventListener("input", draw);
+      draw();
+    }
+    if (windows.length) seek(parseFloat(root.dataset.at) || windows[0].start, false);
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     startLiveFeed();
     document.querySelectorAll("[data-trim]").forEach(setupTrim);
+    document.querySelectorAll("[data-archive]").forEach(setupArchive);
     setupSelection();
     setupHelpers();
   });

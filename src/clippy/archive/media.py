@@ -1,0 +1,116 @@
+"""Archive media made on demand from stored mezzanine segments, cached in the object store.
+
+Thumbnails and preview MP4s are derived data: made the first time someone looks, kept under
+the stream's prefix (so deleting the stream removes them), and made again if missing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clippy.archive.timeline import PreviewWindow, SegmentSpan, covering, preview_windows
+from clippy.db.models import Segment
+from clippy.media.cut import SourcePart, cut_clip
+from clippy.media.thumbnail import make_thumbnail
+from clippy.pipeline.keys import mezzanine_key
+from clippy.storage.base import ObjectNotFound, ObjectStore
+
+__all__ = [
+    "ArchiveMediaMissing",
+    "archive_thumbnail",
+    "preview_video",
+    "stored_spans",
+    "thumb_key",
+]
+
+THUMB_WIDTH = 320
+
+
+class ArchiveMediaMissing(LookupError):
+    """No processed segment covers the requested time (never recorded, pending or expired)."""
+
+
+def thumb_key(stream_id: int, t: int) -> str:
+    """Where the archive thumbnail at whole second ``t`` is cached."""
+    return f"streams/{stream_id}/archive/thumbs/{t:08d}.jpg"
+
+
+def preview_key(stream_id: int, window: PreviewWindow) -> str:
+    """Where a preview window's MP4 is cached (keyed by its segments: a grown window is new)."""
+    return f"streams/{stream_id}/archive/preview/{window.first_seq:08d}-{window.last_seq:08d}.mp4"
+
+
+def stored_spans(session: Session, stream_id: int) -> list[SegmentSpan]:
+    """The stream's processed segments (those with a mezzanine), in time order."""
+    q = (
+        select(Segment.seq, Segment.start_time, Segment.duration)
+        .where(Segment.stream_id == stream_id, Segment.status == "done")
+        .order_by(Segment.start_time)
+    )
+    return [SegmentSpan(seq, start, dur) for seq, start, dur in session.execute(q).tuples()]
+
+
+def archive_thumbnail(
+    store: ObjectStore, stream_id: int, spans: list[SegmentSpan], t: int
+) -> bytes:
+    """The JPEG frame at stream second ``t``, from the cache or made from its segment."""
+    key = thumb_key(stream_id, t)
+    with contextlib.suppress(ObjectNotFound):
+        return store.get_bytes(key)
+    span = covering(spans, t + 0.5)
+    if span is None:
+        raise ArchiveMediaMissing(f"no stored recording at {t} s of stream {stream_id}")
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="clippy-thumb-") as tmp,
+            store.open_local(mezzanine_key(stream_id, span.seq)) as mezz,
+        ):
+            out = make_thumbnail(mezz, t + 0.5 - span.start, Path(tmp) / "t.jpg", THUMB_WIDTH)
+            data = out.read_bytes()
+    except ObjectNotFound as exc:
+        # The sweeper removed the segment's media between the row query and now.
+        raise ArchiveMediaMissing(f"segment {span.seq} of stream {stream_id} has expired") from exc
+    store.put_bytes(key, data, content_type="image/jpeg")
+    return data
+
+
+def find_window(spans: list[SegmentSpan], first_seq: int) -> PreviewWindow:
+    """The preview window starting at segment ``first_seq``; ``ArchiveMediaMissing`` if none."""
+    for window in preview_windows(spans):
+        if window.first_seq == first_seq:
+            return window
+    raise ArchiveMediaMissing(f"no preview starts at segment {first_seq}")
+
+
+def preview_video(
+    store: ObjectStore, stream_id: int, spans: list[SegmentSpan], window: PreviewWindow
+) -> str:
+    """The object key of the window's MP4 (browsers cannot play the MPEG-TS mezzanine)."""
+    key = preview_key(stream_id, window)
+    if store.exists(key):
+        return key
+    parts_spans = [s for s in spans if window.first_seq <= s.seq <= window.last_seq]
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="clippy-preview-") as tmp,
+            contextlib.ExitStack() as stack,
+        ):
+            parts = [
+                SourcePart(
+                    stack.enter_context(store.open_local(mezzanine_key(stream_id, s.seq))),
+                    s.start,
+                    s.duration,
+                )
+                for s in parts_spans
+            ]
+            # Whole segments start on keyframes, so the cut is a stream copy plus the audio.
+            out = cut_clip(parts, [(window.start, window.end)], Path(tmp) / "preview.mp4").path
+            store.put_file(key, out, content_type="video/mp4")
+    except ObjectNotFound as exc:
+        raise ArchiveMediaMissing(f"the recording of {window.start:.0f} s has expired") from exc
+    return key

@@ -1,0 +1,1 @@
+"""Plan changes through a billing provider: ``manual`` (an admin sets plans) or Stripe."""

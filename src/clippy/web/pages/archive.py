@@ -1,0 +1,259 @@
+"""The streams list and the archive browser: timeline, loudness, transcript, search, make clip.
+
+Media is served through the session cookie (same origin, so ``<img>`` and ``<video>`` send
+it) and every route answers 404 for a stream the user cannot see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from clippy.accounts.plans import get_plan
+from clippy.accounts.teams import visible_user_ids
+from clippy.archive.media import (
+    ArchiveMediaMissing,
+    archive_thumbnail,
+    find_window,
+    preview_video,
+    stored_spans,
+)
+from clippy.archive.timeline import (
+    loudness_points,
+    peak_downsample,
+    plan_view,
+    preview_windows,
+    thumb_step,
+    thumb_times,
+)
+from clippy.clips.events import clip_created_event
+from clippy.clips.make import ClipQuotaExceeded, make_clip
+from clippy.clips.render import ClipSourceMissing
+from clippy.clips.service import InvalidRange
+from clippy.db.models import Clip, Segment, Stream, TranscriptSegment, User
+from clippy.ingest.streams import NotFound, list_streams, visible_stream
+from clippy.transcripts.search import search
+from clippy.web.deps import SessionDep, get_ctx
+from clippy.web.pages.charts import loudness_chart
+from clippy.web.pages.clip import not_found_page
+from clippy.web.pages.security import CsrfChecked, PageUser
+from clippy.web.pages.templating import duration, render
+
+router = APIRouter(prefix="/app/streams", include_in_schema=False)
+
+VIEW_SECONDS = 600.0  # the detail view: ten minutes, twenty thumbnails at most
+_OVERVIEW_BUCKETS = 400
+_DETAIL_BUCKETS = 300
+
+
+def _stream(session: Session, user: User, stream_id: int) -> Stream | None:
+    try:
+        return visible_stream(session, visible_user_ids(session, user), stream_id)
+    except NotFound:
+        return None
+
+
+@router.get("", response_class=HTMLResponse)
+def streams_page(request: Request, session: SessionDep, user: PageUser) -> Response:
+    """Every visible stream with its length and clip count, linking to its archive."""
+    streams = list_streams(session, visible_user_ids(session, user), limit=200)
+    ids = [s.id for s in streams]
+    counts: dict[int, int] = {}
+    if ids:
+        q = select(Clip.stream_id, func.count()).where(Clip.stream_id.in_(ids))
+        counts = dict(session.execute(q.group_by(Clip.stream_id)).tuples().all())
+    rows = [{"s": s, "clips": counts.get(s.id, 0)} for s in streams]
+    return render(request, "app/streams.html", {"user": user, "rows": rows})
+
+
+def _archive_page(
+    request: Request,
+    session: Session,
+    user: User,
+    stream: Stream,
+    *,
+    error: str = "",
+    form: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    p = request.query_params
+    spans = stored_spans(session, stream.id)
+    first = spans[0].start if spans else 0.0
+    last = spans[-1].end if spans else 0.0
+    try:
+        at: float | None = float(p["at"]) if "at" in p else None
+    except ValueError:
+        at = None
+    view = plan_view(at, VIEW_SECONDS, first, last)
+    step = thumb_step(view.end - view.start)
+    features = session.scalars(
+        select(Segment.features)
+        .where(Segment.stream_id == stream.id, Segment.status == "done")
+        .order_by(Segment.start_time)
+    )
+    points = loudness_points(features)
+    base = f"/app/streams/{stream.id}"
+    # The overview's clickable bands page the detail view, one band per view.
+    bands = []
+    t = (first // VIEW_SECONDS) * VIEW_SECONDS
+    while t < last:
+        bands.append((max(t, first), min(t + VIEW_SECONDS, last), f"{base}?at={t:.0f}"))
+        t += VIEW_SECONDS
+    overview = loudness_chart(
+        peak_downsample(points, first, last, _OVERVIEW_BUCKETS),
+        first,
+        last,
+        title="Loudness over the whole recording",
+        highlight=(view.start, view.end),
+        links=bands,
+        height=56,
+    )
+    detail = loudness_chart(
+        peak_downsample(points, view.start, view.end, _DETAIL_BUCKETS),
+        view.start,
+        view.end,
+        title=f"Loudness from {duration(view.start)} to {duration(view.end)}",
+    )
+    lines = session.scalars(
+        select(TranscriptSegment)
+        .where(
+            TranscriptSegment.stream_id == stream.id,
+            TranscriptSegment.end_time > view.start,
+            TranscriptSegment.start_time < view.end,
+        )
+        .order_by(TranscriptSegment.start_time)
+    ).all()
+    query = p.get("q", "")[:200].strip()
+    hits = search(session, visible_user_ids(session, user), query, limit=30) if query else []
+    owner = session.get(User, stream.user_id)
+    windows = [
+        {"start": w.start, "end": w.end, "url": f"{base}/preview/{w.first_seq}.mp4"}
+        for w in preview_windows(spans)
+    ]
+    ctx: dict[str, Any] = {
+        "user": user,
+        "stream": stream,
+        "has_media": bool(spans),
+        "first": first,
+        "last": last,
+        "view": view,
+        "step": step,
+        "thumbs": thumb_times(spans, view.start, view.end, step),
+        "overview_svg": overview,
+        "detail_svg": detail,
+        "lines": lines,
+        "query": query,
+        "hits": hits,
+        "windows": windows,
+        "retention": get_plan(owner.plan if owner else "free").retention,
+        "can_clip": stream.user_id == user.id,
+        "form": form
+        or {"start": f"{view.start:.1f}", "end": f"{min(view.start + 30, view.end):.1f}"},
+        "error": error,
+    }
+    return render(request, "app/archive.html", ctx, status_code=status_code)
+
+
+@router.get("/{stream_id}", response_class=HTMLResponse)
+def archive_page(stream_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
+    """A stream's retained recording: timeline, loudness, transcript, search, make clip."""
+    stream = _stream(session, user, stream_id)
+    if stream is None:
+        return not_found_page(request, user, "stream")
+    return _archive_page(request, session, user, stream)
+
+
+@router.get("/{stream_id}/thumbs/{t}.jpg")
+async def thumbnail(
+    stream_id: int, t: int, request: Request, session: SessionDep, user: PageUser
+) -> Response:
+    """The frame at stream second ``t`` (made on first request, then cached in the store)."""
+    stream = _stream(session, user, stream_id)
+    if stream is None or t < 0:
+        return Response(status_code=404)
+    spans = stored_spans(session, stream_id)
+    session.close()
+    try:
+        data = await asyncio.to_thread(
+            archive_thumbnail, get_ctx(request).store, stream_id, spans, t
+        )
+    except ArchiveMediaMissing:
+        return Response(status_code=404)
+    return Response(
+        data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"}
+    )
+
+
+@router.get("/{stream_id}/preview/{first_seq}.mp4")
+async def preview(
+    stream_id: int, first_seq: int, request: Request, session: SessionDep, user: PageUser
+) -> Response:
+    """The MP4 of the preview window starting at segment ``first_seq`` (range requests work)."""
+    stream = _stream(session, user, stream_id)
+    if stream is None:
+        return Response(status_code=404)
+    spans = stored_spans(session, stream_id)
+    session.close()
+    store = get_ctx(request).store
+    try:
+        window = find_window(spans, first_seq)
+        key = await asyncio.to_thread(preview_video, store, stream_id, spans, window)
+    except ArchiveMediaMissing:
+        return Response(status_code=404)
+    url = store.presigned_url(key, expires_seconds=3600)
+    if url:
+        return RedirectResponse(url)
+    with store.open_local(key) as local:
+        # Local disk: open_local yields the stored file itself, which outlives this block.
+        return FileResponse(local, media_type="video/mp4")
+
+
+@router.post("/{stream_id}/clips", dependencies=[CsrfChecked])
+async def make_archive_clip(
+    stream_id: int,
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    start: Annotated[float, Form(ge=0)],
+    end: Annotated[float, Form(gt=0)],
+    title: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    """Cut ``start``-``end`` of one of the user's own streams into a new clip."""
+    stream = _stream(session, user, stream_id)
+    if stream is None or stream.user_id != user.id:
+        # A teammate may browse the archive but clips count against the owner's plan.
+        return not_found_page(request, user, "stream")
+    ctx = get_ctx(request)
+    session.commit()
+    try:
+        clip = await asyncio.to_thread(
+            make_clip,
+            ctx.session_factory,
+            ctx.store,
+            stream_id,
+            [(start, end)],
+            title=title.strip() or f"Clip from {duration(start)}",
+            reason="made by hand in the archive",
+            source="manual",
+        )
+    except (InvalidRange, ClipQuotaExceeded, ClipSourceMissing) as exc:
+        session.expire_all()
+        msg = str(exc)
+        form = {"start": f"{start:.1f}", "end": f"{end:.1f}", "title": title}
+        status = 400 if isinstance(exc, InvalidRange) else 409
+        return _archive_page(
+            request,
+            session,
+            user,
+            stream,
+            error=msg[:1].upper() + msg[1:] + ".",
+            form=form,
+            status_code=status,
+        )
+    ctx.extras["hub"].publish(clip.user_id, clip_created_event(clip, ctx.secret_key))
+    return RedirectResponse(f"/app/clips/{clip.id}?saved=made", 303)

@@ -1,0 +1,146 @@
+"""Plan & billing page and the Stripe webhook through the routes (SQLite and PostgreSQL):
+manual provider by default; Stripe checkout against a local fake Stripe server; webhook
+payloads signed here with a test secret."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from clippy.accounts.users import set_plan
+from clippy.billing.signature import sign_payload
+from clippy.db.models import User
+from tests.billing.fake_stripe import API_KEY, PRICES, FakeStripe, event, running_fake_stripe
+from tests.dashboard.conftest import PASSWORD, Browserish
+
+WEBHOOK_SECRET = "whsec_test_0123456789"
+
+
+@pytest.fixture
+def fake_stripe() -> Iterator[FakeStripe]:
+    with running_fake_stripe() as fake:
+        yield fake
+
+
+def _sign_up(client: TestClient, email: str) -> Browserish:
+    b = Browserish(TestClient(client.app))
+    b.get("/signup")
+    assert b.post("/signup", {"email": email, "password": PASSWORD}).status_code == 303
+    b.email = email
+    with b.session_factory() as s:
+        b.user_id = s.query(User).filter_by(email=email).one().id
+    return b
+
+
+def _plan(b: Browserish) -> str:
+    with b.session_factory() as s:
+        user = s.get(User, b.user_id)
+        assert user is not None
+        return user.plan
+
+
+@pytest.fixture
+def stripe_app(make_client: Callable[..., TestClient], fake_stripe: FakeStripe) -> TestClient:
+    return make_client(
+        billing_provider="stripe",
+        stripe_api_key=API_KEY,
+        stripe_webhook_secret=WEBHOOK_SECRET,
+        stripe_api_base=fake_stripe.base_url,
+        stripe_price_pro=PRICES["pro"],
+        stripe_price_business=PRICES["business"],
+    )
+
+
+def test_manual_provider_page(make_client: Callable[..., TestClient]) -> None:
+    app = make_client()
+    b = _sign_up(app, "manual@example.com")
+    page = b.get("/app/billing")
+    assert page.status_code == 200
+    assert "set by its administrator" in page.text
+    assert "clippy user set-plan manual@example.com pro" in page.text
+    assert "data-checkout" not in page.text
+    assert "data-current-plan>Free<" in page.text
+    r = b.post("/app/billing/checkout", {"plan": "pro"})
+    assert r.status_code == 409 and "clippy user set-plan manual@example.com pro" in r.text
+    # The admin command's effect shows on the page.
+    with b.session_factory() as s:
+        user = s.get(User, b.user_id)
+        assert user is not None
+        set_plan(s, user, "business")
+        s.commit()
+    assert "data-current-plan>Business<" in b.get("/app/billing").text
+    # No Stripe webhook endpoint when Stripe is not the provider.
+    assert app.post("/billing/stripe/webhook", content=b"{}").status_code == 404
+
+
+def test_stripe_checkout_redirects_to_stripe(
+    stripe_app: TestClient, fake_stripe: FakeStripe
+) -> None:
+    b = _sign_up(stripe_app, "buyer@example.com")
+    page = b.get("/app/billing")
+    assert 'data-checkout="pro"' in page.text and 'data-checkout="business"' in page.text
+    r = b.post("/app/billing/checkout", {"plan": "business"})
+    assert r.status_code == 303
+    assert r.headers["location"] == f"{fake_stripe.base_url}/pay/cs_test_1"
+    (form,) = fake_stripe.sessions
+    assert form["metadata[user_id]"] == str(b.user_id)
+    assert form["line_items[0][price]"] == PRICES["business"]
+    assert form["success_url"].endswith("/app/billing?checkout=success")
+    # Paying does not change the plan by itself: only Stripe's webhook does.
+    assert _plan(b) == "free"
+    assert "Nothing was charged" in b.get("/app/billing?checkout=cancelled").text
+    # Refused without a CSRF token, and for plans that cannot be bought.
+    assert b.client.post("/app/billing/checkout", data={"plan": "pro"}).status_code == 403
+    assert b.post("/app/billing/checkout", {"plan": "free"}).status_code == 400
+    assert len(fake_stripe.sessions) == 1
+
+
+def _deliver(client: TestClient, body: bytes, header: str) -> int:
+    r = client.post(
+        "/billing/stripe/webhook",
+        content=body,
+        headers={"Stripe-Signature": header, "Content-Type": "application/json"},
+    )
+    return r.status_code
+
+
+def test_signed_webhook_changes_the_plan_and_bad_ones_do_not(stripe_app: TestClient) -> None:
+    b = _sign_up(stripe_app, "hooked@example.com")
+    paid = event(
+        "checkout.session.completed",
+        {
+            "id": "cs_test_1",
+            "customer": "cus_9",
+            "subscription": "sub_9",
+            "payment_status": "paid",
+            "metadata": {"user_id": str(b.user_id), "plan": "pro"},
+        },
+    )
+    now = int(time.time())
+    # Wrong secret, tampered body, stale and future timestamps, no header: 400, no change.
+    assert _deliver(stripe_app, paid, sign_payload(paid, "whsec_wrong", now)) == 400
+    tampered = paid.replace(b'"pro"', b'"business"')
+    assert _deliver(stripe_app, tampered, sign_payload(paid, WEBHOOK_SECRET, now)) == 400
+    assert _deliver(stripe_app, paid, sign_payload(paid, WEBHOOK_SECRET, now - 600)) == 400
+    assert _deliver(stripe_app, paid, sign_payload(paid, WEBHOOK_SECRET, now + 600)) == 400
+    assert _deliver(stripe_app, paid, "") == 400
+    assert _plan(b) == "free"
+
+    assert _deliver(stripe_app, paid, sign_payload(paid, WEBHOOK_SECRET, now)) == 200
+    assert _plan(b) == "pro"
+    page = b.get("/app/billing")
+    assert "data-current-plan>Pro<" in page.text and "sub_9" in page.text
+    # On a paid plan no second checkout is offered or started (it would be a second subscription).
+    assert "data-checkout" not in page.text and "data-paid-note" in page.text
+    assert b.post("/app/billing/checkout", {"plan": "business"}).status_code == 409
+
+    ended = event(
+        "customer.subscription.deleted",
+        {"id": "sub_9", "metadata": {"user_id": str(b.user_id)}},
+        "evt_2",
+    )
+    assert _deliver(stripe_app, ended, sign_payload(ended, WEBHOOK_SECRET, int(time.time()))) == 200
+    assert _plan(b) == "free"
