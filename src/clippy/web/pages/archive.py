@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from clippy.accounts.plans import get_plan
 from clippy.accounts.teams import visible_user_ids
+from clippy.archive.loudness import LoudnessCache
 from clippy.archive.media import (
     ArchiveMediaMissing,
     archive_thumbnail,
@@ -35,7 +36,7 @@ from clippy.clips.events import clip_created_event
 from clippy.clips.make import ClipQuotaExceeded, make_clip
 from clippy.clips.render import ClipSourceMissing
 from clippy.clips.service import InvalidRange
-from clippy.db.models import Clip, Segment, Stream, TranscriptSegment, User
+from clippy.db.models import Clip, Stream, TranscriptSegment, User
 from clippy.ingest.streams import NotFound, list_streams, visible_stream
 from clippy.transcripts.search import search
 from clippy.web.deps import SessionDep, get_ctx
@@ -91,12 +92,15 @@ def _archive_page(
         at = None
     view = plan_view(at, VIEW_SECONDS, first, last)
     step = thumb_step(view.end - view.start)
-    features = session.scalars(
-        select(Segment.features)
-        .where(Segment.stream_id == stream.id, Segment.status == "done")
-        .order_by(Segment.start_time)
+    cache: LoudnessCache = get_ctx(request).extras.setdefault("archive_loudness", LoudnessCache())
+    loudness = cache.for_spans(session, stream.id, spans)
+    # The overview plots each segment's loudest second; the view plots every second.
+    overview_points = [(x.start, x.peak) for x in loudness if x.peak is not None]
+    points = loudness_points(
+        {"start": x.start, "loudness": x.values}
+        for x in loudness
+        if x.start < view.end and x.start + len(x.values) > view.start
     )
-    points = loudness_points(features)
     base = f"/app/streams/{stream.id}"
     # The overview's clickable bands page the detail view, one band per view.
     bands = []
@@ -105,7 +109,14 @@ def _archive_page(
         bands.append((max(t, first), min(t + VIEW_SECONDS, last), f"{base}?at={t:.0f}"))
         t += VIEW_SECONDS
     overview = loudness_chart(
-        peak_downsample(points, first, last, _OVERVIEW_BUCKETS),
+        # One point per segment, so no bucket narrower than a segment (else gaps).
+        peak_downsample(
+            overview_points,
+            first,
+            last,
+            _OVERVIEW_BUCKETS,
+            resolution=(last - first) / max(1, len(spans)),
+        ),
         first,
         last,
         title="Loudness over the whole recording",
@@ -131,9 +142,11 @@ def _archive_page(
     query = p.get("q", "")[:200].strip()
     hits = search(session, visible_user_ids(session, user), query, limit=30) if query else []
     owner = session.get(User, stream.user_id)
+    # The player needs the windows of this view only (and the next, to play on past its end).
     windows = [
         {"start": w.start, "end": w.end, "url": f"{base}/preview/{w.first_seq}.mp4"}
         for w in preview_windows(spans)
+        if w.end > view.start and w.start < view.end + VIEW_SECONDS
     ]
     ctx: dict[str, Any] = {
         "user": user,
