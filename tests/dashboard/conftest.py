@@ -17,20 +17,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from clippy.db.models import Clip, ClipRange, Stream, TranscriptSegment, User
 from clippy.db.types import utcnow
 from clippy.transcripts.store import spoken_text
+from tests.e2e.browser import CHROMIUM as E2E_CHROMIUM
+from tests.e2e.browser import CHROMIUM_ARGS
 
 PASSWORD = "correct horse battery"
-CHROMIUM = "/usr/lib/chromium/chromium"
-# DESIGN.md: the flags Debian's chromium needs under Playwright on these machines.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+CHROMIUM = str(E2E_CHROMIUM)
 _CSRF_RE = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 
 

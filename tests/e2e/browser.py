@@ -17,9 +17,8 @@ CHROMIUM = Path("/usr/lib/chromium/chromium")
 EXTENSION_DIST = Path(__file__).resolve().parents[2] / "extension" / "dist"
 PAGES = Path(__file__).parent / "pages"
 
-# Measured on these machines (DESIGN.md): these flags make headless chromium usable here;
-# `--mute-audio` (a Playwright default) would silence the captured tab audio.
-_ARGS = [
+# Measured on these machines (DESIGN.md): these flags make headless chromium usable here.
+CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
@@ -28,8 +27,10 @@ _ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-dev-shm-usage",
-    "--autoplay-policy=no-user-gesture-required",
 ]
+# The synthetic page plays sound without a click; `--mute-audio` (a Playwright default,
+# dropped in `launch`) would silence the captured tab audio.
+_ARGS = [*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"]
 
 T = TypeVar("T")
 

@@ -16,11 +16,13 @@ router = APIRouter(prefix="/api/v1", tags=["events"])
 _KEEPALIVE_S = 15.0
 
 
-@router.get("/events")
-async def events(request: Request, user: CurrentUser) -> StreamingResponse:
-    """An SSE stream of the caller's live events (``event: clip_created`` …)."""
+def event_stream(request: Request, user_id: int) -> StreamingResponse:
+    """An SSE response carrying ``user_id``'s live events until the client goes away.
+
+    Shared by the API feed (bearer auth) and the dashboard's (session cookie: an
+    EventSource cannot send an Authorization header).
+    """
     hub: EventHub = get_ctx(request).extras["hub"]
-    user_id = user.id
 
     async def stream() -> AsyncIterator[str]:
         async with hub.subscribe(user_id) as sub:
@@ -38,3 +40,9 @@ async def events(request: Request, user: CurrentUser) -> StreamingResponse:
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+@router.get("/events")
+async def events(request: Request, user: CurrentUser) -> StreamingResponse:
+    """An SSE stream of the caller's live events (``event: clip_created`` …)."""
+    return event_stream(request, user.id)

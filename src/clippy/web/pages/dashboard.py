@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -20,14 +17,13 @@ from clippy.clips.events import clip_urls
 from clippy.clips.gallery import SORTS, GalleryQuery, gallery_page
 from clippy.clips.service import delete_clip, list_clips, visible_clip
 from clippy.db.models import Clip, Segment, Stream, User
-from clippy.events import EventHub
 from clippy.ingest.streams import NotFound, list_streams
+from clippy.web.api.events import event_stream
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.security import CsrfChecked, PageUser
 from clippy.web.pages.templating import render
 
 router = APIRouter(prefix="/app", include_in_schema=False)
-_KEEPALIVE_S = 15.0
 STATUSES = ("ready", "pending", "failed")
 
 
@@ -222,22 +218,4 @@ def batch_delete(
 async def events(request: Request, user: PageUser) -> StreamingResponse:
     """The user's live events over SSE, authenticated by the session cookie (an EventSource
     cannot send an Authorization header)."""
-    hub: EventHub = get_ctx(request).extras["hub"]
-    user_id = user.id
-
-    async def stream() -> AsyncIterator[str]:
-        async with hub.subscribe(user_id) as sub:
-            yield ": connected\n\n"
-            while not await request.is_disconnected():
-                try:
-                    ev = await asyncio.wait_for(sub.queue.get(), _KEEPALIVE_S)
-                except TimeoutError:
-                    yield ": keep-alive\n\n"
-                    continue
-                yield f"event: {ev.get('type', 'message')}\ndata: {json.dumps(ev)}\n\n"
-
-    return StreamingResponse(
-        stream(),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    return event_stream(request, user.id)
