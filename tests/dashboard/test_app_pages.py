@@ -157,6 +157,10 @@ def test_clip_page_title_captions_delete_and_counters(
         assert row is not None and row.style == "bold" and row.lines[0]["text"] == "Hello there!"
     again = b.get(f"/app/clips/{clip_id}")
     assert 'value="Hello there!"' in again.text and ">edited<" in again.text
+    # Gallery search now finds the corrected words.
+    fixed = dict(body, text=["Hello Kappachungus!", texts[1], texts[2]], op="save", style="bold")
+    assert b.post(f"/app/clips/{clip_id}/captions", fixed).status_code == 303
+    assert _card_ids(b.get("/app/clips?q=kappachungus").text) == [clip_id]
     bad_style = b.post(f"/app/clips/{clip_id}/captions", {**body, "style": "comic-sans"})
     assert bad_style.status_code == 400 and "unknown caption style" in bad_style.text
 

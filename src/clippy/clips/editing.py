@@ -161,7 +161,10 @@ def clip_captions(session: Session, clip: Clip) -> tuple[list[CaptionLine], str,
 
 
 def save_captions(session: Session, clip: Clip, lines: Sequence[CaptionLine], style: str) -> None:
-    """Store the user's caption lines and style for ``clip`` (replacing earlier edits)."""
+    """Store the user's caption lines and style for ``clip`` (replacing earlier edits).
+
+    The edited text also becomes the clip's searchable spoken text.
+    """
     if style not in CAPTION_STYLES:
         raise ValueError(
             f"unknown caption style {style!r}; choose one of {', '.join(CAPTION_STYLES)}"
@@ -173,4 +176,7 @@ def save_captions(session: Session, clip: Clip, lines: Sequence[CaptionLine], st
     row.lines = [ln.as_dict() for ln in lines if ln.text.strip()]
     row.style = style
     row.updated_at = utcnow()
+    # The user's corrections are what was really said: search must find the fixed words
+    # ("Kappa", a name) and no longer the recogniser's mistakes.
+    clip.transcript_text = " ".join(x["text"] for x in row.lines)
     session.flush()
