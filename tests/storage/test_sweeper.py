@@ -12,6 +12,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.accounts.tokens import issue_refresh_token, rotate_refresh_token
+from clippy.archive.media import preview_key, stale_cache_keys, thumb_key
+from clippy.archive.timeline import PreviewWindow
 from clippy.db.models import (
     ChatMessage,
     Clip,
@@ -122,6 +124,11 @@ def _populate(session: Session, store: LocalStore, plan: str) -> Owner:
         session.add_all([tr, chat])
         clip = _clip(session, store, stream, at)
         keys += [clip.file_key or "", clip.thumb_key or ""]
+        # Archive browser caches: a thumbnail inside the segment, a preview starting at it.
+        window = PreviewWindow(first_seq=seq, last_seq=2, start=seq * 10.0, end=30.0)
+        for key in (thumb_key(stream.id, seq * 10 + 3), preview_key(stream.id, window)):
+            store.put_bytes(key, b"cached")
+            keys.append(key)
         session.flush()
         bucket.update(segments={seg.id}, transcripts={tr.id}, chat={chat.id}, clips={clip.id})
     session.commit()
@@ -169,7 +176,7 @@ def test_sweep_removes_exactly_the_expired_rows_and_objects(
         for key in owner.kept_keys:
             assert store.exists(key), key
     assert (report.segments, report.transcripts, report.chat_messages, report.clips) == (3, 3, 3, 3)
-    assert report.objects == 12
+    assert report.objects == 18
     assert report.streams == 0
 
 
@@ -390,3 +397,15 @@ def test_export_files_whose_job_row_is_gone_are_orphans(
     assert sweep_orphans(session_factory, store) == 2
     assert list(store.list(export_prefix(uid, gone))) == []
     assert len(list(store.list(export_prefix(uid, kept)))) == 2
+
+
+def test_stale_archive_cache_keys_are_those_before_the_oldest_segment() -> None:
+    keys = [
+        "streams/7/archive/thumbs/00000095.jpg",
+        "streams/7/archive/thumbs/00000100.jpg",
+        "streams/7/archive/preview/00000009-00000012.mp4",
+        "streams/7/archive/preview/00000010-00000015.mp4",
+        "streams/7/archive/notes.txt",  # not written by Clippy's archive: never touched
+    ]
+    assert stale_cache_keys(keys, 10, 100.0) == [keys[0], keys[2]]
+    assert stale_cache_keys(keys, None, 0.0) == keys[:4]  # no segment left at all

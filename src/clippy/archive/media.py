@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from sqlalchemy import select
@@ -23,7 +24,10 @@ from clippy.storage.base import ObjectNotFound, ObjectStore
 __all__ = [
     "ArchiveMediaMissing",
     "archive_thumbnail",
+    "preview_key",
     "preview_video",
+    "prune_archive_cache",
+    "stale_cache_keys",
     "stored_spans",
     "thumb_key",
 ]
@@ -37,12 +41,55 @@ class ArchiveMediaMissing(LookupError):
 
 def thumb_key(stream_id: int, t: int) -> str:
     """Where the archive thumbnail at whole second ``t`` is cached."""
-    return f"streams/{stream_id}/archive/thumbs/{t:08d}.jpg"
+    return f"{_cache_prefix(stream_id)}thumbs/{t:08d}.jpg"
 
 
 def preview_key(stream_id: int, window: PreviewWindow) -> str:
     """Where a preview window's MP4 is cached (keyed by its segments: a grown window is new)."""
-    return f"streams/{stream_id}/archive/preview/{window.first_seq:08d}-{window.last_seq:08d}.mp4"
+    return f"{_cache_prefix(stream_id)}preview/{window.first_seq:08d}-{window.last_seq:08d}.mp4"
+
+
+def _cache_prefix(stream_id: int) -> str:
+    return f"streams/{stream_id}/archive/"
+
+
+def stale_cache_keys(keys: Iterable[str], first_seq: int | None, first_time: float) -> list[str]:
+    """The cached archive objects that show media retention has already deleted.
+
+    ``first_seq``/``first_time`` describe the stream's oldest remaining segment (``None``:
+    none remain). A thumbnail before ``first_time`` or a preview that starts at an older
+    segment can never be viewed again, so it is only wasted storage.
+    """
+    stale = []
+    for key in keys:
+        name = key.rsplit("/", 1)[-1].split(".", 1)[0]
+        try:
+            if "/archive/thumbs/" in key:
+                old = first_seq is None or int(name) < first_time
+            elif "/archive/preview/" in key:
+                old = first_seq is None or int(name.split("-", 1)[0]) < first_seq
+            else:
+                continue
+        except ValueError:
+            continue  # not a name this module writes: leave it alone
+        if old:
+            stale.append(key)
+    return stale
+
+
+def prune_archive_cache(session: Session, store: ObjectStore, stream_id: int) -> int:
+    """Delete the stream's cached thumbnails/previews of expired segments; returns how many."""
+    first = session.execute(
+        select(Segment.seq, Segment.start_time)
+        .where(Segment.stream_id == stream_id)
+        .order_by(Segment.seq)
+        .limit(1)
+    ).first()
+    keys = store.list(_cache_prefix(stream_id))
+    stale = stale_cache_keys(keys, first.seq if first else None, first.start_time if first else 0)
+    for key in stale:
+        store.delete(key)
+    return len(stale)
 
 
 def stored_spans(session: Session, stream_id: int) -> list[SegmentSpan]:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.accounts.plans import PLANS
 from clippy.accounts.tokens import purge_expired_refresh_tokens
+from clippy.archive.media import prune_archive_cache
 from clippy.db.models import (
     ChatMessage,
     Clip,
@@ -171,12 +172,17 @@ def _sweep_segments(
         Segment.stream_id.in_(streams),  # type: ignore[arg-type]
         Segment.received_at < cutoff,
     )
-    rows, objects = _sweep_batches(
-        factory,
-        store,
-        query,
-        lambda r: (r.storage_key, mezzanine_key(r.stream_id, r.seq)),
-    )
+    touched: set[int] = set()
+
+    def keys(r: Row[*tuple[Any, ...]]) -> tuple[str, str]:
+        touched.add(r.stream_id)
+        return r.storage_key, mezzanine_key(r.stream_id, r.seq)
+
+    rows, objects = _sweep_batches(factory, store, query, keys)
+    # Archive thumbnails and previews cached from those segments go with them.
+    with factory() as session:
+        for stream_id in touched:
+            objects += prune_archive_cache(session, store, stream_id)
     report.segments += rows
     report.objects += objects
 
