@@ -21,6 +21,7 @@ __all__ = [
     "create_team",
     "remove_member",
     "team_members",
+    "teammate_ids",
     "visible_user_ids",
 ]
 
@@ -94,8 +95,17 @@ def team_members(session: Session, team: Team) -> list[User]:
     return list(session.scalars(q))
 
 
+def teammate_ids(session: Session, user_id: int) -> set[int]:
+    """``user_id`` and everyone sharing a team with them.
+
+    Visibility is mutual, so this is both whose clips the user sees and who sees the user's
+    clips (the audience of a live ``clip_created``).
+    """
+    my_teams = select(Membership.team_id).where(Membership.user_id == user_id)
+    mates = select(func.distinct(Membership.user_id)).where(Membership.team_id.in_(my_teams))
+    return {user_id, *session.scalars(mates)}
+
+
 def visible_user_ids(session: Session, user: User) -> set[int]:
     """Ids of the users whose streams and clips ``user`` may see: themself and teammates."""
-    my_teams = select(Membership.team_id).where(Membership.user_id == user.id)
-    mates = select(func.distinct(Membership.user_id)).where(Membership.team_id.in_(my_teams))
-    return {user.id, *session.scalars(mates)}
+    return teammate_ids(session, user.id)

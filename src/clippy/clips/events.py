@@ -1,11 +1,16 @@
-"""The ``clip_created`` event pushed to the stream's ingest socket and the user's live feed."""
+"""The ``clip_created`` event pushed to the stream's ingest socket and the live feeds of the
+owner and their teammates."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import Session, sessionmaker
+
+from clippy.accounts.teams import teammate_ids
 from clippy.clips.links import sign_path
 from clippy.db.models import Clip
+from clippy.events import EventHub
 
 
 def clip_urls(clip: Clip, secret: str) -> tuple[str | None, str | None]:
@@ -22,6 +27,8 @@ def clip_created_event(clip: Clip, secret: str) -> dict[str, Any]:
     return {
         "type": "clip_created",
         "stream_id": clip.stream_id,
+        # Teammates get the event too; the owner's ingest socket keeps only its own clips.
+        "user_id": clip.user_id,
         "clip": {
             "id": clip.id,
             "title": clip.title,
@@ -36,3 +43,17 @@ def clip_created_event(clip: Clip, secret: str) -> dict[str, Any]:
             "file_url": file_url,
         },
     }
+
+
+def announce_clip(
+    hub: EventHub | None, session_factory: sessionmaker[Session], clip: Clip, secret: str
+) -> None:
+    """Publish ``clip_created`` to the owner and everyone on a team with them.
+
+    The audience is read at publish time, so a member removed a moment ago gets nothing.
+    """
+    if hub is None:
+        return
+    with session_factory() as session:
+        audience = teammate_ids(session, clip.user_id)
+    hub.publish(audience, clip_created_event(clip, secret))

@@ -19,9 +19,10 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from sqlalchemy import select
 
 from clippy import metrics
-from clippy.clips.events import clip_created_event
+from clippy.clips.events import announce_clip
 from clippy.config import Settings
 from clippy.db.models import Clip, Segment
+from clippy.detect.judge import make_judge
 from clippy.pipeline import stages
 from clippy.pipeline.detection import detect_and_clip
 from clippy.web.context import AppContext
@@ -55,6 +56,7 @@ class PipelineRunner:
         self._pending: dict[int, int] = {}  # stream id -> segments queued or in progress
         self._finishing: set[int] = set()
         self._background: set[asyncio.Task[list[int]]] = set()
+        self._judge = make_judge(self.settings)  # None unless an LLM is configured
 
     async def start(self) -> None:
         """Start the worker pool and re-queue segments left unfinished by a previous run."""
@@ -183,6 +185,7 @@ class PipelineRunner:
                     stream_id,
                     final=final,
                     on_clip=self._announce,
+                    judge=self._judge,
                 )
             except Exception:
                 metrics.STAGE_FAILURES.labels("detect").inc()
@@ -193,5 +196,4 @@ class PipelineRunner:
 
     def _announce(self, user_id: int, clip: Clip) -> None:
         hub = self.ctx.extras.get("hub")
-        if hub is not None:
-            hub.publish(user_id, clip_created_event(clip, self.ctx.secret_key))
+        announce_clip(hub, self.ctx.session_factory, clip, self.ctx.secret_key)

@@ -262,6 +262,8 @@ class IngestConnection:
         async with hub.subscribe(user_id) as sub:
             while True:
                 ev = await sub.queue.get()
+                if ev.get("user_id", user_id) != user_id:
+                    continue  # a teammate's clip: for their dashboards, not this recorder
                 if self.stream is not None and ev.get("stream_id") not in (None, self.stream.id):
                     continue
                 try:

@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from clippy.accounts.teams import visible_user_ids
-from clippy.clips.events import clip_created_event, clip_urls
+from clippy.clips.events import announce_clip, clip_urls
 from clippy.clips.links import verify_path
 from clippy.clips.make import ClipQuotaExceeded, make_clip
 from clippy.clips.render import ClipSourceMissing
@@ -145,5 +145,7 @@ async def make_manual_clip(
         raise HTTPException(429, str(exc)) from None
     except ClipSourceMissing as exc:
         raise HTTPException(409, str(exc)) from None
-    ctx.extras["hub"].publish(clip.user_id, clip_created_event(clip, ctx.secret_key))
+    await asyncio.to_thread(
+        announce_clip, ctx.extras["hub"], ctx.session_factory, clip, ctx.secret_key
+    )
     return clip_out(clip, ctx.secret_key)

@@ -32,7 +32,7 @@ from clippy.archive.timeline import (
     thumb_step,
     thumb_times,
 )
-from clippy.clips.events import clip_created_event
+from clippy.clips.events import announce_clip
 from clippy.clips.make import ClipQuotaExceeded, make_clip
 from clippy.clips.render import ClipSourceMissing
 from clippy.clips.service import InvalidRange
@@ -268,5 +268,7 @@ async def make_archive_clip(
             form=form,
             status_code=status,
         )
-    ctx.extras["hub"].publish(clip.user_id, clip_created_event(clip, ctx.secret_key))
+    await asyncio.to_thread(
+        announce_clip, ctx.extras["hub"], ctx.session_factory, clip, ctx.secret_key
+    )
     return RedirectResponse(f"/app/clips/{clip.id}?saved=made", 303)

@@ -21,7 +21,7 @@ from clippy.clips.editing import (
     split_line,
     trim_ranges,
 )
-from clippy.clips.events import clip_created_event, clip_urls
+from clippy.clips.events import announce_clip, clip_urls
 from clippy.clips.make import ClipQuotaExceeded, make_clip
 from clippy.clips.render import ClipSourceMissing
 from clippy.clips.service import InvalidRange, delete_clip, visible_clip
@@ -170,7 +170,9 @@ async def trim(
         clip = _load(request, session, user, clip_id)
         assert clip is not None
         return _clip_page(request, session, user, clip, error=str(exc), status_code=409)
-    ctx.extras["hub"].publish(new.user_id, clip_created_event(new, ctx.secret_key))
+    await asyncio.to_thread(
+        announce_clip, ctx.extras["hub"], ctx.session_factory, new, ctx.secret_key
+    )
     return RedirectResponse(f"/app/clips/{new.id}?saved=trimmed", 303)
 
 
