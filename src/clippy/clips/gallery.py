@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, selectinload
 
 from clippy.db.models import Clip, Stream
+from clippy.export.history import exported_clip_ids
 from clippy.transcripts.search import query_terms
 
 __all__ = ["SORTS", "GalleryPage", "GalleryQuery", "gallery_page"]
@@ -50,6 +51,7 @@ class GalleryQuery:
     date_to: date | None = None
     min_score: float | None = None
     status: str = ""
+    exported: str = ""  # a preset name: only clips with a finished export to it
     sort: str = "new"
     page: int = 1
     per_page: int = 24
@@ -105,6 +107,9 @@ def _conditions(
         conds.append(Clip.score >= gq.min_score)
     if gq.status:
         conds.append(Clip.status == gq.status)
+    if gq.exported:
+        dialect = session.get_bind().dialect.name
+        conds.append(Clip.id.in_(exported_clip_ids(dialect, user_ids, gq.exported)))
     terms = query_terms(gq.q)
     if terms:
         like = (

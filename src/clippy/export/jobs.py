@@ -7,6 +7,7 @@ request can get wrong is refused here, before anything is queued.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,8 +20,10 @@ from clippy.accounts.usage import add_export
 from clippy.clips.service import visible_clip
 from clippy.db.models import Clip, ExportJob, User
 from clippy.db.types import utcnow
+from clippy.export.branding import SETTINGS_KEY as BRANDING_KEY
+from clippy.export.logos import job_branding
 from clippy.export.plan import ExportOptions, plan_export
-from clippy.export.presets import ExportRefused
+from clippy.export.presets import ClipTooLong, ExportRefused
 from clippy.ingest.streams import NotFound
 
 ACTIVE = ("queued", "running")
@@ -62,13 +65,58 @@ def create_export(
         clip_id=clip.id,
         kind="single",
         preset=options.preset,
-        options=options.to_json(),
+        options=_with_branding(user, options.to_json()),
         result={},
     )
     session.add(job)
     add_export(session, user.id, (now or utcnow()).date())
     session.flush()
     return job
+
+
+@dataclass(frozen=True)
+class BatchProblem:
+    """One clip of a batch that cannot be exported for one preset (``preset`` is empty when
+    the clip cannot be exported at all, e.g. it is not ready)."""
+
+    clip_id: int
+    preset: str
+    error: ExportRefused
+
+    @property
+    def trim_to(self) -> float | None:
+        """The longest the clip may be for the preset, when length is the problem."""
+        return self.error.trim_to if isinstance(self.error, ClipTooLong) else None
+
+
+def check_batch(
+    session: Session,
+    user: User,
+    clip_ids: Sequence[int],
+    presets: Sequence[str],
+    options: ExportOptions,
+) -> list[BatchProblem]:
+    """Every (clip, preset) pair of a batch that would be refused, so a user can fix them all
+    at once. A clip the caller cannot see raises ``NotFound``; a batch that is empty or too
+    big raises ``ExportRefused``."""
+    clip_ids, presets = list(dict.fromkeys(clip_ids)), list(dict.fromkeys(presets))
+    if not clip_ids or not presets:
+        raise ExportRefused("a batch needs at least one clip and one preset")
+    if len(clip_ids) * len(presets) > MAX_BATCH_ITEMS:
+        raise ExportRefused(f"a batch makes at most {MAX_BATCH_ITEMS} files; split it")
+    problems: list[BatchProblem] = []
+    for clip_id in clip_ids:
+        try:
+            clip = _ready_clip(session, user, clip_id)
+        except ExportRefused as exc:
+            problems.append(BatchProblem(clip_id, "", exc))
+            continue
+        for preset in presets:
+            try:
+                check_export(session, user, clip, _with_preset(options, preset))
+            except ExportRefused as exc:
+                problems.append(BatchProblem(clip_id, preset, exc))
+    return problems
 
 
 def create_batch(
@@ -80,27 +128,32 @@ def create_batch(
     now: datetime | None = None,
 ) -> ExportJob:
     """Queue one job rendering every clip for every preset into one zip. Every pair is
-    checked first: one clip too long for one preset refuses the batch, naming it."""
+    checked first (``check_batch``): one clip too long for one preset refuses the batch,
+    naming it."""
     clip_ids, presets = list(dict.fromkeys(clip_ids)), list(dict.fromkeys(presets))
-    if not clip_ids or not presets:
-        raise ExportRefused("a batch needs at least one clip and one preset")
-    if len(clip_ids) * len(presets) > MAX_BATCH_ITEMS:
-        raise ExportRefused(f"a batch makes at most {MAX_BATCH_ITEMS} files; split it")
-    for clip_id in clip_ids:
-        clip = _ready_clip(session, user, clip_id)
-        for preset in presets:
-            check_export(session, user, clip, _with_preset(options, preset))
+    problems = check_batch(session, user, clip_ids, presets, options)
+    if problems:
+        raise problems[0].error
     job = ExportJob(
         user_id=user.id,
         kind="batch",
         preset=",".join(presets),
-        options={"clip_ids": clip_ids, "presets": presets, "options": options.to_json()},
+        options=_with_branding(
+            user, {"clip_ids": clip_ids, "presets": presets, "options": options.to_json()}
+        ),
         result={},
     )
     session.add(job)
     add_export(session, user.id, (now or utcnow()).date(), len(clip_ids) * len(presets))
     session.flush()
     return job
+
+
+def _with_branding(user: User, options: dict[str, Any]) -> dict[str, Any]:
+    # The logo is recorded as it is now, so a retry renders the same picture even if the
+    # logo changes in between (``clippy.export.logos`` keeps that version while needed).
+    branding = job_branding(user)
+    return {**options, BRANDING_KEY: branding} if branding is not None else options
 
 
 def _with_preset(options: ExportOptions, preset: str) -> ExportOptions:
