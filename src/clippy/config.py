@@ -88,6 +88,7 @@ class Settings(BaseSettings):
     llm_api_key: str = ""
     llm_base_url: str = "https://api.groq.com/openai/v1"
     llm_model: str = "llama-3.3-70b-versatile"
+    llm_timeout_seconds: float = Field(default=20.0, gt=0)  # past this a clip keeps its score
 
     # Exports
     export_concurrency: int = Field(default=1, ge=1)  # renders at once (each uses all cores)

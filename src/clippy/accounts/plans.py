@@ -18,12 +18,15 @@ class Plan:
     watermark: bool
     team_seats: int
     api_and_webhooks: bool
+    custom_detection: bool = False  # own key phrases and a prompt for the LLM judge
 
 
 PLANS: dict[str, Plan] = {
     "free": Plan("free", 1, 3, timedelta(hours=12), 720, True, 1, False),
     "pro": Plan("pro", 4, None, timedelta(hours=48), 1080, False, 1, False),
-    "business": Plan("business", None, None, timedelta(days=7), 2160, False, 5, True),
+    "business": Plan(
+        "business", None, None, timedelta(days=7), 2160, False, 5, True, custom_detection=True
+    ),
 }
 
 

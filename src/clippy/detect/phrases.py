@@ -89,6 +89,12 @@ def normalize(text: str) -> list[str]:
     return [tok for tok, _, _ in _timed_tokens([{"text": text, "start": 0.0, "end": 0.0}])]
 
 
+def clean_phrase(text: str) -> str:
+    """``text`` as a phrase is stored: lowercase words without punctuation ("Let's GO!!" →
+    "let's go"); spellings are kept as typed (matching unifies them, see ``normalize``)."""
+    return " ".join(_raw_tokens(text))
+
+
 def phrase_list(extra: str | Iterable[str] = "") -> list[str]:
     """The built-in phrases plus extra ones (``settings.key_phrases``: comma-separated)."""
     items = extra.split(",") if isinstance(extra, str) else list(extra)

@@ -60,6 +60,8 @@ class WindowSignals:
     words: Sequence[Word] = ()
     chat_times: Sequence[float] = ()
     phrases: Sequence[str] = ()
+    # The streamer's own key phrases (also in ``phrases``): each weighs like "clip that".
+    streamer_phrases: Sequence[str] = ()
 
 
 @dataclass
@@ -134,8 +136,9 @@ def score_timeline(sig: WindowSignals, cfg: ScoringConfig | None = None) -> Time
     n = max(0, round(sig.t1 - sig.t0))
     b = _Builder(sig.t0, n)
     _score_audio(b, sig, cfg, n)
+    commands = COMMAND_PHRASES.union(sig.streamer_phrases)
     for hit in find_phrases(sig.words, sig.phrases):
-        pts = cfg.command_points if hit.phrase in COMMAND_PHRASES else cfg.phrase_points
+        pts = cfg.command_points if hit.phrase in commands else cfg.phrase_points
         b.spread(hit.start, hit.end, "phrases", pts, hit.phrase)
     swings = sentiment_swings(
         sentiment_series(sig.words), min_change=cfg.min_swing, strong=cfg.strong_sentiment

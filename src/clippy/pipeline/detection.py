@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,7 +14,10 @@ from clippy.clips.make import ClipQuotaExceeded, make_clip, remaining_clips_toda
 from clippy.clips.render import ClipSourceMissing
 from clippy.clips.service import stream_clip_ranges
 from clippy.config import Settings
-from clippy.db.models import ChatMessage, Clip, Segment, Stream
+from clippy.db.models import ChatMessage, Clip, Segment, Stream, User
+from clippy.detect.judge import LlmJudge, apply_verdict, candidate_for
+from clippy.detect.plan import ClipPlan
+from clippy.detect.preferences import DetectionPrefs, effective_prefs
 from clippy.pipeline.windows import HISTORY_SECONDS, WindowInput, plan_window
 from clippy.storage.base import ObjectStore
 from clippy.transcripts.store import words_between
@@ -73,22 +77,41 @@ def detect_and_clip(
     *,
     final: bool = False,
     on_clip: OnClip | None = None,
+    judge: LlmJudge | None = None,
 ) -> list[int]:
-    """Score the stream's latest window and make a clip of each new moment; returns clip ids."""
+    """Score the stream's latest window and make a clip of each new moment; returns clip ids.
+
+    The owner's key phrases (business plan) join the detector's; with a ``judge`` each
+    candidate is kept (with the judge's title) or dropped before it is cut.
+    """
     with session_factory() as session:
         stream = session.get(Stream, stream_id)
         if stream is None:
             return []
+        owner = session.get(User, stream.user_id)
+        prefs = effective_prefs(owner.plan, owner.settings) if owner else DetectionPrefs()
         window = load_window(session, stream, settings)
         if window is None:
             return []
+        window = replace(window, streamer_phrases=prefs.key_phrases)
         final = final or stream.status == "ended"
         plans = plan_window(window, settings, final=final)
         left = remaining_clips_today(session, stream.user_id)
-    if left is not None:
-        plans = plans[: max(left, 0)]
     made: list[int] = []
-    for plan in plans:
+    for candidate in plans:
+        if left is not None and len(made) >= left:
+            break  # judge no more than can be clipped today
+        plan: ClipPlan | None = candidate
+        if judge is not None:
+            verdict = judge.ask(
+                candidate_for(candidate, window.words),
+                prefs.prompt,
+                key=f"{stream_id}:{candidate.peak:.1f}",
+            )
+            plan = apply_verdict(candidate, verdict)
+        if plan is None:
+            log.info("stream %s: the judge dropped %s", stream_id, candidate.reason)
+            continue
         try:
             clip = make_clip(
                 session_factory,

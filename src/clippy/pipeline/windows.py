@@ -30,6 +30,7 @@ class WindowInput:
     words: list[dict[str, Any]]  # from t0 - HISTORY_SECONDS: sentence context
     chat_times: list[float]  # from t0 - HISTORY_SECONDS: the chat baseline
     existing: list[tuple[float, float]]
+    streamer_phrases: tuple[str, ...] = ()  # the owner's key phrases (business plan)
 
 
 def feature_series(
@@ -67,7 +68,8 @@ def plan_window(window: WindowInput, settings: Settings, *, final: bool) -> list
         pitch=feature_series(window.features, "pitch", t0h, window.t1, 0.0),
         words=window.words,
         chat_times=window.chat_times,
-        phrases=phrase_list(settings.key_phrases),
+        phrases=phrase_list([*settings.key_phrases.split(","), *window.streamer_phrases]),
+        streamer_phrases=window.streamer_phrases,
     )
     timeline = score_timeline(signals, ScoringConfig(threshold=settings.detect_threshold))
     return plan_clips(
