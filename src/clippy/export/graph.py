@@ -1,7 +1,8 @@
 """The ffmpeg filter graph of an export (pure: returns strings).
 
 Reframe once on the whole clip, then cut it into its ranges, join them with title cards,
-and burn the ASS layer (captions, watermark, context text) last so text is never cropped.
+overlay the user's logo (input 1, when branded), and burn the ASS layer (captions,
+watermark, context text) last so text is never cropped and captions stay above the logo.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from clippy.export.branding import LogoPlacement
 from clippy.export.reframe import (
     FILLS,
     REFRAME_MODES,
@@ -40,6 +42,7 @@ class GraphSpec:
     crop_x: str | None = None  # follow mode: expression of t for the window's left edge
     facecam: Rect | None = None  # split mode
     ass_path: Path | None = None
+    logo: LogoPlacement | None = None  # the logo image is ffmpeg input 1
 
 
 def _reframe(spec: GraphSpec) -> str:
@@ -118,14 +121,29 @@ def _join(spec: GraphSpec) -> tuple[str, str]:
     return ";".join(chains), concat
 
 
+def _logo(logo: LogoPlacement) -> str:
+    """Filters from ``[1:v]`` (a still RGBA image) and ``[joined]`` to ``[branded]``."""
+    # The still is one frame: overlay repeats it to the end (eof_action=repeat), so it is
+    # scaled once, not per output frame. Opacity multiplies the image's own alpha.
+    return (
+        f"[1:v]format=rgba,scale={logo.width}:{logo.height}:flags=lanczos,"
+        f"colorchannelmixer=aa={logo.alpha:.2f}[logo];"
+        f"[joined][logo]overlay=x={logo.x}:y={logo.y}:eof_action=repeat:format=auto[branded]"
+    )
+
+
 def filter_graph(spec: GraphSpec) -> str:
     """The whole ``-filter_complex`` graph; outputs are ``[vout]`` and ``[aout]``."""
     video_join, audio_join = _join(spec)
+    parts = [_reframe(spec), video_join, audio_join]
     tail = "[joined]"
+    if spec.logo is not None:
+        parts.append(_logo(spec.logo))
+        tail = "[branded]"
     if spec.ass_path is not None:
         path = str(spec.ass_path)
         if not _SAFE_PATH.match(path):
             raise ValueError(f"unsafe subtitle path for a filter graph: {path!r}")
         tail += f"ass=filename={path},"
     tail += "format=yuv420p[vout]"
-    return ";".join([_reframe(spec), video_join, audio_join, tail])
+    return ";".join([*parts, tail])

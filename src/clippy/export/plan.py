@@ -9,6 +9,7 @@ from typing import Any
 
 from clippy.accounts.plans import Plan
 from clippy.export.ass import CAPTION_STYLES, POSITIONS, Overlay
+from clippy.export.branding import Branding, LogoPlacement, branding_allowed, place_logo
 from clippy.export.presets import ExportRefused, check_length, get_preset, output_size
 from clippy.export.reframe import FILLS, REFRAME_MODES
 from clippy.export.timeline import Timeline, build_timeline
@@ -57,6 +58,8 @@ class ExportPlan:
     watermark: str | None
     timeline: Timeline
     overlays: list[Overlay] = field(default_factory=list)
+    branding: Branding | None = None  # the logo to burn in (business plan), and where
+    logo: LogoPlacement | None = None
 
 
 def check_options(options: ExportOptions) -> None:
@@ -92,8 +95,10 @@ def plan_export(
     plan: Plan,
     ranges: Sequence[tuple[float, float]],
     file_duration: float,
+    branding: Branding | None = None,
 ) -> ExportPlan:
-    """Check the request against the preset and the plan; ``ExportRefused`` says why not."""
+    """Check the request against the preset and the plan; ``ExportRefused`` says why not.
+    ``branding`` (the logo recorded on the job) is placed only on a plan that allows it."""
     check_options(options)
     preset = get_preset(options.preset)
     width, height = output_size(preset, options.aspect, options.quality, plan)
@@ -106,6 +111,8 @@ def plan_export(
         for p in timeline.pieces[:-1]:
             overlays.append(Overlay(EARLIER_TEXT, p.out_start, p.out_start + p.duration))
         overlays.extend(Overlay(NOW_TEXT, a, b, big=True) for a, b in timeline.cards())
+    if branding is not None and not branding_allowed(plan):
+        branding = None
     return ExportPlan(
         options=options,
         width=width,
@@ -113,4 +120,6 @@ def plan_export(
         watermark=WATERMARK_TEXT if plan.watermark else None,
         timeline=timeline,
         overlays=overlays,
+        branding=branding,
+        logo=place_logo(branding, width, height) if branding is not None else None,
     )

@@ -47,13 +47,17 @@ class RenderResult:
     crop_path: list[tuple[float, float]] | None
     graph: str
     layout: str  # the reframe mode used (split falls back to fit without a facecam)
+    branded: bool = False  # whether the user's logo was burned in
 
 
-def export_args(source: Path, graph_file: Path, out: Path) -> list[str]:
-    """ffmpeg arguments (after the global ones) that render ``source`` through the graph
-    in ``graph_file`` into a faststart MP4 at ``out``."""
+def export_args(
+    source: Path, graph_file: Path, out: Path, logo_file: Path | None = None
+) -> list[str]:
+    """ffmpeg arguments (after the global ones) that render ``source`` (with ``logo_file``
+    as input 1 when branded) through the graph in ``graph_file`` into a faststart MP4."""
+    logo = ["-f", "png_pipe", "-i", str(logo_file)] if logo_file is not None else []
     return [
-        *("-i", str(source), "-filter_complex_script", str(graph_file)),
+        *("-i", str(source), *logo, "-filter_complex_script", str(graph_file)),
         *("-map", "[vout]", "-map", "[aout]", *VIDEO_ARGS, *AUDIO_ARGS),
         *("-movflags", "+faststart", str(out)),
     ]
@@ -66,10 +70,12 @@ def build_graph(
     video_region: dict[str, Any] | None,
     work: Path,
     edited: Sequence[dict[str, Any]] | None = None,
+    branded: bool = False,
 ) -> tuple[GraphSpec, list[CaptionLine], list[tuple[float, float]] | None]:
     """Decide the crop (tracking faces when asked), write ``work``/export.ass, and return
     the graph spec with the caption lines and the crop path (follow mode). ``edited``
-    caption lines (from the clip editor) replace the transcript's words when given."""
+    caption lines (from the clip editor) replace the transcript's words when given;
+    ``branded`` overlays the plan's logo (its image being ffmpeg input 1)."""
     work.mkdir(parents=True, exist_ok=True)
     info = probe(source)
     if not info.width or not info.height:
@@ -118,6 +124,7 @@ def build_graph(
         crop_x=crop_x,
         facecam=facecam,
         ass_path=ass,
+        logo=plan.logo if branded else None,
     )
     return spec, lines, path
 
@@ -133,15 +140,20 @@ def render_export(
     cancel: threading.Event | None = None,
     on_start: Callable[[subprocess.Popen[bytes]], None] | None = None,
     edited: Sequence[dict[str, Any]] | None = None,
+    logo_file: Path | None = None,
 ) -> RenderResult:
-    """Render ``source`` (a clip MP4) per ``plan`` into ``work``/export.mp4 plus sidecars."""
-    spec, lines, path = build_graph(source, plan, words, video_region, work, edited)
+    """Render ``source`` (a clip MP4) per ``plan`` into ``work``/export.mp4 plus sidecars;
+    ``logo_file`` is the PNG of ``plan.logo`` (without it the export is unbranded)."""
+    if plan.logo is None:
+        logo_file = None
+    branded = logo_file is not None
+    spec, lines, path = build_graph(source, plan, words, video_region, work, edited, branded)
     graph = filter_graph(spec)
     graph_file = work / "graph.txt"
     graph_file.write_text(graph, encoding="utf-8")
     out = work / "export.mp4"
     run_with_progress(
-        export_args(source, graph_file, out),
+        export_args(source, graph_file, out, logo_file),
         plan.timeline.duration,
         on_progress,
         cancel,
@@ -153,7 +165,9 @@ def render_export(
         srt_path.write_text(srt(lines), encoding="utf-8")
         vtt_path.write_text(vtt(lines), encoding="utf-8")
     assert spec.ass_path is not None
-    return RenderResult(out, spec.ass_path, srt_path, vtt_path, lines, path, graph, spec.mode)
+    return RenderResult(
+        out, spec.ass_path, srt_path, vtt_path, lines, path, graph, spec.mode, branded
+    )
 
 
 __all__ = ["RenderResult", "build_graph", "export_args", "render_export"]

@@ -7,6 +7,8 @@ deletes what was written.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
 import shutil
 import subprocess
@@ -24,13 +26,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from clippy.accounts.plans import get_plan
 from clippy.db.models import Clip, ClipCaption, ExportJob, Stream, User
 from clippy.db.types import utcnow
+from clippy.export.branding import SETTINGS_KEY as BRANDING_KEY
+from clippy.export.branding import Branding
 from clippy.export.jobs import batch_items
 from clippy.export.plan import ExportOptions, plan_export
 from clippy.export.progress import RenderCanceled
 from clippy.export.render import render_export
-from clippy.storage.base import ObjectStore
+from clippy.storage.base import ObjectNotFound, ObjectStore
 from clippy.transcripts.store import words_between
 
+log = logging.getLogger(__name__)
 OnStart = Callable[[subprocess.Popen[bytes]], None]
 # Progress goes to the database at most this often (each write is a transaction).
 _PROGRESS_EVERY = 0.5
@@ -97,6 +102,15 @@ class _Progress:
             fn(fraction)
 
 
+def _branding_status(branding: Branding | None, planned: bool, branded: bool) -> str | None:
+    """What the result says about the logo: ``None`` when the job recorded none."""
+    if branding is None:
+        return None
+    if not planned:
+        return "not on plan"
+    return "applied" if branded else "logo missing"
+
+
 def _render_one(
     store: ObjectStore,
     source: _Source,
@@ -106,10 +120,19 @@ def _render_one(
     progress: Callable[[float], None],
     cancel: threading.Event,
     on_start: OnStart | None,
+    branding: Branding | None = None,
 ) -> tuple[Path, Path | None, Path | None, dict[str, Any]]:
-    plan = plan_export(options, get_plan(plan_name), source.ranges, source.duration)
+    plan = plan_export(options, get_plan(plan_name), source.ranges, source.duration, branding)
     work.mkdir(parents=True, exist_ok=True)
-    with store.open_local(source.file_key) as local:
+    with contextlib.ExitStack() as stack:
+        local = stack.enter_context(store.open_local(source.file_key))
+        logo_file = None
+        if plan.branding is not None:
+            try:
+                logo_file = stack.enter_context(store.open_local(plan.branding.key))
+            except ObjectNotFound:
+                # A missing logo must not cost the user the export: render without it.
+                log.warning("logo %s is missing; exporting without it", plan.branding.key)
         res = render_export(
             local,
             plan,
@@ -120,13 +143,17 @@ def _render_one(
             cancel=cancel,
             on_start=on_start,
             edited=source.edited,
+            logo_file=logo_file,
         )
-    info = {
+    info: dict[str, Any] = {
         "width": plan.width,
         "height": plan.height,
         "duration": plan.timeline.duration,
         "layout": res.layout,
     }
+    status = _branding_status(branding, plan.branding is not None, res.branded)
+    if status is not None:
+        info["branding"] = status
     return res.video, res.srt, res.vtt, info
 
 
@@ -155,6 +182,7 @@ def run_job(
         user = session.get(User, job.user_id)
         plan_name = user.plan if user else "free"
         user_id, kind = job.user_id, job.kind
+        branding = Branding.from_json(job.options.get(BRANDING_KEY))
         if kind == "batch":
             items = batch_items(job)
         else:
@@ -169,7 +197,15 @@ def run_job(
             if kind == "single":
                 clip_id, options = items[0]
                 video, srt, vtt, result = _render_one(
-                    store, sources[clip_id], options, plan_name, work, progress, cancel, on_start
+                    store,
+                    sources[clip_id],
+                    options,
+                    plan_name,
+                    work,
+                    progress,
+                    cancel,
+                    on_start,
+                    branding,
                 )
                 name = f"{_slug(sources[clip_id].title)}-{options.preset}"
                 result_key = f"{prefix}{name}.mp4"
@@ -185,7 +221,7 @@ def run_job(
                         result[ext] = f"{prefix}{name}.{ext}"
             else:
                 zip_path, result = _render_batch(
-                    store, items, sources, plan_name, work, progress, cancel, on_start
+                    store, items, sources, plan_name, work, progress, cancel, on_start, branding
                 )
                 result_key = f"{prefix}clippy-export-{job_id}.zip"
                 store.put_file(result_key, zip_path, content_type="application/zip")
@@ -226,9 +262,11 @@ def _render_batch(
     progress: Callable[[float], None],
     cancel: threading.Event,
     on_start: OnStart | None,
+    branding: Branding | None = None,
 ) -> tuple[Path, dict[str, Any]]:
     zip_path = work / "batch.zip"
     names: list[str] = []
+    statuses: set[str] = set()
     # Stored, not deflated: MP4 does not compress further and deflating costs CPU.
     with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_STORED) as zf:
         for k, (clip_id, options) in enumerate(items):
@@ -237,9 +275,11 @@ def _render_batch(
             def part(f: float, k: int = k) -> None:
                 progress((k + f) / len(items))
 
-            video, srt, _vtt, _ = _render_one(
-                store, src, options, plan_name, work / f"item{k}", part, cancel, on_start
+            video, srt, _vtt, info = _render_one(
+                store, src, options, plan_name, work / f"item{k}", part, cancel, on_start, branding
             )
+            if "branding" in info:
+                statuses.add(info["branding"])
             name = f"{src.clip_id}-{_slug(src.title)}-{options.preset}"
             zf.write(video, f"{name}.mp4")
             names.append(f"{name}.mp4")
@@ -247,4 +287,8 @@ def _render_batch(
                 zf.write(srt, f"{name}.srt")
             # The zip holds it now; a long batch should not need twice its size on disk.
             shutil.rmtree(work / f"item{k}", ignore_errors=True)
-    return zip_path, {"files": names}
+    result: dict[str, Any] = {"files": names}
+    if statuses:
+        # One logo for the whole batch; "logo missing" wins should it vanish midway.
+        result["branding"] = min(statuses, key=("logo missing", "not on plan", "applied").index)
+    return zip_path, result
