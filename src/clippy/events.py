@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 _QUEUE_SIZE = 256
+
+# Called with (user ids, event) for every published event, on the publishing thread (which
+# may be the event loop's): a listener must only hand the event over, never block.
+Listener = Callable[[int | set[int], dict[str, Any]], None]
 
 
 @dataclass(eq=False)
@@ -31,13 +35,20 @@ class EventHub:
     def __init__(self) -> None:
         self._subs: dict[int, set[Subscription]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._listeners: list[Listener] = []
 
     def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         """Remember the loop that owns the subscriber queues (called at app start)."""
         self._loop = loop
 
+    def add_listener(self, listener: Listener) -> None:
+        """Also pass every published event to ``listener`` (e.g. webhooks), subscribers or not."""
+        self._listeners.append(listener)
+
     def publish(self, user_ids: int | set[int], event: dict[str, Any]) -> None:
         """Deliver ``event`` to every subscriber of the given user(s); safe from any thread."""
+        for listener in self._listeners:
+            listener(user_ids, event)
         ids = {user_ids} if isinstance(user_ids, int) else set(user_ids)
         loop = self._loop
         if loop is None or loop.is_closed():

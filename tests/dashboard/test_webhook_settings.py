@@ -1,21 +1,43 @@
-"""Settings → webhooks (business plan): add with a secret shown once, list, remove; refused
-on other plans and for someone else's webhook (SQLite and PostgreSQL)."""
+"""Settings → webhooks (business plan): add with a secret shown once, list, remove, send a
+test event and see its deliveries; ``clip.created`` when a clip is made by hand; refused on
+other plans, without the CSRF token and for someone else's webhook (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
+import pytest
+
 from clippy.accounts.users import set_plan
-from clippy.db.models import User, Webhook
+from clippy.db.models import Clip, User, Webhook
+from clippy.export.sender import SenderConfig, WebhookSender
+from clippy.export.webhooks import SIGNATURE_HEADER, verify
+from clippy.media.cut import SourcePart
 from tests.dashboard.conftest import Browserish
+from tests.dashboard.test_archive import _recorded_stream
+from tests.fixtures.webhook_receiver import dead_url, webhook_receiver
 
 
-def _business(b: Browserish) -> None:
+def _business(b: Browserish, plan: str = "business") -> None:
     with b.session_factory() as s:
         user = s.get(User, b.user_id)
         assert user is not None
-        set_plan(s, user, "business")
+        set_plan(s, user, plan)
         s.commit()
+
+
+def _fast_sender(b: Browserish, monkeypatch: pytest.MonkeyPatch) -> WebhookSender:
+    """The app's sender with 3 quick attempts instead of minutes of back-off."""
+    sender: WebhookSender = b.client.app.state.ctx.extras["webhooks"]  # type: ignore[attr-defined]
+    monkeypatch.setattr(sender, "config", SenderConfig(attempts=3, backoff=0.05, timeout=2.0))
+    return sender
+
+
+def _add(b: Browserish, url: str, *events: str) -> Webhook:
+    r = b.post("/app/settings/webhooks", {"url": url, "events": list(events)})
+    assert r.status_code == 201, r.text
+    return _hooks(b)[-1]
 
 
 def _hooks(b: Browserish) -> list[Webhook]:
@@ -51,13 +73,14 @@ def test_business_adds_lists_and_removes_webhooks(signed_up: Callable[[str], Bro
     assert f"data-new-hook-secret>{hook.secret}<" in r.text
     page = b.get("/app/settings")
     assert hook.secret not in page.text and "https://hooks.example.com/clippy" in page.text
-    assert "not recorded yet" in page.text  # no delivery log: said, not faked
+    assert "No deliveries yet." in page.text
+    assert "keeps its last 100 deliveries of the past 30 days" in page.text
 
     for data, message in (
         ({"url": "ftp://x.example.com", "events": "export.completed"}, "is not an http(s) URL"),
         (
-            {"url": "https://x.example.com", "events": "clip.created"},
-            "Unknown event type clip.created",
+            {"url": "https://x.example.com", "events": "clip.deleted"},
+            "Unknown event type clip.deleted",
         ),
         ({"url": "https://x.example.com"}, "at least one event type"),
     ):
@@ -72,3 +95,81 @@ def test_business_adds_lists_and_removes_webhooks(signed_up: Callable[[str], Bro
     r = b.post(f"/app/settings/webhooks/{hook.id}/delete")
     assert r.status_code == 303 and _hooks(b) == []
     assert "Webhook removed" in b.get(r.headers["location"]).text
+
+
+def test_test_event_deliveries_are_listed_per_webhook(
+    signed_up: Callable[[str], Browserish], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    b = signed_up("biz-ping@example.com")
+    other = signed_up("biz-ping-other@example.com")
+    _business(b)
+    _business(other)
+    sender = _fast_sender(b, monkeypatch)
+    with webhook_receiver([500]) as rec:
+        flaky = _add(b, rec.url, "export.completed")
+        dead = _add(b, dead_url(), "clip.created", "export.completed")
+        assert dead.events == ["export.completed", "clip.created"]
+        for hook in (flaky, dead):
+            r = b.post(f"/app/settings/webhooks/{hook.id}/test")
+            assert r.status_code == 303
+            assert r.headers["location"] == f"/app/settings?saved=hook_test#webhook-{hook.id}"
+        assert "Test event sent." in b.get(r.headers["location"]).text
+        assert sender.wait(20)
+    page = b.get("/app/settings").text
+    flaky_part = page[page.index(f'id="deliveries-{flaky.id}"') :]
+    flaky_part = flaky_part[: flaky_part.index("</table>")]
+    assert 'data-delivery-status="delivered"' in flaky_part
+    assert "HTTP 200" in flaky_part and "2 attempts" in flaky_part
+    dead_part = page[page.index(f'id="deliveries-{dead.id}"') :]
+    assert 'data-delivery-status="failed"' in dead_part and "3 attempts" in dead_part
+    assert "ConnectError" in dead_part and "no answer" in dead_part
+    assert "hx-trigger" not in dead_part[: dead_part.index(">")]  # finished: no polling
+    # The fragment the page polls while a delivery is pending.
+    frag = b.get(f"/app/settings/webhooks/{dead.id}/deliveries")
+    assert frag.status_code == 200 and "ConnectError" in frag.text
+
+    # Someone else's webhook: 404, nothing sent. Without the CSRF token: refused.
+    assert other.post(f"/app/settings/webhooks/{flaky.id}/test").status_code == 404
+    assert other.get(f"/app/settings/webhooks/{flaky.id}/deliveries").status_code == 404
+    assert b.client.post(f"/app/settings/webhooks/{flaky.id}/test").status_code == 403
+    assert len(rec.calls) == 2
+    # A downgraded account is told why nothing can be sent.
+    _business(b, "pro")
+    r = b.post(f"/app/settings/webhooks/{flaky.id}/test")
+    assert (
+        r.status_code == 403 and "Webhooks come with the Business plan; you are on Pro." in r.text
+    )
+    assert sender.wait(5) and len(rec.calls) == 2
+
+
+def test_clip_made_by_hand_is_sent_as_clip_created(
+    signed_up: Callable[[str], Browserish],
+    mezzanine_parts: list[SourcePart],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    b = signed_up("biz-clips@example.com")
+    _business(b)
+    sender = _fast_sender(b, monkeypatch)
+    sid = _recorded_stream(b, mezzanine_parts)
+    with webhook_receiver() as clips_rec, webhook_receiver() as exports_rec:
+        hook = _add(b, clips_rec.url, "clip.created")
+        _add(b, exports_rec.url, "export.completed")
+        r = b.post(f"/app/streams/{sid}/clips", {"start": "12", "end": "20", "title": "Hooked"})
+        assert r.status_code == 303, r.text
+        clip_id = int(r.headers["location"].split("/")[-1].split("?")[0])
+        assert sender.wait(20)
+    assert exports_rec.calls == []  # not subscribed to clip.created
+    (call,) = clips_rec.calls
+    assert verify(hook.secret, call.body, call.headers[SIGNATURE_HEADER])
+    assert call.headers["X-Clippy-Event"] == "clip.created"
+    event = json.loads(call.body)
+    assert event["type"] == "clip.created" and event["data"]["stream_id"] == sid
+    clip = event["data"]["clip"]
+    with b.session_factory() as s:
+        row = s.get(Clip, clip_id)
+        assert row is not None
+    assert (clip["id"], clip["title"], clip["source"]) == (clip_id, "Hooked", "manual")
+    assert abs(clip["duration"] - row.duration) < 1e-6
+    assert b.client.get(clip["file_url"]).status_code == 200  # the signed link works
+    page = b.get("/app/settings").text
+    assert 'data-delivery-status="delivered"' in page and "clip.created" in page

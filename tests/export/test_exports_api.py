@@ -267,7 +267,7 @@ def test_business_webhook_is_signed_and_retried(
         free = register_user(client, "g@example.test")
         url = f"http://127.0.0.1:{server.server_address[1]}/hook"
         r = client.post("/api/v1/webhooks", headers=auth(free), json={"url": url})
-        assert r.status_code == 403 and "business" in r.json()["detail"]
+        assert r.status_code == 403 and "Business plan" in r.json()["detail"]
         token = register_user(client, "h@example.test")
         clip_id = seed_clip(client, "h@example.test", pattern_clip, plan="business")
         hook = client.post("/api/v1/webhooks", headers=auth(token), json={"url": url}).json()

@@ -298,3 +298,25 @@ class Webhook(Base):
     secret: Mapped[str] = mapped_column(String(128))
     events: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """One event sent to one webhook: a row per delivery, updated after every attempt."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(String(60))
+    event_id: Mapped[str] = mapped_column(String(64))  # the body's "id" (receivers dedupe on it)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|delivered|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    status_code: Mapped[int | None] = mapped_column(Integer, default=None)  # last HTTP answer
+    error: Mapped[str | None] = mapped_column(Text, default=None)  # last failure, if any
+    duration_ms: Mapped[int | None] = mapped_column(Integer, default=None)  # last attempt
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+# Settings and the API list a webhook's deliveries newest first; retention trims the same way.
+Index("ix_webhook_deliveries_recent", WebhookDelivery.webhook_id, WebhookDelivery.created_at)

@@ -18,13 +18,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from clippy.accounts.plans import get_plan
 from clippy.clips.links import sign_path
-from clippy.db.models import ExportJob, User, Webhook
+from clippy.db.models import ExportJob
 from clippy.db.types import utcnow
 from clippy.export.jobs import ACTIVE
 from clippy.export.progress import RenderCanceled
-from clippy.export.webhooks import deliver, event_body
+from clippy.export.sender import WebhookSender
 from clippy.export.worker import run_job
 from clippy.storage.base import ObjectStore
 
@@ -41,8 +40,6 @@ class QueueConfig:
     max_attempts: int = 2
     retry_seconds: float = 2.0
     link_seconds: int = 24 * 3600
-    webhook_attempts: int = 5
-    webhook_backoff: float = 2.0
     public_url: str = ""
 
 
@@ -61,6 +58,7 @@ class ExportQueue:
         secret: str,
         config: QueueConfig,
         publish: Publish | None = None,
+        webhooks: WebhookSender | None = None,
     ) -> None:
         self.session_factory, self.store, self.secret, self.config = (
             session_factory,
@@ -69,6 +67,7 @@ class ExportQueue:
             config,
         )
         self.publish = publish
+        self.webhooks = webhooks
         self._ids: queue.Queue[int | None] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
@@ -219,40 +218,19 @@ class ExportQueue:
                 self.publish(job.user_id, {"type": kind, "export_id": job_id, **data})
 
     def _notify(self, job: ExportJob) -> None:
-        """Send ``export.completed`` to a business account's webhooks (own thread each)."""
-        with self.session_factory() as session:
-            user = session.get(User, job.user_id)
-            if user is None or not get_plan(user.plan).api_and_webhooks:
-                return
-            hooks = [
-                (h.url, h.secret)
-                for h in session.scalars(select(Webhook).where(Webhook.user_id == user.id))
-                if not h.events or "export.completed" in h.events
-            ]
-        if not hooks:
+        """Send ``export.completed`` to the owner's webhooks (business plan; off this thread)."""
+        if self.webhooks is None:
             return
         url = self.config.public_url.rstrip("/") + sign_path(
             self.secret, download_path(job.id), self.config.link_seconds
         )
-        body = event_body(
-            "export.completed",
-            {
-                "export_id": job.id,
-                "kind": job.kind,
-                "clip_id": job.clip_id,
-                "preset": job.preset,
-                "size": job.result_size,
-                "download_url": url,
-                "expires_in": self.config.link_seconds,
-            },
-        )
-        for hook_url, secret in hooks:
-            threading.Thread(
-                target=deliver,
-                args=(hook_url, secret, "export.completed", body),
-                kwargs={
-                    "attempts": self.config.webhook_attempts,
-                    "backoff": self.config.webhook_backoff,
-                },
-                daemon=True,
-            ).start()
+        data = {
+            "export_id": job.id,
+            "kind": job.kind,
+            "clip_id": job.clip_id,
+            "preset": job.preset,
+            "size": job.result_size,
+            "download_url": url,
+            "expires_in": self.config.link_seconds,
+        }
+        self.webhooks.send(job.user_id, "export.completed", data)

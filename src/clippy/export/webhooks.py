@@ -1,4 +1,4 @@
-"""Signed webhook deliveries with retries (business plan's ``export.completed``).
+"""Signed webhook deliveries with retries (business plan's ``export.completed``, ...).
 
 The signature scheme follows the common ``t=<unix time>,v1=<hex HMAC-SHA256>`` header over
 ``"<t>.<body>"``: the receiver recomputes it with the shared secret and rejects old
@@ -14,6 +14,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -44,10 +45,29 @@ def verify(
     return hmac.compare_digest(sign(secret, body, ts), header)
 
 
-def event_body(event: str, data: dict[str, Any], now: float | None = None) -> bytes:
+@dataclass(frozen=True)
+class Attempt:
+    """The outcome of one POST of a delivery (what the delivery log records)."""
+
+    number: int  # 1-based
+    delivered: bool
+    final: bool  # delivered, or the last try: no more attempts follow
+    status_code: int | None  # None when no HTTP answer came (refused, timeout, ...)
+    error: str | None
+    duration_ms: int
+
+
+def new_event_id() -> str:
+    """A fresh event id (the body's ``id``; the same on every retry of one event)."""
+    return uuid.uuid4().hex
+
+
+def event_body(
+    event: str, data: dict[str, Any], now: float | None = None, event_id: str | None = None
+) -> bytes:
     """The JSON body of one event delivery."""
     payload = {
-        "id": uuid.uuid4().hex,
+        "id": event_id or new_event_id(),
         "type": event,
         "created": int(now or time.time()),
         "data": data,
@@ -65,11 +85,12 @@ def deliver(
     backoff: float = 2.0,
     timeout: float = 10.0,
     sleep: Callable[[float], None] = time.sleep,
+    on_attempt: Callable[[Attempt], None] | None = None,
 ) -> bool:
     """POST ``body`` to ``url`` until a 2xx answer, waiting ``backoff * 2**n`` between tries.
 
-    Each try is signed afresh (its own timestamp). Returns whether it was delivered; the
-    last failure is logged.
+    Each try is signed afresh (its own timestamp) and reported to ``on_attempt`` (the
+    delivery log). Returns whether it was delivered; the last failure is logged.
     """
     last = ""
     for n in range(attempts):
@@ -80,13 +101,21 @@ def deliver(
             EVENT_HEADER: event,
             SIGNATURE_HEADER: sign(secret, body, int(time.time())),
         }
+        code: int | None = None
+        started = time.perf_counter()
         try:
             r = httpx.post(url, content=body, headers=headers, timeout=timeout)
         except httpx.HTTPError as exc:
             last = f"{type(exc).__name__}: {exc}"
-            continue
-        if 200 <= r.status_code < 300:
+        else:
+            code = r.status_code
+            last = "" if 200 <= code < 300 else f"HTTP {code}"
+        ok = code is not None and not last
+        if on_attempt is not None:
+            ms = round((time.perf_counter() - started) * 1000)
+            final = ok or n == attempts - 1
+            on_attempt(Attempt(n + 1, ok, final, code, last or None, ms))
+        if ok:
             return True
-        last = f"HTTP {r.status_code}"
     log.warning("webhook %s to %s failed after %d attempts: %s", event, url, attempts, last)
     return False

@@ -35,6 +35,7 @@ from clippy.db.models import (
     User,
 )
 from clippy.db.types import utcnow
+from clippy.export.deliveries import prune_deliveries
 from clippy.export.worker import export_prefix
 from clippy.pipeline.keys import mezzanine_key
 from clippy.storage.base import ObjectStore
@@ -56,13 +57,15 @@ class SweepReport:
     objects: int = 0
     refresh_tokens: int = 0
     exports: int = 0
+    webhook_deliveries: int = 0
 
     def __str__(self) -> str:
         return (
             f"deleted {self.segments} segments, {self.transcripts} transcript chunks, "
             f"{self.chat_messages} chat lines, {self.clips} clips, {self.exports} exports, "
             f"{self.streams} streams, "
-            f"{self.objects} objects, {self.refresh_tokens} expired refresh tokens"
+            f"{self.objects} objects, {self.refresh_tokens} expired refresh tokens, "
+            f"{self.webhook_deliveries} webhook deliveries"
         )
 
 
@@ -107,6 +110,8 @@ def sweep_expired(
     with session_factory() as session:
         # Spent sessions are not user data under retention, but they pile up the same way.
         report.refresh_tokens = purge_expired_refresh_tokens(session, now)
+        # The delivery log has its own rule (storage.retention), the same on every plan.
+        report.webhook_deliveries = prune_deliveries(session, now)
         session.commit()
     return report
 

@@ -15,6 +15,7 @@ from clippy.config import Settings, get_settings
 from clippy.db.migrate import upgrade
 from clippy.db.session import make_engine, make_session_factory
 from clippy.events import EventHub
+from clippy.export.sender import SenderConfig, WebhookSender
 from clippy.ingest.streams import NotFound
 from clippy.storage.factory import make_store
 from clippy.storage.local import LocalStore
@@ -40,6 +41,17 @@ def build_context(settings: Settings) -> AppContext:
         secret_key=settings.resolved_secret_key(),
     )
     ctx.extras["hub"] = EventHub()
+    # Business webhooks: exports send export.completed, the hub's clip_created goes out too.
+    webhooks = WebhookSender(
+        ctx.session_factory,
+        SenderConfig(
+            attempts=settings.webhook_attempts,
+            backoff=settings.webhook_backoff_seconds,
+            public_url=settings.public_url,
+        ),
+    )
+    ctx.extras["webhooks"] = webhooks
+    ctx.extras["hub"].add_listener(webhooks.forward_live_event)
     return ctx
 
 
@@ -97,7 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"detail": str(exc)}, status_code=404)
 
     from clippy.web import ws_ingest
-    from clippy.web.api import auth, clips, events, exports, keys, streams, system
+    from clippy.web.api import auth, clips, events, exports, keys, streams, system, webhooks
 
     for router in (
         system.router,
@@ -106,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         streams.router,
         clips.router,
         exports.router,
+        webhooks.router,
         events.router,
         ws_ingest.router,
     ):

@@ -1,22 +1,19 @@
-"""Exports: create (one clip or a batch), list, progress, cancel, retry, download; webhooks."""
+"""Exports: create (one clip or a batch), list, progress, cancel, retry, download."""
 
 from __future__ import annotations
 
 import contextlib
-import secrets
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
-from pydantic import BaseModel, Field, HttpUrl
-from sqlalchemy import select
+from pydantic import BaseModel, Field
 
-from clippy.accounts.plans import get_plan
 from clippy.accounts.teams import visible_user_ids
 from clippy.clips.links import sign_path, verify_path
-from clippy.db.models import ExportJob, User, Webhook
+from clippy.db.models import ExportJob
 from clippy.export.jobs import (
     create_batch,
     create_export,
@@ -47,11 +44,10 @@ async def _queue_lifespan(app: FastAPI) -> AsyncIterator[None]:
             max_attempts=s.export_max_attempts,
             retry_seconds=s.export_retry_seconds,
             link_seconds=s.export_link_seconds,
-            webhook_attempts=s.webhook_attempts,
-            webhook_backoff=s.webhook_backoff_seconds,
             public_url=s.public_url,
         ),
         publish=hub.publish if hub is not None else None,
+        webhooks=ctx.extras.get("webhooks"),
     )
     ctx.extras["exports"] = queue
     queue.start()
@@ -297,54 +293,3 @@ def export_file(
             media_type=_MEDIA_TYPES.get(ext, "application/octet-stream"),
             filename=key.rsplit("/", 1)[-1],
         )
-
-
-class WebhookIn(BaseModel):
-    url: HttpUrl
-    events: list[Literal["export.completed"]] = Field(default=["export.completed"])
-
-
-class WebhookOut(BaseModel):
-    id: int
-    url: str
-    events: list[str]
-    created_at: datetime
-    secret: str | None = Field(
-        default=None, description="signing secret, shown once when the webhook is created"
-    )
-
-
-def _business(user: User) -> None:
-    if not get_plan(user.plan).api_and_webhooks:
-        raise HTTPException(403, f"webhooks come with the business plan; you are on {user.plan}")
-
-
-@router.post("/webhooks", response_model=WebhookOut, status_code=201)
-def add_webhook(body: WebhookIn, session: SessionDep, user: CurrentUser) -> WebhookOut:
-    """Register an endpoint for signed ``export.completed`` events (business plan)."""
-    _business(user)
-    hook = Webhook(
-        user_id=user.id, url=str(body.url), secret=secrets.token_hex(32), events=body.events
-    )
-    session.add(hook)
-    session.flush()
-    return WebhookOut(
-        id=hook.id, url=hook.url, events=hook.events, created_at=hook.created_at, secret=hook.secret
-    )
-
-
-@router.get("/webhooks", response_model=list[WebhookOut])
-def get_webhooks(session: SessionDep, user: CurrentUser) -> list[WebhookOut]:
-    """The caller's webhooks (secrets are not shown again)."""
-    hooks = session.scalars(select(Webhook).where(Webhook.user_id == user.id).order_by(Webhook.id))
-    return [WebhookOut(id=h.id, url=h.url, events=h.events, created_at=h.created_at) for h in hooks]
-
-
-@router.delete("/webhooks/{hook_id}", status_code=204)
-def delete_webhook(hook_id: int, session: SessionDep, user: CurrentUser) -> Response:
-    """Remove one of the caller's webhooks."""
-    hook = session.get(Webhook, hook_id)
-    if hook is None or hook.user_id != user.id:
-        raise NotFound(f"webhook {hook_id} not found")
-    session.delete(hook)
-    return Response(status_code=204)

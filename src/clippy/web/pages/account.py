@@ -15,19 +15,27 @@ from clippy.accounts.usage import utc_day
 from clippy.accounts.users import InvalidCredentials, change_password
 from clippy.clips.stats import analytics
 from clippy.db.models import User, Webhook
+from clippy.export.deliveries import recent_deliveries
 from clippy.export.endpoints import (
     WEBHOOK_EVENTS,
     WebhookError,
+    WebhookNotFound,
     add_endpoint,
+    get_endpoint,
     list_endpoints,
     remove_endpoint,
+    require_webhooks,
 )
-from clippy.web.deps import SessionDep
+from clippy.export.sender import WebhookSender
+from clippy.storage.retention import DELIVERIES_PER_WEBHOOK, DELIVERY_RETENTION
+from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.charts import bar_chart, hbar_chart
 from clippy.web.pages.security import CsrfChecked, PageUser, start_session
 from clippy.web.pages.templating import render
 
 router = APIRouter(prefix="/app", include_in_schema=False)
+
+_SHOWN_DELIVERIES = 10  # per webhook on the settings page (the API pages through more)
 
 
 def _settings_page(
@@ -41,11 +49,14 @@ def _settings_page(
     notice: str = "",
     status_code: int = 200,
 ) -> Response:
+    hooks = list_endpoints(session, user.id)
     ctx: dict[str, Any] = {
         "user": user,
         "keys": list_api_keys(session, user.id),
         "new_key": new_key,
-        "webhooks": list_endpoints(session, user.id),
+        "webhooks": hooks,
+        "deliveries": recent_deliveries(session, [h.id for h in hooks], _SHOWN_DELIVERIES),
+        "delivery_retention": (DELIVERIES_PER_WEBHOOK, DELIVERY_RETENTION.days),
         "webhook_events": WEBHOOK_EVENTS,
         "can_webhooks": get_plan(user.plan).api_and_webhooks,
         "new_hook": new_hook,
@@ -61,6 +72,7 @@ def _notice(request: Request) -> str:
         "profile": "Profile saved.",
         "revoked": "API key revoked. Programs using it are refused from now on.",
         "hook_removed": "Webhook removed. Nothing more is sent to it.",
+        "hook_test": "Test event sent. Its delivery is listed under the webhook.",
     }.get(request.query_params.get("saved", ""), "")
 
 
@@ -137,8 +149,7 @@ async def new_webhook(request: Request, session: SessionDep, user: PageUser) -> 
     try:
         hook = add_endpoint(session, user, url, events)
     except WebhookError as exc:
-        msg = str(exc)
-        errors = {"webhooks": msg[:1].upper() + msg[1:] + "."}
+        errors = _webhook_error(exc)
         return _settings_page(request, session, user, errors=errors, status_code=400)
     return _settings_page(request, session, user, new_hook=hook, status_code=201)
 
@@ -149,9 +160,44 @@ def remove_webhook(hook_id: int, request: Request, session: SessionDep, user: Pa
     try:
         remove_endpoint(session, user.id, hook_id)
     except WebhookError as exc:
-        errors = {"webhooks": str(exc)[:1].upper() + str(exc)[1:] + "."}
+        errors = _webhook_error(exc)
         return _settings_page(request, session, user, errors=errors, status_code=404)
     return RedirectResponse("/app/settings?saved=hook_removed#webhooks", 303)
+
+
+def _webhook_error(exc: WebhookError) -> dict[str, str]:
+    msg = str(exc)
+    return {"webhooks": msg[:1].upper() + msg[1:] + "."}
+
+
+@router.post("/settings/webhooks/{hook_id}/test", dependencies=[CsrfChecked])
+def test_webhook(hook_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
+    """Send a signed ``ping`` to one of the user's webhooks; its delivery shows up below it."""
+    try:
+        hook = get_endpoint(session, user.id, hook_id)
+        require_webhooks(user)
+    except WebhookError as exc:
+        status = 404 if isinstance(exc, WebhookNotFound) else 403
+        return _settings_page(
+            request, session, user, errors=_webhook_error(exc), status_code=status
+        )
+    sender: WebhookSender = get_ctx(request).extras["webhooks"]
+    sender.ping(hook)
+    return RedirectResponse(f"/app/settings?saved=hook_test#webhook-{hook_id}", 303)
+
+
+@router.get("/settings/webhooks/{hook_id}/deliveries", response_class=HTMLResponse)
+def webhook_deliveries(
+    hook_id: int, request: Request, session: SessionDep, user: PageUser
+) -> Response:
+    """One webhook's recent deliveries (the fragment the page polls while one is pending)."""
+    try:
+        hook = get_endpoint(session, user.id, hook_id)
+    except WebhookError as exc:
+        return HTMLResponse(str(exc), status_code=404)
+    rows = recent_deliveries(session, [hook_id], _SHOWN_DELIVERIES)[hook_id]
+    ctx = {"hook": hook, "hook_deliveries": rows}
+    return render(request, "app/_webhook_deliveries.html", ctx)
 
 
 @router.get("/analytics", response_class=HTMLResponse)
