@@ -1,7 +1,8 @@
 """A local HTTP server that speaks the part of Stripe's API the adapter uses.
 
-``POST /v1/checkout/sessions``: form-encoded, HTTP Basic auth with the secret key as the
-user name, answers a Checkout Session object or Stripe's error envelope.
+``POST /v1/checkout/sessions`` and ``POST /v1/billing_portal/sessions``: form-encoded, HTTP
+Basic auth with the secret key as the user name, answer a session object or Stripe's error
+envelope. Customers whose id does not start with ``cus_`` do not exist.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ PRICES = {"pro": "price_pro_test", "business": "price_business_test"}
 
 @dataclass
 class FakeStripe:
-    """The running server's base URL and the checkout forms it received."""
+    """The running server's base URL and the session forms it received."""
 
     base_url: str
     sessions: list[dict[str, str]] = field(default_factory=list)
+    portal_sessions: list[dict[str, str]] = field(default_factory=list)
 
 
 def _handler(state: FakeStripe) -> type[BaseHTTPRequestHandler]:
@@ -52,11 +54,14 @@ def _handler(state: FakeStripe) -> type[BaseHTTPRequestHandler]:
                     {"error": {"type": "invalid_request_error", "message": "Invalid API Key"}},
                 )
                 return
+            length = int(self.headers.get("Content-Length", "0"))
+            form = dict(parse_qsl(self.rfile.read(length).decode()))
+            if self.path == "/v1/billing_portal/sessions":
+                self._portal(form)
+                return
             if self.path != "/v1/checkout/sessions":
                 self._reply(404, {"error": {"message": f"Unrecognized request URL {self.path}"}})
                 return
-            length = int(self.headers.get("Content-Length", "0"))
-            form = dict(parse_qsl(self.rfile.read(length).decode()))
             price = form.get("line_items[0][price]", "")
             if price not in PRICES.values():
                 self._reply(
@@ -79,6 +84,25 @@ def _handler(state: FakeStripe) -> type[BaseHTTPRequestHandler]:
                     "mode": form.get("mode"),
                     "url": f"{state.base_url}/pay/{sid}",
                     "client_reference_id": form.get("client_reference_id"),
+                },
+            )
+
+        def _portal(self, form: dict[str, str]) -> None:
+            customer = form.get("customer", "")
+            if not customer.startswith("cus_"):
+                message = f"No such customer: '{customer}'"
+                self._reply(400, {"error": {"type": "invalid_request_error", "message": message}})
+                return
+            state.portal_sessions.append(form)
+            sid = f"bps_test_{len(state.portal_sessions)}"
+            self._reply(
+                200,
+                {
+                    "id": sid,
+                    "object": "billing_portal.session",
+                    "customer": customer,
+                    "return_url": form.get("return_url"),
+                    "url": f"{state.base_url}/portal/{sid}",
                 },
             )
 

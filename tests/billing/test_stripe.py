@@ -3,6 +3,7 @@ events applied to plans (both databases)."""
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from clippy.accounts.passwords import hash_password
 from clippy.billing.base import BillingError
 from clippy.billing.manual import ManualBilling
-from clippy.billing.stripe import StripeBilling, apply_event
+from clippy.billing.stripe import StripeBilling, apply_event, plan_of_price
 from clippy.db.models import User
 from tests.billing.fake_stripe import API_KEY, PRICES, running_fake_stripe
 
@@ -125,3 +126,98 @@ def test_events_that_change_nothing(session_factory: sessionmaker[Session]) -> N
         ):
             assert apply_event(s, event).startswith("ignored"), event
         assert user.plan == "free"
+
+
+def test_portal_session_for_the_stored_customer() -> None:
+    paying = User(id=7, email="payer@example.com", password_hash="x", plan="pro")
+    paying.settings = {"billing": {"provider": "stripe", "customer": "cus_7", "subscription": "s"}}
+    with running_fake_stripe() as fake:
+        stripe = StripeBilling(API_KEY, PRICES, api_base=fake.base_url)
+        url = stripe.manage_subscription(paying, return_url="http://app/billing")
+        assert url == f"{fake.base_url}/portal/bps_test_1"
+        assert fake.portal_sessions == [{"customer": "cus_7", "return_url": "http://app/billing"}]
+        # A plan the administrator set has no Stripe customer: nothing to manage there.
+        admin_set = User(id=8, email="vip@example.com", password_hash="x", plan="business")
+        with pytest.raises(BillingError, match="not paid through Stripe"):
+            stripe.manage_subscription(admin_set, return_url="x")
+        gone = User(id=9, email="gone@example.com", password_hash="x", plan="pro")
+        gone.settings = {"billing": {"customer": "deleted_9"}}
+        with pytest.raises(BillingError, match="No such customer: 'deleted_9'"):
+            stripe.manage_subscription(gone, return_url="x")
+        assert len(fake.portal_sessions) == 1
+    with pytest.raises(BillingError, match=re.escape("set-plan payer@example.com free")):
+        ManualBilling().manage_subscription(paying, return_url="x")
+
+
+def test_plan_of_price() -> None:
+    assert plan_of_price(PRICES, "price_business_test") == "business"
+    assert plan_of_price(PRICES, "price_unknown") is None
+    # An unset price never matches a subscription without a price.
+    assert plan_of_price({"pro": "", "business": "price_b"}, "") is None
+
+
+def _updated(
+    user_id: int, price: str, status: str = "active", sub: str = "sub_1", event_id: str = ""
+) -> dict[str, object]:
+    return {
+        "id": event_id,
+        "type": "customer.subscription.updated",
+        "data": {
+            "object": {
+                "id": sub,
+                "customer": "cus_1",
+                "status": status,
+                "items": {"data": [{"price": {"id": price}}]},
+                # Still the plan bought at checkout: only the price says what is paid now.
+                "metadata": {"user_id": str(user_id), "plan": "pro"},
+            }
+        },
+    }
+
+
+def test_subscription_updates_follow_price_and_status(
+    session_factory: sessionmaker[Session], caplog: pytest.LogCaptureFixture
+) -> None:
+    with session_factory() as s:
+        user = _user(s)
+        apply_event(s, {**_completed(user.id, "pro"), "id": "evt_1"}, PRICES)
+        upgrade = _updated(user.id, PRICES["business"], event_id="evt_2")
+        assert apply_event(s, upgrade, PRICES).endswith("now on business")
+        assert user.plan == "business"
+        downgrade = _updated(user.id, PRICES["pro"], "trialing", event_id="evt_3")
+        assert apply_event(s, downgrade, PRICES).endswith("now on pro")
+        # Card declined, Stripe retrying: the plan stays until the subscription ends.
+        late = _updated(user.id, PRICES["business"], "past_due", event_id="evt_4")
+        assert apply_event(s, late, PRICES).startswith("ignored: subscription is past_due")
+        with caplog.at_level(logging.WARNING, logger="clippy.billing.stripe"):
+            odd = _updated(user.id, "price_legacy_2019", event_id="evt_5")
+            assert "price_legacy_2019 is not one of" in apply_event(s, odd, PRICES)
+        assert "unknown price 'price_legacy_2019'" in caplog.text
+        other = _updated(user.id, PRICES["business"], sub="sub_other", event_id="evt_6")
+        assert apply_event(s, other, PRICES).startswith("ignored: user")
+        assert user.plan == "pro"
+        s.commit()
+
+        # Replaying an applied event (Stripe retries, or an attacker with an old body)
+        # changes nothing, even after later events moved the plan on.
+        assert apply_event(s, upgrade, PRICES) == "ignored: event evt_2 was already applied"
+        assert user.plan == "pro"
+        unpaid = _updated(user.id, PRICES["pro"], "unpaid", event_id="evt_7")
+        assert apply_event(s, unpaid, PRICES).endswith("back on free (subscription unpaid)")
+        assert apply_event(s, upgrade, PRICES).startswith("ignored")
+        assert apply_event(s, downgrade, PRICES).startswith("ignored")
+        s.commit()
+        s.expire_all()
+        assert user.plan == "free" and "billing" not in user.settings
+        assert user.settings["stripe_events"] == ["evt_1", "evt_2", "evt_3", "evt_7"]
+
+
+def test_subscription_states_that_end_the_plan(session_factory: sessionmaker[Session]) -> None:
+    with session_factory() as s:
+        for n, status in enumerate(("canceled", "incomplete_expired")):
+            user = _user(s, f"u{n}@example.com")
+            apply_event(s, _updated(user.id, PRICES["pro"]), PRICES)
+            assert user.plan == "pro"
+            assert user.settings["billing"]["subscription"] == "sub_1"
+            apply_event(s, _updated(user.id, PRICES["pro"], status), PRICES)
+            assert user.plan == "free", status

@@ -144,3 +144,106 @@ def test_signed_webhook_changes_the_plan_and_bad_ones_do_not(stripe_app: TestCli
     )
     assert _deliver(stripe_app, ended, sign_payload(ended, WEBHOOK_SECRET, int(time.time()))) == 200
     assert _plan(b) == "free"
+
+
+def _deliver_json(client: TestClient, body: bytes) -> dict[str, object]:
+    r = client.post(
+        "/billing/stripe/webhook",
+        content=body,
+        headers={"Stripe-Signature": sign_payload(body, WEBHOOK_SECRET, int(time.time()))},
+    )
+    assert r.status_code == 200, r.text
+    out: dict[str, object] = r.json()
+    return out
+
+
+def _subscription(user_id: int, price: str, status: str = "active") -> dict[str, object]:
+    return {
+        "id": "sub_9",
+        "customer": "cus_9",
+        "status": status,
+        "items": {"data": [{"price": {"id": price}}]},
+        "metadata": {"user_id": str(user_id), "plan": "pro"},
+    }
+
+
+def test_paying_user_switches_and_cancels_through_the_portal(
+    stripe_app: TestClient, fake_stripe: FakeStripe
+) -> None:
+    b = _sign_up(stripe_app, "switcher@example.com")
+    # Free: no subscription to manage.
+    assert "data-manage" not in b.get("/app/billing").text
+    assert b.post("/app/billing/manage").status_code == 400
+    paid = event(
+        "checkout.session.completed",
+        {
+            "id": "cs_test_1",
+            "customer": "cus_9",
+            "subscription": "sub_9",
+            "payment_status": "paid",
+            "metadata": {"user_id": str(b.user_id), "plan": "pro"},
+        },
+        "evt_paid",
+    )
+    _deliver_json(stripe_app, paid)
+    page = b.get("/app/billing")
+    assert "data-manage" in page.text and "data-paid-note" in page.text
+    r = b.post("/app/billing/manage")
+    assert r.status_code == 303
+    assert r.headers["location"] == f"{fake_stripe.base_url}/portal/bps_test_1"
+    (form,) = fake_stripe.portal_sessions
+    assert form["customer"] == "cus_9" and form["return_url"].endswith("/app/billing")
+    assert b.client.post("/app/billing/manage").status_code == 403  # no CSRF token
+
+    # In the portal the user switches to Business: Stripe reports the subscription's new price.
+    switched = event(
+        "customer.subscription.updated", _subscription(b.user_id, PRICES["business"]), "evt_up"
+    )
+    assert _deliver_json(stripe_app, switched)["outcome"] == f"user {b.user_id} is now on business"
+    assert "data-current-plan>Business<" in b.get("/app/billing").text
+    # A redelivery of the same event is acknowledged and changes nothing.
+    replay = _deliver_json(stripe_app, switched)
+    assert replay["outcome"] == "ignored: event evt_up was already applied"
+    # A price this server does not sell: acknowledged (no retries), plan unchanged.
+    legacy = event(
+        "customer.subscription.updated", _subscription(b.user_id, "price_legacy"), "evt_legacy"
+    )
+    assert str(_deliver_json(stripe_app, legacy)["outcome"]).startswith("ignored: price")
+    assert _plan(b) == "business"
+    # Cancelled in the portal and the period ran out.
+    ended = event(
+        "customer.subscription.updated",
+        _subscription(b.user_id, PRICES["business"], "canceled"),
+        "evt_end",
+    )
+    _deliver_json(stripe_app, ended)
+    assert _plan(b) == "free"
+    assert "data-manage" not in b.get("/app/billing").text
+
+
+def test_admin_set_plans_have_no_portal(stripe_app: TestClient) -> None:
+    b = _sign_up(stripe_app, "vip@example.com")
+    with b.session_factory() as s:
+        user = s.get(User, b.user_id)
+        assert user is not None
+        set_plan(s, user, "business")
+        s.commit()
+    page = b.get("/app/billing")
+    assert "data-admin-plan" in page.text and "data-manage" not in page.text
+    r = b.post("/app/billing/manage")
+    assert r.status_code == 409 and "not paid through Stripe" in r.text
+
+
+def test_manual_provider_names_the_cancel_command(make_client: Callable[..., TestClient]) -> None:
+    b = _sign_up(make_client(), "paid-by-hand@example.com")
+    with b.session_factory() as s:
+        user = s.get(User, b.user_id)
+        assert user is not None
+        set_plan(s, user, "pro")
+        s.commit()
+    page = b.get("/app/billing").text
+    assert "clippy user set-plan paid-by-hand@example.com business" in page
+    assert "the same command with <code>free</code>" in page and "data-manage" not in page
+    r = b.post("/app/billing/manage")
+    assert r.status_code == 409
+    assert "clippy user set-plan paid-by-hand@example.com free" in r.text

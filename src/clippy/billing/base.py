@@ -29,6 +29,10 @@ class BillingProvider(Protocol):
         """The URL of a payment page for ``plan``; raises ``BillingError``."""
         ...
 
+    def manage_subscription(self, user: User, *, return_url: str) -> str:
+        """The URL of a page where a paying user switches or cancels; raises ``BillingError``."""
+        ...
+
 
 def record_subscription(
     session: Session, user: User, plan: str, *, provider: str, customer: str, subscription: str

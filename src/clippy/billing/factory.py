@@ -8,9 +8,15 @@ from clippy.billing.stripe import StripeBilling
 from clippy.config import Settings
 
 
+def stripe_prices(settings: Settings) -> dict[str, str]:
+    """Plan name -> the Stripe price id configured for it (empty when not sold)."""
+    return {"pro": settings.stripe_price_pro, "business": settings.stripe_price_business}
+
+
 def billing_provider(settings: Settings) -> BillingProvider:
     """``manual`` (the embedded default) or the Stripe adapter configured by ``settings``."""
     if settings.billing_provider == "stripe":
-        prices = {"pro": settings.stripe_price_pro, "business": settings.stripe_price_business}
-        return StripeBilling(settings.stripe_api_key, prices, api_base=settings.stripe_api_base)
+        return StripeBilling(
+            settings.stripe_api_key, stripe_prices(settings), api_base=settings.stripe_api_base
+        )
     return ManualBilling()

@@ -18,3 +18,10 @@ class ManualBilling:
             f"plans on this server are set by its administrator: ask them to run"
             f" `clippy user set-plan {user.email} {plan}`"
         )
+
+    def manage_subscription(self, user: User, *, return_url: str) -> str:
+        """Always refuses: only the administrator changes or ends a plan here."""
+        raise BillingError(
+            f"plans on this server are set by its administrator: ask them to run"
+            f" `clippy user set-plan {user.email} free` to cancel, or name another plan"
+        )

@@ -1,15 +1,18 @@
-"""Stripe adapter: Checkout Sessions over Stripe's HTTP API, and webhook events applied.
+"""Stripe adapter: Checkout and Billing Portal sessions over Stripe's HTTP API, and webhook
+events applied to plans.
 
-Only two events change a plan: ``checkout.session.completed`` (paid: move to the plan the
-session was created for) and ``customer.subscription.deleted`` (ended: back to free). The
-user and plan travel in the objects' metadata, set when the session is created, so an event
-needs no lookup in Stripe.
+Three events change a plan: ``checkout.session.completed`` (paid: move to the plan the
+session was created for), ``customer.subscription.updated`` (switched or lapsed in the
+portal: the plan follows the subscription's price and status) and
+``customer.subscription.deleted`` (ended: back to free). The user travels in the objects'
+metadata, set when the Checkout Session is created, so an event needs no lookup in Stripe.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -20,7 +23,7 @@ from clippy.billing.base import PAID_PLANS, BillingError, record_subscription
 from clippy.billing.signature import verify_signature
 from clippy.db.models import User
 
-__all__ = ["StripeBilling", "apply_event", "parse_webhook"]
+__all__ = ["StripeBilling", "apply_event", "parse_webhook", "plan_of_price"]
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +52,6 @@ class StripeBilling:
         price = self._prices.get(plan, "")
         if plan not in PAID_PLANS or not price:
             raise BillingError(f"the {plan} plan cannot be bought here (no Stripe price set)")
-        if not self._api_key:
-            raise BillingError("Stripe is not configured on this server (CLIPPY_STRIPE_API_KEY)")
         form = {
             "mode": "subscription",
             "line_items[0][price]": price,
@@ -61,13 +62,30 @@ class StripeBilling:
             "customer_email": user.email,
             "metadata[user_id]": str(user.id),
             "metadata[plan]": plan,
-            # Copied onto the subscription, so its deletion event names the user too.
+            # Copied onto the subscription, so its update and deletion events name the user.
             "subscription_data[metadata][user_id]": str(user.id),
             "subscription_data[metadata][plan]": plan,
         }
+        return self._session_url("/v1/checkout/sessions", form, user, "checkout")
+
+    def manage_subscription(self, user: User, *, return_url: str) -> str:
+        """A Billing Portal session for the user's Stripe customer (switch plan, change card,
+        cancel); returns its URL. The portal's own configuration says which plans it offers."""
+        customer = str((user.settings or {}).get("billing", {}).get("customer") or "")
+        if not customer:
+            raise BillingError(
+                "your plan is not paid through Stripe here, so there is no subscription to"
+                " manage; ask the server's administrator"
+            )
+        form = {"customer": customer, "return_url": return_url}
+        return self._session_url("/v1/billing_portal/sessions", form, user, "billing portal")
+
+    def _session_url(self, path: str, form: dict[str, str], user: User, what: str) -> str:
+        if not self._api_key:
+            raise BillingError("Stripe is not configured on this server (CLIPPY_STRIPE_API_KEY)")
         try:
             r = httpx.post(
-                f"{self._api_base}/v1/checkout/sessions",
+                f"{self._api_base}{path}",
                 data=form,
                 auth=(self._api_key, ""),
                 timeout=self._timeout,
@@ -77,8 +95,8 @@ class StripeBilling:
         body = _json(r)
         if r.status_code != 200 or not isinstance(body.get("url"), str):
             message = body.get("error", {}).get("message") or f"HTTP {r.status_code}"
-            log.warning("stripe checkout refused for user %s: %s", user.id, message)
-            raise BillingError(f"Stripe refused the checkout: {message}")
+            log.warning("stripe %s refused for user %s: %s", what, user.id, message)
+            raise BillingError(f"Stripe refused the {what}: {message}")
         return str(body["url"])
 
 
@@ -107,40 +125,116 @@ def _user(session: Session, metadata: dict[str, Any]) -> User | None:
     return session.get(User, int(raw)) if raw.isdigit() else None
 
 
-def apply_event(session: Session, event: dict[str, Any]) -> str:
+# Subscription statuses that mean "paid up" and "over for good". Others (past_due while
+# Stripe retries the card, incomplete, paused) leave the plan as it is until one of these.
+_LIVE = ("active", "trialing")
+_ENDED = ("canceled", "unpaid", "incomplete_expired")
+_SUBSCRIPTION_EVENTS = ("customer.subscription.updated", "customer.subscription.deleted")
+_SEEN_KEY = "stripe_events"  # in User.settings: ids of the events already applied
+_SEEN_KEEP = 50  # Stripe retries a delivery for up to 3 days; a user gets few events
+
+
+def plan_of_price(prices: Mapping[str, str], price: str) -> str | None:
+    """The plan whose configured Stripe price is ``price``; ``None`` for an unknown price."""
+    return next((plan for plan, p in prices.items() if p and p == price), None)
+
+
+def _price(subscription: dict[str, Any]) -> str:
+    items = (subscription.get("items") or {}).get("data") or []
+    first = items[0] if items and isinstance(items[0], dict) else {}
+    return str((first.get("price") or {}).get("id") or "")
+
+
+def _end_billing(session: Session, user: User) -> None:
+    set_plan(session, user, "free")
+    user.settings = {k: v for k, v in (user.settings or {}).items() if k != "billing"}
+
+
+def _completed(session: Session, user: User, obj: dict[str, Any]) -> str:
+    plan = str((obj.get("metadata") or {}).get("plan", ""))
+    if plan not in PAID_PLANS:
+        return "ignored: the session names no plan of ours"
+    if obj.get("payment_status") not in (None, "paid", "no_payment_required"):
+        return f"ignored: payment is {obj.get('payment_status')}"
+    record_subscription(
+        session,
+        user,
+        plan,
+        provider="stripe",
+        customer=str(obj.get("customer") or ""),
+        subscription=str(obj.get("subscription") or ""),
+    )
+    return f"user {user.id} is now on {plan}"
+
+
+def _other_subscription(user: User, obj: dict[str, Any]) -> str | None:
+    """The subscription the user pays through when it is not the event's, else ``None``."""
+    current = (user.settings or {}).get("billing", {}).get("subscription")
+    return current if current and current != obj.get("id") else None
+
+
+def _updated(session: Session, user: User, obj: dict[str, Any], prices: Mapping[str, str]) -> str:
+    if (current := _other_subscription(user, obj)) is not None:
+        return f"ignored: user {user.id} pays through {current}, not {obj.get('id')}"
+    status = str(obj.get("status", ""))
+    if status in _ENDED:
+        _end_billing(session, user)
+        return f"user {user.id} is back on free (subscription {status})"
+    if status not in _LIVE:
+        return f"ignored: subscription is {status or 'without status'}; the plan stays"
+    price = _price(obj)
+    plan = plan_of_price(prices, price)
+    if plan is None:
+        log.warning("stripe subscription %s has unknown price %r", obj.get("id"), price)
+        return f"ignored: price {price or '(none)'} is not one of the configured plan prices"
+    record_subscription(
+        session,
+        user,
+        plan,
+        provider="stripe",
+        customer=str(obj.get("customer") or ""),
+        subscription=str(obj.get("id") or ""),
+    )
+    return f"user {user.id} is now on {plan}"
+
+
+def _deleted(session: Session, user: User, obj: dict[str, Any]) -> str:
+    if (current := _other_subscription(user, obj)) is not None:
+        # An older subscription ended after the user bought a new one: keep the new plan.
+        return f"ignored: user {user.id} pays through {current}, not {obj.get('id')}"
+    _end_billing(session, user)
+    return f"user {user.id} is back on free"
+
+
+def apply_event(
+    session: Session, event: dict[str, Any], prices: Mapping[str, str] | None = None
+) -> str:
     """Apply a verified Stripe event to a user's plan; returns what was done (for the log).
 
-    Safe to apply twice: Stripe retries deliveries, and both changes are idempotent.
+    ``prices`` maps plan names to their Stripe price ids (for subscription updates). Safe to
+    deliver twice: an event id already applied to the user is skipped, and each change
+    sets a state rather than stepping from one.
     """
     kind = str(event.get("type", ""))
     obj = event.get("data", {}).get("object", {})
     if not isinstance(obj, dict):
         return "ignored: no object"
-    metadata = obj.get("metadata") or {}
+    if kind not in ("checkout.session.completed", *_SUBSCRIPTION_EVENTS):
+        return f"ignored: {kind or 'untyped'} events do not change plans"
+    user = _user(session, obj.get("metadata") or {})
+    if user is None:
+        return "ignored: the event names no user of ours"
+    event_id = str(event.get("id") or "")
+    seen = list((user.settings or {}).get(_SEEN_KEY, []))
+    if event_id and event_id in seen:
+        return f"ignored: event {event_id} was already applied"
     if kind == "checkout.session.completed":
-        user, plan = _user(session, metadata), str(metadata.get("plan", ""))
-        if user is None or plan not in PAID_PLANS:
-            return "ignored: the session names no user or plan of ours"
-        if obj.get("payment_status") not in (None, "paid", "no_payment_required"):
-            return f"ignored: payment is {obj.get('payment_status')}"
-        record_subscription(
-            session,
-            user,
-            plan,
-            provider="stripe",
-            customer=str(obj.get("customer") or ""),
-            subscription=str(obj.get("subscription") or ""),
-        )
-        return f"user {user.id} is now on {plan}"
-    if kind == "customer.subscription.deleted":
-        user = _user(session, metadata)
-        if user is None:
-            return "ignored: the subscription names no user of ours"
-        current = (user.settings or {}).get("billing", {}).get("subscription")
-        if current and current != obj.get("id"):
-            # An older subscription ended after the user bought a new one: keep the new plan.
-            return f"ignored: user {user.id} pays through {current}, not {obj.get('id')}"
-        set_plan(session, user, "free")
-        user.settings = {k: v for k, v in (user.settings or {}).items() if k != "billing"}
-        return f"user {user.id} is back on free"
-    return f"ignored: {kind or 'untyped'} events do not change plans"
+        outcome = _completed(session, user, obj)
+    elif kind == "customer.subscription.updated":
+        outcome = _updated(session, user, obj, prices or {})
+    else:
+        outcome = _deleted(session, user, obj)
+    if event_id and not outcome.startswith("ignored"):
+        user.settings = {**(user.settings or {}), _SEEN_KEY: [*seen, event_id][-_SEEN_KEEP:]}
+        session.flush()
+    return outcome

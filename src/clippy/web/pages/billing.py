@@ -1,5 +1,6 @@
-"""Plan & billing: current plan, limits and usage; plan changes through the billing provider,
-and the Stripe webhook that applies paid and ended subscriptions."""
+"""Plan & billing: current plan, limits and usage; plan changes through the billing provider
+(checkout for free users, the provider's subscription page for paying ones), and the Stripe
+webhook that applies paid, changed and ended subscriptions."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from clippy.billing.base import PAID_PLANS, BillingError, BillingProvider
-from clippy.billing.factory import billing_provider
+from clippy.billing.factory import billing_provider, stripe_prices
 from clippy.billing.signature import InvalidSignature
 from clippy.billing.stripe import apply_event, parse_webhook
 from clippy.db.models import User
@@ -75,7 +76,7 @@ def checkout(
         return _billing_page(request, session, user, error="Choose a paid plan.", status_code=400)
     if user.plan != "free":
         # A second Checkout would start a second subscription beside the running one.
-        error = "You already have a paid plan; cancel it in Stripe before choosing another."
+        error = "You already have a paid plan; switch or cancel it with Manage subscription."
         return _billing_page(request, session, user, error=error, status_code=409)
     base = str(request.base_url).rstrip("/")
     try:
@@ -86,16 +87,36 @@ def checkout(
             cancel_url=f"{base}/app/billing?checkout=cancelled",
         )
     except BillingError as exc:
-        msg = str(exc)
-        return _billing_page(
-            request, session, user, error=msg[:1].upper() + msg[1:] + ".", status_code=409
-        )
+        return _billing_page(request, session, user, error=_sentence(exc), status_code=409)
+    return RedirectResponse(url, 303)
+
+
+def _sentence(exc: Exception) -> str:
+    msg = str(exc)
+    return msg[:1].upper() + msg[1:] + "."
+
+
+@router.post("/app/billing/manage", dependencies=[CsrfChecked])
+def manage(request: Request, session: SessionDep, user: PageUser) -> Response:
+    """Send a paying user to the provider's page for switching or cancelling their plan."""
+    if user.plan == "free":
+        error = "You are on the Free plan: there is no subscription to manage. Choose a plan below."
+        return _billing_page(request, session, user, error=error, status_code=400)
+    base = str(request.base_url).rstrip("/")
+    try:
+        url = _provider(request).manage_subscription(user, return_url=f"{base}/app/billing")
+    except BillingError as exc:
+        return _billing_page(request, session, user, error=_sentence(exc), status_code=409)
     return RedirectResponse(url, 303)
 
 
 @router.post("/billing/stripe/webhook")
 async def stripe_webhook(request: Request, session: SessionDep) -> Response:
-    """Stripe's event delivery: verified by its signature (no session, no CSRF token)."""
+    """Stripe's event delivery: verified by its signature (no session, no CSRF token).
+
+    Every verified event is answered 200, also those that change nothing (an unknown price,
+    a replay): Stripe would otherwise retry them for days. Only a bad signature is 400.
+    """
     settings = get_ctx(request).settings
     if settings.billing_provider != "stripe":
         return JSONResponse({"error": "Stripe billing is not enabled"}, status_code=404)
@@ -110,6 +131,6 @@ async def stripe_webhook(request: Request, session: SessionDep) -> Response:
     except (InvalidSignature, ValueError) as exc:
         log.warning("stripe webhook refused: %s", exc)
         return JSONResponse({"error": str(exc)}, status_code=400)
-    outcome = apply_event(session, event)
+    outcome = apply_event(session, event, stripe_prices(settings))
     log.info("stripe event %s (%s): %s", event.get("id"), event.get("type"), outcome)
     return JSONResponse({"received": True, "outcome": outcome})
