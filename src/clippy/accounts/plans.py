@@ -19,13 +19,23 @@ class Plan:
     team_seats: int
     api_and_webhooks: bool
     custom_detection: bool = False  # own key phrases and a prompt for the LLM judge
+    custom_branding: bool = False  # own logo burned into exports
 
 
 PLANS: dict[str, Plan] = {
     "free": Plan("free", 1, 3, timedelta(hours=12), 720, True, 1, False),
     "pro": Plan("pro", 4, None, timedelta(hours=48), 1080, False, 1, False),
     "business": Plan(
-        "business", None, None, timedelta(days=7), 2160, False, 5, True, custom_detection=True
+        "business",
+        None,
+        None,
+        timedelta(days=7),
+        2160,
+        False,
+        5,
+        True,
+        custom_detection=True,
+        custom_branding=True,
     ),
 }
 

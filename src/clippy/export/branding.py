@@ -15,7 +15,6 @@ from typing import Any
 from clippy.accounts.plans import Plan
 
 __all__ = [
-    "BRANDING_PLANS",
     "CORNERS",
     "MAX_LOGO_BYTES",
     "MAX_LOGO_SIDE",
@@ -36,8 +35,6 @@ OPACITY_RANGE = (20, 100)  # %
 DEFAULT_CORNER, DEFAULT_SIZE, DEFAULT_OPACITY = "top-right", 15, 90
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 MAX_LOGO_SIDE = 2000
-# Plans whose exports may carry the user's logo (the free plan's text watermark is separate).
-BRANDING_PLANS = ("business",)
 SETTINGS_KEY = "branding"
 _KEY_RE = re.compile(r"^branding/(\d+)/([0-9a-f]{64})\.png$")
 
@@ -89,7 +86,7 @@ class Branding:
 
 def branding_allowed(plan: Plan) -> bool:
     """Whether exports on ``plan`` may carry the user's own logo."""
-    return plan.name in BRANDING_PLANS
+    return plan.custom_branding
 
 
 def check_options(corner: str, size: int, opacity: int) -> None:

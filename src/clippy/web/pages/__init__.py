@@ -21,6 +21,7 @@ def install_pages(app: FastAPI) -> None:
         account,
         archive,
         billing,
+        branding,
         clip,
         dashboard,
         exports,
@@ -29,7 +30,7 @@ def install_pages(app: FastAPI) -> None:
     )
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (public, dashboard, clip, exports, archive, account, billing, team):
+    for module in (public, dashboard, clip, exports, archive, account, branding, billing, team):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)
