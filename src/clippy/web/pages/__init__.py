@@ -24,6 +24,7 @@ def install_pages(app: FastAPI) -> None:
         branding,
         clip,
         dashboard,
+        detection_settings,
         exports,
         public,
         team,
@@ -32,6 +33,7 @@ def install_pages(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (public, dashboard, clip, exports, archive, account, branding, billing, team):
         app.include_router(module.router)
+    app.include_router(detection_settings.router)
 
     @app.exception_handler(LoginRequired)
     async def _login_required(_request: Request, exc: LoginRequired) -> Response:
