@@ -65,6 +65,8 @@ def test_settings_routes(signed_up: Callable[[str], Browserish], tmp_path: Path)
         (png[: len(png) // 2], 400, "damaged or incomplete"),
         (make_image(tmp_path / "w.png", "red", "2400x100").read_bytes(), 400, "at most 2000x2000"),
         (png + b"\0" * (3 * MB), 413, "at most 2 MB"),
+        # Over the drain limit: refused without reading the rest of the body.
+        (png + b"\0" * (40 * MB), 413, "at most 2 MB"),
     ):
         r = _upload(b, data)
         assert r.status_code == status and message in r.text, (status, r.text[-400:])

@@ -34,6 +34,7 @@ from clippy.export.render import export_args, render_export
 from clippy.export.timeline import build_timeline
 from clippy.export.worker import run_job
 from clippy.media.image import ImageRejected, normalise_image, sniff_format
+from clippy.storage.sweeper import sweep_orphans
 from tests.export.conftest import frame_at, seed_clip
 from tests.fixtures.app import register_user
 
@@ -331,3 +332,25 @@ def test_logo_needs_the_business_plan(
         with pytest.raises(BrandingRefused, match="Business plan; you are on Pro"):
             save_logo(ctx.store, user, png, "top-left", 10, 100)
     assert list(ctx.store.list("branding/")) == []
+
+
+def test_a_deleted_accounts_logos_are_swept(
+    make_client: Callable[..., TestClient], tmp_path: Path
+) -> None:
+    client = make_client()
+    ctx = client.app.state.ctx  # type: ignore[attr-defined]
+    for email in ("gone@example.test", "stays@example.test"):
+        register_user(client, email)
+    png = make_image(tmp_path / "red.png", "red").read_bytes()
+    with ctx.session_factory() as s:
+        users = list(s.scalars(select(User).order_by(User.id)))
+        for user in users:
+            user.plan = "business"
+            save_logo(ctx.store, user, png, "top-left", 10, 100)
+        s.commit()
+        gone, stays = users
+        s.delete(gone)
+        s.commit()
+    assert sweep_orphans(ctx.session_factory, ctx.store) == 1
+    kept = read_branding(stays.settings)
+    assert kept is not None and list(ctx.store.list("branding/")) == [kept.key]

@@ -231,7 +231,8 @@ def _orphan_ids(
 
 
 def sweep_orphans(session_factory: sessionmaker[Session], store: ObjectStore) -> int:
-    """Delete objects whose row is gone (a stream's, an export job's); returns how many.
+    """Delete objects whose row is gone (a stream's, an export job's, a user's logos);
+    returns how many.
 
     Rows are deleted before their objects, so a crash in between leaves objects under
     ``streams/<id>/`` or ``exports/<user>/<job>/`` that nothing points at any more.
@@ -241,6 +242,9 @@ def sweep_orphans(session_factory: sessionmaker[Session], store: ObjectStore) ->
         deleted += store.delete_prefix(f"streams/{sid}/")
     for uid, jid in sorted(_orphan_ids(session_factory, store, "exports/", 2, ExportJob)):
         deleted += store.delete_prefix(f"exports/{uid}/{jid}/")
+    # A deleted account's logos (its settings row, which pointed at them, went with it).
+    for (uid,) in sorted(_orphan_ids(session_factory, store, "branding/", 1, User)):
+        deleted += store.delete_prefix(f"branding/{uid}/")
     return deleted
 
 
