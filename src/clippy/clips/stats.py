@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from clippy.db.models import Clip, ClipStats, Segment, Stream
+from clippy.export.history import exports_per_platform
 
 __all__ = ["Analytics", "analytics", "count_download", "count_view"]
 
@@ -60,6 +61,7 @@ class Analytics:
     downloads: int
     storage_bytes: int
     streams: list[dict[str, Any]]
+    exports: list[tuple[str, int]] = field(default_factory=list)  # (platform, files made)
 
 
 def _reason_label(reason: str) -> str:
@@ -69,7 +71,8 @@ def _reason_label(reason: str) -> str:
 
 
 def analytics(session: Session, user_ids: Iterable[int], today: date, days: int = 14) -> Analytics:
-    """Clip counts per day, reasons, scores, views, storage and per-stream summary."""
+    """Clip counts per day, reasons, scores, views, storage, exports per platform and the
+    per-stream summary."""
     ids = list(user_ids)
     first = today - timedelta(days=days - 1)
     rows = session.execute(
@@ -132,4 +135,5 @@ def analytics(session: Session, user_ids: Iterable[int], today: date, days: int 
         downloads=int(downloads),
         storage_bytes=int(storage or 0),
         streams=streams,
+        exports=exports_per_platform(session, ids),
     )

@@ -202,11 +202,19 @@ def webhook_deliveries(
 
 @router.get("/analytics", response_class=HTMLResponse)
 def analytics_page(request: Request, session: SessionDep, user: PageUser) -> Response:
-    """Clips per day, reasons, scores, views and downloads, storage, per-stream summary."""
+    """Clips per day, reasons, scores, views and downloads, storage, exports per platform,
+    per-stream summary."""
     data = analytics(session, visible_user_ids(session, user), utc_day())
     per_day = bar_chart(
         [f"{d:%b} {d.day}" for d in data.days], data.clips_per_day, title="Clips per day"
     )
     reasons = hbar_chart(data.reasons, title="Why clips were made")
-    ctx = {"user": user, "a": data, "per_day_svg": per_day, "reasons_svg": reasons}
+    exports = hbar_chart(data.exports, title="Exports per platform")
+    ctx = {
+        "user": user,
+        "a": data,
+        "per_day_svg": per_day,
+        "reasons_svg": reasons,
+        "exports_svg": exports,
+    }
     return render(request, "app/analytics.html", ctx)

@@ -17,6 +17,7 @@ from clippy.clips.events import clip_urls
 from clippy.clips.gallery import SORTS, GalleryQuery, gallery_page
 from clippy.clips.service import delete_clip, list_clips, visible_clip
 from clippy.db.models import Clip, Segment, Stream, User
+from clippy.export.presets import PRESETS
 from clippy.ingest.streams import NotFound, list_streams
 from clippy.web.api.events import event_stream
 from clippy.web.deps import SessionDep, get_ctx
@@ -139,6 +140,7 @@ def _gallery_query(request: Request) -> GalleryQuery:
     status = p.get("status", "")
     sort = p.get("sort", "new")
     page = p.get("page", "1")
+    exported = p.get("exported", "")
     return GalleryQuery(
         q=p.get("q", "")[:200],
         stream_id=int(stream) if stream.isdigit() else None,
@@ -146,6 +148,7 @@ def _gallery_query(request: Request) -> GalleryQuery:
         date_to=_parse_date(p.get("to", "")),
         min_score=_parse_float(p.get("min_score", "")),
         status=status if status in STATUSES else "",
+        exported=exported if exported in PRESETS else "",
         sort=sort if sort in SORTS else "new",
         page=int(page) if page.isdigit() and int(page) > 0 else 1,
     )
@@ -159,7 +162,15 @@ def gallery(request: Request, session: SessionDep, user: PageUser) -> Response:
     result = gallery_page(session, ids, gq)
     secret = get_ctx(request).secret_key
     cards = [clip_card(c, secret, result.stream_titles.get(c.stream_id, "")) for c in result.clips]
-    filtered = bool(gq.q or gq.stream_id or gq.date_from or gq.date_to or gq.min_score or gq.status)
+    filtered = bool(
+        gq.q
+        or gq.stream_id
+        or gq.date_from
+        or gq.date_to
+        or gq.min_score
+        or gq.status
+        or gq.exported
+    )
     params = {k: v for k, v in request.query_params.items() if k != "page" and v}
     ctx = {
         "user": user,
@@ -170,6 +181,7 @@ def gallery(request: Request, session: SessionDep, user: PageUser) -> Response:
         "params": params,
         "streams": list_streams(session, ids, limit=200),
         "statuses": STATUSES,
+        "presets": list(PRESETS.values()),
         "sorts": {"new": "Newest", "old": "Oldest", "score": "Highest score", "long": "Longest"},
         # New clips are only slotted in live where they belong: first page, newest first.
         "live_insert": gq.page == 1 and gq.sort == "new" and not filtered,

@@ -1,4 +1,5 @@
-"""Export buttons and live progress on the clip page (rendering lives in ``clippy.export``)."""
+"""Exports in the dashboard: buttons and live progress on the clip page, the gallery's batch
+export, and the exports page (rendering lives in ``clippy.export``)."""
 
 from __future__ import annotations
 
@@ -6,21 +7,31 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from clippy.accounts.teams import visible_user_ids
 from clippy.clips.editing import CAPTION_STYLES
-from clippy.db.models import ClipCaption, ExportJob
-from clippy.export.jobs import create_export, list_exports
+from clippy.db.models import Clip, ClipCaption, ExportJob, User
+from clippy.export.jobs import (
+    BatchProblem,
+    check_batch,
+    create_batch,
+    create_export,
+    list_exports,
+    visible_export,
+)
 from clippy.export.plan import ExportOptions
-from clippy.export.presets import PRESETS, ExportRefused
+from clippy.export.presets import PRESETS, ExportRefused, get_preset
 from clippy.ingest.streams import NotFound
 from clippy.web.api.exports import export_out
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.security import CsrfChecked, PageUser
 from clippy.web.pages.templating import render
 
-router = APIRouter(prefix="/app/clips", include_in_schema=False)
+router = APIRouter(prefix="/app", include_in_schema=False)
 ACTIVE = ("queued", "running")
+RECENT = 30  # exports the exports page lists
 
 
 def export_rows(request: Request, jobs: list[ExportJob]) -> list[dict[str, Any]]:
@@ -29,14 +40,19 @@ def export_rows(request: Request, jobs: list[ExportJob]) -> list[dict[str, Any]]
     rows = []
     for job in jobs:
         out = export_out(job, ctx.secret_key, ctx.settings.export_link_seconds)
-        preset = PRESETS.get(job.preset)
+        names = job.options.get("presets", []) if job.kind == "batch" else [job.preset]
         rows.append(
             {
                 "id": job.id,
-                "label": preset.label if preset else job.preset,
+                "kind": job.kind,
+                "label": ", ".join(PRESETS[n].label if n in PRESETS else n for n in names),
+                "clip_id": job.clip_id,
+                "clips": len(job.options.get("clip_ids", [])) if job.kind == "batch" else 1,
                 "status": job.status,
                 "percent": round(100 * job.progress),
                 "error": job.error,
+                "size": job.result_size,
+                "created_at": job.created_at,
                 "download_url": out.download_url,
                 "srt_url": out.srt_url,
             }
@@ -44,7 +60,7 @@ def export_rows(request: Request, jobs: list[ExportJob]) -> list[dict[str, Any]]
     return rows
 
 
-@router.get("/{clip_id}/exports", response_class=HTMLResponse)
+@router.get("/clips/{clip_id}/exports", response_class=HTMLResponse)
 def exports_partial(
     clip_id: int, request: Request, session: SessionDep, user: PageUser
 ) -> Response:
@@ -55,7 +71,7 @@ def exports_partial(
     return render(request, "app/_exports.html", ctx)
 
 
-@router.post("/{clip_id}/export", dependencies=[CsrfChecked])
+@router.post("/clips/{clip_id}/export", dependencies=[CsrfChecked])
 def start_export(
     clip_id: int,
     request: Request,
@@ -79,3 +95,128 @@ def start_export(
     session.commit()
     get_ctx(request).extras["exports"].submit(job.id)
     return RedirectResponse(f"/app/clips/{clip_id}#exports", 303)
+
+
+def _clip_titles(session: Session, rows: list[dict[str, Any]]) -> None:
+    # Single exports name their clip; one query for the whole list.
+    ids = {r["clip_id"] for r in rows if r["clip_id"] is not None}
+    if not ids:
+        return
+    titles = dict(
+        session.execute(select(Clip.id, Clip.title).where(Clip.id.in_(ids))).tuples().all()
+    )
+    for r in rows:
+        r["clip_title"] = titles.get(r["clip_id"]) or "Untitled clip"
+
+
+@router.get("/exports", response_class=HTMLResponse)
+def exports_page(request: Request, session: SessionDep, user: PageUser) -> Response:
+    """The user's recent exports, single and batch, with live progress and downloads."""
+    return _exports_page(request, session, user)
+
+
+def _exports_page(
+    request: Request,
+    session: Session,
+    user: User,
+    extra: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    jobs = list_exports(session, visible_user_ids(session, user), limit=RECENT)
+    rows = export_rows(request, jobs)
+    _clip_titles(session, rows)
+    ctx = {"user": user, "exports": rows, **(extra or {})}
+    return render(request, "app/exports.html", ctx, status_code=status_code)
+
+
+@router.get("/exports/{job_id}/row", response_class=HTMLResponse)
+def export_row(job_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
+    """One export as a list item; it polls itself while the job is queued or running."""
+    from clippy.web.pages.clip import not_found_page
+
+    try:
+        job = visible_export(session, visible_user_ids(session, user), job_id)
+    except NotFound:
+        return not_found_page(request, user, "export")
+    rows = export_rows(request, [job])
+    _clip_titles(session, rows)
+    return render(request, "app/_export_job.html", {"e": rows[0]})
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _problem_rows(session: Session, problems: list[BatchProblem]) -> list[dict[str, Any]]:
+    titles = dict(
+        session.execute(
+            select(Clip.id, Clip.title).where(Clip.id.in_({p.clip_id for p in problems}))
+        )
+        .tuples()
+        .all()
+    )
+    return [
+        {
+            "clip_id": p.clip_id,
+            "title": titles.get(p.clip_id) or "Untitled clip",
+            "preset": PRESETS[p.preset].label if p.preset in PRESETS else "",
+            # The title is shown beside it; the message names the clip by id for the API.
+            "message": _sentence(str(p.error).removeprefix(f"clip {p.clip_id}: ")),
+            "trim_to": p.trim_to,
+        }
+        for p in problems
+    ]
+
+
+@router.post("/clips/batch-export", dependencies=[CsrfChecked])
+def batch_export(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    ids: Annotated[list[int] | None, Form()] = None,
+    presets: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """Queue the selected clips as one batch export (one zip) for the chosen platforms.
+
+    Nothing is queued while any clip cannot be exported: the answer lists each clip and
+    what to trim, and offers to export the others. Someone else's clip id answers 404."""
+    from clippy.web.pages.clip import not_found_page
+
+    clip_ids, names = list(dict.fromkeys(ids or [])), list(dict.fromkeys(presets or []))
+    htmx = request.headers.get("hx-request") == "true"
+    error, problems = "", []
+    try:
+        if not clip_ids:
+            raise ExportRefused("select at least one clip to export")
+        if not names:
+            raise ExportRefused("choose at least one platform to export to")
+        for name in names:
+            get_preset(name)
+        options = ExportOptions(preset=names[0])
+        problems = check_batch(session, user, clip_ids, names, options)
+        if not problems:
+            job = create_batch(session, user, clip_ids, names, options)
+    except NotFound:
+        session.rollback()
+        return not_found_page(request, user)
+    except ExportRefused as exc:
+        error = str(exc)
+    if error or problems:
+        session.rollback()
+        bad = {p.clip_id for p in problems}
+        ctx = {
+            "error": _sentence(error),
+            "problems": _problem_rows(session, problems) if problems else [],
+            "others": [i for i in clip_ids if i not in bad],
+            "presets": names,
+        }
+        if htmx:  # HTMX swaps only 2xx answers into the page
+            return render(request, "app/_batch_export.html", ctx)
+        # Without JavaScript the refusal is shown on the exports page, with the real status.
+        return _exports_page(request, session, user, ctx, status_code=422)
+    session.commit()
+    get_ctx(request).extras["exports"].submit(job.id)
+    if not htmx:
+        return RedirectResponse(f"/app/exports#export-{job.id}", 303)
+    rows = export_rows(request, [job])
+    return render(request, "app/_batch_export.html", {"job": rows[0]})

@@ -150,7 +150,9 @@
 
   function setupHelpers() {
     document.addEventListener("submit", (e) => {
-      const msg = e.target.dataset && e.target.dataset.confirm;
+      // A form with several actions asks only for the button that needs it (batch delete).
+      const by = e.submitter && e.submitter.dataset.confirm;
+      const msg = by || (e.target.dataset && e.target.dataset.confirm);
       if (msg && !window.confirm(msg)) e.preventDefault();
     });
     document.addEventListener("click", (e) => {
@@ -260,6 +262,12 @@
     }
     if (windows.length) seek(parseFloat(root.dataset.at) || windows[0].start, false);
   }
+
+  // The gallery's export picker closes once its batch has been sent (the answer shows above).
+  document.addEventListener("htmx:afterRequest", (e) => {
+    const menu = e.target.closest && e.target.closest("[data-batch-export]");
+    if (menu) menu.open = false;
+  });
 
   document.addEventListener("DOMContentLoaded", () => {
     startLiveFeed();
