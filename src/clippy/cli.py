@@ -60,8 +60,14 @@ def _retention_run(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _process(args: argparse.Namespace, settings: Settings) -> int:
+    from clippy.detect.preferences import InvalidPreferences, parse_key_phrases
     from clippy.pipeline.offline import process_file
 
+    try:
+        phrases = parse_key_phrases(args.key_phrases)
+    except InvalidPreferences as exc:
+        print(f"clippy: --key-phrases: {exc}", file=sys.stderr)
+        return 2
     return process_file(
         args.input,
         Path(args.out),
@@ -69,6 +75,7 @@ def _process(args: argparse.Namespace, settings: Settings) -> int:
         as_json=args.json,
         progress=not args.json,
         chat_file=Path(args.chat) if args.chat else None,
+        key_phrases=phrases,
     )
 
 
@@ -142,6 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--json", action="store_true", help="print the clips as JSON on stdout")
     pr.add_argument(
         "--chat", default="", help='chat log: JSON list of {"time": seconds, "text": ...}'
+    )
+    pr.add_argument(
+        "--key-phrases",
+        default="",
+        help="comma-separated phrases that make a clip when said (like 'clip that')",
     )
     pr.set_defaults(func=_process)
 

@@ -75,9 +75,14 @@ def load_chat(path: Path | None) -> list[float]:
 
 
 def detect_offline(
-    analyses: list[Analysis], starts: list[float], chat: list[float], settings: Settings
+    analyses: list[Analysis],
+    starts: list[float],
+    chat: list[float],
+    settings: Settings,
+    key_phrases: tuple[str, ...] = (),
 ) -> list[ClipPlan]:
-    """Replay the windows through detection as the live pipeline would see them."""
+    """Replay the windows through detection as the live pipeline would see them;
+    ``key_phrases`` make a clip when said, as a streamer's own phrases do live."""
     made: list[ClipPlan] = []
     words_all = [w for a in analyses for w in a.words]
     for k in range(len(analyses)):
@@ -95,6 +100,7 @@ def detect_offline(
             words=[w for w in words_all if t0 - HISTORY_SECONDS <= float(w["start"]) < t1],
             chat_times=[t for t in chat if t0 - HISTORY_SECONDS <= t < t1],
             existing=[(p.start, p.end) for p in made],
+            streamer_phrases=key_phrases,
         )
         made += plan_window(window, settings, final=final)
     return sorted(made, key=lambda p: p.start)
@@ -113,6 +119,7 @@ def process_file(
     as_json: bool = False,
     progress: bool = True,
     chat_file: Path | None = None,
+    key_phrases: tuple[str, ...] = (),
 ) -> int:
     """Find and cut the clips of ``source`` into ``out_dir``; returns a process exit code."""
     err = sys.stderr
@@ -130,7 +137,7 @@ def process_file(
         results = pool.map(_analyse, chunks, chunksize=2)
         analyses = list(_progress(results, len(chunks), progress, "analysing"))
     starts = [c[1] for c in chunks]
-    plans = detect_offline(analyses, starts, load_chat(chat_file), settings)
+    plans = detect_offline(analyses, starts, load_chat(chat_file), settings, key_phrases)
     jobs = [(i, plan, out_dir, source, info.has_video) for i, plan in enumerate(plans, start=1)]
     # Each encode is mostly single-threaded at these sizes: one per core keeps both busy.
     with ThreadPoolExecutor(workers) as cutters:
