@@ -97,14 +97,16 @@ def start_export(
     return RedirectResponse(f"/app/clips/{clip_id}#exports", 303)
 
 
+def _titles(session: Session, clip_ids: set[int]) -> dict[int, str]:
+    if not clip_ids:
+        return {}
+    q = select(Clip.id, Clip.title).where(Clip.id.in_(clip_ids))
+    return dict(session.execute(q).tuples().all())
+
+
 def _clip_titles(session: Session, rows: list[dict[str, Any]]) -> None:
     # Single exports name their clip; one query for the whole list.
-    ids = {r["clip_id"] for r in rows if r["clip_id"] is not None}
-    if not ids:
-        return
-    titles = dict(
-        session.execute(select(Clip.id, Clip.title).where(Clip.id.in_(ids))).tuples().all()
-    )
+    titles = _titles(session, {r["clip_id"] for r in rows if r["clip_id"] is not None})
     for r in rows:
         r["clip_title"] = titles.get(r["clip_id"]) or "Untitled clip"
 
@@ -148,13 +150,7 @@ def _sentence(text: str) -> str:
 
 
 def _problem_rows(session: Session, problems: list[BatchProblem]) -> list[dict[str, Any]]:
-    titles = dict(
-        session.execute(
-            select(Clip.id, Clip.title).where(Clip.id.in_({p.clip_id for p in problems}))
-        )
-        .tuples()
-        .all()
-    )
+    titles = _titles(session, {p.clip_id for p in problems})
     return [
         {
             "clip_id": p.clip_id,
