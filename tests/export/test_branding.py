@@ -122,7 +122,7 @@ def test_filter_graph_overlays_the_logo_under_the_captions() -> None:
     graph = filter_graph(spec)
     assert (
         "[1:v]format=rgba,scale=108:54:flags=lanczos,colorchannelmixer=aa=0.60[logo];"
-        "[joined][logo]overlay=x=929:y=43:eof_action=repeat:format=auto[branded];"
+        "[joined][logo]overlay=x=929:y=43:eof_action=repeat:format=yuv420[branded];"
         "[branded]ass=filename=/tmp/x/export.ass,format=yuv420p[vout]"
     ) in graph
     plain = filter_graph(GraphSpec(**{**spec.__dict__, "logo": None}))
