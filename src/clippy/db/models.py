@@ -68,6 +68,24 @@ class Membership(Base):
     team: Mapped[Team] = relationship(back_populates="memberships")
 
 
+class TeamInvite(Base):
+    """An invitation link sent to one address; it stays ``pending`` until accepted, revoked by
+    the owner, or replaced by a newer invitation for the same address."""
+
+    __tablename__ = "team_invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # accepted | revoked
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    accepted_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+
+
 class ApiKey(Base):
     __tablename__ = "api_keys"
 

@@ -7,16 +7,36 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from clippy.accounts.invites import InvalidInvite, make_invite, read_invite, team_of
+from clippy.accounts.invites import (
+    InvalidInvite,
+    InviteClosed,
+    InviteNotFound,
+    accept_invite,
+    create_invite,
+    invite_token,
+    open_invite,
+    pending_invites,
+    revoke_invite,
+    team_of,
+)
 from clippy.accounts.plans import get_plan
-from clippy.accounts.teams import TeamError, add_member, create_team, remove_member, team_members
+from clippy.accounts.teams import TeamError, create_team, remove_member, team_members
 from clippy.accounts.users import InvalidEmail, normalize_email
-from clippy.db.models import Team, User
+from clippy.db.models import Team, TeamInvite, User
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.security import CsrfChecked, PageUser
 from clippy.web.pages.templating import render
 
 router = APIRouter(include_in_schema=False)
+
+_NOTICES = {
+    "removed": "Member removed. Their access ended at once.",
+    "revoked": "Invitation revoked. Its link no longer works, and its seat is free again.",
+}
+
+
+def _link(request: Request, token: str) -> str:
+    return f"{str(request.base_url).rstrip('/')}/invite/{token}"
 
 
 def _team_page(
@@ -32,19 +52,26 @@ def _team_page(
     team = team_of(session, user)
     owner = session.get(User, team.owner_id) if team else None
     seats = get_plan(owner.plan).team_seats if owner else get_plan(user.plan).team_seats
+    is_owner = team is not None and team.owner_id == user.id
+    secret = get_ctx(request).secret_key
+    invites = [
+        {"invite": i, "link": _link(request, invite_token(secret, i))}
+        for i in (pending_invites(session, team) if team is not None and is_owner else [])
+    ]
+    members = team_members(session, team) if team else []
     ctx = {
         "user": user,
         "team": team,
-        "members": team_members(session, team) if team else [],
-        "is_owner": team is not None and team.owner_id == user.id,
+        "members": members,
+        "invites": invites,
+        "is_owner": is_owner,
         "seats": seats,
+        "seats_free": seats - len(members) - len(invites),
         "can_create": team is None and get_plan(user.plan).team_seats > 1,
         "invite_link": invite_link,
         "invited": invited,
         "error": error,
-        "notice": {"removed": "Member removed. Their access ended at once."}.get(
-            request.query_params.get("saved", ""), ""
-        ),
+        "notice": _NOTICES.get(request.query_params.get("saved", ""), ""),
     }
     return render(request, "app/team.html", ctx, status_code=status_code)
 
@@ -90,14 +117,35 @@ def invite(
         )
     try:
         address = normalize_email(email)
-    except InvalidEmail as exc:
-        return _team_page(request, session, user, error=str(exc), status_code=400)
-    if len(team_members(session, team)) >= get_plan(user.plan).team_seats:
-        msg = f"All {get_plan(user.plan).team_seats} seats are taken; remove a member first."
-        return _team_page(request, session, user, error=msg, status_code=400)
-    token = make_invite(get_ctx(request).secret_key, team.id, address)
-    link = f"{str(request.base_url).rstrip('/')}/invite/{token}"
+        invite = create_invite(session, team, address)
+    except (InvalidEmail, TeamError) as exc:
+        session.rollback()
+        return _team_page(request, session, user, error=_sentence(exc), status_code=400)
+    session.commit()
+    link = _link(request, invite_token(get_ctx(request).secret_key, invite))
     return _team_page(request, session, user, invite_link=link, invited=address)
+
+
+@router.post("/app/team/invites/{invite_id}/revoke", dependencies=[CsrfChecked])
+def revoke(invite_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
+    """Revoke a pending invitation: its link answers "revoked" from now on."""
+    team = _owned_team(session, user)
+    if team is None:
+        return _team_page(
+            request, session, user, error="Only a team's owner can revoke.", status_code=403
+        )
+    try:
+        revoke_invite(session, team, invite_id)
+    except InviteNotFound:
+        # Another team's invitation, or one already used or revoked: nothing of theirs here.
+        return _team_page(
+            request,
+            session,
+            user,
+            error="That invitation is not pending in your team any more.",
+            status_code=404,
+        )
+    return RedirectResponse("/app/team?saved=revoked", 303)
 
 
 @router.post("/app/team/members/{member_id}/remove", dependencies=[CsrfChecked])
@@ -115,42 +163,58 @@ def remove(member_id: int, request: Request, session: SessionDep, user: PageUser
     return RedirectResponse("/app/team?saved=removed", 303)
 
 
-def _invite_page(request: Request, session: SessionDep, user: User, token: str) -> Response:
+def _refused(request: Request, user: User, error: str, status_code: int) -> Response:
+    return render(request, "app/invite.html", {"user": user, "error": error}, status_code)
+
+
+def _pending_invite(
+    request: Request, session: SessionDep, user: User, token: str
+) -> TeamInvite | Response:
+    """The pending invitation of ``token`` addressed to ``user``, or the page saying why not."""
     try:
-        team_id, email = read_invite(get_ctx(request).secret_key, token)
+        invite = open_invite(session, get_ctx(request).secret_key, token)
+    except InviteClosed as exc:
+        team = session.get(Team, exc.invite.team_id)
+        if exc.invite.accepted_by == user.id and team and user in team_members(session, team):
+            # The person who used it, clicking again: they are where the link leads already.
+            return RedirectResponse("/app/team", 303)
+        return _refused(request, user, _sentence(exc), 410)
     except InvalidInvite as exc:
-        return render(request, "app/invite.html", {"user": user, "error": str(exc)}, 400)
-    team = session.get(Team, team_id)
-    if team is None:
-        return render(
-            request, "app/invite.html", {"user": user, "error": "This team no longer exists."}, 404
-        )
-    if email != user.email:
-        error = f"This invitation is for {email}; you are logged in as {user.email}."
-        return render(request, "app/invite.html", {"user": user, "error": error}, 403)
-    owner = session.get(User, team.owner_id)
-    ctx = {"user": user, "team": team, "owner": owner, "token": token, "error": ""}
-    return render(request, "app/invite.html", ctx)
+        return _refused(request, user, _sentence(exc), 400)
+    if invite.email != user.email:
+        error = f"This invitation is for {invite.email}; you are logged in as {user.email}."
+        return _refused(request, user, error, 403)
+    return invite
+
+
+def _sentence(exc: Exception) -> str:
+    msg = str(exc)
+    return msg[:1].upper() + msg[1:] + "."
 
 
 @router.get("/invite/{token}", response_class=HTMLResponse)
 def invite_page(token: str, request: Request, session: SessionDep, user: PageUser) -> Response:
     """The invitation: who invites, to which team; accept with one click."""
-    return _invite_page(request, session, user, token)
+    invite = _pending_invite(request, session, user, token)
+    if isinstance(invite, Response):
+        return invite
+    team = session.get(Team, invite.team_id)
+    assert team is not None  # the invitation row goes with its team
+    owner = session.get(User, team.owner_id)
+    ctx = {"user": user, "team": team, "owner": owner, "token": token, "error": ""}
+    return render(request, "app/invite.html", ctx)
 
 
 @router.post("/invite/{token}", dependencies=[CsrfChecked])
 def accept(token: str, request: Request, session: SessionDep, user: PageUser) -> Response:
-    """Join the team of a genuine invitation addressed to this account."""
-    page = _invite_page(request, session, user, token)
-    if page.status_code != 200:
-        return page
-    team_id, _email = read_invite(get_ctx(request).secret_key, token)
-    team = session.get(Team, team_id)
-    assert team is not None
-    if user.id not in {m.id for m in team_members(session, team)}:
-        try:
-            add_member(session, team, user)
-        except TeamError as exc:
-            return render(request, "app/invite.html", {"user": user, "error": str(exc)}, 409)
+    """Join the team of a pending invitation addressed to this account (a second click by
+    the person who used it just goes to the team)."""
+    invite = _pending_invite(request, session, user, token)
+    if isinstance(invite, Response):
+        return invite
+    try:
+        accept_invite(session, invite, user)
+    except TeamError as exc:
+        session.rollback()
+        return _refused(request, user, _sentence(exc), 409)
     return RedirectResponse("/app/team", 303)
