@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -36,6 +39,8 @@ _TAGLINES = {
     "business": "For teams and agencies",
 }
 MaybeUser = Annotated[User | None, Depends(optional_user)]
+# Made by scripts/make_landing_example.py with the real pipeline, and committed.
+EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "static" / "example"
 
 
 def plan_rows() -> list[dict[str, str]]:
@@ -76,6 +81,23 @@ def free_offer() -> str:
     return f"The free plan includes {rec} and {clips} a day."
 
 
+@lru_cache(maxsize=1)
+def example_clip() -> dict[str, Any] | None:
+    """What detection said about the landing page's example clip, with its media URLs;
+    ``None`` when the example files are missing (the page then shows no example)."""
+    meta = EXAMPLE_DIR / "clip.json"
+    if not all((EXAMPLE_DIR / name).is_file() for name in ("clip.mp4", "thumb.jpg", "clip.json")):
+        return None
+    card: dict[str, Any] = json.loads(meta.read_text(encoding="utf-8"))
+    seconds = round(float(card["duration"]))
+    return {
+        **card,
+        "clock": f"{seconds // 60}:{seconds % 60:02d}",
+        "video": "/static/example/clip.mp4",
+        "poster": "/static/example/thumb.jpg",
+    }
+
+
 def _safe_next(target: str) -> str:
     # Only same-site paths: an open redirect after login is a phishing tool.
     return target if target.startswith("/") and not target.startswith("//") else "/app"
@@ -84,7 +106,8 @@ def _safe_next(target: str) -> str:
 @router.get("/", response_class=HTMLResponse)
 def landing(request: Request, user: MaybeUser) -> Response:
     """What Clippy does, the plans, and the calls to action."""
-    return render(request, "landing.html", {"user": user, "plans": plan_rows()})
+    ctx = {"user": user, "plans": plan_rows(), "example": example_clip()}
+    return render(request, "landing.html", ctx)
 
 
 @router.get("/signup", response_class=HTMLResponse)
