@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -15,6 +18,8 @@ from clippy.billing.signature import sign_payload
 from clippy.db.models import User
 from tests.billing.fake_stripe import API_KEY, PRICES, FakeStripe, event, running_fake_stripe
 from tests.dashboard.conftest import PASSWORD, Browserish
+from tests.dashboard.test_browser import DESKTOP, PHONE, ConsoleWatch, _shot
+from tests.fixtures.server import ServerProcess
 
 WEBHOOK_SECRET = "whsec_test_0123456789"
 
@@ -247,3 +252,66 @@ def test_manual_provider_names_the_cancel_command(make_client: Callable[..., Tes
     r = b.post("/app/billing/manage")
     assert r.status_code == 409
     assert "clippy user set-plan paid-by-hand@example.com free" in r.text
+
+
+@pytest.mark.timeout(300)
+def test_manage_subscription_in_the_browser(
+    tmp_path: Path, sqlite_url: str, fake_stripe: FakeStripe, browser: Any
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    srv = ServerProcess(
+        data_dir=data,
+        database_url=sqlite_url,
+        env_extra={
+            "CLIPPY_PIPELINE_ENABLED": "false",
+            "CLIPPY_BILLING_PROVIDER": "stripe",
+            "CLIPPY_STRIPE_API_KEY": API_KEY,
+            "CLIPPY_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "CLIPPY_STRIPE_API_BASE": fake_stripe.base_url,
+            "CLIPPY_STRIPE_PRICE_PRO": PRICES["pro"],
+            "CLIPPY_STRIPE_PRICE_BUSINESS": PRICES["business"],
+        },
+    )
+    srv.start()
+    try:
+        user_id = srv.register("payer@example.com")["user"]["id"]
+        paid = event(
+            "checkout.session.completed",
+            {
+                "id": "cs_test_1",
+                "customer": "cus_42",
+                "subscription": "sub_42",
+                "payment_status": "paid",
+                "metadata": {"user_id": str(user_id), "plan": "pro"},
+            },
+            "evt_paid",
+        )
+        r = httpx.post(
+            f"{srv.http}/billing/stripe/webhook",
+            content=paid,
+            headers={"Stripe-Signature": sign_payload(paid, WEBHOOK_SECRET, int(time.time()))},
+        )
+        assert r.status_code == 200, r.text
+        watch = ConsoleWatch()
+        context = browser.new_context(viewport=DESKTOP, base_url=srv.http)
+        page = watch.attach(context.new_page())
+        page.goto("/login")
+        page.fill('input[name="email"]', "payer@example.com")
+        page.fill('input[name="password"]', PASSWORD)
+        page.click('button[type="submit"]')
+        page.goto("/app/billing")
+        assert page.inner_text("[data-current-plan]").strip().lower() == "pro"
+        _shot(page, "billing-paid-desktop")
+        page.set_viewport_size(PHONE)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        _shot(page, "billing-paid-phone")
+        page.set_viewport_size(DESKTOP)
+        assert watch.errors == []
+        # The button leaves for Stripe's portal (the fake serves no page there: not ours).
+        with page.expect_request(f"{fake_stripe.base_url}/portal/bps_test_1"):
+            page.click("[data-manage]")
+        assert fake_stripe.portal_sessions[0]["customer"] == "cus_42"
+        context.close()
+    finally:
+        srv.stop()
