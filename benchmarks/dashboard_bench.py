@@ -27,7 +27,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 
 from clippy.config import Settings
-from clippy.db.models import Clip, ClipRange, Stream, TranscriptSegment, User
+from clippy.db.models import Clip, ClipRange, ExportJob, Stream, TranscriptSegment, User
 from clippy.web.app import create_app
 
 STREAMS = 10
@@ -119,10 +119,10 @@ def _sentence(rng: random.Random) -> list[str]:
     ]
 
 
-def _populate(ctx: Any, user_id: int, rng: random.Random) -> None:
+def _populate(ctx: Any, user_id: int, rng: random.Random, hours: float) -> None:
     factory = ctx.session_factory
     now = datetime.now(UTC)
-    chunks = int(HOURS * 3600 / CHUNK_SECONDS)
+    chunks = int(hours * 3600 / CHUNK_SECONDS)
     with factory() as s:
         for n in range(STREAMS):
             stream = Stream(
@@ -130,8 +130,8 @@ def _populate(ctx: Any, user_id: int, rng: random.Random) -> None:
                 client_stream_id=f"bench-{n}",
                 title=f"Stream {n + 1}",
                 status="ended",
-                started_at=now - timedelta(hours=HOURS),
-                received_until=HOURS * 3600.0,
+                started_at=now - timedelta(hours=hours),
+                received_until=hours * 3600.0,
             )
             s.add(stream)
             s.flush()
@@ -168,7 +168,7 @@ def _populate(ctx: Any, user_id: int, rng: random.Random) -> None:
                 s.execute(insert(TranscriptSegment), rows)
             clips = []
             for _ in range(CLIPS_PER_STREAM):
-                start = rng.uniform(0, HOURS * 3600 - 70)
+                start = rng.uniform(0, hours * 3600 - 70)
                 length = rng.uniform(15, 60)
                 clip = Clip(
                     user_id=user_id,
@@ -179,7 +179,7 @@ def _populate(ctx: Any, user_id: int, rng: random.Random) -> None:
                     source="auto",
                     status="ready",
                     duration=length,
-                    created_at=now - timedelta(seconds=rng.uniform(0, HOURS * 3600)),
+                    created_at=now - timedelta(seconds=rng.uniform(0, hours * 3600)),
                 )
                 clip.ranges = [ClipRange(position=0, start=start, end=start + length)]
                 # What render_clip stores: the words spoken inside the range.
@@ -188,10 +188,48 @@ def _populate(ctx: Any, user_id: int, rng: random.Random) -> None:
                 clip.transcript_text = " ".join(w for _, w in spoken[lo:hi])
                 clips.append(clip)
             s.add_all(clips)
+            s.flush()
+            s.add_all(_exports(user_id, [c.id for c in clips], rng, now))
             s.commit()
             print(
                 f"  stream {n + 1}/{STREAMS}: {chunks} transcript chunks, {CLIPS_PER_STREAM} clips"
             )
+
+
+def _exports(
+    user_id: int, clip_ids: list[int], rng: random.Random, now: datetime
+) -> list[ExportJob]:
+    """Finished exports as users make them: one clip in ten to Shorts on its own, and ten
+    batches of twenty clips to TikTok + Shorts (the exported-to filter reads both)."""
+    jobs = [
+        ExportJob(
+            user_id=user_id,
+            clip_id=cid,
+            kind="single",
+            preset="shorts",
+            status="done",
+            progress=1.0,
+            options={"preset": "shorts"},
+            result={},
+            created_at=now,
+        )
+        for cid in rng.sample(clip_ids, len(clip_ids) // 10)
+    ]
+    for _ in range(10):
+        batch = rng.sample(clip_ids, 20)
+        jobs.append(
+            ExportJob(
+                user_id=user_id,
+                kind="batch",
+                preset="tiktok,shorts",
+                status="done",
+                progress=1.0,
+                options={"clip_ids": batch, "presets": ["tiktok", "shorts"], "options": {}},
+                result={},
+                created_at=now,
+            )
+        )
+    return jobs
 
 
 def _login(client: TestClient, existing: bool) -> None:
@@ -230,6 +268,9 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="default: SQLite in a temp dir")
     parser.add_argument("--requests", type=int, default=60, help="requests per kind")
     parser.add_argument(
+        "--hours", type=float, default=HOURS, help="transcript hours per stream (fewer: quicker)"
+    )
+    parser.add_argument(
         "--keep", default="", help="SQLite data dir to build once and reuse on later runs"
     )
     args = parser.parse_args()
@@ -255,7 +296,7 @@ def main() -> None:
             else:
                 print(f"building data on {dialect} ...")
                 t0 = time.perf_counter()
-                _populate(ctx, user_id, rng)
+                _populate(ctx, user_id, rng, args.hours)
                 with ctx.engine.begin() as conn:
                     conn.exec_driver_sql("ANALYZE")
                 print(f"built in {time.perf_counter() - t0:.0f} s")
@@ -267,6 +308,9 @@ def main() -> None:
                 "gallery, stream + score filter": [
                     f"/app/clips?stream={rng.randint(1, STREAMS)}&min_score=2" for _ in range(n)
                 ],
+                "gallery, exported to Shorts": ["/app/clips?exported=shorts"] * n,
+                "exported to TikTok + score": ["/app/clips?exported=tiktok&min_score=2&sort=score"]
+                * n,
                 "search, rare word": [f"/app/clips?q={rng.choice(_TAIL)}" for _ in range(n)],
                 "search, two rare words": [
                     f"/app/clips?q={rng.choice(_TAIL)}+{rng.choice(_TAIL)}" for _ in range(n)
@@ -287,11 +331,15 @@ def main() -> None:
             print(f"(milliseconds) load average after: {os.getloadavg()[0]:.1f}")
             print()
             print(
-                f"{dialect}: {STREAMS} streams x {HOURS} h transcripts "
-                f"({STREAMS * int(HOURS * 3600 / CHUNK_SECONDS)} chunks), "
-                f"{STREAMS * CLIPS_PER_STREAM} clips; {n} requests per kind, in-process."
+                f"{dialect}: {STREAMS} streams x {args.hours:g} h transcripts "
+                f"({STREAMS * int(args.hours * 3600 / CHUNK_SECONDS)} chunks), "
+                f"{STREAMS * CLIPS_PER_STREAM} clips, {STREAMS * 110} finished exports"
+                f" (singles and batches); {n} requests per kind, in-process."
             )
-            print("reproduce: .venv/bin/python benchmarks/dashboard_bench.py [--database-url URL]")
+            print(
+                "reproduce: .venv/bin/python benchmarks/dashboard_bench.py"
+                " [--database-url URL] [--hours H]"
+            )
 
 
 if __name__ == "__main__":
