@@ -19,6 +19,7 @@ from clippy.db.types import utcnow
 from clippy.transcripts.store import spoken_text
 from tests.e2e.browser import CHROMIUM as E2E_CHROMIUM
 from tests.e2e.browser import CHROMIUM_ARGS
+from tests.fixtures.server import ServerProcess
 
 PASSWORD = "correct horse battery"
 CHROMIUM = str(E2E_CHROMIUM)
@@ -165,6 +166,22 @@ def artifacts_dir() -> Path:
 
 # Module scope, not session: Playwright's sync API runs an event loop in this thread while
 # it is open, and every later test that calls asyncio.run() would fail (measured in CI).
+@pytest.fixture
+def server(tmp_path: Path, sqlite_url: str) -> Iterator[ServerProcess]:
+    """A real server on SQLite with the media pipeline off: pages only, clips are seeded.
+
+    Modules that need the pipeline (or other settings) define their own ``server``.
+    """
+    data = tmp_path / "data"
+    data.mkdir()
+    srv = ServerProcess(
+        data_dir=data, database_url=sqlite_url, env_extra={"CLIPPY_PIPELINE_ENABLED": "false"}
+    )
+    srv.start()
+    yield srv
+    srv.stop()
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """One headless chromium per test module (skipped when chromium is not installed)."""

@@ -4,7 +4,7 @@ and an export whose frame carries the logo."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -116,19 +116,6 @@ def test_settings_routes(signed_up: Callable[[str], Browserish], tmp_path: Path)
 
 
 # ---- in a real browser ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def server(tmp_path: Path, sqlite_url: str) -> Iterator[ServerProcess]:
-    """A real server on SQLite (the pipeline is not needed: the clip is seeded)."""
-    data = tmp_path / "data"
-    data.mkdir()
-    srv = ServerProcess(
-        data_dir=data, database_url=sqlite_url, env_extra={"CLIPPY_PIPELINE_ENABLED": "false"}
-    )
-    srv.start()
-    yield srv
-    srv.stop()
 
 
 def _seed_clip(srv: ServerProcess, email: str, source: Path) -> int:

@@ -5,8 +5,7 @@ shown (SQLite and PostgreSQL); the section in a real browser at desktop and phon
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -129,19 +128,6 @@ def test_the_servers_judge_status_is_shown(
 
 
 # ---- In a real browser ----
-
-
-@pytest.fixture
-def server(tmp_path: Path, sqlite_url: str) -> Iterator[ServerProcess]:
-    """A real server (pipeline off: only pages are looked at) on SQLite."""
-    data = tmp_path / "data"
-    data.mkdir()
-    srv = ServerProcess(
-        data_dir=data, database_url=sqlite_url, env_extra={"CLIPPY_PIPELINE_ENABLED": "false"}
-    )
-    srv.start()
-    yield srv
-    srv.stop()
 
 
 def _shot(page: Any, name: str) -> None:

@@ -8,7 +8,7 @@ import io
 import re
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -170,19 +170,6 @@ def test_batch_export_refuses_others_clips_and_forged_posts(
 # ---- In a real browser ----
 
 
-@pytest.fixture
-def export_server(tmp_path: Path, sqlite_url: str) -> Iterator[ServerProcess]:
-    """A real server on SQLite with the clip pipeline off (clips are seeded with media)."""
-    data = tmp_path / "data"
-    data.mkdir()
-    srv = ServerProcess(
-        data_dir=data, database_url=sqlite_url, env_extra={"CLIPPY_PIPELINE_ENABLED": "false"}
-    )
-    srv.start()
-    yield srv
-    srv.stop()
-
-
 def _seed(srv: ServerProcess, email: str, video: Path) -> list[int]:
     """Three ready clips with media in the server's store and database (one 75 s long)."""
     from clippy.web.app import create_app
@@ -220,9 +207,9 @@ def _shot(page: Any, name: str) -> None:
 
 @pytest.mark.timeout(600)
 def test_gallery_batch_export_in_browser(
-    export_server: ServerProcess, browser: Any, short_video: Path, tmp_path: Path
+    server: ServerProcess, browser: Any, short_video: Path, tmp_path: Path
 ) -> None:
-    srv = export_server
+    srv = server
     srv.register("exporter@example.com")
     goal, save, rant = _seed(srv, "exporter@example.com", short_video)
     watch = ConsoleWatch()

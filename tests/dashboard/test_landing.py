@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,19 +72,6 @@ def test_landing_embeds_the_example_from_its_own_static_files(client: TestClient
     assert part.status_code == 206 and len(part.content) == 1024  # seekable in a browser
     img = client.get(poster.group(1))
     assert img.status_code == 200 and img.headers["content-type"] == "image/jpeg"
-
-
-@pytest.fixture
-def server(tmp_path: Path, sqlite_url: str) -> Iterator[ServerProcess]:
-    """A real server without the media pipeline (the landing page needs none)."""
-    data = tmp_path / "data"
-    data.mkdir()
-    srv = ServerProcess(
-        data_dir=data, database_url=sqlite_url, env_extra={"CLIPPY_PIPELINE_ENABLED": "false"}
-    )
-    srv.start()
-    yield srv
-    srv.stop()
 
 
 # Metadata loaded and the preload finished.

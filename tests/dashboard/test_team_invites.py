@@ -4,8 +4,7 @@ answer "revoked" or "used"; through the routes (both databases) and in a real br
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -103,19 +102,6 @@ def test_a_used_link_says_so_and_pending_invitations_hold_seats(
 
 
 # ---- In the browser ----
-
-
-@pytest.fixture
-def server(tmp_path: Path, sqlite_url: str) -> Iterator[ServerProcess]:
-    """A real server without the media pipeline (teams need no media)."""
-    data = tmp_path / "data"
-    data.mkdir()
-    srv = ServerProcess(
-        data_dir=data, database_url=sqlite_url, env_extra={"CLIPPY_PIPELINE_ENABLED": "false"}
-    )
-    srv.start()
-    yield srv
-    srv.stop()
 
 
 def _sign_up(context: Any, watch: ConsoleWatch, email: str) -> Any:
