@@ -66,9 +66,10 @@ def search(
         sql = (
             "SELECT t.id, t.stream_id, t.start_time, t.end_time, t.text, t.words, s.title "
             "FROM transcript_segments t JOIN streams s ON s.id = t.stream_id "
-            "WHERE to_tsvector('english', t.text) @@ plainto_tsquery('english', :q) "
+            # text_tsv: the stored to_tsvector of text (migration 0006), indexed with GIN.
+            "WHERE t.text_tsv @@ plainto_tsquery('english', :q) "
             f"AND s.user_id IN ({id_marks}){stream_clause} "
-            "ORDER BY ts_rank(to_tsvector('english', t.text), plainto_tsquery('english', :q)) DESC,"
+            "ORDER BY ts_rank(t.text_tsv, plainto_tsquery('english', :q)) DESC,"
             " t.start_time LIMIT :limit"
         )
     hits = []
