@@ -156,6 +156,39 @@ def days_ago(n: float) -> datetime:
 
 # ---- Browser (Playwright + Debian chromium) ----
 
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+class ConsoleWatch:
+    """Collects console errors and uncaught exceptions of every page of a context."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        # (url, status) of error responses the test provokes on purpose: the browser logs
+        # their status line as a console error, which is expected there and nowhere else.
+        self.expected: set[tuple[str, int]] = set()
+
+    def attach(self, page: Any) -> Any:
+        def on_console(msg: Any) -> None:
+            if msg.type != "error":
+                return
+            url = msg.location.get("url")
+            if any(u == url and f"status of {code}" in msg.text for u, code in self.expected):
+                return
+            self.errors.append(f"{page.url}: {msg.text}")
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda exc: self.errors.append(f"{page.url}: {exc}"))
+        return page
+
+
+def shot(page: Any, name: str) -> None:
+    """A full-page screenshot named ``name`` in the artifacts folder."""
+    # From the top: a full-page capture of a scrolled page draws the sticky bar mid-page.
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(artifacts_dir() / f"{name}.png"), full_page=True)
+
 
 def artifacts_dir() -> Path:
     """Where screenshots go: $CLIPPY_ARTIFACTS, else tests/dashboard/artifacts (gitignored)."""

@@ -17,8 +17,7 @@ from clippy.accounts.users import set_plan
 from clippy.billing.signature import sign_payload
 from clippy.db.models import User
 from tests.billing.fake_stripe import API_KEY, PRICES, FakeStripe, event, running_fake_stripe
-from tests.dashboard.conftest import PASSWORD, Browserish
-from tests.dashboard.test_browser import DESKTOP, PHONE, ConsoleWatch, _shot
+from tests.dashboard.conftest import DESKTOP, PASSWORD, PHONE, Browserish, ConsoleWatch, shot
 from tests.fixtures.server import ServerProcess
 
 WEBHOOK_SECRET = "whsec_test_0123456789"
@@ -302,10 +301,10 @@ def test_manage_subscription_in_the_browser(
         page.click('button[type="submit"]')
         page.goto("/app/billing")
         assert page.inner_text("[data-current-plan]").strip().lower() == "pro"
-        _shot(page, "billing-paid-desktop")
+        shot(page, "billing-paid-desktop")
         page.set_viewport_size(PHONE)
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-        _shot(page, "billing-paid-phone")
+        shot(page, "billing-paid-phone")
         page.set_viewport_size(DESKTOP)
         assert watch.errors == []
         # The button leaves for Stripe's portal (the fake serves no page there: not ours).

@@ -18,8 +18,7 @@ from clippy.db.session import make_engine, make_session_factory
 from clippy.export.branding import place_logo, read_branding
 from clippy.media.image import sniff_format
 from clippy.storage.factory import make_store
-from tests.dashboard.conftest import PASSWORD, Browserish
-from tests.dashboard.test_browser import DESKTOP, PHONE, ConsoleWatch, _shot
+from tests.dashboard.conftest import DESKTOP, PASSWORD, PHONE, Browserish, ConsoleWatch, shot
 from tests.export.conftest import frame_at, seed_clip
 from tests.export.media import pattern_video
 from tests.export.test_branding import MB, RED, make_image
@@ -163,7 +162,7 @@ def test_branding_in_the_browser(server: ServerProcess, browser: Any, tmp_path: 
     assert section.locator("fieldset[disabled]").count() == 1
     assert "comes with the Business plan" in section.inner_text()
     section.scroll_into_view_if_needed()
-    _shot(page, "settings-branding-free-desktop")
+    shot(page, "settings-branding-free-desktop")
 
     srv.set_plan("brand@example.com", "business")
     srv.set_plan("intruder@example.com", "business")
@@ -179,7 +178,7 @@ def test_branding_in_the_browser(server: ServerProcess, browser: Any, tmp_path: 
     error.wait_for()
     assert "not a PNG, JPEG or WebP image" in error.inner_text()
     assert "Nothing was saved" in error.inner_text()
-    _shot(page, "branding-error-desktop")
+    shot(page, "branding-error-desktop")
 
     # A real PNG, bottom left at 20 %: back on settings with the preview shown.
     page.goto("/app/settings")
@@ -199,16 +198,16 @@ def test_branding_in_the_browser(server: ServerProcess, browser: Any, tmp_path: 
     logo_url = preview.get_attribute("src")
     assert logo_url and logo_url.startswith("/app/settings/branding/logo/")
     page.locator("#branding").scroll_into_view_if_needed()
-    _shot(page, "settings-branding-desktop")
+    shot(page, "settings-branding-desktop")
     phone = watch.attach(context.new_page())
     phone.set_viewport_size(PHONE)
     _open_branding(phone)
     phone.wait_for_function(
         "() => document.querySelector('[data-logo-preview]').naturalWidth === 400"
     )
-    _shot(phone, "settings-branding-phone")
+    shot(phone, "settings-branding-phone")
     phone.goto("/app/settings/branding")
-    _shot(phone, "branding-page-phone")
+    shot(phone, "branding-page-phone")
     phone.close()
 
     # Without the CSRF token the upload is refused; another user cannot fetch the logo.
@@ -256,6 +255,6 @@ def test_branding_in_the_browser(server: ServerProcess, browser: Any, tmp_path: 
     assert abs(logo_px.mean(axis=0) - RED).max() < 40, logo_px.mean(axis=0)
     opposite = frame[h - p.y - p.height : h - p.y, w - p.x - p.width : w - p.x].reshape(-1, 3)
     assert abs(opposite.mean(axis=0) - RED).max() > 100, "the logo is in the wrong corner"
-    _shot(page, "clip-branded-export-desktop")
+    shot(page, "clip-branded-export-desktop")
     assert watch.errors == [], watch.errors
     context.close()

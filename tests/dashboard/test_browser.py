@@ -21,12 +21,9 @@ import httpx
 import pytest
 
 from clippy.ingest.client import IngestClient
-from tests.dashboard.conftest import PASSWORD, artifacts_dir
+from tests.dashboard.conftest import DESKTOP, PASSWORD, PHONE, ConsoleWatch, shot
 from tests.fixtures.media import CALM, SegmentFile
 from tests.fixtures.server import ServerProcess
-
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -38,35 +35,6 @@ def server(tmp_path: Path, sqlite_url: str) -> Iterator[ServerProcess]:
     srv.start()
     yield srv
     srv.stop()
-
-
-class ConsoleWatch:
-    """Collects console errors and uncaught exceptions of every page of a context."""
-
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-        # (url, status) of error responses the test provokes on purpose: the browser logs
-        # their status line as a console error, which is expected there and nowhere else.
-        self.expected: set[tuple[str, int]] = set()
-
-    def attach(self, page: Any) -> Any:
-        def on_console(msg: Any) -> None:
-            if msg.type != "error":
-                return
-            url = msg.location.get("url")
-            if any(u == url and f"status of {code}" in msg.text for u, code in self.expected):
-                return
-            self.errors.append(f"{page.url}: {msg.text}")
-
-        page.on("console", on_console)
-        page.on("pageerror", lambda exc: self.errors.append(f"{page.url}: {exc}"))
-        return page
-
-
-def _shot(page: Any, name: str) -> None:
-    # From the top: a full-page capture of a scrolled page draws the sticky bar mid-page.
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(artifacts_dir() / f"{name}.png"), full_page=True)
 
 
 def _ingest(srv: ServerProcess, token: str, segments: list[SegmentFile]) -> int:
@@ -125,9 +93,9 @@ def test_dashboard_acceptance_flow(
     # Visitor pages.
     page.goto("/")
     assert page.locator(".plans-table").is_visible()
-    _shot(page, "landing-desktop")
+    shot(page, "landing-desktop")
     page.goto("/login")
-    _shot(page, "login-desktop")
+    shot(page, "login-desktop")
 
     # Sign up through the form; a mistake first, to see the error state.
     page.goto("/signup")
@@ -137,12 +105,12 @@ def test_dashboard_acceptance_flow(
     page.evaluate("document.querySelector('input[name=password]').removeAttribute('minlength')")
     page.click('button[type="submit"]')
     assert "at least 8" in page.locator(".flash-error").inner_text()
-    _shot(page, "signup-error-desktop")
+    shot(page, "signup-error-desktop")
     page.fill('input[name="password"]', PASSWORD)
     page.click('button[type="submit"]')
     page.wait_for_url("**/app?welcome=1")
     assert "Welcome to Clippy" in page.inner_text("h1")
-    _shot(page, "home-empty-desktop")
+    shot(page, "home-empty-desktop")
 
     # Process a generated stream (real WebM segments through ingest and the pipeline).
     token = httpx.post(
@@ -156,7 +124,7 @@ def test_dashboard_acceptance_flow(
     # The gallery is open when the clip is made: it must appear without a reload.
     page.goto("/app/clips")
     assert page.locator("#clips-empty").is_visible()
-    _shot(page, "gallery-empty-desktop")
+    shot(page, "gallery-empty-desktop")
     page.wait_for_function("() => document.readyState === 'complete'")
     time.sleep(1.0)  # let the EventSource subscribe before the clip is announced
     made = httpx.post(
@@ -171,7 +139,7 @@ def test_dashboard_acceptance_flow(
     assert "Strategy talk" in page.inner_text(f"#clip-{clip_id}")
     assert page.locator("#clips-empty").count() == 0
     page.wait_for_selector(f"#clip-{clip_id} img")
-    _shot(page, "gallery-desktop")
+    shot(page, "gallery-desktop")
 
     # Search by a word spoken inside the clip (as recognised), then by one never said.
     word = _spoken_word(srv, headers, sid, 2.0, 26.0)
@@ -179,15 +147,15 @@ def test_dashboard_acceptance_flow(
     page.wait_for_url(re.compile(rf"q={word}"))
     page.wait_for_selector(f"#clip-{clip_id}")
     assert "1 clip match" in page.inner_text("#result-count")
-    _shot(page, "gallery-search-desktop")
+    shot(page, "gallery-search-desktop")
     page.fill("#q", "xylophone")
     page.wait_for_selector("text=No clips match")
-    _shot(page, "gallery-no-match-desktop")
+    shot(page, "gallery-no-match-desktop")
 
     # Clip page: trim with the keyboard (Shift = 1 s, plain = one frame) and save.
     page.goto(f"/app/clips/{clip_id}")
     page.wait_for_function("() => document.getElementById('player').readyState >= 1")
-    _shot(page, "clip-desktop")
+    shot(page, "clip-desktop")
     start = page.locator('[data-handle="start"]')
     end = page.locator('[data-handle="end"]')
     start.focus()
@@ -234,7 +202,7 @@ def test_dashboard_acceptance_flow(
         "Wait and see what the other team does"
     )
     assert page.locator(".flash-ok").inner_text() == "Captions saved."
-    _shot(page, "clip-edited-desktop")
+    shot(page, "clip-edited-desktop")
 
     # Export for a platform: progress updates in place (HTMX polling), then a download link.
     page.click('[data-export="shorts"]')
@@ -251,7 +219,7 @@ def test_dashboard_acceptance_flow(
     assert href is not None
     exported = page.request.get(href)
     assert exported.status == 200 and exported.headers["content-type"] == "video/mp4"
-    _shot(page, "clip-exported-desktop")
+    shot(page, "clip-exported-desktop")
 
     # CSRF-less POST from the logged-in browser is refused.
     refused = page.request.post(f"/app/clips/{clip_id}/title", form={"title": "no token"})
@@ -261,11 +229,11 @@ def test_dashboard_acceptance_flow(
     page.goto("/app/analytics")
     assert page.inner_text('[data-stat="clips"]') == "2"
     assert int(page.inner_text('[data-stat="views"]')) >= 2
-    _shot(page, "analytics-desktop")
+    shot(page, "analytics-desktop")
 
     # Archive: the stream is listed; a transcript line seeks the player to its time.
     page.goto("/app/streams")
-    _shot(page, "streams-desktop")
+    shot(page, "streams-desktop")
     page.click(f'a[href="/app/streams/{sid}"] >> nth=0')
     page.wait_for_selector(".archive-thumb img")
     page.wait_for_function(
@@ -278,18 +246,18 @@ def test_dashboard_acceptance_flow(
         f"() => Math.abs(parseFloat(document.querySelector('[data-now]').textContent.split(':')"
         f".reduce((a, b) => a * 60 + parseFloat(b), 0)) - {target}) < 2"
     )
-    _shot(page, "archive-desktop")
+    shot(page, "archive-desktop")
     page.goto("/app/billing")
     assert page.inner_text("[data-current-plan]") == "FREE"
-    _shot(page, "billing-desktop")
+    shot(page, "billing-desktop")
     page.goto("/app/settings")
     page.fill('input[name="name"]', "Chrome extension")
     page.click("text=Create key")
     assert page.inner_text("[data-new-key]").startswith("clp_")
-    _shot(page, "settings-desktop")
+    shot(page, "settings-desktop")
     page.goto("/app")
     assert page.locator(f"#clip-{trimmed_id}").is_visible()
-    _shot(page, "home-desktop")
+    shot(page, "home-desktop")
 
     # Phone-sized screenshots of the same pages, same session.
     phone = watch.attach(context.new_page())
@@ -307,7 +275,7 @@ def test_dashboard_acceptance_flow(
         ("billing", "/app/billing"),
     ):
         phone.goto(path)
-        _shot(phone, f"{name}-phone")
+        shot(phone, f"{name}-phone")
     phone.close()
 
     # Another user gets a 404 for this clip's URL (and the page says so).
@@ -323,7 +291,7 @@ def test_dashboard_acceptance_flow(
     assert response is not None and response.status == 404
     assert "does not exist" in intruder.inner_text("h1")
     assert "Strategy talk" not in intruder.content()
-    _shot(intruder, "not-found-desktop")
+    shot(intruder, "not-found-desktop")
 
     # Team: the owner (moved to Business by the admin command) invites the other user, who
     # then sees the clip; removing them takes the clip away on their next request.
@@ -334,9 +302,9 @@ def test_dashboard_acceptance_flow(
     page.fill('input[name="email"]', "intruder@example.com")
     page.click("text=Create invite link")
     link = page.inner_text("[data-invite-link]")
-    _shot(page, "team-desktop")
+    shot(page, "team-desktop")
     intruder.goto(link)
-    _shot(intruder, "invite-desktop")
+    shot(intruder, "invite-desktop")
     intruder.click("text=Join the team")
     intruder.wait_for_url("**/app/team")
     response = intruder.goto(f"/app/clips/{clip_id}")

@@ -14,8 +14,14 @@ from fastapi.testclient import TestClient
 from clippy.accounts.users import set_plan
 from clippy.db.models import User
 from clippy.detect.preferences import stored_prefs
-from tests.dashboard.conftest import PASSWORD, Browserish, artifacts_dir
-from tests.dashboard.test_browser import DESKTOP, PHONE, ConsoleWatch
+from tests.dashboard.conftest import (
+    DESKTOP,
+    PASSWORD,
+    PHONE,
+    Browserish,
+    ConsoleWatch,
+    shot,
+)
 from tests.fixtures.server import ServerProcess
 
 HX = {"HX-Request": "true"}
@@ -130,11 +136,6 @@ def test_the_servers_judge_status_is_shown(
 # ---- In a real browser ----
 
 
-def _shot(page: Any, name: str) -> None:
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(artifacts_dir() / f"{name}.png"), full_page=True)
-
-
 def _sign_up(page: Any, email: str) -> None:
     page.goto("/signup")
     page.fill('input[name="email"]', email)
@@ -167,7 +168,7 @@ def test_detection_section_in_a_browser(server: ServerProcess, browser: Any) -> 
         phrases = page.input_value('textarea[name="key_phrases"]')
         assert phrases == "pineapple pizza\nthat's going in the video"
         section.scroll_into_view_if_needed()
-        _shot(page, f"settings-detection-{size}")
+        shot(page, f"settings-detection-{size}")
 
         # A phrase of seven words: refused, the draft comes back on the stand-alone page.
         watch.expected.add((f"{srv.http}/app/settings/detection", 400))
@@ -177,7 +178,7 @@ def test_detection_section_in_a_browser(server: ServerProcess, browser: Any) -> 
         assert "has 7 words (at most 6)" in page.inner_text(".flash-error")
         draft = page.input_value('textarea[name="key_phrases"]')
         assert draft == "one two three four five six seven"
-        _shot(page, f"settings-detection-error-{size}")
+        shot(page, f"settings-detection-error-{size}")
         context.close()
 
     # Another plan: the section is there, disabled, with the way to upgrade.
@@ -190,13 +191,13 @@ def test_detection_section_in_a_browser(server: ServerProcess, browser: Any) -> 
     assert page.locator("[data-detection] textarea[name=key_phrases]").is_disabled()
     assert page.locator("[data-detection] button[type=submit]").is_disabled()
     assert "come with the Business plan" in page.inner_text("[data-detection] .upgrade-hint")
-    _shot(page, "settings-detection-free-phone")
+    shot(page, "settings-detection-free-phone")
     context.close()
     context = browser.new_context(viewport=DESKTOP, base_url=srv.http)
     page = watch.attach(context.new_page())
     _sign_up(page, "free-detect-desktop@example.com")
     page.goto("/app/settings")
     page.locator("[data-detection]").wait_for()
-    _shot(page, "settings-detection-free-desktop")
+    shot(page, "settings-detection-free-desktop")
     context.close()
     assert watch.errors == []

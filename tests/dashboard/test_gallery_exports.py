@@ -18,8 +18,14 @@ from sqlalchemy import func, select
 
 from clippy.config import Settings
 from clippy.db.models import ExportJob
-from tests.dashboard.conftest import PASSWORD, Browserish, artifacts_dir
-from tests.dashboard.test_browser import DESKTOP, PHONE, ConsoleWatch
+from tests.dashboard.conftest import (
+    DESKTOP,
+    PASSWORD,
+    PHONE,
+    Browserish,
+    ConsoleWatch,
+    shot,
+)
 from tests.export.conftest import probe_json, seed_clip
 from tests.export.media import pattern_video
 from tests.fixtures.server import TEST_SECRET, ServerProcess
@@ -200,11 +206,6 @@ def _fits_phone(page: Any) -> None:
     assert wide <= PHONE["width"], (page.url, page.evaluate(_WIDE))
 
 
-def _shot(page: Any, name: str) -> None:
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(artifacts_dir() / f"{name}.png"), full_page=True)
-
-
 @pytest.mark.timeout(600)
 def test_gallery_batch_export_in_browser(
     server: ServerProcess, browser: Any, short_video: Path, tmp_path: Path
@@ -221,7 +222,7 @@ def test_gallery_batch_export_in_browser(
     page.click('button[type="submit"]')
     page.wait_for_url("**/app/exports")
     assert page.locator("#exports-empty").is_visible()
-    _shot(page, "exports-empty-desktop")
+    shot(page, "exports-empty-desktop")
 
     # Select all three, pick YouTube Shorts: the too-long clip is reported, nothing queued.
     page.goto("/app/clips")
@@ -229,15 +230,15 @@ def test_gallery_batch_export_in_browser(
         page.check(f'#clip-{clip_id} input[name="ids"]')
     page.click("[data-batch-export] summary")
     page.check('[data-batch-export] input[value="shorts"]')
-    _shot(page, "gallery-export-menu-desktop")
+    shot(page, "gallery-export-menu-desktop")
     page.click("[data-batch-export-go]")
     problems = page.locator("[data-batch-problems]")
     problems.wait_for()
     assert "Post-game rant" in problems.inner_text()
     assert "Trim to 1:00" in problems.inner_text()
-    _shot(page, "gallery-export-refused-desktop")
+    shot(page, "gallery-export-refused-desktop")
     page.set_viewport_size(PHONE)
-    _shot(page, "gallery-export-refused-phone")
+    shot(page, "gallery-export-refused-phone")
     page.set_viewport_size(DESKTOP)
 
     # Export the other two: the job shows live progress, then a download of the zip.
@@ -246,7 +247,7 @@ def test_gallery_batch_export_in_browser(
     job.wait_for()
     assert "2 clips in one zip" in job.inner_text()
     page.wait_for_selector('[data-batch-job] [data-export-status="done"]', timeout=240_000)
-    _shot(page, "gallery-export-done-desktop")
+    shot(page, "gallery-export-done-desktop")
     with page.expect_download() as info:
         page.click("[data-batch-job] [data-export-download]")
     zip_path = tmp_path / "export.zip"
@@ -264,19 +265,19 @@ def test_gallery_batch_export_in_browser(
     page.wait_for_selector(f"#clip-{rant}", state="detached")
     cards = page.locator(".clip-card").evaluate_all("els => els.map(e => +e.dataset.clipId)")
     assert sorted(cards) == sorted([goal, save])
-    _shot(page, "gallery-exported-filter-desktop")
+    shot(page, "gallery-exported-filter-desktop")
     page.set_viewport_size(PHONE)
-    _shot(page, "gallery-exported-filter-phone")
+    shot(page, "gallery-exported-filter-phone")
     page.set_viewport_size(DESKTOP)
 
     # Analytics counts the two Shorts files; the exports page lists the job.
     page.goto("/app/analytics")
     chart = page.locator("#exports-per-platform svg")
     assert "YouTube Shorts" in chart.inner_html() and ">2<" in chart.inner_html()
-    _shot(page, "analytics-exports-desktop")
+    shot(page, "analytics-exports-desktop")
     page.goto("/app/exports")
     assert page.locator("[data-export-download]").count() == 1
-    _shot(page, "exports-desktop")
+    shot(page, "exports-desktop")
     page.set_viewport_size(PHONE)
     for path, name in (
         ("/app/exports", "exports-phone"),
@@ -284,11 +285,11 @@ def test_gallery_batch_export_in_browser(
     ):
         page.goto(path)
         _fits_phone(page)
-        _shot(page, name)
+        shot(page, name)
     page.goto("/app/clips")
     page.check(f'#clip-{goal} input[name="ids"]')
     page.click("[data-batch-export] summary")
     _fits_phone(page)
-    _shot(page, "gallery-export-menu-phone")
+    shot(page, "gallery-export-menu-phone")
     context.close()
     assert watch.errors == []

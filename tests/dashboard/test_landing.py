@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from clippy.web.pages.public import EXAMPLE_DIR, example_clip
-from tests.dashboard.test_browser import DESKTOP, PHONE, ConsoleWatch, _shot
+from tests.dashboard.conftest import DESKTOP, PHONE, ConsoleWatch, shot
 from tests.fixtures.server import ServerProcess
 
 BUDGET_BYTES = 400_000
@@ -113,7 +113,7 @@ def test_example_clip_plays_in_the_browser(server: ServerProcess, browser: Any) 
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
         # Chromium's controls fade their loading spinner out after the load ends.
         page.wait_for_timeout(1500)
-        _shot(page, name)
+        shot(page, name)
         # Playing works (muted autoplay-free: the visitor presses play, the test calls it).
         page.evaluate("document.querySelector('[data-example-video]').play()")
         page.wait_for_function(

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from clippy.db.models import User
-from tests.dashboard.conftest import PASSWORD, Browserish
-from tests.dashboard.test_browser import DESKTOP, PHONE, ConsoleWatch, _shot
+from tests.dashboard.conftest import DESKTOP, PASSWORD, PHONE, Browserish, ConsoleWatch, shot
 from tests.fixtures.server import ServerProcess
 
 
@@ -137,10 +136,10 @@ def test_pending_invitations_in_the_browser(server: ServerProcess, browser: Any)
     assert rows.count() == 2
     assert "3 of 5 seats" not in page.inner_text("[data-seats]")
     assert "1 of 5 seats · 2 held by invitations" in page.inner_text("[data-seats]")
-    _shot(page, "team-invites-desktop")
+    shot(page, "team-invites-desktop")
     page.set_viewport_size(PHONE)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    _shot(page, "team-invites-phone")
+    shot(page, "team-invites-phone")
     page.set_viewport_size(DESKTOP)
 
     page.on("dialog", lambda dialog: dialog.accept())  # revoking asks for confirmation
@@ -148,16 +147,16 @@ def test_pending_invitations_in_the_browser(server: ServerProcess, browser: Any)
     page.wait_for_url("**/app/team?saved=revoked")
     assert page.locator("[data-invite]").count() == 1
     assert "Invitation revoked" in page.inner_text(".flash")
-    _shot(page, "team-invite-revoked-desktop")
+    shot(page, "team-invite-revoked-desktop")
 
     link = links["crew@example.com"]
     watch.expected.add((link, 410))
     response = crew.goto(link)
     assert response is not None and response.status == 410
     assert "revoked by the team's owner" in crew.inner_text("main")
-    _shot(crew, "invite-revoked-desktop")
+    shot(crew, "invite-revoked-desktop")
     crew.set_viewport_size(PHONE)
-    _shot(crew, "invite-revoked-phone")
+    shot(crew, "invite-revoked-phone")
 
     owner_ctx.close()
     crew_ctx.close()

@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.dashboard.conftest import PASSWORD, artifacts_dir
-from tests.dashboard.test_browser import DESKTOP, PHONE, ConsoleWatch, _shot
+from tests.dashboard.conftest import DESKTOP, PASSWORD, PHONE, ConsoleWatch, artifacts_dir, shot
 from tests.fixtures.server import ServerProcess
 from tests.fixtures.webhook_receiver import dead_url, webhook_receiver
 
@@ -83,7 +82,7 @@ def test_webhook_deliveries_in_the_browser(server: ServerProcess, browser: Any) 
     assert "HTTP 200" in delivered.inner_text() and "2 attempts" in delivered.inner_text()
     assert delivered.locator("text=ping").is_visible()
     assert len(rec.calls) == 2
-    _shot(page, "settings-webhooks-desktop")
+    shot(page, "settings-webhooks-desktop")
     page.goto("/app/settings#webhooks")
     page.screenshot(path=str(artifacts_dir() / "settings-webhooks-desktop-screen.png"))
 
@@ -94,7 +93,7 @@ def test_webhook_deliveries_in_the_browser(server: ServerProcess, browser: Any) 
     assert phone_error.is_visible() and "Connection refused" in phone_error.inner_text()
     # Nothing sticks out sideways on a phone.
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    _shot(phone, "settings-webhooks-phone")
+    shot(phone, "settings-webhooks-phone")
     # The screen a user sees at #webhooks as well: on a full-length page it is hard to read.
     phone.goto("/app/settings#webhooks")
     phone.screenshot(path=str(artifacts_dir() / "settings-webhooks-phone-screen.png"))
