@@ -1,4 +1,4 @@
-"""The clip gallery query: filters, title + transcript search, sort, pagination.
+"""The clip gallery query: filters, title + tag + transcript search, sort, pagination.
 
 Transcript search uses the clip's own spoken text (``Clip.transcript_text``, set when the
 clip is rendered) and its full-text index (SQLite FTS5, PostgreSQL tsvector): a clip matches
@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, selectinload
 
-from clippy.db.models import Clip, Stream
+from clippy.db.models import Clip, ClipTag, Stream
 from clippy.export.history import exported_clip_ids
 from clippy.transcripts.search import query_terms
 
@@ -52,6 +52,7 @@ class GalleryQuery:
     min_score: float | None = None
     status: str = ""
     exported: str = ""  # a preset name: only clips with a finished export to it
+    tag: str = ""  # only clips carrying this tag
     sort: str = "new"
     page: int = 1
     per_page: int = 24
@@ -112,6 +113,8 @@ def _conditions(
     if gq.exported:
         dialect = session.get_bind().dialect.name
         conds.append(Clip.id.in_(exported_clip_ids(dialect, user_ids, gq.exported)))
+    if gq.tag:
+        conds.append(Clip.id.in_(select(ClipTag.clip_id).where(ClipTag.tag == gq.tag)))
     terms = query_terms(gq.q)
     if terms:
         like = (
@@ -120,7 +123,11 @@ def _conditions(
             + "%"
         )
         title_match = func.lower(Clip.title).like(like, escape="\\")
-        conds.append(or_(title_match, _spoken(session.get_bind().dialect.name, terms)))
+        # Typing a tag finds the clips carrying it, as clicking the tag does.
+        tagged = Clip.id.in_(
+            select(ClipTag.clip_id).where(ClipTag.tag == " ".join(gq.q.lower().split()))
+        )
+        conds.append(or_(title_match, tagged, _spoken(session.get_bind().dialect.name, terms)))
     return conds
 
 

@@ -223,6 +223,19 @@ class Clip(Base):
     )
 
 
+class ClipTag(Base):
+    """One of a clip's user-given tags (``clips.tags``), kept in the order typed."""
+
+    __tablename__ = "clip_tags"
+    __table_args__ = (Index("ix_clip_tags_tag", "tag", "clip_id"),)
+
+    clip_id: Mapped[int] = mapped_column(
+        ForeignKey("clips.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(30), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ClipRange(Base):
     __tablename__ = "clip_ranges"
 

@@ -1,8 +1,9 @@
-"""Clips: list, detail, delete, and their video file and thumbnail."""
+"""Clips: list, detail, tags, delete, and their video file and thumbnail."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
@@ -14,6 +15,7 @@ from clippy.clips.links import verify_path
 from clippy.clips.make import ClipQuotaExceeded, make_clip
 from clippy.clips.render import ClipSourceMissing
 from clippy.clips.service import InvalidRange, delete_clip, list_clips, visible_clip
+from clippy.clips.tags import TagError, parse_tags, set_tags, tags_by_clip
 from clippy.db.models import Clip
 from clippy.ingest.streams import NotFound, visible_stream
 from clippy.web.api.schemas import ClipOut, RangeOut
@@ -22,7 +24,7 @@ from clippy.web.deps import CurrentUser, SessionDep, get_ctx
 router = APIRouter(prefix="/api/v1", tags=["clips"])
 
 
-def clip_out(clip: Clip, secret: str) -> ClipOut:
+def clip_out(clip: Clip, secret: str, tags: Sequence[str] = ()) -> ClipOut:
     """The API view of a clip, with signed media URLs when its files exist."""
     file_url, thumbnail_url = clip_urls(clip, secret)
     return ClipOut(
@@ -40,6 +42,7 @@ def clip_out(clip: Clip, secret: str) -> ClipOut:
         created_at=clip.created_at,
         file_url=file_url,
         thumbnail_url=thumbnail_url,
+        tags=list(tags),
     )
 
 
@@ -57,14 +60,35 @@ def get_clips(
     rows = list_clips(
         session, visible_user_ids(session, user), stream_id=stream_id, limit=limit, offset=offset
     )
-    return [clip_out(c, secret) for c in rows]
+    tags = tags_by_clip(session, [c.id for c in rows])
+    return [clip_out(c, secret, tags.get(c.id, ())) for c in rows]
 
 
 @router.get("/clips/{clip_id}", response_model=ClipOut)
 def get_clip(clip_id: int, request: Request, session: SessionDep, user: CurrentUser) -> ClipOut:
     """One clip; 404 when it is not the caller's."""
     clip = visible_clip(session, visible_user_ids(session, user), clip_id)
-    return clip_out(clip, get_ctx(request).secret_key)
+    return clip_out(
+        clip, get_ctx(request).secret_key, tags_by_clip(session, [clip.id]).get(clip.id, ())
+    )
+
+
+class TagsIn(BaseModel):
+    tags: list[str] = Field(default_factory=list, max_length=100)
+
+
+@router.put("/clips/{clip_id}/tags", response_model=ClipOut)
+def put_tags(
+    clip_id: int, body: TagsIn, request: Request, session: SessionDep, user: CurrentUser
+) -> ClipOut:
+    """Replace the clip's tags (422 with the reason when one cannot be used)."""
+    clip = visible_clip(session, {user.id}, clip_id)
+    try:
+        tags = parse_tags(",".join(body.tags))
+    except TagError as exc:
+        raise HTTPException(422, str(exc)) from None
+    set_tags(session, clip, tags)
+    return clip_out(clip, get_ctx(request).secret_key, tags)
 
 
 @router.delete("/clips/{clip_id}", status_code=204)

@@ -95,3 +95,4 @@ class ClipOut(BaseModel):
     created_at: datetime
     file_url: str | None
     thumbnail_url: str | None
+    tags: list[str] = []

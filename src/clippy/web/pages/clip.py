@@ -26,6 +26,7 @@ from clippy.clips.make import ClipQuotaExceeded, make_clip
 from clippy.clips.render import ClipSourceMissing
 from clippy.clips.service import InvalidRange, delete_clip, visible_clip
 from clippy.clips.stats import count_download, count_view
+from clippy.clips.tags import TagError, parse_tags, set_tags, tags_by_clip
 from clippy.db.models import Clip, ClipStats, Stream, User
 from clippy.export.jobs import list_exports
 from clippy.export.presets import PRESETS
@@ -61,9 +62,11 @@ def _clip_page(
     style: str | None = None,
     error: str = "",
     notice: str = "",
+    tags_draft: str | None = None,
     status_code: int = 200,
 ) -> Response:
     secret = get_ctx(request).secret_key
+    tags = tags_by_clip(session, [clip.id]).get(clip.id, [])
     file_url, thumb = clip_urls(clip, secret)
     saved_lines, saved_style, edited = clip_captions(session, clip)
     stream = session.get(Stream, clip.stream_id)
@@ -88,6 +91,8 @@ def _clip_page(
         "too_long": [p for p in PRESETS.values() if clip.duration > p.max_seconds + 1e-3],
         "exports": exports,
         "active": any(r["status"] in ACTIVE for r in exports),
+        "tags": tags,
+        "tags_text": ", ".join(tags) if tags_draft is None else tags_draft,
         "error": error,
         "notice": notice or _notice(request),
     }
@@ -108,7 +113,7 @@ def _notice(request: Request) -> str:
     return {
         "trimmed": "Trimmed copy saved. The original clip is unchanged.",
         "captions": "Captions saved.",
-        "title": "Title saved.",
+        "title": "Title and tags saved.",
         "made": "Clip made from the archive.",
     }.get(request.query_params.get("saved", ""), "")
 
@@ -153,6 +158,7 @@ async def trim(
         return _clip_page(request, session, user, clip, error=str(exc), status_code=400)
     ctx = get_ctx(request)
     stream_id, title = clip.stream_id, clip.title
+    tags = tags_by_clip(session, [clip.id]).get(clip.id, [])
     session.commit()
     try:
         new = await asyncio.to_thread(
@@ -170,6 +176,7 @@ async def trim(
         clip = _load(request, session, user, clip_id)
         assert clip is not None
         return _clip_page(request, session, user, clip, error=str(exc), status_code=409)
+    set_tags(session, new, tags)  # the trimmed copy keeps the original's labels
     await asyncio.to_thread(
         announce_clip, ctx.extras["hub"], ctx.session_factory, new, ctx.secret_key
     )
@@ -183,15 +190,25 @@ def edit_title(
     session: SessionDep,
     user: PageUser,
     title: Annotated[str, Form(max_length=300)] = "",
+    tags: Annotated[str | None, Form(max_length=1000)] = None,
 ) -> Response:
-    """Rename the clip."""
+    """Rename the clip and, when the form sends them, replace its tags (comma-separated)."""
     clip = _load(request, session, user, clip_id)
     if clip is None or clip.user_id != user.id:
         return not_found_page(request, user)
-    if not title.strip():
+
+    def refused(message: str) -> Response:
         return _clip_page(
-            request, session, user, clip, error="A title cannot be empty.", status_code=400
+            request, session, user, clip, error=message, tags_draft=tags, status_code=400
         )
+
+    if not title.strip():
+        return refused("A title cannot be empty.")
+    if tags is not None:
+        try:
+            set_tags(session, clip, parse_tags(tags))
+        except TagError as exc:
+            return refused(f"Tags not saved: {exc}.")
     clip.title = title.strip()
     return RedirectResponse(f"/app/clips/{clip.id}?saved=title", 303)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ from clippy.accounts.usage import usage_for, utc_day
 from clippy.clips.events import clip_urls
 from clippy.clips.gallery import SORTS, GalleryQuery, gallery_page
 from clippy.clips.service import delete_clip, list_clips, visible_clip
+from clippy.clips.tags import tags_by_clip, user_tags
 from clippy.db.models import Clip, Segment, Stream, User
 from clippy.export.presets import PRESETS
 from clippy.ingest.streams import NotFound, list_streams
@@ -28,7 +30,9 @@ router = APIRouter(prefix="/app", include_in_schema=False)
 STATUSES = ("ready", "pending", "failed")
 
 
-def clip_card(clip: Clip, secret: str, stream_title: str = "") -> dict[str, Any]:
+def clip_card(
+    clip: Clip, secret: str, stream_title: str = "", tags: Sequence[str] = ()
+) -> dict[str, Any]:
     """What a gallery card shows about a clip."""
     _file, thumb = clip_urls(clip, secret)
     return {
@@ -43,6 +47,7 @@ def clip_card(clip: Clip, secret: str, stream_title: str = "") -> dict[str, Any]
         "status": clip.status,
         "duration": clip.duration,
         "thumb": thumb,
+        "tags": list(tags),
     }
 
 
@@ -149,6 +154,7 @@ def _gallery_query(request: Request) -> GalleryQuery:
         min_score=_parse_float(p.get("min_score", "")),
         status=status if status in STATUSES else "",
         exported=exported if exported in PRESETS else "",
+        tag=" ".join(p.get("tag", "").lower().split())[:30],
         sort=sort if sort in SORTS else "new",
         page=int(page) if page.isdigit() and int(page) > 0 else 1,
     )
@@ -161,7 +167,11 @@ def gallery(request: Request, session: SessionDep, user: PageUser) -> Response:
     gq = _gallery_query(request)
     result = gallery_page(session, ids, gq)
     secret = get_ctx(request).secret_key
-    cards = [clip_card(c, secret, result.stream_titles.get(c.stream_id, "")) for c in result.clips]
+    tags = tags_by_clip(session, [c.id for c in result.clips])
+    cards = [
+        clip_card(c, secret, result.stream_titles.get(c.stream_id, ""), tags.get(c.id, ()))
+        for c in result.clips
+    ]
     filtered = bool(
         gq.q
         or gq.stream_id
@@ -170,6 +180,7 @@ def gallery(request: Request, session: SessionDep, user: PageUser) -> Response:
         or gq.min_score
         or gq.status
         or gq.exported
+        or gq.tag
     )
     params = {k: v for k, v in request.query_params.items() if k != "page" and v}
     ctx = {
@@ -182,6 +193,7 @@ def gallery(request: Request, session: SessionDep, user: PageUser) -> Response:
         "streams": list_streams(session, ids, limit=200),
         "statuses": STATUSES,
         "presets": list(PRESETS.values()),
+        "tags": user_tags(session, ids),
         "sorts": {"new": "Newest", "old": "Oldest", "score": "Highest score", "long": "Longest"},
         # New clips are only slotted in live where they belong: first page, newest first.
         "live_insert": gq.page == 1 and gq.sort == "new" and not filtered,
