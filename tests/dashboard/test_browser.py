@@ -152,8 +152,11 @@ def test_dashboard_acceptance_flow(
     page.wait_for_selector("text=No clips match")
     shot(page, "gallery-no-match-desktop")
 
-    # Clip page: trim with the keyboard (Shift = 1 s, plain = one frame) and save.
+    # Clip page: tag it, then trim with the keyboard (Shift = 1 s, plain = one frame) and save.
     page.goto(f"/app/clips/{clip_id}")
+    page.fill('input[name="tags"]', "highlight, strategy")
+    page.click("text=Save title and tags")
+    page.wait_for_url(re.compile(r"/app/clips/\d+\?saved=title"))
     page.wait_for_function("() => document.getElementById('player').readyState >= 1")
     shot(page, "clip-desktop")
     start = page.locator('[data-handle="start"]')
@@ -173,6 +176,7 @@ def test_dashboard_acceptance_flow(
     page.wait_for_url(re.compile(r"/app/clips/\d+\?saved=trimmed"))
     trimmed_id = int(re.findall(r"/app/clips/(\d+)", page.url)[0])
     assert trimmed_id != clip_id
+    assert page.inner_text("[data-clip-tags]").split() == ["#highlight", "#strategy"]
     duration = page.evaluate(
         """() => new Promise((resolve) => {
             const v = document.getElementById('player');
