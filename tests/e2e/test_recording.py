@@ -253,6 +253,13 @@ def test_record_resume_notify_and_clip_locally(
     popup.click("[data-test=recent-clip]:has-text('e2e highlight')")
     clip_page = f"{backend.http}/app/clips/{clip['id']}"
     wait_for(lambda: clip_page in sw.evaluate("() => self.__opened"), 10, "the clip's page")
+    # "Last 30 s" below needs 30 s to take: on a quiet machine the steps above can finish
+    # sooner (measured: 27.7 s recorded, so a 27.6 s clip).
+    wait_for(
+        lambda: _stats(sw).get("recordingSeconds", 0) >= 32,
+        60,
+        "32 s of recording for the 30 s local clip",
+    )
     popup.click("[data-test=stop]")
     final = wait_for(
         lambda: (s := _stats(sw)).get("connection") == "stopped" and s,
