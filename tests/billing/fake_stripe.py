@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
+
+from tests.fixtures.http import QuietHandler, serving
 
 API_KEY = "sk_test_clippy"
 PRICES = {"pro": "price_pro_test", "business": "price_business_test"}
@@ -31,25 +32,14 @@ class FakeStripe:
 
 
 def _handler(state: FakeStripe) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *_args: Any) -> None:  # keep test output quiet
-            pass
-
-        def _reply(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             auth = self.headers.get("Authorization", "")
             user = ""
             if auth.startswith("Basic "):
                 user = base64.b64decode(auth[6:]).decode().split(":", 1)[0]
             if user != API_KEY:
-                self._reply(
+                self.reply_json(
                     401,
                     {"error": {"type": "invalid_request_error", "message": "Invalid API Key"}},
                 )
@@ -60,11 +50,13 @@ def _handler(state: FakeStripe) -> type[BaseHTTPRequestHandler]:
                 self._portal(form)
                 return
             if self.path != "/v1/checkout/sessions":
-                self._reply(404, {"error": {"message": f"Unrecognized request URL {self.path}"}})
+                self.reply_json(
+                    404, {"error": {"message": f"Unrecognized request URL {self.path}"}}
+                )
                 return
             price = form.get("line_items[0][price]", "")
             if price not in PRICES.values():
-                self._reply(
+                self.reply_json(
                     400,
                     {
                         "error": {
@@ -76,7 +68,7 @@ def _handler(state: FakeStripe) -> type[BaseHTTPRequestHandler]:
                 return
             state.sessions.append(form)
             sid = f"cs_test_{len(state.sessions)}"
-            self._reply(
+            self.reply_json(
                 200,
                 {
                     "id": sid,
@@ -91,11 +83,13 @@ def _handler(state: FakeStripe) -> type[BaseHTTPRequestHandler]:
             customer = form.get("customer", "")
             if not customer.startswith("cus_"):
                 message = f"No such customer: '{customer}'"
-                self._reply(400, {"error": {"type": "invalid_request_error", "message": message}})
+                self.reply_json(
+                    400, {"error": {"type": "invalid_request_error", "message": message}}
+                )
                 return
             state.portal_sessions.append(form)
             sid = f"bps_test_{len(state.portal_sessions)}"
-            self._reply(
+            self.reply_json(
                 200,
                 {
                     "id": sid,
@@ -113,15 +107,9 @@ def _handler(state: FakeStripe) -> type[BaseHTTPRequestHandler]:
 def running_fake_stripe() -> Iterator[FakeStripe]:
     """Start the fake Stripe API on a free loopback port for the duration of the block."""
     state = FakeStripe("")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(state)) as url:
+        state.base_url = url
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def event(kind: str, obj: dict[str, Any], event_id: str = "evt_test_1") -> bytes:

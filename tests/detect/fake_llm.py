@@ -8,13 +8,14 @@ envelope, and ``delay`` holds the answer back (to provoke client timeouts).
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.fixtures.http import QuietHandler, serving
 
 API_KEY = "gsk_test_clippy"
 
@@ -35,39 +36,25 @@ class FakeLlm:
 
 
 def _handler(state: FakeLlm) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *_args: Any) -> None:  # keep test output quiet
-            pass
-
-        def _reply(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client timed out and left
-
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = json.loads(self.rfile.read(length) or b"{}")
             if self.headers.get("Authorization") != f"Bearer {API_KEY}":
-                self._reply(401, {"error": {"message": "Invalid API Key", "type": "auth"}})
+                self.reply_json(401, {"error": {"message": "Invalid API Key", "type": "auth"}})
                 return
             if self.path != "/v1/chat/completions":
-                self._reply(404, {"error": {"message": f"Unknown request URL: {self.path}"}})
+                self.reply_json(404, {"error": {"message": f"Unknown request URL: {self.path}"}})
                 return
             state.requests.append(body)
             if state.delay:
                 time.sleep(state.delay)
             if state.status != 200:
-                self._reply(
+                self.reply_json(
                     state.status, {"error": {"message": "model overloaded", "type": "server"}}
                 )
                 return
-            self._reply(
+            self.reply_json(
                 200,
                 {
                     "id": f"chatcmpl-{len(state.requests)}",
@@ -91,14 +78,7 @@ def _handler(state: FakeLlm) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def fake_llm() -> Iterator[FakeLlm]:
     """Run the server on a free loopback port for the duration of the block."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    server.daemon_threads = True  # a request held back by `delay` must not block close
-    state = FakeLlm(base_url=f"http://127.0.0.1:{server.server_address[1]}/v1")
-    server.RequestHandlerClass = _handler(state)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    state = FakeLlm(base_url="")
+    with serving(_handler(state)) as url:
+        state.base_url = f"{url}/v1"
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
