@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
@@ -10,15 +9,16 @@ from fastapi.responses import FileResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from clippy.accounts.teams import visible_user_ids
-from clippy.clips.events import announce_clip, clip_urls
+from clippy.clips.events import clip_urls
 from clippy.clips.links import verify_path
-from clippy.clips.make import ClipQuotaExceeded, make_clip
+from clippy.clips.make import ClipQuotaExceeded
 from clippy.clips.render import ClipSourceMissing
 from clippy.clips.service import InvalidRange, delete_clip, list_clips, visible_clip
 from clippy.clips.tags import TagError, parse_tags, set_tags, tags_by_clip
 from clippy.db.models import Clip
 from clippy.ingest.streams import NotFound, visible_stream
 from clippy.web.api.schemas import ClipOut, RangeOut
+from clippy.web.clipping import make_clip_live
 from clippy.web.deps import CurrentUser, SessionDep, get_ctx
 
 router = APIRouter(prefix="/api/v1", tags=["clips"])
@@ -154,10 +154,8 @@ async def make_manual_clip(
     session.close()
     ranges = [(r.start, r.end) for r in body.ranges]
     try:
-        clip = await asyncio.to_thread(
-            make_clip,
-            ctx.session_factory,
-            ctx.store,
+        clip = await make_clip_live(
+            ctx,
             stream_id,
             ranges,
             title=body.title or "Manual clip",
@@ -169,7 +167,4 @@ async def make_manual_clip(
         raise HTTPException(429, str(exc)) from None
     except ClipSourceMissing as exc:
         raise HTTPException(409, str(exc)) from None
-    await asyncio.to_thread(
-        announce_clip, ctx.extras["hub"], ctx.session_factory, clip, ctx.secret_key
-    )
     return clip_out(clip, ctx.secret_key)

@@ -32,13 +32,13 @@ from clippy.archive.timeline import (
     thumb_step,
     thumb_times,
 )
-from clippy.clips.events import announce_clip
-from clippy.clips.make import ClipQuotaExceeded, make_clip
+from clippy.clips.make import ClipQuotaExceeded
 from clippy.clips.render import ClipSourceMissing
 from clippy.clips.service import InvalidRange
 from clippy.db.models import Clip, Stream, TranscriptSegment, User
 from clippy.ingest.streams import NotFound, list_streams, visible_stream
 from clippy.transcripts.search import search
+from clippy.web.clipping import make_clip_live
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.charts import loudness_chart
 from clippy.web.pages.clip import not_found_page
@@ -244,10 +244,8 @@ async def make_archive_clip(
     ctx = get_ctx(request)
     session.commit()
     try:
-        clip = await asyncio.to_thread(
-            make_clip,
-            ctx.session_factory,
-            ctx.store,
+        clip = await make_clip_live(
+            ctx,
             stream_id,
             [(start, end)],
             title=title.strip() or f"Clip from {duration(start)}",
@@ -268,7 +266,4 @@ async def make_archive_clip(
             form=form,
             status_code=status,
         )
-    await asyncio.to_thread(
-        announce_clip, ctx.extras["hub"], ctx.session_factory, clip, ctx.secret_key
-    )
     return RedirectResponse(f"/app/clips/{clip.id}?saved=made", 303)

@@ -5,7 +5,6 @@ Exports (buttons per platform, live progress) are the block of ``pages.exports``
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -21,8 +20,8 @@ from clippy.clips.editing import (
     split_line,
     trim_ranges,
 )
-from clippy.clips.events import announce_clip, clip_urls
-from clippy.clips.make import ClipQuotaExceeded, make_clip
+from clippy.clips.events import clip_urls
+from clippy.clips.make import ClipQuotaExceeded
 from clippy.clips.render import ClipSourceMissing
 from clippy.clips.service import InvalidRange, delete_clip, visible_clip
 from clippy.clips.stats import count_download, count_view
@@ -31,6 +30,7 @@ from clippy.db.models import Clip, ClipStats, Stream, User
 from clippy.export.jobs import list_exports
 from clippy.export.presets import PRESETS
 from clippy.ingest.streams import NotFound
+from clippy.web.clipping import make_clip_live
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.exports import ACTIVE, export_rows
 from clippy.web.pages.security import CsrfChecked, PageUser
@@ -161,10 +161,8 @@ async def trim(
     tags = tags_by_clip(session, [clip.id]).get(clip.id, [])
     session.commit()
     try:
-        new = await asyncio.to_thread(
-            make_clip,
-            ctx.session_factory,
-            ctx.store,
+        new = await make_clip_live(
+            ctx,
             stream_id,
             ranges,
             title=f"{title} (trimmed)"[:300] if title else "Trimmed clip",
@@ -177,9 +175,6 @@ async def trim(
         assert clip is not None
         return _clip_page(request, session, user, clip, error=str(exc), status_code=409)
     set_tags(session, new, tags)  # the trimmed copy keeps the original's labels
-    await asyncio.to_thread(
-        announce_clip, ctx.extras["hub"], ctx.session_factory, new, ctx.secret_key
-    )
     return RedirectResponse(f"/app/clips/{new.id}?saved=trimmed", 303)
 
 
