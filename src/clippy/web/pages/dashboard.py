@@ -190,10 +190,8 @@ def gallery(request: Request, session: SessionDep, user: PageUser) -> Response:
         "gq": gq,
         "filtered": filtered,
         "params": params,
-        "streams": list_streams(session, ids, limit=200),
         "statuses": STATUSES,
         "presets": list(PRESETS.values()),
-        "tags": user_tags(session, ids),
         "sorts": {"new": "Newest", "old": "Oldest", "score": "Highest score", "long": "Longest"},
         # New clips are only slotted in live where they belong: first page, newest first.
         "live_insert": gq.page == 1 and gq.sort == "new" and not filtered,
@@ -203,6 +201,9 @@ def gallery(request: Request, session: SessionDep, user: PageUser) -> Response:
         and request.headers.get("hx-target") == "results"
     ):
         return render(request, "app/_results.html", ctx)
+    # The filter form's choices: only the full page draws them, not each search keystroke.
+    ctx["streams"] = list_streams(session, ids, limit=200)
+    ctx["tags"] = user_tags(session, ids)
     return render(request, "app/gallery.html", ctx)
 
 
