@@ -130,10 +130,23 @@ def create_batch(
     """Queue one job rendering every clip for every preset into one zip. Every pair is
     checked first (``check_batch``): one clip too long for one preset refuses the batch,
     naming it."""
-    clip_ids, presets = list(dict.fromkeys(clip_ids)), list(dict.fromkeys(presets))
     problems = check_batch(session, user, clip_ids, presets, options)
     if problems:
         raise problems[0].error
+    return queue_batch(session, user, clip_ids, presets, options, now)
+
+
+def queue_batch(
+    session: Session,
+    user: User,
+    clip_ids: Sequence[int],
+    presets: Sequence[str],
+    options: ExportOptions,
+    now: datetime | None = None,
+) -> ExportJob:
+    """Queue the batch job without checking it again: only for a batch ``check_batch`` has
+    just found no problems in (``create_batch`` does both)."""
+    clip_ids, presets = list(dict.fromkeys(clip_ids)), list(dict.fromkeys(presets))
     job = ExportJob(
         user_id=user.id,
         kind="batch",

@@ -16,9 +16,9 @@ from clippy.db.models import Clip, ClipCaption, ExportJob, User
 from clippy.export.jobs import (
     BatchProblem,
     check_batch,
-    create_batch,
     create_export,
     list_exports,
+    queue_batch,
     visible_export,
 )
 from clippy.export.plan import ExportOptions
@@ -190,8 +190,8 @@ def batch_export(
             get_preset(name)
         options = ExportOptions(preset=names[0])
         problems = check_batch(session, user, clip_ids, names, options)
-        if not problems:
-            job = create_batch(session, user, clip_ids, names, options)
+        if not problems:  # checked just above: queue without checking every pair again
+            job = queue_batch(session, user, clip_ids, names, options)
     except NotFound:
         session.rollback()
         return not_found_page(request, user)
