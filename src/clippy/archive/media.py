@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clippy.archive.timeline import PreviewWindow, SegmentSpan, covering, preview_windows
+from clippy.clips.render import open_mezzanines
 from clippy.db.models import Segment
-from clippy.media.cut import SourcePart, cut_clip
+from clippy.media.cut import cut_clip
 from clippy.media.thumbnail import make_thumbnail
 from clippy.pipeline.keys import mezzanine_key
 from clippy.storage.base import ObjectNotFound, ObjectStore
@@ -145,16 +146,10 @@ def preview_video(
     try:
         with (
             tempfile.TemporaryDirectory(prefix="clippy-preview-") as tmp,
-            contextlib.ExitStack() as stack,
+            open_mezzanines(
+                store, stream_id, ((s.seq, s.start, s.duration) for s in parts_spans)
+            ) as parts,
         ):
-            parts = [
-                SourcePart(
-                    stack.enter_context(store.open_local(mezzanine_key(stream_id, s.seq))),
-                    s.start,
-                    s.duration,
-                )
-                for s in parts_spans
-            ]
             # Whole segments start on keyframes, so the cut is a stream copy plus the audio.
             out = cut_clip(parts, [(window.start, window.end)], Path(tmp) / "preview.mp4").path
             store.put_file(key, out, content_type="video/mp4")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +28,19 @@ class _Needed:
     seq: int
     start: float
     duration: float
-    key: str
+
+
+@contextlib.contextmanager
+def open_mezzanines(
+    store: ObjectStore, stream_id: int, spans: Iterable[tuple[int, float, float]]
+) -> Iterator[list[SourcePart]]:
+    """The stream's mezzanine segments ``(seq, start, duration)`` as local cut sources, open
+    for the block (a remote store's copies are removed after it)."""
+    with contextlib.ExitStack() as stack:
+        yield [
+            SourcePart(stack.enter_context(store.open_local(mezzanine_key(stream_id, seq))), t, d)
+            for seq, t, d in spans
+        ]
 
 
 def _needed_segments(
@@ -51,9 +63,7 @@ def _needed_segments(
             raise ClipSourceMissing(
                 f"segment {seg.seq} of stream {stream_id} is {seg.status}, not processed"
             )
-        out.append(
-            _Needed(seg.seq, seg.start_time, seg.duration, mezzanine_key(stream_id, seg.seq))
-        )
+        out.append(_Needed(seg.seq, seg.start_time, seg.duration))
     if not out:
         raise ClipSourceMissing(
             f"no stored segments cover {lo:.1f}-{hi:.1f} s of stream {stream_id}"
@@ -77,16 +87,10 @@ def render_clip(session_factory: sessionmaker[Session], store: ObjectStore, clip
     try:
         with (
             tempfile.TemporaryDirectory(prefix="clippy-cut-") as tmp,
-            contextlib.ExitStack() as stack,
+            open_mezzanines(
+                store, stream_id, ((n.seq, n.start, n.duration) for n in needed)
+            ) as parts,
         ):
-            parts = [
-                SourcePart(
-                    path=stack.enter_context(store.open_local(n.key)),
-                    start_time=n.start,
-                    duration=n.duration,
-                )
-                for n in needed
-            ]
             out = Path(tmp) / "clip.mp4"
             result = cut_clip(parts, ranges, out)
             thumb = Path(tmp) / "thumb.jpg"
