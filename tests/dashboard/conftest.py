@@ -183,6 +183,18 @@ class ConsoleWatch:
         return page
 
 
+def submit_credentials(
+    page: Any, email: str, *, path: str = "/login", lands_on: str = "**/app"
+) -> None:
+    """Open ``path`` (log-in or sign-up form, or a page that redirects to log in), send
+    ``email`` with the test password, and wait until the browser is at ``lands_on``."""
+    page.goto(path)
+    page.fill('input[name="email"]', email)
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('button[type="submit"]')
+    page.wait_for_url(lands_on)
+
+
 def shot(page: Any, name: str) -> None:
     """A full-page screenshot named ``name`` in the artifacts folder."""
     # From the top: a full-page capture of a scrolled page draws the sticky bar mid-page.

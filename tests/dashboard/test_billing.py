@@ -17,7 +17,15 @@ from clippy.accounts.users import set_plan
 from clippy.billing.signature import sign_payload
 from clippy.db.models import User
 from tests.billing.fake_stripe import API_KEY, PRICES, FakeStripe, event, running_fake_stripe
-from tests.dashboard.conftest import DESKTOP, PASSWORD, PHONE, Browserish, ConsoleWatch, shot
+from tests.dashboard.conftest import (
+    DESKTOP,
+    PASSWORD,
+    PHONE,
+    Browserish,
+    ConsoleWatch,
+    shot,
+    submit_credentials,
+)
 from tests.fixtures.server import ServerProcess
 
 WEBHOOK_SECRET = "whsec_test_0123456789"
@@ -295,10 +303,7 @@ def test_manage_subscription_in_the_browser(
         watch = ConsoleWatch()
         context = browser.new_context(viewport=DESKTOP, base_url=srv.http)
         page = watch.attach(context.new_page())
-        page.goto("/login")
-        page.fill('input[name="email"]', "payer@example.com")
-        page.fill('input[name="password"]', PASSWORD)
-        page.click('button[type="submit"]')
+        submit_credentials(page, "payer@example.com")
         page.goto("/app/billing")
         assert page.inner_text("[data-current-plan]").strip().lower() == "pro"
         shot(page, "billing-paid-desktop")

@@ -18,7 +18,15 @@ from clippy.db.session import make_engine, make_session_factory
 from clippy.export.branding import place_logo, read_branding
 from clippy.media.image import sniff_format
 from clippy.storage.factory import make_store
-from tests.dashboard.conftest import DESKTOP, PASSWORD, PHONE, Browserish, ConsoleWatch, shot
+from tests.dashboard.conftest import (
+    DESKTOP,
+    PASSWORD,
+    PHONE,
+    Browserish,
+    ConsoleWatch,
+    shot,
+    submit_credentials,
+)
 from tests.export.conftest import frame_at, seed_clip
 from tests.export.media import pattern_video
 from tests.export.test_branding import MB, RED, make_image
@@ -130,14 +138,6 @@ def _seed_clip(srv: ServerProcess, email: str, source: Path) -> int:
         engine.dispose()
 
 
-def _log_in(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.fill('input[name="email"]', email)
-    page.fill('input[name="password"]', PASSWORD)
-    page.click('button[type="submit"]')
-    page.wait_for_url("**/app")
-
-
 def _open_branding(page: Any) -> Any:
     page.goto("/app/settings")
     page.wait_for_selector("[data-branding]")
@@ -155,7 +155,7 @@ def test_branding_in_the_browser(server: ServerProcess, browser: Any, tmp_path: 
     watch = ConsoleWatch()
     context = browser.new_context(viewport=DESKTOP, base_url=srv.http)
     page = watch.attach(context.new_page())
-    _log_in(page, "brand@example.com")
+    submit_credentials(page, "brand@example.com")
 
     # Free plan: the section is there, disabled, with the way to upgrade.
     section = _open_branding(page)
@@ -223,7 +223,7 @@ def test_branding_in_the_browser(server: ServerProcess, browser: Any, tmp_path: 
     assert refused.status == 403
     intruder_ctx = browser.new_context(viewport=DESKTOP, base_url=srv.http)
     intruder = watch.attach(intruder_ctx.new_page())
-    _log_in(intruder, "intruder@example.com")
+    submit_credentials(intruder, "intruder@example.com")
     assert intruder.request.get(logo_url).status == 404
     own = page.request.get(logo_url)
     assert own.status == 200 and sniff_format(own.body()) == "png"

@@ -21,6 +21,7 @@ from tests.dashboard.conftest import (
     Browserish,
     ConsoleWatch,
     shot,
+    submit_credentials,
 )
 from tests.fixtures.server import ServerProcess
 
@@ -137,11 +138,7 @@ def test_the_servers_judge_status_is_shown(
 
 
 def _sign_up(page: Any, email: str) -> None:
-    page.goto("/signup")
-    page.fill('input[name="email"]', email)
-    page.fill('input[name="password"]', PASSWORD)
-    page.click('button[type="submit"]')
-    page.wait_for_url("**/app?welcome=1")
+    submit_credentials(page, email, path="/signup", lands_on="**/app?welcome=1")
 
 
 @pytest.mark.timeout(300)

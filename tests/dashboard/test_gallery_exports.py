@@ -20,11 +20,11 @@ from clippy.config import Settings
 from clippy.db.models import ExportJob
 from tests.dashboard.conftest import (
     DESKTOP,
-    PASSWORD,
     PHONE,
     Browserish,
     ConsoleWatch,
     shot,
+    submit_credentials,
 )
 from tests.export.conftest import probe_json, seed_clip
 from tests.export.media import pattern_video
@@ -216,11 +216,7 @@ def test_gallery_batch_export_in_browser(
     watch = ConsoleWatch()
     context = browser.new_context(viewport=DESKTOP, base_url=srv.http, accept_downloads=True)
     page = watch.attach(context.new_page())
-    page.goto("/app/exports")
-    page.fill('input[name="email"]', "exporter@example.com")
-    page.fill('input[name="password"]', PASSWORD)
-    page.click('button[type="submit"]')
-    page.wait_for_url("**/app/exports")
+    submit_credentials(page, "exporter@example.com", path="/app/exports", lands_on="**/app/exports")
     assert page.locator("#exports-empty").is_visible()
     shot(page, "exports-empty-desktop")
 

@@ -22,6 +22,7 @@ from tests.dashboard.conftest import (
     add_clip,
     add_stream,
     shot,
+    submit_credentials,
 )
 from tests.fixtures.server import ServerProcess
 
@@ -158,11 +159,8 @@ def test_tags_in_the_browser(server: ServerProcess, browser: Any) -> None:
     watch = ConsoleWatch()
     context = browser.new_context(viewport=DESKTOP, base_url=srv.http)
     page = watch.attach(context.new_page())
-    page.goto(f"/app/clips/{clip_id}")
-    page.fill('input[name="email"]', "browser-tags@example.com")
-    page.fill('input[name="password"]', PASSWORD)
-    page.click('button[type="submit"]')
-    page.wait_for_url(f"**/app/clips/{clip_id}")
+    clip_url = f"/app/clips/{clip_id}"
+    submit_credentials(page, "browser-tags@example.com", path=clip_url, lands_on=f"**{clip_url}")
 
     # The refused form answers 400, which the browser logs: expected here.
     watch.expected.add((f"{srv.http}/app/clips/{clip_id}/title", 400))

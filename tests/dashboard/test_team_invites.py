@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 
 from clippy.db.models import User
-from tests.dashboard.conftest import DESKTOP, PASSWORD, PHONE, Browserish, ConsoleWatch, shot
+from tests.dashboard.conftest import (
+    DESKTOP,
+    PHONE,
+    Browserish,
+    ConsoleWatch,
+    shot,
+    submit_credentials,
+)
 from tests.fixtures.server import ServerProcess
 
 
@@ -105,11 +112,7 @@ def test_a_used_link_says_so_and_pending_invitations_hold_seats(
 
 def _sign_up(context: Any, watch: ConsoleWatch, email: str) -> Any:
     page = watch.attach(context.new_page())
-    page.goto("/signup")
-    page.fill('input[name="email"]', email)
-    page.fill('input[name="password"]', PASSWORD)
-    page.click('button[type="submit"]')
-    page.wait_for_url("**/app?welcome=1")
+    submit_credentials(page, email, path="/signup", lands_on="**/app?welcome=1")
     return page
 
 

@@ -11,7 +11,14 @@ from typing import Any
 
 import pytest
 
-from tests.dashboard.conftest import DESKTOP, PASSWORD, PHONE, ConsoleWatch, artifacts_dir, shot
+from tests.dashboard.conftest import (
+    DESKTOP,
+    PHONE,
+    ConsoleWatch,
+    artifacts_dir,
+    shot,
+    submit_credentials,
+)
 from tests.fixtures.server import ServerProcess
 from tests.fixtures.webhook_receiver import dead_url, webhook_receiver
 
@@ -48,11 +55,7 @@ def test_webhook_deliveries_in_the_browser(server: ServerProcess, browser: Any) 
     watch = ConsoleWatch()
     context = browser.new_context(viewport=DESKTOP, base_url=srv.http)
     page = watch.attach(context.new_page())
-    page.goto("/login")
-    page.fill('input[name="email"]', email)
-    page.fill('input[name="password"]', PASSWORD)
-    page.click('button[type="submit"]')
-    page.wait_for_url("**/app")
+    submit_credentials(page, email)
 
     page.goto("/app/settings#webhooks")
     assert page.locator("#webhooks >> text=No webhooks yet.").is_visible()
