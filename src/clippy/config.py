@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     export_link_seconds: int = 24 * 3600  # how long a download link works
     webhook_attempts: int = Field(default=5, ge=1)
     webhook_backoff_seconds: float = 2.0  # doubles after each failed delivery
+    # Hosts, IPs or CIDRs webhooks may call although they are not public (a LAN receiver);
+    # comma-separated. Empty: public internet addresses only.
+    egress_allow_hosts: str = ""
 
     # Billing: "manual" (an admin runs `clippy user set-plan`) or "stripe"
     billing_provider: Literal["manual", "stripe"] = "manual"

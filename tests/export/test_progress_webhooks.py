@@ -11,6 +11,7 @@ import pytest
 from clippy.export.progress import RenderCanceled, progress_seconds, run_with_progress
 from clippy.export.webhooks import deliver, sign, verify
 from clippy.media.ffmpeg import FFmpegError
+from tests.fixtures.webhook_receiver import LOOPBACK
 
 
 def test_progress_block_parsing() -> None:
@@ -60,5 +61,6 @@ def test_delivery_retries_with_backoff_then_gives_up() -> None:
         backoff=0.5,
         timeout=1.0,
         sleep=waits.append,
+        policy=LOOPBACK,
     )
     assert not ok and waits == [0.5, 1.0, 2.0]

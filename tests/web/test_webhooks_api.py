@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from clippy.accounts.users import set_plan
 from clippy.db.models import User
 from clippy.export.sender import WebhookSender
-from clippy.export.webhooks import SIGNATURE_HEADER, verify
+from clippy.export.webhooks import NO_ANSWER, SIGNATURE_HEADER, verify
 from tests.fixtures.app import auth, register_user
-from tests.fixtures.webhook_receiver import dead_url, webhook_receiver
+from tests.fixtures.webhook_receiver import LOOPBACK_ALLOWED, dead_url, webhook_receiver
 
 
 def _factory(client: TestClient) -> sessionmaker[Session]:
@@ -65,7 +65,9 @@ def test_webhook_api_refusals(make_client: Callable[..., TestClient]) -> None:
 
 
 def test_test_event_delivery_log_and_scoping(make_client: Callable[..., TestClient]) -> None:
-    client = make_client(webhook_attempts=3, webhook_backoff_seconds=0.05)
+    client = make_client(
+        webhook_attempts=3, webhook_backoff_seconds=0.05, egress_allow_hosts=LOOPBACK_ALLOWED
+    )
     biz = _business(client, "owner@example.test")
     other = _business(client, "other@example.test")
     with webhook_receiver([500]) as rec:
@@ -100,7 +102,7 @@ def test_test_event_delivery_log_and_scoping(make_client: Callable[..., TestClie
     assert _sender(client).wait(20)
     (failed,) = client.get(f"/api/v1/webhooks/{dead['id']}/deliveries", headers=biz).json()
     assert (failed["status"], failed["attempts"], failed["status_code"]) == ("failed", 3, None)
-    assert "ConnectError" in failed["error"]
+    assert failed["error"] == NO_ANSWER
     assert client.get(f"{deliveries}?limit=0", headers=biz).status_code == 422
 
     # Someone else's webhook id is a 404 everywhere; nothing is sent or removed.
@@ -115,3 +117,24 @@ def test_test_event_delivery_log_and_scoping(make_client: Callable[..., TestClie
     assert len(rec.calls) == 2
     assert client.delete(f"/api/v1/webhooks/{hook['id']}", headers=biz).status_code == 204
     assert client.get(deliveries, headers=biz).status_code == 404
+
+
+def test_webhook_urls_to_internal_addresses_are_refused(
+    make_client: Callable[..., TestClient],
+) -> None:
+    client = make_client()
+    biz = _business(client, "ssrf@example.test")
+    for url in (
+        "http://127.0.0.1:6379/",
+        "http://2130706433/",
+        "http://127.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://metadata.google.internal/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://10.0.0.5/",
+        "http://example.com@127.0.0.1/",
+    ):
+        r = client.post("/api/v1/webhooks", headers=biz, json={"url": url})
+        assert r.status_code == 422, (url, r.text)
+        assert "not" in r.json()["detail"], url
+    assert client.get("/api/v1/webhooks", headers=biz).json() == []

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from clippy.accounts.plans import get_plan
 from clippy.db.models import User, Webhook
+from clippy.export.egress import EgressPolicy, EgressRefused, check_url
 
 __all__ = [
     "WEBHOOK_EVENTS",
@@ -54,13 +55,25 @@ def require_webhooks(user: User) -> None:
         )
 
 
-def add_endpoint(session: Session, user: User, url: str, events: Sequence[str]) -> Webhook:
-    """Register ``url`` for ``events`` with a fresh signing secret (business plan only)."""
+def add_endpoint(
+    session: Session,
+    user: User,
+    url: str,
+    events: Sequence[str],
+    *,
+    policy: EgressPolicy | None = None,
+) -> Webhook:
+    """Register ``url`` for ``events`` with a fresh signing secret (business plan only);
+    a URL the egress ``policy`` (default: public addresses only) can never call is refused."""
     require_webhooks(user)
     try:
         clean = str(_URL.validate_python(url.strip()))
     except ValidationError:
         raise WebhookError(f"{url!r} is not an http(s) URL") from None
+    try:
+        check_url(clean, policy or EgressPolicy())
+    except EgressRefused as exc:
+        raise WebhookError(str(exc)) from None
     unknown = sorted(set(events) - set(WEBHOOK_EVENTS))
     if unknown:
         raise WebhookError(f"unknown event type {', '.join(unknown)}")

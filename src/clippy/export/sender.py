@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from clippy.accounts.plans import get_plan
 from clippy.db.models import User, Webhook
 from clippy.export.deliveries import open_delivery, record_attempt
+from clippy.export.egress import EgressPolicy
 from clippy.export.webhooks import Attempt, deliver, event_body, new_event_id
 
 __all__ = ["CLIP_CREATED", "PING", "SenderConfig", "WebhookSender", "clip_created_data"]
@@ -38,6 +39,7 @@ class SenderConfig:
     backoff: float = 2.0
     timeout: float = 10.0
     public_url: str = ""  # prefixed to the signed links inside events
+    policy: EgressPolicy = field(default_factory=EgressPolicy)  # receivers it may call
 
 
 @dataclass(frozen=True)
@@ -153,4 +155,5 @@ class WebhookSender:
             backoff=self.config.backoff,
             timeout=self.config.timeout,
             on_attempt=on_attempt,
+            policy=self.config.policy,
         )

@@ -19,7 +19,13 @@ from typing import Any
 
 import httpx
 
+from clippy.export.egress import EgressPolicy, EgressRefused, pinned_request, resolve
+
 log = logging.getLogger(__name__)
+
+# One text for every failure without an HTTP answer: the log must not tell an open port
+# from a closed or filtered one (that would make webhooks a port scanner).
+NO_ANSWER = "no HTTP answer: the connection failed or timed out"
 
 SIGNATURE_HEADER = "X-Clippy-Signature"
 EVENT_HEADER = "X-Clippy-Event"
@@ -86,36 +92,49 @@ def deliver(
     timeout: float = 10.0,
     sleep: Callable[[float], None] = time.sleep,
     on_attempt: Callable[[Attempt], None] | None = None,
+    policy: EgressPolicy | None = None,
 ) -> bool:
     """POST ``body`` to ``url`` until a 2xx answer, waiting ``backoff * 2**n`` between tries.
 
+    Each try resolves the host under the egress ``policy`` (default: public addresses
+    only) and dials the address it checked; a refused address ends the delivery at once.
     Each try is signed afresh (its own timestamp) and reported to ``on_attempt`` (the
     delivery log). Returns whether it was delivered; the last failure is logged.
     """
+    policy = policy or EgressPolicy()
     last = ""
-    for n in range(attempts):
-        if n:
-            sleep(backoff * 2 ** (n - 1))
-        headers = {
-            "Content-Type": "application/json",
-            EVENT_HEADER: event,
-            SIGNATURE_HEADER: sign(secret, body, int(time.time())),
-        }
-        code: int | None = None
-        started = time.perf_counter()
-        try:
-            r = httpx.post(url, content=body, headers=headers, timeout=timeout)
-        except httpx.HTTPError as exc:
-            last = f"{type(exc).__name__}: {exc}"
-        else:
-            code = r.status_code
-            last = "" if 200 <= code < 300 else f"HTTP {code}"
-        ok = code is not None and not last
-        if on_attempt is not None:
-            ms = round((time.perf_counter() - started) * 1000)
-            final = ok or n == attempts - 1
-            on_attempt(Attempt(n + 1, ok, final, code, last or None, ms))
-        if ok:
-            return True
+    with httpx.Client(trust_env=False) as client:
+        for n in range(attempts):
+            if n:
+                sleep(backoff * 2 ** (n - 1))
+            headers = {
+                "Content-Type": "application/json",
+                EVENT_HEADER: event,
+                SIGNATURE_HEADER: sign(secret, body, int(time.time())),
+            }
+            code: int | None = None
+            refused = False
+            started = time.perf_counter()
+            try:
+                target = resolve(url, policy)
+                r = pinned_request(
+                    client, target, "POST", content=body, headers=headers, timeout=timeout
+                )
+            except EgressRefused as exc:
+                last, refused = str(exc), True
+            except httpx.HTTPError:
+                last = NO_ANSWER
+            else:
+                code = r.status_code
+                last = "" if 200 <= code < 300 else f"HTTP {code}"
+            ok = code is not None and not last
+            final = ok or refused or n == attempts - 1
+            if on_attempt is not None:
+                ms = round((time.perf_counter() - started) * 1000)
+                on_attempt(Attempt(n + 1, ok, final, code, last or None, ms))
+            if ok:
+                return True
+            if final:
+                break
     log.warning("webhook %s to %s failed after %d attempts: %s", event, url, attempts, last)
     return False

@@ -15,6 +15,7 @@ from clippy.config import Settings, get_settings
 from clippy.db.migrate import upgrade
 from clippy.db.session import make_engine, make_session_factory
 from clippy.events import EventHub
+from clippy.export.egress import EgressPolicy
 from clippy.export.sender import SenderConfig, WebhookSender
 from clippy.ingest.streams import NotFound
 from clippy.storage.factory import make_store
@@ -48,6 +49,7 @@ def build_context(settings: Settings) -> AppContext:
             attempts=settings.webhook_attempts,
             backoff=settings.webhook_backoff_seconds,
             public_url=settings.public_url,
+            policy=EgressPolicy.from_setting(settings.egress_allow_hosts),
         ),
     )
     ctx.extras["webhooks"] = webhooks

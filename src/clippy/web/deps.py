@@ -12,9 +12,18 @@ from sqlalchemy.orm import Session
 from clippy.accounts.users import AuthError, resolve_credential
 from clippy.db.models import User
 from clippy.db.session import session_scope
+from clippy.export.egress import EgressPolicy
 from clippy.web.context import AppContext
 
-__all__ = ["CtxDep", "CurrentUser", "SessionDep", "current_user", "get_ctx", "get_session"]
+__all__ = [
+    "CtxDep",
+    "CurrentUser",
+    "SessionDep",
+    "current_user",
+    "get_ctx",
+    "get_session",
+    "webhook_policy",
+]
 
 # auto_error=False: a missing header gets our own 401 message instead of FastAPI's 403.
 _bearer = HTTPBearer(
@@ -30,6 +39,11 @@ def get_ctx(request: Request) -> AppContext:
 
 
 CtxDep = Annotated[AppContext, Depends(get_ctx)]
+
+
+def webhook_policy(request: Request) -> EgressPolicy:
+    """The egress policy webhook URLs are checked against (``CLIPPY_EGRESS_ALLOW_HOSTS``)."""
+    return EgressPolicy.from_setting(get_ctx(request).settings.egress_allow_hosts)
 
 
 def get_session(request: Request) -> Iterator[Session]:

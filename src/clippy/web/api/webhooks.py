@@ -23,7 +23,7 @@ from clippy.export.endpoints import (
 )
 from clippy.export.sender import WebhookSender
 from clippy.storage.retention import DELIVERIES_PER_WEBHOOK
-from clippy.web.deps import CurrentUser, SessionDep, get_ctx
+from clippy.web.deps import CurrentUser, SessionDep, get_ctx, webhook_policy
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 
@@ -85,10 +85,13 @@ def _refused(exc: WebhookError) -> HTTPException:
 
 
 @router.post("", response_model=WebhookOut, status_code=201)
-def add_webhook(body: WebhookIn, session: SessionDep, user: CurrentUser) -> WebhookOut:
-    """Register an endpoint for signed events (business plan)."""
+def add_webhook(
+    body: WebhookIn, request: Request, session: SessionDep, user: CurrentUser
+) -> WebhookOut:
+    """Register an endpoint for signed events (business plan); a URL that is not a public
+    internet address is refused with 422."""
     try:
-        hook = add_endpoint(session, user, body.url, body.events)
+        hook = add_endpoint(session, user, body.url, body.events, policy=webhook_policy(request))
     except WebhookError as exc:
         raise _refused(exc) from None
     return _hook_out(hook, with_secret=True)

@@ -28,7 +28,7 @@ from clippy.export.endpoints import (
 )
 from clippy.export.sender import WebhookSender
 from clippy.storage.retention import DELIVERIES_PER_WEBHOOK, DELIVERY_RETENTION
-from clippy.web.deps import SessionDep, get_ctx
+from clippy.web.deps import SessionDep, get_ctx, webhook_policy
 from clippy.web.pages.charts import bar_chart, hbar_chart
 from clippy.web.pages.security import CsrfChecked, PageUser, start_session
 from clippy.web.pages.templating import render
@@ -147,7 +147,7 @@ async def new_webhook(request: Request, session: SessionDep, user: PageUser) -> 
     url = str(form.get("url", ""))[:2000]
     events = [str(e) for e in form.getlist("events")]
     try:
-        hook = add_endpoint(session, user, url, events)
+        hook = add_endpoint(session, user, url, events, policy=webhook_policy(request))
     except WebhookError as exc:
         errors = _webhook_error(exc)
         return _settings_page(request, session, user, errors=errors, status_code=400)
