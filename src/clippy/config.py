@@ -43,6 +43,17 @@ class Settings(BaseSettings):
     # Auth
     access_token_minutes: int = 15
     refresh_token_days: int = 30
+    # Throttling of log-in, sign-up, refresh and password change (per window): failed
+    # attempts per account, failed attempts per client address, sign-ups per address.
+    auth_throttle_window_seconds: float = Field(default=900.0, gt=0)
+    auth_account_attempts: int = Field(default=10, ge=1)
+    auth_address_attempts: int = Field(default=50, ge=1)
+    auth_address_signups: int = Field(default=20, ge=1)
+    password_hash_concurrency: int = Field(default=1, ge=1)  # argon2 takes 64 MiB per hash
+    # Request bodies: JSON API calls, dashboard forms and Stripe events (bytes). The logo
+    # upload has its own limit (2 MB); segments arrive over the WebSocket, not as bodies.
+    max_json_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_form_body_bytes: int = Field(default=256 * 1024, ge=1024)
 
     # Object storage: local directory unless an S3 bucket is configured.
     storage_dir: Path | None = None  # default data_dir/objects

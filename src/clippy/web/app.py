@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from clippy import __version__
+from clippy.accounts.passwords import set_hash_concurrency
+from clippy.accounts.throttle import Throttle, Throttled
 from clippy.config import Settings, get_settings
 from clippy.db.migrate import upgrade
 from clippy.db.session import make_engine, make_session_factory
@@ -21,6 +23,7 @@ from clippy.ingest.streams import NotFound
 from clippy.storage.factory import make_store
 from clippy.storage.local import LocalStore
 from clippy.storage.sweeper import run_retention_loop
+from clippy.web.body_limit import BodyLimitMiddleware
 from clippy.web.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,8 @@ def build_context(settings: Settings) -> AppContext:
         secret_key=settings.resolved_secret_key(),
     )
     ctx.extras["hub"] = EventHub()
+    ctx.extras["throttle"] = Throttle()
+    set_hash_concurrency(settings.password_hash_concurrency)
     # Business webhooks: exports send export.completed, the hub's clip_created goes out too.
     webhooks = WebhookSender(
         ctx.session_factory,
@@ -55,6 +60,19 @@ def build_context(settings: Settings) -> AppContext:
     ctx.extras["webhooks"] = webhooks
     ctx.extras["hub"].add_listener(webhooks.forward_live_event)
     return ctx
+
+
+def body_limit_for(settings: Settings) -> Callable[[str], int | None]:
+    """The request body limit of each path (``None``: the route enforces its own)."""
+
+    def limit_for(path: str) -> int | None:
+        if path == "/app/settings/branding":  # the logo upload reads and bounds its body
+            return None
+        if path.startswith("/api/"):
+            return settings.max_json_body_bytes
+        return settings.max_form_body_bytes
+
+    return limit_for
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -105,10 +123,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.ctx = ctx
+    app.add_middleware(BodyLimitMiddleware, limit_for=body_limit_for(settings))
 
     @app.exception_handler(NotFound)
     async def _not_found(_request: Request, exc: NotFound) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    from clippy.web.throttling import throttled_response
+
+    app.add_exception_handler(Throttled, throttled_response)
 
     from clippy.web import ws_ingest
     from clippy.web.api import auth, clips, events, exports, keys, streams, system, webhooks

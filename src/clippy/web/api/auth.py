@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -29,6 +29,7 @@ from clippy.accounts.users import (
 from clippy.db.models import User
 from clippy.web.context import AppContext
 from clippy.web.deps import CtxDep, CurrentUser, SessionDep
+from clippy.web.throttling import take_attempt
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -141,8 +142,11 @@ _UNAUTHORIZED = {"description": "missing, invalid, expired or revoked credential
     status_code=201,
     responses={400: _BAD_INPUT, 409: {"description": "an account with this e-mail exists"}},
 )
-def register_user(body: RegisterIn, session: SessionDep, ctx: CtxDep) -> TokensOut:
+def register_user(
+    body: RegisterIn, request: Request, session: SessionDep, ctx: CtxDep
+) -> TokensOut:
     """Create an account on the free plan and log it in."""
+    take_attempt(request, "sign-up")
     try:
         user = register(session, body.email, body.password, body.display_name)
     except EmailTaken as exc:
@@ -153,19 +157,24 @@ def register_user(body: RegisterIn, session: SessionDep, ctx: CtxDep) -> TokensO
 
 
 @router.post("/login", responses={401: _UNAUTHORIZED})
-def login(body: LoginIn, session: SessionDep, ctx: CtxDep) -> TokensOut:
+def login(body: LoginIn, request: Request, session: SessionDep, ctx: CtxDep) -> TokensOut:
     """Exchange e-mail and password for an access token and a refresh token."""
+    ticket = take_attempt(request, "log-in", body.email)
     try:
         user = authenticate(session, body.email, body.password)
     except InvalidCredentials as exc:
         raise HTTPException(401, str(exc)) from None
+    ticket.refund()
     return _tokens_out(_new_pair(ctx, session, user), user)
 
 
 @router.post("/refresh", responses={401: _UNAUTHORIZED})
-def refresh(body: RefreshIn, session: SessionDep, ctx: CtxDep) -> TokensOut:
+def refresh(body: RefreshIn, request: Request, session: SessionDep, ctx: CtxDep) -> TokensOut:
     """Spend a refresh token for a new pair; each refresh token works exactly once."""
     s = ctx.settings
+    # A refresh token names no account until it is found valid (and a valid one cannot be
+    # guessed): failures count against the client address.
+    ticket = take_attempt(request, "refresh")
     try:
         user_id, pair = refresh_token_pair(
             session,
@@ -179,6 +188,7 @@ def refresh(body: RefreshIn, session: SessionDep, ctx: CtxDep) -> TokensOut:
     user = session.get(User, user_id)
     if user is None:
         raise HTTPException(401, "the account of this refresh token no longer exists")
+    ticket.refund()
     return _tokens_out(pair, user)
 
 
@@ -217,10 +227,14 @@ def me(user: CurrentUser, session: SessionDep) -> MeOut:
 
 
 @router.post("/password", responses={400: _BAD_INPUT, 401: _UNAUTHORIZED})
-def password(body: PasswordIn, user: CurrentUser, session: SessionDep, ctx: CtxDep) -> TokensOut:
+def password(
+    body: PasswordIn, request: Request, user: CurrentUser, session: SessionDep, ctx: CtxDep
+) -> TokensOut:
     """Change the caller's password; other sessions are logged out and a new pair returned."""
+    ticket = take_attempt(request, "password change", user.id)
     try:
         change_password(session, user, body.current_password, body.new_password)
     except (InvalidCredentials, WeakPassword) as exc:
         raise HTTPException(400, str(exc)) from None
+    ticket.refund()
     return _tokens_out(_new_pair(ctx, session, user), user)

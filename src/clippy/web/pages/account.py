@@ -11,6 +11,7 @@ from clippy.accounts.api_keys import ApiKeyNotFound, create_api_key, list_api_ke
 from clippy.accounts.passwords import WeakPassword
 from clippy.accounts.plans import get_plan
 from clippy.accounts.teams import visible_user_ids
+from clippy.accounts.throttle import Throttled
 from clippy.accounts.usage import utc_day
 from clippy.accounts.users import InvalidCredentials, change_password
 from clippy.clips.stats import analytics
@@ -32,6 +33,7 @@ from clippy.web.deps import SessionDep, get_ctx, webhook_policy
 from clippy.web.pages.charts import bar_chart, hbar_chart
 from clippy.web.pages.security import CsrfChecked, PageUser, start_session
 from clippy.web.pages.templating import render
+from clippy.web.throttling import mark_throttled, take_attempt
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 
@@ -108,11 +110,14 @@ def save_password(
         errors = {"password": "The new password and its confirmation differ."}
         return _settings_page(request, session, user, errors=errors, status_code=400)
     try:
+        ticket = take_attempt(request, "password change", user.id)
         change_password(session, user, current, new)
-    except (InvalidCredentials, WeakPassword) as exc:
+    except (InvalidCredentials, WeakPassword, Throttled) as exc:
         msg = str(exc)
         errors = {"password": msg[:1].upper() + msg[1:] + "."}
-        return _settings_page(request, session, user, errors=errors, status_code=400)
+        page = _settings_page(request, session, user, errors=errors, status_code=400)
+        return mark_throttled(page, exc)
+    ticket.refund()
     response = RedirectResponse("/app/settings?saved=password", 303)
     start_session(request, response, user)
     return response

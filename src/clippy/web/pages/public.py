@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from clippy.accounts.passwords import WeakPassword
 from clippy.accounts.plans import PLANS, Plan
+from clippy.accounts.throttle import Throttled
 from clippy.accounts.users import (
     EmailTaken,
     InvalidCredentials,
@@ -29,6 +30,7 @@ from clippy.web.pages.security import (
     start_session,
 )
 from clippy.web.pages.templating import render
+from clippy.web.throttling import mark_throttled, take_attempt
 
 router = APIRouter(include_in_schema=False)
 
@@ -130,8 +132,9 @@ def signup(
 ) -> Response:
     """Create the account and log it in; the form comes back with the reason on failure."""
     try:
+        take_attempt(request, "sign-up")
         user = register(session, email, password, display_name)
-    except (InvalidEmail, WeakPassword, EmailTaken) as exc:
+    except (InvalidEmail, WeakPassword, EmailTaken, Throttled) as exc:
         session.rollback()
         ctx = {
             "email": email,
@@ -139,7 +142,7 @@ def signup(
             "error": _sentence(exc),
             "free_offer": free_offer(),
         }
-        return render(request, "auth/signup.html", ctx, status_code=400)
+        return mark_throttled(render(request, "auth/signup.html", ctx, status_code=400), exc)
     response = RedirectResponse("/app?welcome=1", 303)
     start_session(request, response, user)
     return response
@@ -163,10 +166,12 @@ def login(
 ) -> Response:
     """Check the password and start a session."""
     try:
+        ticket = take_attempt(request, "log-in", email)
         user = authenticate(session, email, password)
-    except InvalidCredentials as exc:
+    except (InvalidCredentials, Throttled) as exc:
         ctx = {"email": email, "error": _sentence(exc), "next": _safe_next(next)}
-        return render(request, "auth/login.html", ctx, status_code=400)
+        return mark_throttled(render(request, "auth/login.html", ctx, status_code=400), exc)
+    ticket.refund()
     response = RedirectResponse(_safe_next(next), 303)
     start_session(request, response, user)
     return response
