@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from clippy.accounts.plans import get_plan
 from clippy.accounts.quotas import clips_allowed
 from clippy.accounts.usage import add_clip, usage_for
-from clippy.clips.render import render_clip
+from clippy.clips.render import ClipSourceMissing, check_sources, render_clip
 from clippy.clips.service import create_clip, validate_ranges
 from clippy.db.models import Clip, Stream, User
 from clippy.db.types import utcnow
@@ -45,7 +45,12 @@ def make_clip(
     source: str = "manual",
     signals: dict[str, Any] | None = None,
 ) -> Clip:
-    """Create and render a clip of ``stream_id``; raises ``ClipQuotaExceeded``/``InvalidRange``."""
+    """Create and render a clip of ``stream_id``; raises ``ClipQuotaExceeded``,
+    ``InvalidRange`` or ``ClipSourceMissing``.
+
+    A refused request leaves nothing behind: every refusal is decided before the clip row
+    exists, and the clip counts toward the day's quota only once it rendered.
+    """
     now = utcnow()
     with session_factory() as session:
         stream = session.get(Stream, stream_id)
@@ -60,6 +65,7 @@ def make_clip(
                 f"the {plan.name} plan makes {plan.clips_per_day} clips per day and today's are"
                 " used; it resets at 00:00 UTC, or upgrade to Pro for unlimited clips"
             )
+        check_sources(session, stream_id, ranges)
         clip = create_clip(
             session,
             stream,
@@ -72,7 +78,20 @@ def make_clip(
             signals=signals,
             now=now,
         )
-        add_clip(session, stream.user_id, now.date())
         session.commit()
-        clip_id = clip.id
-    return render_clip(session_factory, store, clip_id)
+        clip_id, user_id = clip.id, stream.user_id
+    try:
+        made = render_clip(session_factory, store, clip_id)
+    except ClipSourceMissing:
+        # The segments went away between the check and the cut (retention): refused after
+        # all, so the row goes too.
+        with session_factory() as session:
+            row = session.get(Clip, clip_id)
+            if row is not None:
+                session.delete(row)
+                session.commit()
+        raise
+    with session_factory() as session:
+        add_clip(session, user_id, now.date())
+        session.commit()
+    return made

@@ -71,6 +71,11 @@ def _needed_segments(
     return out
 
 
+def check_sources(session: Session, stream_id: int, ranges: Sequence[tuple[float, float]]) -> None:
+    """Raise ``ClipSourceMissing`` unless every segment the ranges need is processed."""
+    _needed_segments(session, stream_id, ranges)
+
+
 def render_clip(session_factory: sessionmaker[Session], store: ObjectStore, clip_id: int) -> Clip:
     """Cut the clip's ranges into an MP4 + JPEG thumbnail, store both, mark the clip ready.
 

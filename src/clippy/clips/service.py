@@ -19,6 +19,11 @@ class InvalidRange(ValueError):
     """A requested clip range is empty, reversed or outside the recorded stream."""
 
 
+# Shorter than this a range holds no whole video frame at the frame rates tabs are captured
+# at (10-60 fps), and the cut has nothing to encode.
+MIN_RANGE_SECONDS = 0.2
+
+
 def validate_ranges(ranges: Sequence[tuple[float, float]], received_until: float) -> None:
     """Refuse empty, reversed, overlapping or not-yet-recorded ranges with a clear message."""
     if not ranges:
@@ -27,6 +32,11 @@ def validate_ranges(ranges: Sequence[tuple[float, float]], received_until: float
     for start, end in ranges:
         if start < 0 or end <= start:
             raise InvalidRange(f"range {start:.2f}-{end:.2f} s is empty or reversed")
+        if end - start < MIN_RANGE_SECONDS:
+            raise InvalidRange(
+                f"range {start:.2f}-{end:.2f} s is shorter than {MIN_RANGE_SECONDS} s;"
+                " make it longer"
+            )
         if end > received_until + 1e-6:
             raise InvalidRange(
                 f"range {start:.2f}-{end:.2f} s ends after the recorded stream"
