@@ -129,9 +129,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _not_found(_request: Request, exc: NotFound) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=404)
 
+    from fastapi.exceptions import RequestValidationError
+
+    from clippy.web.errors import validation_error_response
     from clippy.web.throttling import throttled_response
 
     app.add_exception_handler(Throttled, throttled_response)
+    app.add_exception_handler(RequestValidationError, validation_error_response)
 
     from clippy.web import ws_ingest
     from clippy.web.api import auth, clips, events, exports, keys, streams, system, webhooks

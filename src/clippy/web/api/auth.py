@@ -29,6 +29,7 @@ from clippy.accounts.users import (
 from clippy.db.models import User
 from clippy.web.context import AppContext
 from clippy.web.deps import CtxDep, CurrentUser, SessionDep
+from clippy.web.params import StrictBody
 from clippy.web.throttling import take_attempt
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -37,7 +38,7 @@ _EMAIL = Field(max_length=320, examples=["streamer@example.com"])
 _PASSWORD = Field(max_length=MAX_PASSWORD_LENGTH, examples=["correct horse battery staple"])
 
 
-class RegisterIn(BaseModel):
+class RegisterIn(StrictBody):
     """A new account: e-mail, password (8+ characters) and an optional display name."""
 
     email: str = _EMAIL
@@ -45,20 +46,20 @@ class RegisterIn(BaseModel):
     display_name: str = Field(default="", max_length=120, examples=["Streamer"])
 
 
-class LoginIn(BaseModel):
+class LoginIn(StrictBody):
     """E-mail and password of an existing account."""
 
     email: str = _EMAIL
     password: str = _PASSWORD
 
 
-class RefreshIn(BaseModel):
+class RefreshIn(StrictBody):
     """A refresh token from a login, register or earlier refresh."""
 
     refresh_token: str = Field(max_length=200, examples=["rt_3q2-7wEXAMPLEc4kL0"])
 
 
-class PasswordIn(BaseModel):
+class PasswordIn(StrictBody):
     """The current password and its replacement (8+ characters)."""
 
     current_password: str = _PASSWORD

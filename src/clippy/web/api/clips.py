@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from clippy.accounts.teams import visible_user_ids
 from clippy.clips.events import clip_urls
@@ -20,6 +20,7 @@ from clippy.ingest.streams import NotFound, visible_stream
 from clippy.web.api.schemas import ClipOut, RangeOut
 from clippy.web.clipping import make_clip_live
 from clippy.web.deps import CurrentUser, SessionDep, get_ctx
+from clippy.web.params import IdPath, IdQuery, Offset, StrictBody
 
 router = APIRouter(prefix="/api/v1", tags=["clips"])
 
@@ -51,9 +52,9 @@ def get_clips(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    stream_id: int | None = None,
+    stream_id: IdQuery = None,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> list[ClipOut]:
     """The caller's clips, newest first."""
     secret = get_ctx(request).secret_key
@@ -65,7 +66,7 @@ def get_clips(
 
 
 @router.get("/clips/{clip_id}", response_model=ClipOut)
-def get_clip(clip_id: int, request: Request, session: SessionDep, user: CurrentUser) -> ClipOut:
+def get_clip(clip_id: IdPath, request: Request, session: SessionDep, user: CurrentUser) -> ClipOut:
     """One clip; 404 when it is not the caller's."""
     clip = visible_clip(session, visible_user_ids(session, user), clip_id)
     return clip_out(
@@ -73,13 +74,13 @@ def get_clip(clip_id: int, request: Request, session: SessionDep, user: CurrentU
     )
 
 
-class TagsIn(BaseModel):
+class TagsIn(StrictBody):
     tags: list[str] = Field(default_factory=list, max_length=100)
 
 
 @router.put("/clips/{clip_id}/tags", response_model=ClipOut)
 def put_tags(
-    clip_id: int, body: TagsIn, request: Request, session: SessionDep, user: CurrentUser
+    clip_id: IdPath, body: TagsIn, request: Request, session: SessionDep, user: CurrentUser
 ) -> ClipOut:
     """Replace the clip's tags (422 with the reason when one cannot be used)."""
     clip = visible_clip(session, {user.id}, clip_id)
@@ -92,7 +93,9 @@ def put_tags(
 
 
 @router.delete("/clips/{clip_id}", status_code=204)
-def remove_clip(clip_id: int, request: Request, session: SessionDep, user: CurrentUser) -> Response:
+def remove_clip(
+    clip_id: IdPath, request: Request, session: SessionDep, user: CurrentUser
+) -> Response:
     """Delete a clip and its files."""
     clip = visible_clip(session, {user.id}, clip_id)
     delete_clip(session, get_ctx(request).store, clip)
@@ -123,30 +126,30 @@ def _media(request: Request, clip_id: int, kind: str, exp: int, sig: str) -> Res
 
 
 @router.get("/clips/{clip_id}/file")
-def clip_file(clip_id: int, request: Request, exp: int = 0, sig: str = "") -> Response:
+def clip_file(clip_id: IdPath, request: Request, exp: int = 0, sig: str = "") -> Response:
     """The clip's MP4 (signed link from the clip's ``file_url``; supports range requests)."""
     return _media(request, clip_id, "file", exp, sig)
 
 
 @router.get("/clips/{clip_id}/thumbnail")
-def clip_thumbnail(clip_id: int, request: Request, exp: int = 0, sig: str = "") -> Response:
+def clip_thumbnail(clip_id: IdPath, request: Request, exp: int = 0, sig: str = "") -> Response:
     """The clip's JPEG thumbnail (signed link from the clip's ``thumbnail_url``)."""
     return _media(request, clip_id, "thumbnail", exp, sig)
 
 
-class RangeIn(BaseModel):
+class RangeIn(StrictBody):
     start: float = Field(ge=0, description="stream-time seconds")
     end: float = Field(gt=0)
 
 
-class ClipIn(BaseModel):
+class ClipIn(StrictBody):
     ranges: list[RangeIn] = Field(min_length=1, max_length=10)
     title: str = Field(default="", max_length=300)
 
 
 @router.post("/streams/{stream_id}/clips", response_model=ClipOut, status_code=201)
 async def make_manual_clip(
-    stream_id: int, body: ClipIn, request: Request, session: SessionDep, user: CurrentUser
+    stream_id: IdPath, body: ClipIn, request: Request, session: SessionDep, user: CurrentUser
 ) -> ClipOut:
     """Cut a clip by hand from any recorded range(s) of one of the caller's streams."""
     ctx = get_ctx(request)

@@ -28,6 +28,7 @@ from clippy.export.queue import ExportQueue, QueueConfig, download_path
 from clippy.ingest.streams import NotFound
 from clippy.web.context import AppContext
 from clippy.web.deps import CurrentUser, SessionDep, get_ctx
+from clippy.web.params import BodyId, IdPath, IdQuery, Offset, StrictBody
 
 
 @contextlib.asynccontextmanager
@@ -65,7 +66,7 @@ def _queue(request: Request) -> ExportQueue:
     return queue
 
 
-class RenderOptionsIn(BaseModel):
+class RenderOptionsIn(StrictBody):
     """How to render (everything but the platform)."""
 
     aspect: Literal["9:16", "16:9", "1:1"] | None = None
@@ -98,8 +99,8 @@ class ExportIn(RenderOptionsIn):
     preset: str = Field(description=f"one of {', '.join(PRESETS)}")
 
 
-class BatchIn(BaseModel):
-    clip_ids: list[int] = Field(min_length=1, max_length=100)
+class BatchIn(StrictBody):
+    clip_ids: list[BodyId] = Field(min_length=1, max_length=100)
     presets: list[str] = Field(min_length=1, max_length=4)
     options: RenderOptionsIn = Field(default_factory=RenderOptionsIn)
 
@@ -174,7 +175,7 @@ def presets() -> list[dict[str, Any]]:
 
 @router.post("/clips/{clip_id}/exports", response_model=ExportOut, status_code=202)
 def create(
-    clip_id: int, body: ExportIn, request: Request, session: SessionDep, user: CurrentUser
+    clip_id: IdPath, body: ExportIn, request: Request, session: SessionDep, user: CurrentUser
 ) -> ExportOut:
     """Queue an export of a clip for a platform; 422 says why a request cannot be made
     (too long for the platform: ``trim_to`` gives the longest allowed)."""
@@ -207,9 +208,9 @@ def get_exports(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    clip_id: int | None = None,
+    clip_id: IdQuery = None,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> list[ExportOut]:
     """The caller's exports, newest first."""
     ids = visible_user_ids(session, user)
@@ -218,13 +219,15 @@ def get_exports(
 
 
 @router.get("/exports/{job_id}", response_model=ExportOut)
-def get_export(job_id: int, request: Request, session: SessionDep, user: CurrentUser) -> ExportOut:
+def get_export(
+    job_id: IdPath, request: Request, session: SessionDep, user: CurrentUser
+) -> ExportOut:
     """One export with its live status and progress (0-1)."""
     return _out(request, visible_export(session, visible_user_ids(session, user), job_id))
 
 
 @router.post("/exports/{job_id}/cancel", response_model=ExportOut)
-def cancel(job_id: int, request: Request, session: SessionDep, user: CurrentUser) -> ExportOut:
+def cancel(job_id: IdPath, request: Request, session: SessionDep, user: CurrentUser) -> ExportOut:
     """Cancel a queued or running export; a running render is stopped at once."""
     job = visible_export(session, {user.id}, job_id)
     try:
@@ -237,7 +240,7 @@ def cancel(job_id: int, request: Request, session: SessionDep, user: CurrentUser
 
 
 @router.post("/exports/{job_id}/retry", response_model=ExportOut)
-def retry(job_id: int, request: Request, session: SessionDep, user: CurrentUser) -> ExportOut:
+def retry(job_id: IdPath, request: Request, session: SessionDep, user: CurrentUser) -> ExportOut:
     """Queue a failed or canceled export again."""
     job = visible_export(session, {user.id}, job_id)
     try:
@@ -250,7 +253,7 @@ def retry(job_id: int, request: Request, session: SessionDep, user: CurrentUser)
 
 
 @router.get("/exports/{job_id}/download")
-def download(job_id: int, request: Request, session: SessionDep, user: CurrentUser) -> Response:
+def download(job_id: IdPath, request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """Redirect to a fresh signed link of the finished export's file."""
     job = visible_export(session, visible_user_ids(session, user), job_id)
     out = _out(request, job)
@@ -269,7 +272,11 @@ _MEDIA_TYPES = {
 
 @router.get("/exports/{job_id}/file/{kind}")
 def export_file(
-    job_id: int, kind: Literal["main", "srt", "vtt"], request: Request, exp: int = 0, sig: str = ""
+    job_id: IdPath,
+    kind: Literal["main", "srt", "vtt"],
+    request: Request,
+    exp: int = 0,
+    sig: str = "",
 ) -> Response:
     """An export's file through a signed, expiring link (``download_url`` and friends)."""
     ctx = get_ctx(request)

@@ -14,11 +14,12 @@ from clippy.accounts.api_keys import (
     revoke_api_key,
 )
 from clippy.web.deps import CurrentUser, SessionDep
+from clippy.web.params import IdPath, StrictBody
 
 router = APIRouter(prefix="/api/v1/api-keys", tags=["api-keys"])
 
 
-class KeyIn(BaseModel):
+class KeyIn(StrictBody):
     """A new key's label."""
 
     name: str = Field(default="", max_length=120, examples=["OBS machine"])
@@ -60,7 +61,7 @@ def list_keys(user: CurrentUser, session: SessionDep) -> list[KeyOut]:
 
 
 @router.delete("/{key_id}", status_code=204, responses={404: {"description": "not your key"}})
-def delete_key(key_id: int, user: CurrentUser, session: SessionDep) -> Response:
+def delete_key(key_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
     """Revoke one of the caller's keys; an id that is not theirs answers 404."""
     try:
         revoke_api_key(session, user.id, key_id)

@@ -10,6 +10,7 @@ from clippy.transcripts import search as transcript_search
 from clippy.transcripts.store import list_transcript
 from clippy.web.api.schemas import SearchHit, SegmentOut, StreamOut, TranscriptOut
 from clippy.web.deps import CurrentUser, SessionDep, get_ctx
+from clippy.web.params import IdPath, IdQuery, Offset
 
 router = APIRouter(prefix="/api/v1", tags=["streams"])
 
@@ -19,7 +20,7 @@ def list_streams(
     session: SessionDep,
     user: CurrentUser,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> list[StreamOut]:
     """The caller's (and their team's) streams, newest first."""
     rows = stream_service.list_streams(session, visible_user_ids(session, user), limit, offset)
@@ -27,7 +28,7 @@ def list_streams(
 
 
 @router.get("/streams/{stream_id}", response_model=StreamOut)
-def get_stream(stream_id: int, session: SessionDep, user: CurrentUser) -> StreamOut:
+def get_stream(stream_id: IdPath, session: SessionDep, user: CurrentUser) -> StreamOut:
     """One stream; 404 when it is not the caller's."""
     return StreamOut.model_validate(
         stream_service.visible_stream(session, visible_user_ids(session, user), stream_id)
@@ -36,7 +37,7 @@ def get_stream(stream_id: int, session: SessionDep, user: CurrentUser) -> Stream
 
 @router.delete("/streams/{stream_id}", status_code=204)
 def delete_stream(
-    stream_id: int, request: Request, session: SessionDep, user: CurrentUser
+    stream_id: IdPath, request: Request, session: SessionDep, user: CurrentUser
 ) -> Response:
     """Delete one of the caller's streams with its segments, transcript, chat and clips."""
     stream = stream_service.visible_stream(session, {user.id}, stream_id)
@@ -46,11 +47,11 @@ def delete_stream(
 
 @router.get("/streams/{stream_id}/segments", response_model=list[SegmentOut])
 def list_segments(
-    stream_id: int,
+    stream_id: IdPath,
     session: SessionDep,
     user: CurrentUser,
     limit: int = Query(500, ge=1, le=5000),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> list[SegmentOut]:
     """A stream's stored segments in sequence order."""
     stream_service.visible_stream(session, visible_user_ids(session, user), stream_id)
@@ -60,12 +61,12 @@ def list_segments(
 
 @router.get("/streams/{stream_id}/transcript", response_model=list[TranscriptOut])
 def get_transcript(
-    stream_id: int,
+    stream_id: IdPath,
     session: SessionDep,
     user: CurrentUser,
     start: float = Query(0.0, ge=0, description="stream-time seconds"),
     limit: int = Query(200, ge=1, le=2000),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> list[TranscriptOut]:
     """A stream's transcript in time order, paged."""
     stream_service.visible_stream(session, visible_user_ids(session, user), stream_id)
@@ -78,7 +79,7 @@ def search_transcripts(
     session: SessionDep,
     user: CurrentUser,
     q: str = Query(..., min_length=1, max_length=200),
-    stream_id: int | None = None,
+    stream_id: IdQuery = None,
     limit: int = Query(50, ge=1, le=500),
 ) -> list[SearchHit]:
     """Full-text search over the caller's transcripts; each hit has the stream time of the match."""

@@ -24,11 +24,12 @@ from clippy.export.endpoints import (
 from clippy.export.sender import WebhookSender
 from clippy.storage.retention import DELIVERIES_PER_WEBHOOK
 from clippy.web.deps import CurrentUser, SessionDep, get_ctx, webhook_policy
+from clippy.web.params import IdPath, StrictBody
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 
 
-class WebhookIn(BaseModel):
+class WebhookIn(StrictBody):
     """A new endpoint and the events it wants."""
 
     url: str = Field(max_length=2000, examples=["https://example.com/clippy-webhook"])
@@ -104,7 +105,7 @@ def get_webhooks(session: SessionDep, user: CurrentUser) -> list[WebhookOut]:
 
 
 @router.delete("/{hook_id}", status_code=204)
-def delete_webhook(hook_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def delete_webhook(hook_id: IdPath, session: SessionDep, user: CurrentUser) -> Response:
     """Remove one of the caller's webhooks and its delivery log."""
     try:
         remove_endpoint(session, user.id, hook_id)
@@ -115,7 +116,7 @@ def delete_webhook(hook_id: int, session: SessionDep, user: CurrentUser) -> Resp
 
 @router.get("/{hook_id}/deliveries", response_model=list[DeliveryOut])
 def get_deliveries(
-    hook_id: int,
+    hook_id: IdPath,
     session: SessionDep,
     user: CurrentUser,
     limit: int = Query(20, ge=1, le=DELIVERIES_PER_WEBHOOK),
@@ -131,7 +132,7 @@ def get_deliveries(
 
 @router.post("/{hook_id}/test", response_model=DeliveryOut, status_code=202)
 def send_test(
-    hook_id: int, request: Request, session: SessionDep, user: CurrentUser
+    hook_id: IdPath, request: Request, session: SessionDep, user: CurrentUser
 ) -> DeliveryOut:
     """Send a signed ``ping`` event to the webhook now; poll its deliveries for the outcome."""
     try:

@@ -33,6 +33,7 @@ from clippy.web.deps import SessionDep, get_ctx, webhook_policy
 from clippy.web.pages.charts import bar_chart, hbar_chart
 from clippy.web.pages.security import CsrfChecked, PageUser, start_session
 from clippy.web.pages.templating import render
+from clippy.web.params import IdPath
 from clippy.web.throttling import mark_throttled, take_attempt
 
 router = APIRouter(prefix="/app", include_in_schema=False)
@@ -136,7 +137,7 @@ def new_key(
 
 
 @router.post("/settings/keys/{key_id}/revoke", dependencies=[CsrfChecked])
-def revoke_key(key_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
+def revoke_key(key_id: IdPath, request: Request, session: SessionDep, user: PageUser) -> Response:
     """Revoke one of the user's API keys."""
     try:
         revoke_api_key(session, user.id, key_id)
@@ -160,7 +161,9 @@ async def new_webhook(request: Request, session: SessionDep, user: PageUser) -> 
 
 
 @router.post("/settings/webhooks/{hook_id}/delete", dependencies=[CsrfChecked])
-def remove_webhook(hook_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
+def remove_webhook(
+    hook_id: IdPath, request: Request, session: SessionDep, user: PageUser
+) -> Response:
     """Remove one of the user's webhooks."""
     try:
         remove_endpoint(session, user.id, hook_id)
@@ -176,7 +179,9 @@ def _webhook_error(exc: WebhookError) -> dict[str, str]:
 
 
 @router.post("/settings/webhooks/{hook_id}/test", dependencies=[CsrfChecked])
-def test_webhook(hook_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
+def test_webhook(
+    hook_id: IdPath, request: Request, session: SessionDep, user: PageUser
+) -> Response:
     """Send a signed ``ping`` to one of the user's webhooks; its delivery shows up below it."""
     try:
         hook = get_endpoint(session, user.id, hook_id)
@@ -193,7 +198,7 @@ def test_webhook(hook_id: int, request: Request, session: SessionDep, user: Page
 
 @router.get("/settings/webhooks/{hook_id}/deliveries", response_class=HTMLResponse)
 def webhook_deliveries(
-    hook_id: int, request: Request, session: SessionDep, user: PageUser
+    hook_id: IdPath, request: Request, session: SessionDep, user: PageUser
 ) -> Response:
     """One webhook's recent deliveries (the fragment the page polls while one is pending)."""
     try:

@@ -44,6 +44,7 @@ from clippy.web.pages.charts import loudness_chart
 from clippy.web.pages.clip import not_found_page
 from clippy.web.pages.security import CsrfChecked, PageUser
 from clippy.web.pages.templating import duration, render
+from clippy.web.params import IdPath
 
 router = APIRouter(prefix="/app/streams", include_in_schema=False)
 
@@ -173,7 +174,9 @@ def _archive_page(
 
 
 @router.get("/{stream_id}", response_class=HTMLResponse)
-def archive_page(stream_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
+def archive_page(
+    stream_id: IdPath, request: Request, session: SessionDep, user: PageUser
+) -> Response:
     """A stream's retained recording: timeline, loudness, transcript, search, make clip."""
     stream = _stream(session, user, stream_id)
     if stream is None:
@@ -183,7 +186,7 @@ def archive_page(stream_id: int, request: Request, session: SessionDep, user: Pa
 
 @router.get("/{stream_id}/thumbs/{t}.jpg")
 async def thumbnail(
-    stream_id: int, t: int, request: Request, session: SessionDep, user: PageUser
+    stream_id: IdPath, t: int, request: Request, session: SessionDep, user: PageUser
 ) -> Response:
     """The frame at stream second ``t`` (made on first request, then cached in the store)."""
     stream = _stream(session, user, stream_id)
@@ -204,7 +207,7 @@ async def thumbnail(
 
 @router.get("/{stream_id}/preview/{first_seq}.mp4")
 async def preview(
-    stream_id: int, first_seq: int, request: Request, session: SessionDep, user: PageUser
+    stream_id: IdPath, first_seq: int, request: Request, session: SessionDep, user: PageUser
 ) -> Response:
     """The MP4 of the preview window starting at segment ``first_seq`` (range requests work)."""
     stream = _stream(session, user, stream_id)
@@ -228,7 +231,7 @@ async def preview(
 
 @router.post("/{stream_id}/clips", dependencies=[CsrfChecked])
 async def make_archive_clip(
-    stream_id: int,
+    stream_id: IdPath,
     request: Request,
     session: SessionDep,
     user: PageUser,

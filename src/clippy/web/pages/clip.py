@@ -35,6 +35,7 @@ from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.exports import ACTIVE, export_rows
 from clippy.web.pages.security import CsrfChecked, PageUser
 from clippy.web.pages.templating import render
+from clippy.web.params import IdPath
 
 router = APIRouter(prefix="/app/clips", include_in_schema=False)
 
@@ -119,7 +120,7 @@ def _notice(request: Request) -> str:
 
 
 @router.get("/{clip_id}", response_class=HTMLResponse)
-def clip_page(clip_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
+def clip_page(clip_id: IdPath, request: Request, session: SessionDep, user: PageUser) -> Response:
     """The clip page; counts a view."""
     clip = _load(request, session, user, clip_id)
     if clip is None:
@@ -129,7 +130,7 @@ def clip_page(clip_id: int, request: Request, session: SessionDep, user: PageUse
 
 
 @router.get("/{clip_id}/download")
-def download(clip_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
+def download(clip_id: IdPath, request: Request, session: SessionDep, user: PageUser) -> Response:
     """Count a download and hand over the clip's MP4 through its signed link."""
     clip = _load(request, session, user, clip_id)
     file_url, _ = clip_urls(clip, get_ctx(request).secret_key) if clip else (None, None)
@@ -141,7 +142,7 @@ def download(clip_id: int, request: Request, session: SessionDep, user: PageUser
 
 @router.post("/{clip_id}/trim", dependencies=[CsrfChecked])
 async def trim(
-    clip_id: int,
+    clip_id: IdPath,
     request: Request,
     session: SessionDep,
     user: PageUser,
@@ -180,7 +181,7 @@ async def trim(
 
 @router.post("/{clip_id}/title", dependencies=[CsrfChecked])
 def edit_title(
-    clip_id: int,
+    clip_id: IdPath,
     request: Request,
     session: SessionDep,
     user: PageUser,
@@ -210,7 +211,7 @@ def edit_title(
 
 @router.post("/{clip_id}/captions", dependencies=[CsrfChecked])
 async def edit_captions(
-    clip_id: int, request: Request, session: SessionDep, user: PageUser
+    clip_id: IdPath, request: Request, session: SessionDep, user: PageUser
 ) -> Response:
     """Save edited caption lines, or split/merge one line and show the editor again."""
     clip = _load(request, session, user, clip_id)
@@ -253,7 +254,7 @@ async def edit_captions(
 
 
 @router.post("/{clip_id}/delete", dependencies=[CsrfChecked])
-def remove(clip_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
+def remove(clip_id: IdPath, request: Request, session: SessionDep, user: PageUser) -> Response:
     """Delete the clip and its files."""
     clip = _load(request, session, user, clip_id)
     if clip is None or clip.user_id != user.id:

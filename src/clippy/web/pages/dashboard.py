@@ -25,6 +25,7 @@ from clippy.web.api.events import event_stream
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.security import CsrfChecked, PageUser
 from clippy.web.pages.templating import render
+from clippy.web.params import IdPath, db_int
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 STATUSES = ("ready", "pending", "failed")
@@ -139,6 +140,9 @@ def _parse_float(value: str) -> float | None:
         return None
 
 
+_MAX_PAGE = 100_000
+
+
 def _gallery_query(request: Request) -> GalleryQuery:
     p = request.query_params
     stream = p.get("stream", "")
@@ -148,7 +152,7 @@ def _gallery_query(request: Request) -> GalleryQuery:
     exported = p.get("exported", "")
     return GalleryQuery(
         q=p.get("q", "")[:200],
-        stream_id=int(stream) if stream.isdigit() else None,
+        stream_id=db_int(stream),
         date_from=_parse_date(p.get("from", "")),
         date_to=_parse_date(p.get("to", "")),
         min_score=_parse_float(p.get("min_score", "")),
@@ -156,7 +160,8 @@ def _gallery_query(request: Request) -> GalleryQuery:
         exported=exported if exported in PRESETS else "",
         tag=" ".join(p.get("tag", "").lower().split())[:30],
         sort=sort if sort in SORTS else "new",
-        page=int(page) if page.isdigit() and int(page) > 0 else 1,
+        # Bounded so page x page size stays an offset the database takes.
+        page=min(db_int(page) or 1, _MAX_PAGE),
     )
 
 
@@ -208,7 +213,7 @@ def gallery(request: Request, session: SessionDep, user: PageUser) -> Response:
 
 
 @router.get("/clips/{clip_id}/card", response_class=HTMLResponse)
-def card(clip_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
+def card(clip_id: IdPath, request: Request, session: SessionDep, user: PageUser) -> Response:
     """One gallery card (the live feed inserts it when a clip is created)."""
     try:
         clip = visible_clip(session, visible_user_ids(session, user), clip_id)

@@ -28,6 +28,7 @@ from clippy.web.api.exports import export_out
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.security import CsrfChecked, PageUser
 from clippy.web.pages.templating import render
+from clippy.web.params import IdPath
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 ACTIVE = ("queued", "running")
@@ -62,7 +63,7 @@ def export_rows(request: Request, jobs: list[ExportJob]) -> list[dict[str, Any]]
 
 @router.get("/clips/{clip_id}/exports", response_class=HTMLResponse)
 def exports_partial(
-    clip_id: int, request: Request, session: SessionDep, user: PageUser
+    clip_id: IdPath, request: Request, session: SessionDep, user: PageUser
 ) -> Response:
     """The clip's exports block; it polls itself while a job is queued or running."""
     jobs = list_exports(session, visible_user_ids(session, user), clip_id=clip_id, limit=10)
@@ -73,7 +74,7 @@ def exports_partial(
 
 @router.post("/clips/{clip_id}/export", dependencies=[CsrfChecked])
 def start_export(
-    clip_id: int,
+    clip_id: IdPath,
     request: Request,
     session: SessionDep,
     user: PageUser,
@@ -132,7 +133,7 @@ def _exports_page(
 
 
 @router.get("/exports/{job_id}/row", response_class=HTMLResponse)
-def export_row(job_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
+def export_row(job_id: IdPath, request: Request, session: SessionDep, user: PageUser) -> Response:
     """One export as a list item; it polls itself while the job is queued or running."""
     from clippy.web.pages.clip import not_found_page
 

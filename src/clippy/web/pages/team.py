@@ -26,6 +26,7 @@ from clippy.db.models import Team, TeamInvite, User
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.security import CsrfChecked, PageUser
 from clippy.web.pages.templating import render
+from clippy.web.params import IdPath
 
 router = APIRouter(include_in_schema=False)
 
@@ -127,7 +128,7 @@ def invite(
 
 
 @router.post("/app/team/invites/{invite_id}/revoke", dependencies=[CsrfChecked])
-def revoke(invite_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
+def revoke(invite_id: IdPath, request: Request, session: SessionDep, user: PageUser) -> Response:
     """Revoke a pending invitation: its link answers "revoked" from now on."""
     team = _owned_team(session, user)
     if team is None:
@@ -149,7 +150,7 @@ def revoke(invite_id: int, request: Request, session: SessionDep, user: PageUser
 
 
 @router.post("/app/team/members/{member_id}/remove", dependencies=[CsrfChecked])
-def remove(member_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
+def remove(member_id: IdPath, request: Request, session: SessionDep, user: PageUser) -> Response:
     """Remove a member; from the next request on they see none of the team's clips."""
     team = _owned_team(session, user)
     if team is None:
