@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clippy.accounts.plans import get_plan
-from clippy.accounts.teams import visible_user_ids
+from clippy.accounts.teams import teammate_ids, visible_user_ids
 from clippy.accounts.usage import add_export
 from clippy.clips.service import visible_clip
 from clippy.db.models import Clip, ExportJob, User
@@ -185,10 +185,39 @@ def batch_items(job: ExportJob) -> list[tuple[int, ExportOptions]]:
     ]
 
 
+def _job_clip_ids(job: ExportJob) -> list[int]:
+    if job.kind == "batch":
+        return [int(i) for i in job.options.get("clip_ids", [])]
+    return [job.clip_id] if job.clip_id is not None else []
+
+
+def exporters_may_see(session: Session, jobs: Sequence[ExportJob]) -> list[bool]:
+    """For each job, whether its exporter may still see every clip in it.
+
+    An export of a teammate's clip is the exporter's only while they are on the team: once
+    removed, the export (and any download link already handed out) stops working.
+    """
+    clip_ids = {i for job in jobs for i in _job_clip_ids(job)}
+    owners = dict(
+        session.execute(select(Clip.id, Clip.user_id).where(Clip.id.in_(clip_ids))).tuples().all()
+    )
+    mates: dict[int, set[int]] = {}
+    out = []
+    for job in jobs:
+        if job.user_id not in mates:
+            mates[job.user_id] = teammate_ids(session, job.user_id)
+        # A clip deleted since is not a reason to hide the export (its rows cascade anyway).
+        out.append(
+            all(owners.get(i, job.user_id) in mates[job.user_id] for i in _job_clip_ids(job))
+        )
+    return out
+
+
 def visible_export(session: Session, user_ids: Iterable[int], job_id: int) -> ExportJob:
-    """The job if one of ``user_ids`` owns it; ``NotFound`` otherwise (no leak of ids)."""
+    """The job if one of ``user_ids`` owns it and its owner may still see its clips;
+    ``NotFound`` otherwise (no leak of ids)."""
     job = session.get(ExportJob, job_id)
-    if job is None or job.user_id not in set(user_ids):
+    if job is None or job.user_id not in set(user_ids) or not exporters_may_see(session, [job])[0]:
         raise NotFound(f"export {job_id} not found")
     return job
 
@@ -211,7 +240,8 @@ def list_exports(
     )
     if clip_id is not None:
         q = q.where(ExportJob.clip_id == clip_id)
-    return list(session.scalars(q))
+    jobs = list(session.scalars(q))
+    return [job for job, ok in zip(jobs, exporters_may_see(session, jobs), strict=True) if ok]
 
 
 def mark_canceled(session: Session, job: ExportJob) -> None:

@@ -17,6 +17,7 @@ from clippy.db.models import ExportJob
 from clippy.export.jobs import (
     create_batch,
     create_export,
+    exporters_may_see,
     list_exports,
     mark_canceled,
     mark_for_retry,
@@ -285,7 +286,9 @@ def export_file(
     with ctx.session_factory() as session:
         job = session.get(ExportJob, job_id)
         key = None
-        if job is not None and job.status == "done":
+        # A link handed out earlier stops working once its exporter may no longer see the
+        # clips (removed from the team).
+        if job is not None and job.status == "done" and exporters_may_see(session, [job])[0]:
             key = job.result_key if kind == "main" else job.result.get(kind)
     if not key:
         raise NotFound(f"export {job_id} has no {kind} file")
