@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # upload has its own limit (2 MB); segments arrive over the WebSocket, not as bodies.
     max_json_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_form_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    # /metrics: with a token, scrapers send "Authorization: Bearer <token>"; without one
+    # only clients on this machine (loopback) may read it.
+    metrics_token: str = ""
 
     # Object storage: local directory unless an S3 bucket is configured.
     storage_dir: Path | None = None  # default data_dir/objects

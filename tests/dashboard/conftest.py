@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from clippy.db.models import Clip, ClipRange, Stream, TranscriptSegment, User
 from clippy.db.types import utcnow
 from clippy.transcripts.store import spoken_text
+from clippy.web.pages.security import SESSION_COOKIE
 from tests.e2e.browser import CHROMIUM as E2E_CHROMIUM
 from tests.e2e.browser import CHROMIUM_ARGS
 from tests.fixtures.server import ServerProcess
@@ -52,7 +53,12 @@ class Browserish:
         if not self.token:
             self.get("/login")
         body = {"csrf_token": self.token, **(data or {})}
-        return self.client.post(path, data=body, follow_redirects=False, **kw)
+        r = self.client.post(path, data=body, follow_redirects=False, **kw)
+        if SESSION_COOKIE in r.headers.get("set-cookie", ""):
+            # A new session (log-in, sign-up, password change): forms carry new tokens, as a
+            # browser would see on the page it is sent to next.
+            self.token = ""
+        return r
 
     @property
     def session_factory(self) -> sessionmaker[Session]:

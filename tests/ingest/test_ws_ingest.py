@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -266,10 +266,11 @@ def test_tenant_isolation(client: TestClient, webm_segments: list[Any]) -> None:
     assert list(store.list(f"streams/{sid}/")) == []
 
 
-def test_health_ready_metrics_openapi(client: TestClient) -> None:
+def test_health_ready_metrics_openapi(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(metrics_token="scrape-token")
     assert client.get("/health").json()["status"] == "ok"
     assert client.get("/ready").json()["status"] == "ok"
-    m = client.get("/metrics").text
+    m = client.get("/metrics", headers=auth("scrape-token")).text
     assert "clippy_segments_received_total" in m and "clippy_active_streams" in m
     spec = client.get("/openapi.json").json()
     assert "/api/v1/streams" in spec["paths"] and "/api/v1/auth/login" in spec["paths"]

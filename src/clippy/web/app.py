@@ -25,6 +25,7 @@ from clippy.storage.local import LocalStore
 from clippy.storage.sweeper import run_retention_loop
 from clippy.web.body_limit import BodyLimitMiddleware
 from clippy.web.context import AppContext
+from clippy.web.headers import SecurityHeadersMiddleware, content_security_policy, media_origins
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +125,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.ctx = ctx
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limit_for(settings))
+    # Added last, so outermost: even a 413 or a 500 carries the headers.
+    app.add_middleware(
+        SecurityHeadersMiddleware, csp=content_security_policy(media_origins(settings))
+    )
 
     @app.exception_handler(NotFound)
     async def _not_found(_request: Request, exc: NotFound) -> JSONResponse:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+import hmac
+import ipaddress
+
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
@@ -37,7 +40,42 @@ def ready(request: Request) -> JSONResponse:
     )
 
 
-@router.get("/metrics")
-def metrics() -> Response:
-    """Prometheus metrics in the text exposition format."""
+def _loopback(request: Request) -> bool:
+    try:
+        return request.client is not None and ipaddress.ip_address(request.client.host).is_loopback
+    except ValueError:
+        return False
+
+
+def _metrics_allowed(request: Request) -> None:
+    token = request.app.state.ctx.settings.metrics_token
+    if token:
+        sent = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(sent.encode(), token.encode()):
+            raise HTTPException(
+                401,
+                "send the metrics token: 'Authorization: Bearer <CLIPPY_METRICS_TOKEN>'",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+    elif not _loopback(request):
+        raise HTTPException(
+            403, "metrics are served to this machine only; set CLIPPY_METRICS_TOKEN to scrape"
+        )
+
+
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Prometheus text exposition format",
+            "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},
+        },
+        401: {"description": "a metrics token is configured and was not sent"},
+        403: {"description": "no token is configured and the client is not on this machine"},
+    },
+)
+def metrics(request: Request) -> Response:
+    """Prometheus metrics in the text exposition format (token or loopback only)."""
+    _metrics_allowed(request)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -5,9 +5,11 @@ The session is a signed cookie (HMAC-SHA256 with the app's secret key): ``uid.is
 other browser session at once without a server-side session table.
 
 CSRF uses the signed double-submit pattern: each browser gets a random ``clippy_csrf``
-cookie, and every form carries ``HMAC(secret, cookie)``. A cross-site page can make the
-browser send the cookie but can neither read it nor compute the token, so a POST without
-the matching token is refused with 403.
+cookie, and every form carries ``HMAC(secret, cookie + session)``. A cross-site page can
+make the browser send the cookie but can neither read it nor compute the token, so a POST
+without the matching token is refused with 403. The token is bound to the session (the
+session cookie's signature, new at every log-in): a token seen in one session, or planted
+before a log-in, is worthless in another.
 """
 
 from __future__ import annotations
@@ -131,9 +133,20 @@ def csrf_cookie_value(request: Request) -> str:
     return str(value)
 
 
+def _session_binding(request: Request) -> str:
+    # The session cookie's MAC: unforgeable, and different for every log-in.
+    parts = request.cookies.get(SESSION_COOKIE, "").split(".")
+    return parts[3] if len(parts) == 4 else ""
+
+
+def _expected_csrf(request: Request, cookie: str) -> str:
+    message = f"{cookie}\n{_session_binding(request)}"
+    return _mac(get_ctx(request).secret_key, "csrf", message)
+
+
 def csrf_token(request: Request) -> str:
-    """The token forms must send back: the HMAC of this browser's CSRF cookie."""
-    return _mac(get_ctx(request).secret_key, "csrf", csrf_cookie_value(request))
+    """The token forms must send back: the HMAC of this browser's CSRF cookie and session."""
+    return _expected_csrf(request, csrf_cookie_value(request))
 
 
 def set_csrf_cookie(request: Request, response: Response) -> None:
@@ -159,7 +172,7 @@ async def verify_csrf(request: Request) -> None:
         form = await request.form()
         value = form.get(CSRF_FIELD, "")
         sent = value if isinstance(value, str) else ""
-    expected = _mac(get_ctx(request).secret_key, "csrf", cookie) if cookie else ""
+    expected = _expected_csrf(request, cookie) if cookie else ""
     if not expected or not sent or not hmac.compare_digest(expected, sent):
         raise HTTPException(
             403,

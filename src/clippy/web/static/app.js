@@ -206,17 +206,20 @@
         go();
       }
     }
-    video.addEventListener("ended", () => {
-      const next = windows[windows.indexOf(current) + 1];
-      if (next) seek(next.start, true);
-    });
-    video.addEventListener("timeupdate", () => {
-      const t = streamTime();
-      if (now) now.textContent = fmt(t);
-      lines.forEach((ln) => {
-        ln.classList.toggle("playing", t >= parseFloat(ln.dataset.at) && t < parseFloat(ln.dataset.until));
+    // A stream with no retained video has no player (and no windows to seek in).
+    if (video) {
+      video.addEventListener("ended", () => {
+        const next = windows[windows.indexOf(current) + 1];
+        if (next) seek(next.start, true);
       });
-    });
+      video.addEventListener("timeupdate", () => {
+        const t = streamTime();
+        if (now) now.textContent = fmt(t);
+        lines.forEach((ln) => {
+          ln.classList.toggle("playing", t >= parseFloat(ln.dataset.at) && t < parseFloat(ln.dataset.until));
+        });
+      });
+    }
     root.addEventListener("click", (e) => {
       const el = e.target.closest("[data-at]");
       if (el && root.contains(el) && el !== root) {
