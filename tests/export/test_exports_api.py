@@ -20,12 +20,18 @@ from fastapi.testclient import TestClient
 from clippy.export.webhooks import SIGNATURE_HEADER, verify
 from tests.export.conftest import probe_json, seed_clip, wait_export
 from tests.fixtures.app import auth, register_user
+from tests.fixtures.webhook_receiver import LOOPBACK_ALLOWED
 
 WORDS = [
     {"text": w, "start": 100.0 + s, "end": 100.0 + s + 0.4}
     for w, s in [("what", 0.5), ("a", 0.9), ("shot", 1.3), ("wow", 2.0)]
 ]
-FAST = {"export_retry_seconds": 0.2, "webhook_backoff_seconds": 0.2}
+# Quick retries; webhooks may call this module's loopback receiver.
+FAST = {
+    "export_retry_seconds": 0.2,
+    "webhook_backoff_seconds": 0.2,
+    "egress_allow_hosts": LOOPBACK_ALLOWED,
+}
 
 
 @pytest.fixture
