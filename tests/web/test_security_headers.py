@@ -86,3 +86,14 @@ def test_metrics_need_a_token_or_a_local_client(make_client: Callable[..., TestC
     assert guarded.get("/metrics").status_code == 401
     assert guarded.get("/metrics", headers=auth("wrong")).status_code == 401
     assert guarded.get("/metrics", headers=auth("s3cret-scrape")).status_code == 200
+
+
+def test_non_ascii_signatures_are_refused_not_500(client: TestClient) -> None:
+    for path in (
+        "/api/v1/clips/1/thumbnail?exp=7407465123289716&sig=%C2%A3%C3%BF",
+        "/api/v1/exports/1/file/main?exp=7407465123289716&sig=%C3%BF",
+    ):
+        assert client.get(path).status_code == 403, path
+    token = csrf_of(client.get("/login").text)
+    form = {"email": "a@example.com", "password": "x" * 8, "csrf_token": token + "é"}
+    assert client.post("/login", data=form).status_code == 403

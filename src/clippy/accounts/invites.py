@@ -90,7 +90,7 @@ def make_invite(secret: str, invite_id: int, team_id: int, email: str, expires: 
 def read_invite(secret: str, token: str, now: float | None = None) -> InviteClaim:
     """What a genuine, unexpired link claims; ``InvalidInvite`` otherwise (pure)."""
     body, _, sig = token.partition(".")
-    if not body or not hmac.compare_digest(_mac(secret, body), sig):
+    if not body or not hmac.compare_digest(_mac(secret, body).encode(), sig.encode()):
         raise InvalidInvite("this invitation link is not valid; ask for a new one")
     try:
         data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))

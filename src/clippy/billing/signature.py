@@ -48,7 +48,7 @@ def verify_signature(
     if timestamp is None or not candidates:
         raise InvalidSignature("the Stripe-Signature header has no timestamp or no v1 signature")
     expected = _hmac(secret, timestamp, payload)
-    if not any(hmac.compare_digest(expected, c) for c in candidates):
+    if not any(hmac.compare_digest(expected.encode(), c.encode()) for c in candidates):
         raise InvalidSignature("no v1 signature matches the payload and the webhook secret")
     if abs(now - timestamp) > tolerance:
         raise InvalidSignature(

@@ -17,7 +17,8 @@ def verify_path(secret: str, path: str, exp: int, sig: str, now: float | None = 
     """Whether ``sig`` was made by ``sign_path`` for ``path`` and has not expired."""
     if exp < (now or time.time()):
         return False
-    return hmac.compare_digest(_mac(secret, path, exp), sig)
+    # Bytes: compare_digest refuses str with non-ASCII characters (a TypeError, so a 500).
+    return hmac.compare_digest(_mac(secret, path, exp).encode(), sig.encode())
 
 
 def _mac(secret: str, path: str, exp: int) -> str:

@@ -48,7 +48,7 @@ def verify(
         return False
     if abs((now or time.time()) - ts) > tolerance:
         return False
-    return hmac.compare_digest(sign(secret, body, ts), header)
+    return hmac.compare_digest(sign(secret, body, ts).encode(), header.encode())
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from clippy.storage.sweeper import run_retention_loop
 from clippy.web.body_limit import BodyLimitMiddleware
 from clippy.web.context import AppContext
 from clippy.web.headers import SecurityHeadersMiddleware, content_security_policy, media_origins
+from clippy.web.openapi import install_openapi
 
 log = logging.getLogger(__name__)
 
@@ -161,4 +162,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from clippy.web.pages import install_pages
 
     install_pages(app)
+    install_openapi(app)
     return app

@@ -29,6 +29,7 @@ from clippy.accounts.users import (
 from clippy.db.models import User
 from clippy.web.context import AppContext
 from clippy.web.deps import CtxDep, CurrentUser, SessionDep
+from clippy.web.openapi import refusals
 from clippy.web.params import StrictBody
 from clippy.web.throttling import take_attempt
 
@@ -141,7 +142,11 @@ _UNAUTHORIZED = {"description": "missing, invalid, expired or revoked credential
 @router.post(
     "/register",
     status_code=201,
-    responses={400: _BAD_INPUT, 409: {"description": "an account with this e-mail exists"}},
+    responses={
+        400: _BAD_INPUT,
+        409: {"description": "an account with this e-mail exists"},
+        **refusals(429),
+    },
 )
 def register_user(
     body: RegisterIn, request: Request, session: SessionDep, ctx: CtxDep
@@ -157,7 +162,7 @@ def register_user(
     return _tokens_out(_new_pair(ctx, session, user), user)
 
 
-@router.post("/login", responses={401: _UNAUTHORIZED})
+@router.post("/login", responses={401: _UNAUTHORIZED, **refusals(429)})
 def login(body: LoginIn, request: Request, session: SessionDep, ctx: CtxDep) -> TokensOut:
     """Exchange e-mail and password for an access token and a refresh token."""
     ticket = take_attempt(request, "log-in", body.email)
@@ -169,7 +174,7 @@ def login(body: LoginIn, request: Request, session: SessionDep, ctx: CtxDep) -> 
     return _tokens_out(_new_pair(ctx, session, user), user)
 
 
-@router.post("/refresh", responses={401: _UNAUTHORIZED})
+@router.post("/refresh", responses={401: _UNAUTHORIZED, **refusals(429)})
 def refresh(body: RefreshIn, request: Request, session: SessionDep, ctx: CtxDep) -> TokensOut:
     """Spend a refresh token for a new pair; each refresh token works exactly once."""
     s = ctx.settings
@@ -227,7 +232,7 @@ def me(user: CurrentUser, session: SessionDep) -> MeOut:
     )
 
 
-@router.post("/password", responses={400: _BAD_INPUT, 401: _UNAUTHORIZED})
+@router.post("/password", responses={400: _BAD_INPUT, 401: _UNAUTHORIZED, **refusals(429)})
 def password(
     body: PasswordIn, request: Request, user: CurrentUser, session: SessionDep, ctx: CtxDep
 ) -> TokensOut:

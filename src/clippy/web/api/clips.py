@@ -20,6 +20,7 @@ from clippy.ingest.streams import NotFound, visible_stream
 from clippy.web.api.schemas import ClipOut, RangeOut
 from clippy.web.clipping import make_clip_live
 from clippy.web.deps import CurrentUser, SessionDep, get_ctx
+from clippy.web.openapi import file_responses, refusals
 from clippy.web.params import IdPath, IdQuery, Offset, StrictBody
 
 router = APIRouter(prefix="/api/v1", tags=["clips"])
@@ -125,13 +126,18 @@ def _media(request: Request, clip_id: int, kind: str, exp: int, sig: str) -> Res
         )
 
 
-@router.get("/clips/{clip_id}/file")
+_LINK_REFUSED = refusals(**{"403": "the signed link is invalid or has expired"})
+
+
+@router.get("/clips/{clip_id}/file", responses={**file_responses("video/mp4"), **_LINK_REFUSED})
 def clip_file(clip_id: IdPath, request: Request, exp: int = 0, sig: str = "") -> Response:
     """The clip's MP4 (signed link from the clip's ``file_url``; supports range requests)."""
     return _media(request, clip_id, "file", exp, sig)
 
 
-@router.get("/clips/{clip_id}/thumbnail")
+@router.get(
+    "/clips/{clip_id}/thumbnail", responses={**file_responses("image/jpeg"), **_LINK_REFUSED}
+)
 def clip_thumbnail(clip_id: IdPath, request: Request, exp: int = 0, sig: str = "") -> Response:
     """The clip's JPEG thumbnail (signed link from the clip's ``thumbnail_url``)."""
     return _media(request, clip_id, "thumbnail", exp, sig)
@@ -147,7 +153,17 @@ class ClipIn(StrictBody):
     title: str = Field(default="", max_length=300)
 
 
-@router.post("/streams/{stream_id}/clips", response_model=ClipOut, status_code=201)
+@router.post(
+    "/streams/{stream_id}/clips",
+    response_model=ClipOut,
+    status_code=201,
+    responses=refusals(
+        **{
+            "409": "the segments of the range are not processed yet (or expired)",
+            "429": "today's clips of the plan are used",
+        }
+    ),
+)
 async def make_manual_clip(
     stream_id: IdPath, body: ClipIn, request: Request, session: SessionDep, user: CurrentUser
 ) -> ClipOut:

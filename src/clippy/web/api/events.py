@@ -42,7 +42,16 @@ def event_stream(request: Request, user_id: int) -> StreamingResponse:
     )
 
 
-@router.get("/events")
+@router.get(
+    "/events",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "Server-Sent Events until the client goes away",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def events(request: Request, user: CurrentUser) -> StreamingResponse:
     """An SSE stream of the caller's live events (``event: clip_created`` …)."""
     return event_stream(request, user.id)

@@ -29,6 +29,7 @@ from clippy.export.queue import ExportQueue, QueueConfig, download_path
 from clippy.ingest.streams import NotFound
 from clippy.web.context import AppContext
 from clippy.web.deps import CurrentUser, SessionDep, get_ctx
+from clippy.web.openapi import file_responses, refusals
 from clippy.web.params import BodyId, IdPath, IdQuery, Offset, StrictBody
 
 
@@ -189,7 +190,12 @@ def create(
     return _out(request, job)
 
 
-@router.post("/exports/batch", response_model=ExportOut, status_code=202)
+@router.post(
+    "/exports/batch",
+    response_model=ExportOut,
+    status_code=202,
+    responses=refusals(**{"404": "a clip of the batch is not among the caller's"}),
+)
 def create_batch_export(
     body: BatchIn, request: Request, session: SessionDep, user: CurrentUser
 ) -> ExportOut:
@@ -227,7 +233,7 @@ def get_export(
     return _out(request, visible_export(session, visible_user_ids(session, user), job_id))
 
 
-@router.post("/exports/{job_id}/cancel", response_model=ExportOut)
+@router.post("/exports/{job_id}/cancel", response_model=ExportOut, responses=refusals(409))
 def cancel(job_id: IdPath, request: Request, session: SessionDep, user: CurrentUser) -> ExportOut:
     """Cancel a queued or running export; a running render is stopped at once."""
     job = visible_export(session, {user.id}, job_id)
@@ -240,7 +246,7 @@ def cancel(job_id: IdPath, request: Request, session: SessionDep, user: CurrentU
     return _out(request, job)
 
 
-@router.post("/exports/{job_id}/retry", response_model=ExportOut)
+@router.post("/exports/{job_id}/retry", response_model=ExportOut, responses=refusals(409))
 def retry(job_id: IdPath, request: Request, session: SessionDep, user: CurrentUser) -> ExportOut:
     """Queue a failed or canceled export again."""
     job = visible_export(session, {user.id}, job_id)
@@ -253,7 +259,12 @@ def retry(job_id: IdPath, request: Request, session: SessionDep, user: CurrentUs
     return _out(request, job)
 
 
-@router.get("/exports/{job_id}/download")
+@router.get(
+    "/exports/{job_id}/download",
+    response_class=RedirectResponse,
+    status_code=307,
+    responses={307: {"description": "a redirect to a fresh signed link"}, **refusals(409)},
+)
 def download(job_id: IdPath, request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """Redirect to a fresh signed link of the finished export's file."""
     job = visible_export(session, visible_user_ids(session, user), job_id)
@@ -271,7 +282,13 @@ _MEDIA_TYPES = {
 }
 
 
-@router.get("/exports/{job_id}/file/{kind}")
+@router.get(
+    "/exports/{job_id}/file/{kind}",
+    responses={
+        **file_responses("video/mp4", "application/zip", "application/x-subrip", "text/vtt"),
+        **refusals(**{"403": "the signed link is invalid or has expired"}),
+    },
+)
 def export_file(
     job_id: IdPath,
     kind: Literal["main", "srt", "vtt"],

@@ -22,7 +22,15 @@ def health() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
-@router.get("/ready")
+@router.get(
+    "/ready",
+    responses={
+        503: {
+            "description": "starting, or the database does not answer",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
+)
 def ready(request: Request) -> JSONResponse:
     """The app has started and its database answers."""
     ctx: AppContext = request.app.state.ctx

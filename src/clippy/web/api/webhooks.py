@@ -24,6 +24,7 @@ from clippy.export.endpoints import (
 from clippy.export.sender import WebhookSender
 from clippy.storage.retention import DELIVERIES_PER_WEBHOOK
 from clippy.web.deps import CurrentUser, SessionDep, get_ctx, webhook_policy
+from clippy.web.openapi import refusals
 from clippy.web.params import IdPath, StrictBody
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
@@ -85,7 +86,10 @@ def _refused(exc: WebhookError) -> HTTPException:
     return HTTPException(422, str(exc))
 
 
-@router.post("", response_model=WebhookOut, status_code=201)
+_PLAN = refusals(**{"403": "webhooks come with the Business plan"})
+
+
+@router.post("", response_model=WebhookOut, status_code=201, responses=_PLAN)
 def add_webhook(
     body: WebhookIn, request: Request, session: SessionDep, user: CurrentUser
 ) -> WebhookOut:
@@ -104,7 +108,7 @@ def get_webhooks(session: SessionDep, user: CurrentUser) -> list[WebhookOut]:
     return [_hook_out(h) for h in list_endpoints(session, user.id)]
 
 
-@router.delete("/{hook_id}", status_code=204)
+@router.delete("/{hook_id}", status_code=204, responses=_PLAN)
 def delete_webhook(hook_id: IdPath, session: SessionDep, user: CurrentUser) -> Response:
     """Remove one of the caller's webhooks and its delivery log."""
     try:
@@ -114,7 +118,7 @@ def delete_webhook(hook_id: IdPath, session: SessionDep, user: CurrentUser) -> R
     return Response(status_code=204)
 
 
-@router.get("/{hook_id}/deliveries", response_model=list[DeliveryOut])
+@router.get("/{hook_id}/deliveries", response_model=list[DeliveryOut], responses=_PLAN)
 def get_deliveries(
     hook_id: IdPath,
     session: SessionDep,
@@ -130,7 +134,7 @@ def get_deliveries(
     return [DeliveryOut.model_validate(r) for r in rows]
 
 
-@router.post("/{hook_id}/test", response_model=DeliveryOut, status_code=202)
+@router.post("/{hook_id}/test", response_model=DeliveryOut, status_code=202, responses=_PLAN)
 def send_test(
     hook_id: IdPath, request: Request, session: SessionDep, user: CurrentUser
 ) -> DeliveryOut:

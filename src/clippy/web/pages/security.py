@@ -97,12 +97,14 @@ def _session_user(request: Request, session: Session) -> User | None:
         return None
     uid, issued, fp, sig = parts
     secret = get_ctx(request).secret_key
-    if not hmac.compare_digest(_mac(secret, "session", f"{uid}.{issued}.{fp}"), sig):
+    if not hmac.compare_digest(
+        _mac(secret, "session", f"{uid}.{issued}.{fp}").encode(), sig.encode()
+    ):
         return None
     if not (uid.isdigit() and issued.isdigit()) or time.time() - int(issued) > _SESSION_SECONDS:
         return None
     user = session.get(User, int(uid))
-    if user is None or not hmac.compare_digest(_fingerprint(user), fp):
+    if user is None or not hmac.compare_digest(_fingerprint(user).encode(), fp.encode()):
         return None
     return user
 
@@ -173,7 +175,7 @@ async def verify_csrf(request: Request) -> None:
         value = form.get(CSRF_FIELD, "")
         sent = value if isinstance(value, str) else ""
     expected = _expected_csrf(request, cookie) if cookie else ""
-    if not expected or not sent or not hmac.compare_digest(expected, sent):
+    if not expected or not sent or not hmac.compare_digest(expected.encode(), sent.encode()):
         raise HTTPException(
             403,
             "this form has expired or did not come from Clippy; reload the page and try again",
