@@ -75,3 +75,5 @@ def test_gallery_and_clip_pages_with_huge_numbers(
     assert r.status_code == 200
     assert b.get(f"/app/clips/{HUGE}").status_code == 422
     assert b.get(f"/app/streams/{HUGE}").status_code == 422
+    assert b.post("/app/clips/batch-delete", {"ids": [str(HUGE)]}).status_code == 422
+    assert b.post("/app/clips/batch-delete", {"ids": ["7"]}).status_code == 303

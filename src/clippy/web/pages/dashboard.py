@@ -25,7 +25,7 @@ from clippy.web.api.events import event_stream
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.security import CsrfChecked, PageUser
 from clippy.web.pages.templating import render
-from clippy.web.params import IdPath, db_int
+from clippy.web.params import BodyId, IdPath, db_int
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 STATUSES = ("ready", "pending", "failed")
@@ -229,7 +229,7 @@ def batch_delete(
     request: Request,
     session: SessionDep,
     user: PageUser,
-    ids: Annotated[list[int] | None, Form()] = None,
+    ids: Annotated[list[BodyId] | None, Form()] = None,
 ) -> Response:
     """Delete the selected clips (only the caller's own; teammates' clips are not theirs)."""
     store = get_ctx(request).store

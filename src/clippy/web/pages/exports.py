@@ -28,7 +28,7 @@ from clippy.web.api.exports import export_out
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.security import CsrfChecked, PageUser
 from clippy.web.pages.templating import render
-from clippy.web.params import IdPath
+from clippy.web.params import BodyId, IdPath
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 ACTIVE = ("queued", "running")
@@ -170,7 +170,7 @@ def batch_export(
     request: Request,
     session: SessionDep,
     user: PageUser,
-    ids: Annotated[list[int] | None, Form()] = None,
+    ids: Annotated[list[BodyId] | None, Form()] = None,
     presets: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     """Queue the selected clips as one batch export (one zip) for the chosen platforms.
