@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from clippy import __version__
@@ -25,8 +26,10 @@ from clippy.storage.local import LocalStore
 from clippy.storage.sweeper import run_retention_loop
 from clippy.web.body_limit import BodyLimitMiddleware
 from clippy.web.context import AppContext
+from clippy.web.errors import validation_error_response
 from clippy.web.headers import SecurityHeadersMiddleware, content_security_policy, media_origins
 from clippy.web.openapi import install_openapi
+from clippy.web.throttling import throttled_response
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.ctx = ctx
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limit_for(settings))
-    # Added last, so outermost: even a 413 or a 500 carries the headers.
+    # Added last, so outer: a 413 from the body limit carries the headers too.
     app.add_middleware(
         SecurityHeadersMiddleware, csp=content_security_policy(media_origins(settings))
     )
@@ -134,11 +137,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(NotFound)
     async def _not_found(_request: Request, exc: NotFound) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=404)
-
-    from fastapi.exceptions import RequestValidationError
-
-    from clippy.web.errors import validation_error_response
-    from clippy.web.throttling import throttled_response
 
     app.add_exception_handler(Throttled, throttled_response)
     app.add_exception_handler(RequestValidationError, validation_error_response)
