@@ -89,10 +89,12 @@ async def run_stream(
     latencies: list[float],
     progress: list[int],
     interval: float = 0.0,
+    phase: float = 0.0,
 ) -> None:
     client = IngestClient(url, token, f"bench-{idx}")
     await client.connect()
-    started = time.perf_counter()
+    # Live streams started at different moments: their segments do not all land at once.
+    started = time.perf_counter() + phase
     for seq in range(count):
         if interval:  # a live client: the next segment exists only so much later
             await asyncio.sleep(max(0.0, started + seq * interval - time.perf_counter()))
@@ -148,7 +150,11 @@ async def main() -> None:
         t0 = time.perf_counter()
         tasks = [
             asyncio.create_task(
-                run_stream(srv.ws, token, i, data, per_stream, latencies, progress, args.interval)
+                run_stream(
+                    *(srv.ws, token, i, data, per_stream, latencies, progress),
+                    interval=args.interval,
+                    phase=i * args.interval / args.streams,
+                )
             )
             for i in range(args.streams)
         ]

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -34,6 +35,14 @@ from clippy.web.context import AppContext
 log = logging.getLogger(__name__)
 
 SegmentStage = Callable[[int], int]
+# Worker processes (and the ffmpeg they start) run this much nicer than the server, so a
+# saturated pipeline takes the CPU the ingest path (validation, acks) does not need.
+PIPELINE_NICENESS = 10
+
+
+def _init_background_worker(settings: dict[str, object]) -> None:
+    os.nice(PIPELINE_NICENESS)
+    stages.init_worker(settings)
 
 
 class PipelineRunner:
@@ -72,7 +81,7 @@ class PipelineRunner:
             self._executor = ProcessPoolExecutor(
                 max_workers=self.settings.pipeline_workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=stages.init_worker,
+                initializer=_init_background_worker,
                 initargs=(self.settings.model_dump(),),
             )
         for _ in range(self.settings.pipeline_workers):
