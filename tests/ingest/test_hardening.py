@@ -189,6 +189,7 @@ def test_an_unexpected_failure_closes_with_a_code(
         monkeypatch.setattr(ws_ingest, "store_segment", broken)
         reply = send(ws, 0, 0.0, webm_segments[0].path.read_bytes())
         assert reply["type"] == "error" and reply["code"] == "server_error"
+        assert reply["fatal"] is False  # the extension reconnects and resends
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
     assert closed.value.code == 1011

@@ -42,7 +42,7 @@ class GatedStage:
 
 @pytest.fixture
 def gated(make_client: Callable[..., TestClient]) -> Iterator[tuple[TestClient, GatedStage]]:
-    client = make_client(pipeline_queue_size=1)
+    client = make_client()
     ctx = client.app.state.ctx  # type: ignore[attr-defined]
     stage = GatedStage(ctx.session_factory)
     runner = PipelineRunner(ctx, segment_stage=stage, executor=ThreadPoolExecutor(1))

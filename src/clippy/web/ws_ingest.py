@@ -115,7 +115,9 @@ class IngestConnection:
                             "error",
                             code="server_error",
                             message="the server failed on this message; reconnect and resend",
-                            fatal=True,
+                            # Not fatal for the stream: a client reconnects after the close
+                            # and resends what was not acknowledged.
+                            fatal=False,
                         )
                     )
                     await self.ws.close(CLOSE_SERVER_ERROR, "server_error")
