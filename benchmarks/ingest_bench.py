@@ -4,7 +4,14 @@ Starts a real server (uvicorn, SQLite, local disk, pipeline off so ingest alone 
 streams the same pre-generated segments from N clients at full speed, and prints
 segments/s, MB/s, ack latency, and the server's RSS after 1 and after M simulated minutes.
 
+With ``--pipeline`` the server also processes every segment (mezzanine, audio features,
+speech recognition, detection) and each client sends one segment every ``--interval``
+seconds: with more streams than the pipeline keeps up with, it is saturated, and the ack
+latency shows whether ingestion waits for it (it must not). The per-stream processing lag is
+read from the API at the end.
+
     .venv/bin/python benchmarks/ingest_bench.py --streams 20 --minutes 30
+    .venv/bin/python benchmarks/ingest_bench.py --streams 8 --minutes 2 --pipeline --interval 2
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -79,10 +88,16 @@ async def run_stream(
     count: int,
     latencies: list[float],
     progress: list[int],
+    interval: float = 0.0,
+    phase: float = 0.0,
 ) -> None:
     client = IngestClient(url, token, f"bench-{idx}")
     await client.connect()
+    # Live streams started at different moments: their segments do not all land at once.
+    started = time.perf_counter() + phase
     for seq in range(count):
+        if interval:  # a live client: the next segment exists only so much later
+            await asyncio.sleep(max(0.0, started + seq * interval - time.perf_counter()))
         t = time.perf_counter()
         reply = await client.send_segment(seq, seq * 10.0, 10.0, data)
         latencies.append(time.perf_counter() - t)
@@ -96,6 +111,8 @@ async def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--streams", type=int, default=20)
     ap.add_argument("--minutes", type=float, default=30.0, help="simulated stream length")
+    ap.add_argument("--pipeline", action="store_true", help="process segments too")
+    ap.add_argument("--interval", type=float, default=0.0, help="seconds between segments")
     args = ap.parse_args()
     per_stream = int(args.minutes * 6)
     with tempfile.TemporaryDirectory(prefix="clippy-bench-") as tmp:
@@ -104,7 +121,7 @@ async def main() -> None:
         srv = ServerProcess(
             data_dir=Path(tmp) / "data",
             database_url=f"sqlite:///{tmp}/data/clippy.db",
-            env_extra={"CLIPPY_PIPELINE_ENABLED": "false"},
+            env_extra={"CLIPPY_PIPELINE_ENABLED": "true" if args.pipeline else "false"},
         )
         srv.start()
         assert srv.proc is not None
@@ -132,7 +149,13 @@ async def main() -> None:
         rss_start = rss_mb(srv.proc.pid)
         t0 = time.perf_counter()
         tasks = [
-            asyncio.create_task(run_stream(srv.ws, token, i, data, per_stream, latencies, progress))
+            asyncio.create_task(
+                run_stream(
+                    *(srv.ws, token, i, data, per_stream, latencies, progress),
+                    interval=args.interval,
+                    phase=i * args.interval / args.streams,
+                )
+            )
             for i in range(args.streams)
         ]
         rss_1min = None
@@ -143,6 +166,9 @@ async def main() -> None:
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - t0
         rss_end = rss_mb(srv.proc.pid)
+        streams = httpx.get(
+            f"{srv.http}/api/v1/streams", headers={"Authorization": f"Bearer {token}"}
+        ).json()
         srv.stop()
     n = args.streams * per_stream
     lat = sorted(latencies)
@@ -160,9 +186,17 @@ async def main() -> None:
         f" after 1 simulated min {rss_1min or float('nan'):.0f},"
         f" after {args.minutes:g} simulated min {rss_end:.0f}"
     )
+    if args.pipeline:
+        lags = [s["processing_lag_seconds"] for s in streams]
+        behind = [s["unprocessed_segments"] for s in streams]
+        print(
+            f"at the last ack: processing lag per stream {min(lags):.0f}-{max(lags):.0f} s,"
+            f" {sum(behind)} of {n} segments still waiting for the pipeline"
+        )
     print(
         "reproduce: .venv/bin/python benchmarks/ingest_bench.py"
         f" --streams {args.streams} --minutes {args.minutes:g}"
+        + (f" --pipeline --interval {args.interval:g}" if args.pipeline else "")
     )
 
 

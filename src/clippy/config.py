@@ -123,6 +123,12 @@ class Settings(BaseSettings):
     stripe_price_pro: str = ""  # price_… of the Pro subscription
     stripe_price_business: str = ""
 
+    # Abandoned streams: a live stream with no connected client and no segment for this long
+    # is ended, with its final detection pass, exactly as after 'stop'. Longer than the
+    # extension's resend window (it holds 5 minutes of segments), so a reconnect resumes.
+    stream_idle_timeout_seconds: float = Field(default=900.0, gt=0)
+    stream_idle_check_seconds: float = Field(default=30.0, gt=0)
+
     @property
     def resolved_database_url(self) -> str:
         """The SQLAlchemy URL in force: the configured one, else SQLite under the data dir."""

@@ -17,4 +17,9 @@ STAGE_SECONDS = Histogram(
 )
 STAGE_FAILURES = Counter("clippy_stage_failures_total", "Pipeline stage failures", ["stage"])
 QUEUE_DEPTH = Gauge("clippy_pipeline_queue_depth", "Segments waiting for the pipeline")
+STREAM_LAG = Gauge(
+    "clippy_stream_processing_lag_seconds",
+    "How long a live stream's oldest unprocessed segment has waited for the pipeline",
+    ["stream_id"],
+)
 CLIPS_MADE = Counter("clippy_clips_made_total", "Clips created", ["source"])

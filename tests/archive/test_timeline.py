@@ -6,6 +6,7 @@ from clippy.archive.timeline import (
     SegmentSpan,
     covering,
     loudness_points,
+    overview_bands,
     peak_downsample,
     plan_view,
     preview_windows,
@@ -78,3 +79,15 @@ def test_loudness_points_stitch_segments_and_peaks_keep_gaps() -> None:
     # Never finer than the data: 300 slices of 12 s of per-second values would be mostly gaps.
     fine = peak_downsample(points, 0, 12, 300)
     assert len(fine) == 12 and fine[11] == (11.5, -10.0)
+
+
+def test_overview_bands_are_bounded_whatever_the_claimed_length() -> None:
+    bands = overview_bands(0.0, 1800.0, 600.0)
+    assert bands == [(0.0, 600.0, 0.0), (600.0, 1200.0, 600.0), (1200.0, 1800.0, 1200.0)]
+    assert overview_bands(650.0, 900.0, 600.0) == [(650.0, 900.0, 600.0)]
+    for last in (1.7e12, 1e300):
+        huge = overview_bands(0.0, last, 600.0, max_bands=200)
+        assert 0 < len(huge) <= 200
+        assert huge[0][0] == 0.0 and huge[-1][1] == last
+    assert overview_bands(0.0, float("inf"), 600.0) == []
+    assert overview_bands(float("nan"), 10.0, 600.0) == []

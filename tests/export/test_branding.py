@@ -34,6 +34,7 @@ from clippy.export.render import export_args, render_export
 from clippy.export.timeline import build_timeline
 from clippy.export.worker import run_job
 from clippy.media.image import ImageRejected, normalise_image, sniff_format
+from clippy.media.source import media_input
 from clippy.storage.sweeper import sweep_orphans
 from tests.export.conftest import frame_at, seed_clip
 from tests.fixtures.app import register_user
@@ -128,7 +129,9 @@ def test_filter_graph_overlays_the_logo_under_the_captions() -> None:
     plain = filter_graph(GraphSpec(**{**spec.__dict__, "logo": None}))
     assert "[1:v]" not in plain and "[joined]ass=filename=" in plain
     args = export_args(Path("in.mp4"), Path("g.txt"), Path("out.mp4"), Path("logo.png"))
-    assert args[:6] == ["-i", "in.mp4", "-f", "png_pipe", "-i", "logo.png"]
+    video, logo = media_input(Path("in.mp4")), media_input(Path("logo.png"), "png")
+    assert args[:16] == [*video.input_args(), *logo.input_args()]
+    assert args[4:7] == ["-f", "mp4", "-i"] and args[12:15] == ["-f", "png_pipe", "-i"]
     assert "logo.png" not in export_args(Path("in.mp4"), Path("g.txt"), Path("out.mp4"))
 
 

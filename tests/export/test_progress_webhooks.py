@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,7 @@ from clippy.export.progress import RenderCanceled, progress_seconds, run_with_pr
 from clippy.export.webhooks import deliver, sign, verify
 from clippy.media.ffmpeg import FFmpegError
 from tests.fixtures.webhook_receiver import LOOPBACK
+from clippy.media.source import generated, media_input
 
 
 def test_progress_block_parsing() -> None:
@@ -23,18 +25,19 @@ def test_progress_block_parsing() -> None:
 
 def test_run_with_progress_reports_cancels_and_fails() -> None:
     seen: list[float] = []
-    src = ["-f", "lavfi", "-i", "testsrc2=s=160x120:r=30:d=2", "-f", "null", "-"]
+    src = [*generated("testsrc2=s=160x120:r=30:d=2").input_args(), "-f", "null", "-"]
     run_with_progress(src, 2.0, seen.append)
     assert seen[-1] == 1.0 and seen == sorted(seen)
     cancel = threading.Event()
-    endless = ["-re", "-f", "lavfi", "-i", "testsrc2=s=160x120:r=30", "-f", "null", "-"]
+    endless = ["-re", *generated("testsrc2=s=160x120:r=30").input_args(), "-f", "null", "-"]
     threading.Timer(0.5, cancel.set).start()
     t = time.monotonic()
     with pytest.raises(RenderCanceled):
         run_with_progress(endless, 60.0, None, cancel)
     assert time.monotonic() - t < 5
     with pytest.raises(FFmpegError, match="exit"):
-        run_with_progress(["-i", "/nonexistent/input.mp4", "-f", "null", "-"], 1.0)
+        missing = media_input(Path("/nonexistent/input.mp4")).input_args()
+        run_with_progress([*missing, "-f", "null", "-"], 1.0)
 
 
 def test_signatures() -> None:

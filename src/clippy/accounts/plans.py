@@ -20,10 +20,14 @@ class Plan:
     api_and_webhooks: bool
     custom_detection: bool = False  # own key phrases and a prompt for the LLM judge
     custom_branding: bool = False  # own logo burned into exports
+    # The largest segment frame accepted (bytes): a free plan records at most 720p.
+    max_segment_bytes: int = 50 * 1024 * 1024
 
 
 PLANS: dict[str, Plan] = {
-    "free": Plan("free", 1, 3, timedelta(hours=12), 720, True, 1, False),
+    "free": Plan(
+        "free", 1, 3, timedelta(hours=12), 720, True, 1, False, max_segment_bytes=20 * 1024 * 1024
+    ),
     "pro": Plan("pro", 4, None, timedelta(hours=48), 1080, False, 1, False),
     "business": Plan(
         "business",

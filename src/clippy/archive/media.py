@@ -7,6 +7,7 @@ the stream's prefix (so deleting the stream removes them), and made again if mis
 from __future__ import annotations
 
 import contextlib
+import math
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -100,7 +101,9 @@ def stored_spans(session: Session, stream_id: int) -> list[SegmentSpan]:
         .where(Segment.stream_id == stream_id, Segment.status == "done")
         .order_by(Segment.start_time)
     )
-    return [SegmentSpan(seq, start, dur) for seq, start, dur in session.execute(q).tuples()]
+    rows = session.execute(q).tuples()
+    # Rows stored before the protocol bounded times may hold Infinity: not a place in time.
+    return [SegmentSpan(seq, start, dur) for seq, start, dur in rows if math.isfinite(start + dur)]
 
 
 def archive_thumbnail(

@@ -17,6 +17,7 @@ __all__ = [
     "View",
     "covering",
     "loudness_points",
+    "overview_bands",
     "peak_downsample",
     "plan_view",
     "preview_windows",
@@ -133,6 +134,26 @@ def plan_view(at: float | None, span: float, first: float, last: float) -> View:
         prev_at=start - span if start > first else None,
         next_at=end if end < last else None,
     )
+
+
+def overview_bands(
+    first: float, last: float, view_seconds: float, max_bands: int = 200
+) -> list[tuple[float, float, float]]:
+    """The overview's clickable bands: (start, end, view to open), one per ``view_seconds``.
+
+    Bounded by construction: past ``max_bands`` views each band spans several, so a stream
+    claiming a huge or non-finite length costs ``max_bands`` items, not one per 10 minutes.
+    """
+    if not (math.isfinite(first) and math.isfinite(last)) or last <= first:
+        return []
+    origin = math.floor(first / view_seconds) * view_seconds
+    per_band = max(1, math.ceil((last - origin) / view_seconds / max_bands))
+    width = per_band * view_seconds
+    count = math.ceil((last - origin) / width)
+    return [
+        (max(origin + i * width, first), min(origin + (i + 1) * width, last), origin + i * width)
+        for i in range(count)
+    ]
 
 
 def loudness_points(features: Iterable[dict[str, Any] | None]) -> list[tuple[float, float]]:

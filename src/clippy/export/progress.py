@@ -7,7 +7,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Sequence
 
-from clippy.media.ffmpeg import FFMPEG, FFmpegError
+from clippy.media.ffmpeg import FFmpegError, ffmpeg_command
 
 ProgressFn = Callable[[float], None]
 
@@ -40,8 +40,7 @@ def run_with_progress(
 ) -> None:
     """Run ``ffmpeg args`` reporting progress in [0, 1]; ``cancel`` kills it at once
     (``RenderCanceled``), a failure raises ``FFmpegError`` with ffmpeg's last words."""
-    cmd = [FFMPEG, "-nostdin", "-hide_banner", "-v", "error", "-y"]
-    cmd += ["-progress", "pipe:1", "-nostats", *args]
+    cmd = ffmpeg_command(["-progress", "pipe:1", "-nostats", *args])
     # stderr to a file, not a pipe: a chatty ffmpeg could fill the pipe and stall while we
     # only read stdout.
     with tempfile.TemporaryFile() as errf:

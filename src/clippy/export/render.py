@@ -25,6 +25,7 @@ from clippy.export.progress import ProgressFn, run_with_progress
 from clippy.export.reframe import region_rect, window_size
 from clippy.export.track import crop_x_expression, detect_faces, simplify, smooth_path
 from clippy.media.probe import probe
+from clippy.media.source import media_input
 
 # veryfast: at 1080x1920 on two cores "medium" renders ~3x slower for a file ~10 % smaller;
 # the platforms re-encode uploads anyway.
@@ -55,9 +56,10 @@ def export_args(
 ) -> list[str]:
     """ffmpeg arguments (after the global ones) that render ``source`` (with ``logo_file``
     as input 1 when branded) through the graph in ``graph_file`` into a faststart MP4."""
-    logo = ["-f", "png_pipe", "-i", str(logo_file)] if logo_file is not None else []
+    logo = media_input(logo_file, "png").input_args() if logo_file is not None else []
     return [
-        *("-i", str(source), *logo, "-filter_complex_script", str(graph_file)),
+        *media_input(source).input_args(),
+        *(*logo, "-filter_complex_script", str(graph_file)),
         *("-map", "[vout]", "-map", "[aout]", *VIDEO_ARGS, *AUDIO_ARGS),
         *("-movflags", "+faststart", str(out)),
     ]

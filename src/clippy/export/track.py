@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from clippy.export.reframe import Rect
-from clippy.media.ffmpeg import FFMPEG, FFmpegError
+from clippy.media.ffmpeg import FFmpegError, ffmpeg_command
+from clippy.media.source import media_input
 
 SAMPLE_FPS = 4.0
 # Faces are found on frames this wide: big enough for a face a tenth of the frame wide,
@@ -54,13 +55,14 @@ def sample_face_boxes(
     """(time, largest face box (x, y, w, h) in source pixels or ``None``) for frames
     sampled at ``fps`` inside ``area`` of ``video``."""
     height = max(2, round(area.h * width / area.w / 2) * 2)
-    args = [
-        FFMPEG,
-        *("-nostdin", "-v", "error", "-i", str(video)),
-        "-vf",
-        f"fps={fps},crop={area.w}:{area.h}:{area.x}:{area.y},scale={width}:{height},format=gray",
-        *("-f", "rawvideo", "pipe:1"),
-    ]
+    args = ffmpeg_command(
+        [
+            *media_input(video).input_args(),
+            "-vf",
+            f"fps={fps},crop={area.w}:{area.h}:{area.x}:{area.y},scale={width}:{height},format=gray",
+            *("-f", "rawvideo", "pipe:1"),
+        ]
+    )
     proc = subprocess.run(args, capture_output=True, check=False, timeout=600)
     if proc.returncode != 0:
         err = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["?"]

@@ -8,13 +8,26 @@ from __future__ import annotations
 import json
 import struct
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, NoReturn
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 PROTOCOL_VERSION = 1
 _HEADER_LEN = struct.Struct(">I")
 MAX_HEADER_BYTES = 16 * 1024
+# Bounds of the wire, declared once. Stream time is capped at 30 days: far past the longest
+# retention (7 days), far below what would make a page loop for ever (epoch milliseconds,
+# 1e300). Sequence numbers and counts fit the database's 32-bit integer columns.
+MAX_STREAM_SECONDS = 30 * 86400.0
+MAX_SEGMENT_SECONDS = 600.0
+MAX_SEQ = 2**31 - 1
+MAX_PIXELS_PER_SIDE = 100_000.0
+MAX_TEXT_FRAME_BYTES = 256 * 1024
+MAX_CHAT_LINES = 200
+MAX_CHAT_TEXT = 500
+MAX_TRANSCRIPT_WORDS = 5000
+StreamTime = Annotated[float, Field(ge=0, le=MAX_STREAM_SECONDS)]
+Pixels = Annotated[float, Field(ge=0, le=MAX_PIXELS_PER_SIDE)]
 
 
 class ProtocolError(Exception):
@@ -28,25 +41,31 @@ class ProtocolError(Exception):
         self.fatal = fatal
 
 
-class VideoRegion(BaseModel):
+class WireModel(BaseModel):
+    """A protocol message: strict types (no ``"1"`` for 1), finite numbers only."""
+
+    model_config = ConfigDict(strict=True, allow_inf_nan=False)
+
+
+class VideoRegion(WireModel):
     """Where the page's main video sits inside the captured frame, in frame pixels."""
 
-    x: float = Field(ge=0)
-    y: float = Field(ge=0)
-    width: float = Field(gt=0)
-    height: float = Field(gt=0)
-    frame_width: float | None = Field(default=None, gt=0)
-    frame_height: float | None = Field(default=None, gt=0)
+    x: Pixels
+    y: Pixels
+    width: Pixels = Field(gt=0)
+    height: Pixels = Field(gt=0)
+    frame_width: Pixels | None = Field(default=None, gt=0)
+    frame_height: Pixels | None = Field(default=None, gt=0)
 
 
-class Hello(BaseModel):
+class Hello(WireModel):
     type: Literal["hello"]
-    protocol: int = PROTOCOL_VERSION
-    token: str = Field(min_length=1)
-    client: str = ""
+    protocol: int = Field(default=PROTOCOL_VERSION, ge=0, le=1000)
+    token: str = Field(min_length=1, max_length=4096)
+    client: str = Field(default="", max_length=200)
 
 
-class Start(BaseModel):
+class Start(WireModel):
     type: Literal["start"]
     stream_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
     title: str = Field(default="", max_length=500)
@@ -56,44 +75,44 @@ class Start(BaseModel):
     segment_seconds: float = Field(default=10.0, gt=0, le=120)
 
 
-class SegmentHeader(BaseModel):
-    seq: int = Field(ge=0)
-    start: float = Field(ge=0)  # stream-time seconds of the segment's first frame
-    duration: float = Field(gt=0, le=600)
+class SegmentHeader(WireModel):
+    seq: int = Field(ge=0, le=MAX_SEQ)
+    start: StreamTime  # stream-time seconds of the segment's first frame
+    duration: float = Field(gt=0, le=MAX_SEGMENT_SECONDS)
     mime: str = Field(default="video/webm", max_length=100)
 
 
-class ChatLine(BaseModel):
+class ChatLine(WireModel):
     author: str = Field(default="", max_length=200)
-    text: str = Field(min_length=1, max_length=2000)
-    time: float = Field(ge=0)
+    text: str = Field(min_length=1, max_length=MAX_CHAT_TEXT)
+    time: StreamTime
 
 
-class Chat(BaseModel):
+class Chat(WireModel):
     type: Literal["chat"]
-    lines: list[ChatLine] = Field(min_length=1, max_length=1000)
+    lines: list[ChatLine] = Field(min_length=1, max_length=MAX_CHAT_LINES)
 
 
-class ClientWord(BaseModel):
-    text: str
-    start: float
-    end: float
-    confidence: float = 1.0
+class ClientWord(WireModel):
+    text: str = Field(max_length=200)
+    start: StreamTime
+    end: StreamTime
+    confidence: float = Field(default=1.0, ge=0, le=1)
 
 
-class ClientTranscript(BaseModel):
+class ClientTranscript(WireModel):
     type: Literal["transcript"]
     chunk_id: str = Field(min_length=1, max_length=64)
-    start_time: float = Field(ge=0)
-    transcript: list[ClientWord] = Field(max_length=5000)
+    start_time: StreamTime
+    transcript: list[ClientWord] = Field(max_length=MAX_TRANSCRIPT_WORDS)
 
 
-class Region(BaseModel):
+class Region(WireModel):
     type: Literal["region"]
     video_region: VideoRegion
 
 
-class Simple(BaseModel):
+class Simple(WireModel):
     type: Literal["acked?", "stats", "stop", "ping"]
 
 
@@ -113,10 +132,17 @@ _MODELS: dict[str, type[BaseModel]] = {
 
 def parse_text_message(text: str) -> BaseModel:
     """Parse one JSON text frame into its message model; raises ``ProtocolError``."""
+    if len(text) > MAX_TEXT_FRAME_BYTES:
+        raise ProtocolError(
+            "message_too_large",
+            f"a text frame may hold at most {MAX_TEXT_FRAME_BYTES} bytes; send chat in batches"
+            f" of at most {MAX_CHAT_LINES} lines",
+            fatal=True,  # megabytes of text: not a client speaking this protocol
+        )
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ProtocolError("bad_json", f"text frame is not JSON: {exc.msg}") from None
+        data = strict_json(text)
+    except ValueError as exc:
+        raise ProtocolError("bad_json", f"text frame is not JSON: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise ProtocolError("bad_message", "a text frame must be a JSON object with a 'type'")
     model = _MODELS.get(data["type"])
@@ -127,6 +153,21 @@ def parse_text_message(text: str) -> BaseModel:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ProtocolError("bad_message", _describe(exc, data["type"])) from None
+
+
+def _no_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a JSON number (numbers must be finite)")
+
+
+def strict_json(raw: str | bytes) -> Any:
+    """``json.loads`` as RFC 8259 has it: ``NaN``/``Infinity`` refused (Python accepts them),
+    and integers too long to be numbers refused with a ``ValueError``."""
+    try:
+        return json.loads(raw, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise ValueError(exc.msg) from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 def _describe(exc: ValidationError, what: str) -> str:
@@ -154,18 +195,27 @@ def decode_segment_frame(frame: bytes) -> tuple[SegmentHeader, memoryview]:
             "bad_frame", f"binary frame declares a {n}-byte header that does not fit"
         )
     try:
-        data = json.loads(bytes(frame[_HEADER_LEN.size : _HEADER_LEN.size + n]))
+        data = strict_json(bytes(frame[_HEADER_LEN.size : _HEADER_LEN.size + n]))
         header = SegmentHeader.model_validate(data)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ProtocolError("bad_frame", "segment header is not JSON") from None
-    except ValidationError as exc:
-        seq = data.get("seq") if isinstance(data, dict) else None
-        raise ProtocolError(
-            "bad_segment_header",
-            _describe(exc, "segment header"),
-            seq=seq if isinstance(seq, int) else None,
-        ) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        if isinstance(exc, ValidationError):
+            raise _header_error(exc, data) from None
+        raise ProtocolError("bad_frame", f"segment header is not JSON: {exc}") from None
     return header, memoryview(frame)[_HEADER_LEN.size + n :]
+
+
+def _header_error(exc: ValidationError, data: Any) -> ProtocolError:
+    seq = data.get("seq") if isinstance(data, dict) else None
+    # Echo the seq only when it is one the client could hold (a valid, in-range integer).
+    valid_seq = type(seq) is int and 0 <= seq <= MAX_SEQ
+    message = _describe(exc, "segment header")
+    start = data.get("start") if isinstance(data, dict) else None
+    if isinstance(start, int | float) and start > MAX_STREAM_SECONDS:
+        message += (
+            " (start is seconds since the recording began, not a clock time: is the client"
+            " sending epoch milliseconds?)"
+        )
+    return ProtocolError("bad_segment_header", message, seq=seq if valid_seq else None)
 
 
 def to_ranges(seqs: Iterable[int]) -> list[list[int]]:

@@ -20,6 +20,7 @@ from clippy.db.models import Segment, Stream, User
 from clippy.db.types import utcnow
 from clippy.ingest.protocol import ProtocolError, SegmentHeader
 from clippy.media.probe import InvalidMedia, MediaInfo, validate_segment
+from clippy.media.source import container_for_mime
 from clippy.storage.base import ObjectStore
 
 _EXTENSIONS = {
@@ -146,12 +147,13 @@ def _validate(payload: bytes | memoryview, header: SegmentHeader, settings: Sett
         raise ProtocolError("invalid_media", f"segment {seq} is empty (0 bytes)", seq=seq)
     tmp_dir = settings.data_dir / "tmp"
     tmp_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=tmp_dir, suffix=".seg") as tmp:
-        tmp.write(payload)
-        tmp.flush()
-        try:
-            return validate_segment(Path(tmp.name), expected_duration=header.duration)
-        except InvalidMedia as exc:
-            raise ProtocolError(
-                "invalid_media", f"segment {seq} rejected: {exc}", seq=seq
-            ) from None
+    try:
+        suffix = container_for_mime(header.mime).suffix
+        with tempfile.NamedTemporaryFile(dir=tmp_dir, suffix=suffix) as tmp:
+            tmp.write(payload)
+            tmp.flush()
+            return validate_segment(
+                Path(tmp.name), expected_duration=header.duration, mime=header.mime
+            )
+    except InvalidMedia as exc:
+        raise ProtocolError("invalid_media", f"segment {seq} rejected: {exc}", seq=seq) from None

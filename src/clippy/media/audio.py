@@ -7,17 +7,19 @@ from pathlib import Path
 import av
 import numpy as np
 
-from clippy.media.probe import InvalidMedia
+from clippy.media.source import InvalidMedia, MediaSource, media_input
 
 
-def decode_audio(path: Path | str, sample_rate: int = 16_000) -> np.ndarray:
+def decode_audio(path: Path | str | MediaSource, sample_rate: int = 16_000) -> np.ndarray:
     """All audio of ``path`` as float32 mono samples at ``sample_rate`` (empty if silent-less).
 
     A file without an audio stream yields an empty array; unreadable input raises
-    ``InvalidMedia``.
+    ``InvalidMedia``. The input is opened through ``media.source`` (no format guessing).
     """
+    source = media_input(path)
+    path = source.location
     try:
-        container = av.open(str(path))
+        container = source.open_av()
     except (av.error.FFmpegError, OSError) as exc:
         raise InvalidMedia(f"cannot open {path} for audio: {exc}") from None
     with container:

@@ -25,6 +25,7 @@ from clippy.media.mezzanine import (
     VIDEO_CODEC_ARGS,
 )
 from clippy.media.probe import probe
+from clippy.media.source import MediaSource, media_input
 
 _EPS = 1e-6
 # MediaRecorder restarts leave small holes between segments; a clip simply skips them (it
@@ -175,7 +176,8 @@ def cut_clip(
         listing.write_text(_concat_listing(entries))
         ffmpeg(
             [
-                *("-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(audio)),
+                *("-safe", "0", *media_input(listing, "concat").input_args()),
+                *media_input(audio).input_args(),
                 *("-map", "0:v:0", "-map", "1:a:0", "-c", "copy"),
                 *("-movflags", "+faststart", "-f", "mp4", str(out)),
             ],
@@ -206,7 +208,7 @@ def _video_only_args(outputs: dict[Path, Path]) -> list[str]:
     """
     args: list[str] = []
     for src in outputs:
-        args += ["-i", str(src)]
+        args += media_input(src).input_args()
     for n, out in enumerate(outputs.values()):
         args += ["-map", f"{n}:v:0", "-c", "copy", "-muxdelay", "0", "-muxpreload", "0"]
         args += ["-f", "mpegts", str(out)]
@@ -225,7 +227,7 @@ def _edge_args(src: Path, piece: Piece, out: Path, gop: float = GOP_SECONDS) -> 
     keyframe = math.floor(piece.t0 / gop + _EPS) * gop
     seek = max(0.0, keyframe - 0.25 * gop)
     return [
-        *("-ss", f"{seek:.6f}", "-i", str(src)),
+        *("-ss", f"{seek:.6f}", *media_input(src).input_args()),
         *("-ss", f"{piece.t0 - seek:.6f}", "-t", f"{piece.duration:.6f}"),
         *("-map", "0:v:0", *VIDEO_CODEC_ARGS),
         *("-muxdelay", "0", "-muxpreload", "0", "-f", "mpegts", str(out)),
@@ -247,7 +249,8 @@ def _audio_graph(parts: Sequence[SourcePart], pieces: Sequence[Piece]) -> tuple[
         part = parts[part_idx]
         dur = t1 - t0
         # Mezzanine audio for stream time t sits at t + AUDIO_OFFSET (see mezzanine).
-        args += ["-ss", f"{t0 + AUDIO_OFFSET:.6f}", "-t", f"{dur:.6f}", "-i", str(part.path)]
+        args += ["-ss", f"{t0 + AUDIO_OFFSET:.6f}", "-t", f"{dur:.6f}"]
+        args += media_input(part.path).input_args()
         # Resample and pad/trim every piece to its exact video length so A/V stay in step.
         labels.append(
             f"[{n}:a:0]aresample={AUDIO_RATE},aformat=channel_layouts=stereo,"
@@ -269,7 +272,7 @@ def _merge_adjacent(pieces: Sequence[Piece]) -> list[tuple[int, float, float]]:
 
 
 def encode_range(
-    src: Path | str, start: float, end: float, out: Path, *, max_height: int = 1080
+    src: Path | MediaSource, start: float, end: float, out: Path, *, max_height: int = 1080
 ) -> float:
     """Re-encode ``[start, end)`` of any input file or URL to an H.264/AAC MP4 (frame-accurate).
 
@@ -279,8 +282,7 @@ def encode_range(
         [
             "-ss",
             f"{start:.6f}",
-            "-i",
-            str(src),
+            *media_input(src).input_args(),
             "-t",
             f"{end - start:.6f}",
             "-map",

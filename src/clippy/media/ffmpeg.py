@@ -1,4 +1,9 @@
-"""Running ffmpeg/ffprobe: argument lists only, errors carrying ffmpeg's own explanation."""
+"""Running ffmpeg/ffprobe: argument lists only, errors carrying ffmpeg's own explanation.
+
+Every command is built by ``ffmpeg_command``/``ffprobe_command``, which refuse an input
+(``-i``) not opened through ``media.source`` (forced demuxer, whitelisted protocols): a
+call site cannot let ffmpeg guess a format.
+"""
 
 from __future__ import annotations
 
@@ -13,30 +18,59 @@ class FFmpegError(RuntimeError):
     """ffmpeg or ffprobe failed; the message holds the tail of its stderr."""
 
 
-def run(args: Sequence[str], *, timeout: float = 600.0, what: str = "ffmpeg") -> str:
-    """Run a command (argument list, never a shell string); returns stderr text."""
+def check_inputs(args: Sequence[str]) -> None:
+    """Raise ``ValueError`` unless every ``-i`` input in ``args`` carries a protocol whitelist
+    among its own options (what ``MediaSource.input_args`` writes)."""
+    since_input: list[str] = []
+    for arg in args:
+        if arg == "-i" and "-protocol_whitelist" not in since_input:
+            raise ValueError("an ffmpeg input must be opened through clippy.media.source")
+        since_input = [] if arg == "-i" else [*since_input, arg]
+
+
+def ffmpeg_command(args: Sequence[str]) -> list[str]:
+    """The quiet ffmpeg command (errors only, no stdin, overwrite outputs) running ``args``."""
+    check_inputs(args)
+    return [FFMPEG, "-nostdin", "-hide_banner", "-v", "error", "-y", *args]
+
+
+def ffprobe_command(args: Sequence[str]) -> list[str]:
+    """The ffprobe command running ``args`` (whose input comes from ``media.source``)."""
+    check_inputs(args)
+    if "-i" not in args:
+        raise ValueError("ffprobe needs its input as '-i' from clippy.media.source")
+    return [FFPROBE, "-hide_banner", *args]
+
+
+def run_command(cmd: Sequence[str], *, timeout: float = 600.0) -> tuple[int, bytes, bytes]:
+    """Run a built command; (exit status, stdout, stderr). ``FFmpegError`` if it cannot run."""
     try:
-        proc = subprocess.run(list(args), capture_output=True, timeout=timeout, check=False)
+        proc = subprocess.run(list(cmd), capture_output=True, timeout=timeout, check=False)
     except FileNotFoundError:
-        raise FFmpegError(f"{args[0]} is not installed (install Debian's ffmpeg package)") from None
+        raise FFmpegError(f"{cmd[0]} is not installed (install Debian's ffmpeg package)") from None
     except subprocess.TimeoutExpired:
-        raise FFmpegError(f"{what} took longer than {timeout:.0f} s") from None
-    err = proc.stderr.decode(errors="replace")
-    if proc.returncode != 0:
+        raise FFmpegError(f"{cmd[0]} took longer than {timeout:.0f} s") from None
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def run(args: Sequence[str], *, timeout: float = 600.0, what: str = "ffmpeg") -> str:
+    """Run a built command (argument list, never a shell string); returns stderr text."""
+    try:
+        rc, _, err_bytes = run_command(args, timeout=timeout)
+    except FFmpegError as exc:
+        raise FFmpegError(f"{what}: {exc}") from None
+    err = err_bytes.decode(errors="replace")
+    if rc != 0:
         tail = " | ".join(line for line in err.strip().splitlines()[-3:])
-        raise FFmpegError(f"{what} failed (exit {proc.returncode}): {tail}")
+        raise FFmpegError(f"{what} failed (exit {rc}): {tail}")
     return err
 
 
 def ffmpeg_parallel(jobs: Sequence[Sequence[str]], *, what: str = "ffmpeg") -> None:
     """Run several independent ffmpeg jobs at once (each as ``ffmpeg(args)``)."""
+    cmds = [ffmpeg_command(args) for args in jobs]
     procs = [
-        subprocess.Popen(
-            [FFMPEG, "-nostdin", "-hide_banner", "-v", "error", "-y", *args],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        for args in jobs
+        subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for cmd in cmds
     ]
     failures = []
     for proc in procs:
@@ -49,6 +83,4 @@ def ffmpeg_parallel(jobs: Sequence[Sequence[str]], *, what: str = "ffmpeg") -> N
 
 def ffmpeg(args: Sequence[str], *, timeout: float = 600.0, what: str = "ffmpeg") -> str:
     """Run ffmpeg quietly (errors only, no stdin, overwrite outputs) with ``args``."""
-    return run(
-        [FFMPEG, "-nostdin", "-hide_banner", "-v", "error", "-y", *args], timeout=timeout, what=what
-    )
+    return run(ffmpeg_command(args), timeout=timeout, what=what)

@@ -9,13 +9,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from clippy.media.ffmpeg import FFMPEG, FFPROBE
+from clippy.media.ffmpeg import ffmpeg_command, ffprobe_command
+from clippy.media.source import media_input
 
 __all__ = ["IMAGE_FORMATS", "ImageRejected", "NormalisedImage", "normalise_image", "sniff_format"]
 
-# Format name -> ffmpeg demuxer. The demuxer is forced from the sniffed bytes so ffmpeg never
-# guesses: a text file must not be read as a playlist that pulls in local files.
-IMAGE_FORMATS = {"png": "png_pipe", "jpeg": "jpeg_pipe", "webp": "webp_pipe"}
+# Sniffed format names; each is a ``media.source`` container whose demuxer is forced, so
+# ffmpeg never guesses: a text file must not be read as a playlist that pulls in local files.
+IMAGE_FORMATS = ("png", "jpeg", "webp")
 _TIMEOUT = 30.0
 
 
@@ -53,14 +54,17 @@ def _strict_run(args: list[str]) -> tuple[int, str, bytes]:
     return proc.returncode, proc.stderr.decode(errors="replace"), proc.stdout
 
 
-def _probe_size(path: Path, demuxer: str, max_pixels: int) -> tuple[int, int]:
+def _probe_size(path: Path, fmt: str, max_pixels: int) -> tuple[int, int]:
     # max_pixels makes the decoder refuse a huge picture before allocating it: a 2 MB PNG
     # can hold a 30 000 x 30 000 canvas of one colour.
     rc, err, out = _strict_run(
-        [
-            *(FFPROBE, "-v", "error", "-max_pixels", str(max_pixels), "-f", demuxer),
-            *("-show_entries", "stream=width,height", "-of", "json", str(path)),
-        ]
+        ffprobe_command(
+            [
+                *("-v", "error", "-max_pixels", str(max_pixels)),
+                *media_input(path, fmt).input_args(),
+                *("-show_entries", "stream=width,height", "-of", "json"),
+            ]
+        )
     )
     if "exceeds specified max pixel count" in err:
         raise ImageRejected("the image has too many pixels")
@@ -85,11 +89,10 @@ def normalise_image(data: bytes, *, max_bytes: int, max_side: int) -> Normalised
             f"the file is {len(data) / 1048576:.1f} MB; the limit is {max_bytes / 1048576:.0f} MB"
         )
     fmt = sniff_format(data)
-    demuxer = IMAGE_FORMATS[fmt]
     with tempfile.TemporaryDirectory(prefix="clippy-image-") as tmp:
         src, out = Path(tmp) / "upload", Path(tmp) / "image.png"
         src.write_bytes(data)
-        width, height = _probe_size(src, demuxer, max_side * max_side)
+        width, height = _probe_size(src, fmt, max_side * max_side)
         if width > max_side or height > max_side:
             raise ImageRejected(
                 f"the image is {width}x{height} px; at most {max_side}x{max_side} px is allowed"
@@ -97,12 +100,23 @@ def normalise_image(data: bytes, *, max_bytes: int, max_side: int) -> Normalised
         # -xerror/explode stop at the first damaged byte, and any error line counts: ffmpeg
         # otherwise pads a truncated JPEG with grey and calls it a success.
         rc, err, _ = _strict_run(
-            [
-                *(FFMPEG, "-nostdin", "-hide_banner", "-v", "error", "-xerror"),
-                *("-err_detect", "explode", "-max_pixels", str(max_side * max_side)),
-                *("-f", demuxer, "-i", str(src), "-frames:v", "1", "-pix_fmt", "rgba"),
-                *("-c:v", "png", "-f", "image2", "-y", str(out)),
-            ]
+            ffmpeg_command(
+                [
+                    *("-xerror", "-err_detect", "explode", "-max_pixels", str(max_side * max_side)),
+                    *media_input(src, fmt).input_args(),
+                    *(
+                        "-frames:v",
+                        "1",
+                        "-pix_fmt",
+                        "rgba",
+                        "-c:v",
+                        "png",
+                        "-f",
+                        "image2",
+                        str(out),
+                    ),
+                ]
+            )
         )
         if rc != 0 or err.strip() or not out.is_file() or out.stat().st_size == 0:
             raise ImageRejected("the image could not be decoded: the file is damaged or incomplete")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from clippy.media.ffmpeg import ffmpeg
 from clippy.media.probe import MediaInfo, probe
+from clippy.media.source import MediaSource, generated, media_input
 
 MEZZANINE_SUFFIX = ".ts"
 MEZZANINE_FPS = 30
@@ -82,15 +83,16 @@ def _audio_filter(duration: float) -> str:
 
 def _generated(source: str, duration: float) -> list[str]:
     """Input arguments for ``duration`` seconds of an ffmpeg lavfi ``source``."""
-    return ["-f", "lavfi", "-t", f"{duration:.6f}", "-i", source]
+    return ["-t", f"{duration:.6f}", *generated(source).input_args()]
 
 
-def mezzanine_args(src: Path, dst: Path, info: MediaInfo) -> list[str]:
+def mezzanine_args(src: Path | MediaSource, dst: Path, info: MediaInfo) -> list[str]:
     """The ffmpeg arguments that transcode ``src`` (described by ``info``) to ``dst``."""
+    source = media_input(src).input_args()
     duration = max(info.duration, 1 / MEZZANINE_FPS)
     inputs: list[str] = []
     if info.has_video:
-        inputs += ["-i", str(src)]
+        inputs += source
         video = "0:v:0"
     else:
         # An audio-only segment still needs pictures for the clip: black frames.
@@ -98,7 +100,7 @@ def mezzanine_args(src: Path, dst: Path, info: MediaInfo) -> list[str]:
         video = "0:v:0"
     if info.has_audio:
         if not info.has_video:
-            inputs += ["-i", str(src)]
+            inputs += source
         audio = f"{1 if not info.has_video else 0}:a:0"
     else:
         # Silence keeps every mezzanine shaped alike, so the cutter never special-cases.
@@ -124,7 +126,9 @@ def mezzanine_args(src: Path, dst: Path, info: MediaInfo) -> list[str]:
     ]
 
 
-def transcode_to_mezzanine(src: Path, dst: Path, info: MediaInfo | None = None) -> MediaInfo:
+def transcode_to_mezzanine(
+    src: Path | MediaSource, dst: Path, info: MediaInfo | None = None
+) -> MediaInfo:
     """Write ``src`` as an H.264/AAC MPEG-TS mezzanine at ``dst`` and return its probe.
 
     Sources without video get black frames, without audio silence; ``info`` (from

@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from clippy.media.ffmpeg import ffmpeg
+from clippy.media.source import media_input
 
 
 def _frame_args(video: Path, seek: list[str], out: Path, width: int) -> list[str]:
     return [
         *seek,
-        *("-i", str(video), "-frames:v", "1", "-vf", f"scale={width}:-2"),
+        *media_input(video).input_args(),
+        *("-frames:v", "1", "-vf", f"scale={width}:-2"),
         *("-q:v", "3", "-f", "image2", str(out)),
     ]
 

@@ -24,6 +24,7 @@ from clippy.detect.plan import ClipPlan
 from clippy.media.audio import decode_audio
 from clippy.media.cut import encode_range
 from clippy.media.probe import InvalidMedia, probe
+from clippy.media.source import operator_input
 from clippy.media.thumbnail import make_thumbnail
 from clippy.pipeline import stages
 from clippy.pipeline.analysis import SAMPLE_RATE, Analysis, analyse_samples
@@ -124,8 +125,8 @@ def process_file(
     """Find and cut the clips of ``source`` into ``out_dir``; returns a process exit code."""
     err = sys.stderr
     try:
-        info = probe(source if "://" in source else Path(source))
-        samples = decode_audio(source)
+        info = probe(operator_input(source))
+        samples = decode_audio(operator_input(source))
     except InvalidMedia as exc:
         print(f"clippy: cannot process {source}: {exc}", file=err)
         return 2
@@ -161,7 +162,7 @@ def _cut_one(job: tuple[int, ClipPlan, Path, str, bool]) -> ClipOut:
     i, plan, out_dir, source, has_video = job
     video = out_dir / f"clip_{i:02d}.mp4"
     thumb = out_dir / f"clip_{i:02d}.jpg"
-    encode_range(source, plan.start, plan.end, video)
+    encode_range(operator_input(source), plan.start, plan.end, video)
     if has_video:
         make_thumbnail(video, min(3.0, (plan.end - plan.start) / 2), thumb)
     return ClipOut(

@@ -1,7 +1,10 @@
-"""The embedded pipeline runner: asyncio + a process pool, bounded queue, bounded retries.
+"""The embedded pipeline runner: asyncio + a process pool, per-stream queues, bounded retries.
 
-Segments enter through ``submit`` (awaiting when the queue is full: backpressure reaches the
-ingest socket instead of memory). CPU work (mezzanine transcode, audio features, speech
+Segments enter through ``submit`` after they are durably stored; it never waits, so a slow
+pipeline delays processing, never the acknowledgement. Streams are served round-robin
+(``FairQueue``): a stream with a backlog cannot hold the workers while others wait, and each
+stream's processing lag (how long its oldest unfinished segment has waited) is measured. CPU
+work (mezzanine transcode, audio features, speech
 recognition) runs in worker processes; detection and clip creation run per stream under a
 lock so a stream's windows are scored in order, while different streams proceed in parallel.
 """
@@ -12,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -25,11 +29,20 @@ from clippy.db.models import Clip, Segment
 from clippy.detect.judge import make_judge
 from clippy.pipeline import stages
 from clippy.pipeline.detection import detect_and_clip
+from clippy.pipeline.fair_queue import FairQueue
 from clippy.web.context import AppContext
 
 log = logging.getLogger(__name__)
 
 SegmentStage = Callable[[int], int]
+# Worker processes (and the ffmpeg they start) run this much nicer than the server, so a
+# saturated pipeline takes the CPU the ingest path (validation, acks) does not need.
+PIPELINE_NICENESS = 10
+
+
+def _init_background_worker(settings: dict[str, object]) -> None:
+    os.nice(PIPELINE_NICENESS)
+    stages.init_worker(settings)
 
 
 class PipelineRunner:
@@ -47,14 +60,15 @@ class PipelineRunner:
         self._stage = segment_stage or stages.process_segment
         self._executor = executor
         self._owns_executor = executor is None
-        self._queue: asyncio.Queue[tuple[int, int]] = asyncio.Queue(
-            maxsize=self.settings.pipeline_queue_size
-        )
+        self._queue = FairQueue()
+        self._ready = asyncio.Semaphore(0)  # one release per waiting segment
+        self._unfinished_count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._workers: list[asyncio.Task[None]] = []
         self._locks: dict[int, asyncio.Lock] = {}
-        self._queued: set[int] = set()
-        self._pending: dict[int, int] = {}  # stream id -> segments queued or in progress
         self._finishing: set[int] = set()
+        self._lag_labels: set[int] = set()  # streams with a lag gauge published
         self._background: set[asyncio.Task[list[int]]] = set()
         self._judge = make_judge(self.settings)  # None unless an LLM is configured
 
@@ -67,7 +81,7 @@ class PipelineRunner:
             self._executor = ProcessPoolExecutor(
                 max_workers=self.settings.pipeline_workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=stages.init_worker,
+                initializer=_init_background_worker,
                 initargs=(self.settings.model_dump(),),
             )
         for _ in range(self.settings.pipeline_workers):
@@ -85,21 +99,39 @@ class PipelineRunner:
             return [(a, b) for a, b in session.execute(q)]
 
     async def submit(self, segment_id: int, stream_id: int) -> None:
-        """Queue a stored segment (waits while the queue is full)."""
-        if segment_id in self._queued:
+        """Queue a stored segment for its stream; returns at once (never waits for workers)."""
+        if not self._queue.push(stream_id, segment_id, time.monotonic()):
             return
-        self._queued.add(segment_id)
-        self._pending[stream_id] = self._pending.get(stream_id, 0) + 1
-        await self._queue.put((segment_id, stream_id))
-        metrics.QUEUE_DEPTH.set(self._queue.qsize())
+        self._unfinished_count += 1
+        self._idle.clear()
+        self._ready.release()
+        self._publish()
+
+    def _publish(self) -> None:
+        metrics.QUEUE_DEPTH.set(self._queue.depth())
+        lags = self._queue.lags(time.monotonic())
+        for stream_id in self._lag_labels - lags.keys():
+            with contextlib.suppress(KeyError):
+                metrics.STREAM_LAG.remove(str(stream_id))
+        for stream_id, lag in lags.items():
+            metrics.STREAM_LAG.labels(str(stream_id)).set(lag)
+        self._lag_labels = set(lags)
+
+    def processing_lag(self, stream_id: int) -> float:
+        """Seconds the stream's oldest unprocessed segment has been waiting (0 when none)."""
+        return self._queue.lag(stream_id, time.monotonic())
 
     def finish(self, stream_id: int) -> None:
         """The stream ended: once its queued segments are done, run a final detection that
         clips moments whose payoff would otherwise wait for a next segment."""
-        if self._pending.get(stream_id, 0) == 0:
+        if self._queue.pending(stream_id) == 0:
             self._spawn_final(stream_id)
         else:
             self._finishing.add(stream_id)
+
+    def resume(self, stream_id: int) -> None:
+        """The stream was started again: no final pass is owed any more."""
+        self._finishing.discard(stream_id)
 
     def _spawn_final(self, stream_id: int) -> None:
         task = asyncio.create_task(self.detect(stream_id, final=True))
@@ -107,12 +139,12 @@ class PipelineRunner:
         task.add_done_callback(self._background.discard)
 
     def queue_depth(self) -> int:
-        """Segments waiting to be processed."""
-        return self._queue.qsize()
+        """Segments waiting to be processed, all streams together."""
+        return self._queue.depth()
 
     async def join(self) -> None:
         """Wait until every queued segment has been handled (tests, ``clippy process``)."""
-        await self._queue.join()
+        await self._idle.wait()
 
     async def stop(self) -> None:
         """Stop workers; unfinished segments stay 'pending' and are re-queued at next start."""
@@ -128,22 +160,27 @@ class PipelineRunner:
 
     async def _work(self) -> None:
         while True:
-            seg_id, stream_id = await self._queue.get()
-            metrics.QUEUE_DEPTH.set(self._queue.qsize())
+            await self._ready.acquire()
+            item = self._queue.pop()
+            if item is None:  # cannot happen: one release per pushed segment
+                continue
+            stream_id, seg_id = item
+            self._publish()
             try:
                 await self._handle(seg_id)
             except Exception:  # one segment must never stop the worker
                 log.exception("pipeline: segment %s failed outside its stages", seg_id)
             finally:
-                self._queued.discard(seg_id)
-                left = self._pending.get(stream_id, 1) - 1
-                self._pending[stream_id] = left
-                if left <= 0:
-                    self._pending.pop(stream_id, None)
-                    if stream_id in self._finishing:
+                left = self._queue.done(stream_id, seg_id)
+                self._publish()
+                try:
+                    if left == 0 and stream_id in self._finishing:
                         self._finishing.discard(stream_id)
                         await self.detect(stream_id, final=True)
-                self._queue.task_done()
+                finally:
+                    self._unfinished_count -= 1
+                    if self._unfinished_count == 0:
+                        self._idle.set()
 
     async def _handle(self, seg_id: int) -> None:
         loop = asyncio.get_running_loop()

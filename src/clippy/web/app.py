@@ -20,6 +20,7 @@ from clippy.db.session import make_engine, make_session_factory
 from clippy.events import EventHub
 from clippy.export.egress import EgressPolicy
 from clippy.export.sender import SenderConfig, WebhookSender
+from clippy.ingest.idle import LiveConnections, run_idle_loop
 from clippy.ingest.streams import NotFound
 from clippy.storage.factory import make_store
 from clippy.storage.local import LocalStore
@@ -64,6 +65,7 @@ def build_context(settings: Settings) -> AppContext:
     )
     ctx.extras["webhooks"] = webhooks
     ctx.extras["hub"].add_listener(webhooks.forward_live_event)
+    ctx.extras["ingest_live"] = LiveConnections()
     return ctx
 
 
@@ -78,6 +80,13 @@ def body_limit_for(settings: Settings) -> Callable[[str], int | None]:
         return settings.max_form_body_bytes
 
     return limit_for
+
+
+def finish_stream(ctx: AppContext, stream_id: int) -> None:
+    """After a stream ended (``stop`` or idle): its final detection pass, once processed."""
+    pipeline = ctx.extras.get("pipeline")
+    if pipeline is not None:
+        pipeline.finish(stream_id)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -100,6 +109,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 )
             )
         ]
+        tasks.append(
+            asyncio.create_task(
+                run_idle_loop(
+                    ctx.session_factory,
+                    ctx.extras["ingest_live"],
+                    lambda stream_id: finish_stream(ctx, stream_id),
+                    settings.stream_idle_timeout_seconds,
+                    settings.stream_idle_check_seconds,
+                    stop,
+                )
+            )
+        )
         pipeline = None
         if settings.pipeline_enabled:
             from clippy.pipeline.runner import PipelineRunner

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -15,6 +16,8 @@ from clippy.db.models import Stream, User
 from clippy.db.session import session_scope
 from clippy.events import EventHub
 from clippy.ingest import streams as stream_service
+from clippy.ingest.idle import LiveConnections
+from clippy.ingest.limits import CHAT_BURST_LINES, CHAT_LINES_PER_SECOND, TokenBucket, segment_limit
 from clippy.ingest.protocol import (
     PROTOCOL_VERSION,
     Chat,
@@ -31,6 +34,7 @@ from clippy.ingest.protocol import (
     to_ranges,
 )
 from clippy.ingest.segments import store_segment
+from clippy.web.app import finish_stream
 from clippy.web.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -39,6 +43,8 @@ router = APIRouter()
 _HELLO_TIMEOUT_S = 15.0
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_PROTOCOL = 4400
+CLOSE_TOO_BIG = 1009
+CLOSE_SERVER_ERROR = 1011
 
 
 @router.websocket("/ws/ingest")
@@ -66,6 +72,9 @@ class IngestConnection:
         self._send_lock = asyncio.Lock()
         self._pump: asyncio.Task[None] | None = None
         self._counted = False
+        self._live: LiveConnections = ctx.extras.setdefault("ingest_live", LiveConnections())
+        self._chat_budget = TokenBucket(CHAT_LINES_PER_SECOND, CHAT_BURST_LINES)
+        self.max_segment_bytes = ctx.settings.max_segment_bytes
         self.segments = 0
         self.bytes = 0
 
@@ -91,8 +100,31 @@ class IngestConnection:
                 metrics.INGEST_ERRORS.labels(exc.code).inc()
                 await self.send(error_event(exc))
                 if exc.fatal:
-                    await self.ws.close(CLOSE_PROTOCOL, exc.code)
+                    code = CLOSE_TOO_BIG if exc.code == "message_too_large" else CLOSE_PROTOCOL
+                    await self.ws.close(code, exc.code)
                     return
+            except WebSocketDisconnect:
+                raise
+            except Exception:
+                # Never drop the socket without a close code: say so, then close it.
+                log.exception("ingest: unexpected error on stream %s", self._stream_id())
+                metrics.INGEST_ERRORS.labels("server_error").inc()
+                with contextlib.suppress(Exception):
+                    await self.send(
+                        event(
+                            "error",
+                            code="server_error",
+                            message="the server failed on this message; reconnect and resend",
+                            # Not fatal for the stream: a client reconnects after the close
+                            # and resends what was not acknowledged.
+                            fatal=False,
+                        )
+                    )
+                    await self.ws.close(CLOSE_SERVER_ERROR, "server_error")
+                return
+
+    def _stream_id(self) -> int | None:
+        return self.stream.id if self.stream is not None else None
 
     async def _authenticate(self) -> bool:
         token = self.ws.query_params.get("token")
@@ -151,6 +183,13 @@ class IngestConnection:
             return False
         stream = self._require_stream()
         if isinstance(msg, Chat):
+            wait = self._chat_budget.take(len(msg.lines), time.monotonic())
+            if wait > 0:
+                raise ProtocolError(
+                    "chat_rate_limited",
+                    f"more than {CHAT_LINES_PER_SECOND:.0f} chat lines a second: these"
+                    f" {len(msg.lines)} lines were not stored; send them again in {wait:.1f} s",
+                )
             n = await asyncio.to_thread(self._write, stream_service.add_chat, stream.id, msg.lines)
             await self.send(event("chat_ack", count=n))
         elif isinstance(msg, ClientTranscript):
@@ -169,9 +208,7 @@ class IngestConnection:
             await self.send(self._stats())
         elif isinstance(msg, Simple) and msg.type == "stop":
             await asyncio.to_thread(self._write, stream_service.end_stream, stream.id)
-            pipeline = self.ctx.extras.get("pipeline")
-            if pipeline is not None:
-                pipeline.finish(stream.id)
+            finish_stream(self.ctx, stream.id)
             await self.send(event("stopped", stream_id=stream.id))
             return True
         return False
@@ -188,7 +225,16 @@ class IngestConnection:
             with session_scope(self.ctx.session_factory) as session:
                 return stream_service.start_stream(session, session.merge(user), msg)
 
+        previous = self.stream
         self.stream = await asyncio.to_thread(start)
+        if previous is None or previous.id != self.stream.id:
+            if previous is not None:
+                self._live.closed(previous.id)
+            self._live.opened(self.stream.id)
+        pipeline = self.ctx.extras.get("pipeline")
+        if pipeline is not None:
+            pipeline.resume(self.stream.id)
+        self.max_segment_bytes = segment_limit(user.plan, self.ctx.settings.max_segment_bytes)
         if not self._counted:
             metrics.ACTIVE_STREAMS.inc()
             self._counted = True
@@ -201,7 +247,7 @@ class IngestConnection:
                 client_stream_id=self.stream.client_stream_id,
                 acked=acked,
                 next_seq=last + 1,
-                max_segment_bytes=self.ctx.settings.max_segment_bytes,
+                max_segment_bytes=self.max_segment_bytes,
             )
         )
 
@@ -223,6 +269,13 @@ class IngestConnection:
         header, payload = decode_segment_frame(frame)
         stream = self._require_stream()
         assert self.user is not None
+        if len(payload) > self.max_segment_bytes:
+            raise ProtocolError(
+                "segment_too_large",
+                f"segment {header.seq} is {len(payload)} bytes; the {self.user.plan} plan's"
+                f" limit is {self.max_segment_bytes} (lower the quality or the segment length)",
+                seq=header.seq,
+            )
         stored = await asyncio.to_thread(
             store_segment,
             self.ctx.session_factory,
@@ -245,16 +298,20 @@ class IngestConnection:
         )
         pipeline = self.ctx.extras.get("pipeline")
         if pipeline is not None and not stored.duplicate:
-            # Awaiting a full queue here is the backpressure: the client's next segment waits.
+            # Never waits: the segment is durable, the pipeline catches up at its own pace.
             await pipeline.submit(stored.segment_id, stream.id)
 
     def _stats(self) -> dict[str, Any]:
         pipeline = self.ctx.extras.get("pipeline")
+        lag = 0.0
+        if pipeline is not None and self.stream is not None:
+            lag = pipeline.processing_lag(self.stream.id)
         return event(
             "stats",
             segments=self.segments,
             bytes=self.bytes,
             pipeline_queue=pipeline.queue_depth() if pipeline is not None else 0,
+            processing_lag=round(lag, 3),
         )
 
     async def _pump_events(self, user_id: int) -> None:
@@ -280,3 +337,6 @@ class IngestConnection:
         if self._counted:
             metrics.ACTIVE_STREAMS.dec()
             self._counted = False
+        if self.stream is not None:
+            self._live.closed(self.stream.id)
+            self.stream = None

@@ -23,6 +23,9 @@ class StreamOut(BaseModel):
     ended_at: datetime | None
     last_segment_at: datetime | None
     received_until: float
+    # Stored segments the pipeline has not finished, and how long the oldest has waited.
+    unprocessed_segments: int = 0
+    processing_lag_seconds: float = 0.0
 
 
 class SegmentOut(BaseModel):

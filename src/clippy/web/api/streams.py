@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy.orm import Session
 
 from clippy.accounts.teams import visible_user_ids
+from clippy.db.models import Stream
 from clippy.ingest import streams as stream_service
+from clippy.pipeline.backlog import Backlog, backlogs
 from clippy.transcripts import search as transcript_search
 from clippy.transcripts.store import list_transcript
 from clippy.web.api.schemas import SearchHit, SegmentOut, StreamOut, TranscriptOut
@@ -24,15 +29,25 @@ def list_streams(
 ) -> list[StreamOut]:
     """The caller's (and their team's) streams, newest first."""
     rows = stream_service.list_streams(session, visible_user_ids(session, user), limit, offset)
-    return [StreamOut.model_validate(r) for r in rows]
+    return _with_backlog(session, rows)
 
 
 @router.get("/streams/{stream_id}", response_model=StreamOut)
 def get_stream(stream_id: IdPath, session: SessionDep, user: CurrentUser) -> StreamOut:
     """One stream; 404 when it is not the caller's."""
-    return StreamOut.model_validate(
-        stream_service.visible_stream(session, visible_user_ids(session, user), stream_id)
-    )
+    stream = stream_service.visible_stream(session, visible_user_ids(session, user), stream_id)
+    return _with_backlog(session, [stream])[0]
+
+
+def _with_backlog(session: Session, rows: Sequence[Stream]) -> list[StreamOut]:
+    waiting = backlogs(session, [r.id for r in rows])
+    out = []
+    for row in rows:
+        b = waiting.get(row.id, Backlog())
+        item = StreamOut.model_validate(row)
+        item.unprocessed_segments, item.processing_lag_seconds = b.segments, b.lag_seconds
+        out.append(item)
+    return out
 
 
 @router.delete("/streams/{stream_id}", status_code=204)

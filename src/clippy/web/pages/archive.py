@@ -7,6 +7,7 @@ it) and every route answers 404 for a stream the user cannot see.
 from __future__ import annotations
 
 import asyncio
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -26,6 +27,7 @@ from clippy.archive.media import (
 )
 from clippy.archive.timeline import (
     loudness_points,
+    overview_bands,
     peak_downsample,
     plan_view,
     preview_windows,
@@ -37,6 +39,7 @@ from clippy.clips.render import ClipSourceMissing
 from clippy.clips.service import InvalidRange
 from clippy.db.models import Clip, Stream, TranscriptSegment, User
 from clippy.ingest.streams import NotFound, list_streams, visible_stream
+from clippy.pipeline.backlog import backlogs
 from clippy.transcripts.search import search
 from clippy.web.clipping import make_clip_live
 from clippy.web.deps import SessionDep, get_ctx
@@ -69,7 +72,8 @@ def streams_page(request: Request, session: SessionDep, user: PageUser) -> Respo
     if ids:
         q = select(Clip.stream_id, func.count()).where(Clip.stream_id.in_(ids))
         counts = dict(session.execute(q.group_by(Clip.stream_id)).tuples().all())
-    rows = [{"s": s, "clips": counts.get(s.id, 0)} for s in streams]
+    waiting = backlogs(session, [s.id for s in streams])
+    rows = [{"s": s, "clips": counts.get(s.id, 0), "backlog": waiting.get(s.id)} for s in streams]
     return render(request, "app/streams.html", {"user": user, "rows": rows})
 
 
@@ -91,6 +95,8 @@ def _archive_page(
         at: float | None = float(p["at"]) if "at" in p else None
     except ValueError:
         at = None
+    if at is not None and not math.isfinite(at):
+        at = None
     view = plan_view(at, VIEW_SECONDS, first, last)
     step = thumb_step(view.end - view.start)
     cache: LoudnessCache = get_ctx(request).extras.setdefault("archive_loudness", LoudnessCache())
@@ -104,11 +110,7 @@ def _archive_page(
     )
     base = f"/app/streams/{stream.id}"
     # The overview's clickable bands page the detail view, one band per view.
-    bands = []
-    t = (first // VIEW_SECONDS) * VIEW_SECONDS
-    while t < last:
-        bands.append((max(t, first), min(t + VIEW_SECONDS, last), f"{base}?at={t:.0f}"))
-        t += VIEW_SECONDS
+    bands = [(a, b, f"{base}?at={t:.0f}") for a, b, t in overview_bands(first, last, VIEW_SECONDS)]
     overview = loudness_chart(
         # One point per segment, so no bucket narrower than a segment (else gaps).
         peak_downsample(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,10 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
 def duration(seconds: float | None) -> str:
-    """``75.4`` → ``"1:15"``; hours shown when present (``"2:03:09"``)."""
+    """``75.4`` → ``"1:15"``; hours shown when present (``"2:03:09"``); ``"?"`` for a value
+    that is not a finite number (a row stored before the protocol bounded times)."""
+    if seconds is not None and not math.isfinite(seconds):
+        return "?"
     total = max(0, round(seconds or 0.0))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
@@ -28,6 +32,8 @@ def duration(seconds: float | None) -> str:
 
 def clock(seconds: float | None) -> str:
     """Clip time with tenths for editors: ``12.34`` → ``"0:12.3"``."""
+    if seconds is not None and not math.isfinite(seconds):
+        return "?"
     s = max(0.0, seconds or 0.0)
     minutes, secs = divmod(s, 60)
     return f"{int(minutes)}:{secs:04.1f}"

@@ -1,0 +1,42 @@
+"""Per-stream queues served round-robin (pure)."""
+
+from __future__ import annotations
+
+import pytest
+
+from clippy.pipeline.fair_queue import FairQueue
+
+
+def test_streams_take_turns_whatever_their_backlog() -> None:
+    q = FairQueue()
+    for seg in range(100):  # a heavy stream flushes 100 segments at once
+        q.push(1, seg, now=0.0)
+    q.push(2, 1000, now=1.0)
+    q.push(3, 2000, now=2.0)
+    order = [q.pop() for _ in range(5)]
+    assert order == [(1, 0), (2, 1000), (3, 2000), (1, 1), (1, 2)]
+    assert q.depth() == 97
+
+
+def test_a_segment_is_queued_once_until_done() -> None:
+    q = FairQueue()
+    assert q.push(1, 7, now=0.0) and not q.push(1, 7, now=1.0)
+    assert q.pop() == (1, 7)
+    assert not q.push(1, 7, now=2.0)  # still running
+    assert q.pending(1) == 1
+    assert q.done(1, 7) == 0 and q.pending(1) == 0
+    assert q.push(1, 7, now=3.0)  # finished: may be queued again (a retry after restart)
+    assert q.pop() == (1, 7) and q.pop() is None
+
+
+def test_lag_is_the_wait_of_the_oldest_unfinished_segment() -> None:
+    q = FairQueue()
+    assert q.lag(1, now=5.0) == 0.0
+    q.push(1, 1, now=10.0)
+    q.push(1, 2, now=20.0)
+    q.push(2, 3, now=25.0)
+    assert q.lag(1, now=30.0) == pytest.approx(20.0)
+    assert q.pop() == (1, 1)
+    assert q.lag(1, now=30.0) == pytest.approx(20.0)  # running still counts
+    q.done(1, 1)
+    assert q.lags(now=30.0) == pytest.approx({1: 10.0, 2: 5.0})

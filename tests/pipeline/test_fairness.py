@@ -1,0 +1,97 @@
+"""Ingest does not wait for the pipeline; streams are processed in turn; the lag is visible.
+
+The pipeline runs for real (``PipelineRunner`` in the app's event loop) with a segment stage
+that blocks until the test lets it go, standing in for a saturated machine.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from clippy.db.models import Segment
+from clippy.pipeline.runner import PipelineRunner
+from tests.fixtures.app import auth, register_user
+from tests.ingest.test_ws_ingest import ingest, send
+
+
+class GatedStage:
+    """A segment stage that records the order it is called in and waits for ``release``."""
+
+    def __init__(self, factory: Any) -> None:
+        self.factory = factory
+        self.gate = threading.Event()
+        self.calls: list[int] = []
+
+    def __call__(self, segment_id: int) -> int:
+        self.calls.append(segment_id)
+        self.gate.wait(60)
+        with self.factory() as s:
+            seg = s.get(Segment, segment_id)
+            assert seg is not None
+            seg.status = "done"
+            s.commit()
+            return seg.stream_id
+
+
+@pytest.fixture
+def gated(make_client: Callable[..., TestClient]) -> Iterator[tuple[TestClient, GatedStage]]:
+    client = make_client()
+    ctx = client.app.state.ctx  # type: ignore[attr-defined]
+    stage = GatedStage(ctx.session_factory)
+    runner = PipelineRunner(ctx, segment_stage=stage, executor=ThreadPoolExecutor(1))
+    client.portal.call(runner.start)  # type: ignore[union-attr]
+    ctx.extras["pipeline"] = runner
+    yield client, stage
+    stage.gate.set()
+    client.portal.call(runner.stop)  # type: ignore[union-attr]
+    ctx.extras.pop("pipeline")
+
+
+def test_acks_do_not_wait_for_a_saturated_pipeline(
+    gated: tuple[TestClient, GatedStage], webm_segments: list[Any]
+) -> None:
+    client, stage = gated
+    token = register_user(client, "a@example.test")
+    waits = []
+    with ingest(client, token) as (ws, started):
+        for seg in webm_segments[:5]:
+            t = time.perf_counter()
+            ack = send(ws, seg.seq, seg.start_time, seg.path.read_bytes())
+            waits.append(time.perf_counter() - t)
+            assert ack["type"] == "ack", ack
+        ws.send_json({"type": "stats"})
+        stats = ws.receive_json()
+    # One segment is being processed (blocked), the other four wait: none held an ack back.
+    assert stats["pipeline_queue"] == 4 and stats["processing_lag"] > 0
+    assert len(stage.calls) == 1
+    body = client.get("/metrics").text
+    assert f'clippy_stream_processing_lag_seconds{{stream_id="{started["stream_id"]}"}}' in body
+    stream = client.get(f"/api/v1/streams/{started['stream_id']}", headers=auth(token)).json()
+    assert stream["unprocessed_segments"] == 5 and stream["processing_lag_seconds"] >= 0
+
+
+def test_streams_are_processed_in_turn(
+    gated: tuple[TestClient, GatedStage], webm_segments: list[Any]
+) -> None:
+    client, stage = gated
+    a, b = register_user(client, "a@example.test"), register_user(client, "b@example.test")
+    with ingest(client, a, "heavy") as (ws, _):
+        for seg in webm_segments[:4]:
+            assert send(ws, seg.seq, seg.start_time, seg.path.read_bytes())["type"] == "ack"
+    with ingest(client, b, "light") as (ws, _):
+        ack = send(ws, 0, 0.0, webm_segments[0].path.read_bytes())
+        light_segment = ack["segment_id"]
+    stage.gate.set()
+    deadline = time.monotonic() + 60
+    while len(stage.calls) < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # The light stream waits for one turn of the heavy one, not for its whole backlog
+    # (a single queue served it last: [1, 2, 3, 4, 5]).
+    assert len(stage.calls) == 5 and light_segment in stage.calls[:3], stage.calls
