@@ -12,8 +12,8 @@ import pytest
 from clippy.export.progress import RenderCanceled, progress_seconds, run_with_progress
 from clippy.export.webhooks import deliver, sign, verify
 from clippy.media.ffmpeg import FFmpegError
-from tests.fixtures.webhook_receiver import LOOPBACK
 from clippy.media.source import generated, media_input
+from tests.fixtures.webhook_receiver import LOOPBACK
 
 
 def test_progress_block_parsing() -> None:

@@ -42,7 +42,7 @@ class GatedStage:
 
 @pytest.fixture
 def gated(make_client: Callable[..., TestClient]) -> Iterator[tuple[TestClient, GatedStage]]:
-    client = make_client()
+    client = make_client(metrics_token="scrape-token")
     ctx = client.app.state.ctx  # type: ignore[attr-defined]
     stage = GatedStage(ctx.session_factory)
     runner = PipelineRunner(ctx, segment_stage=stage, executor=ThreadPoolExecutor(1))
@@ -71,7 +71,7 @@ def test_acks_do_not_wait_for_a_saturated_pipeline(
     # One segment is being processed (blocked), the other four wait: none held an ack back.
     assert stats["pipeline_queue"] == 4 and stats["processing_lag"] > 0
     assert len(stage.calls) == 1
-    body = client.get("/metrics").text
+    body = client.get("/metrics", headers=auth("scrape-token")).text
     assert f'clippy_stream_processing_lag_seconds{{stream_id="{started["stream_id"]}"}}' in body
     stream = client.get(f"/api/v1/streams/{started['stream_id']}", headers=auth(token)).json()
     assert stream["unprocessed_segments"] == 5 and stream["processing_lag_seconds"] >= 0
