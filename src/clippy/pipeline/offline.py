@@ -1,18 +1,22 @@
 """``clippy process``: the live pipeline run over a recording as fast as the machine allows.
 
-The recording is cut into the same 10 s windows the extension would send, analysed in a
-process pool (features + speech recognition), and detection replays the windows in order
-exactly like the live stream would, so both find the same moments.
+Detection replays the recording as the same 10 s windows the extension would send, exactly
+like the live stream, so both find the same moments. Recognition is where the time goes, so
+it runs differently from live: each worker process takes a contiguous run of the recording and
+recognises it in long windows (Whisper then works through 30 s pieces of speech only, its
+voice-activity filter skipping the rest) with the previous text as prompt, and the words are
+then shared out to the 10 s windows by time.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -21,18 +25,27 @@ import numpy as np
 
 from clippy.config import Settings
 from clippy.detect.plan import ClipPlan
+from clippy.detect.signals import segment_features
 from clippy.media.audio import decode_audio
 from clippy.media.cut import encode_range
 from clippy.media.probe import InvalidMedia, probe
 from clippy.media.thumbnail import make_thumbnail
 from clippy.pipeline import stages
-from clippy.pipeline.analysis import SAMPLE_RATE, Analysis, analyse_samples
+from clippy.pipeline.analysis import SAMPLE_RATE, Analysis, features_json
 from clippy.pipeline.windows import HISTORY_SECONDS, WindowInput, plan_window
-from clippy.transcribe.base import Transcriber
-from clippy.transcribe.factory import make_transcriber
+from clippy.transcribe.base import Transcriber, TranscriberError, Word
+from clippy.transcribe.factory import check_transcriber, make_transcriber
+from clippy.transcribe.rolling import merge_overlap, transcribe_span
+
+log = logging.getLogger(__name__)
 
 SEGMENT_SECONDS = 10.0
+# Long windows let Whisper pack the speech of several minutes into few 30 s encoder passes;
+# each window still starts with the text before it as its prompt.
+WINDOW_SECONDS = 120.0
+RUNS_PER_WORKER = 3  # contiguous runs per worker: enough to balance uneven speech
 _TRANSCRIBER: Transcriber | None = None
+_OVERLAP = 1.0
 
 
 @dataclass(frozen=True)
@@ -54,16 +67,66 @@ def _init(settings: dict[str, Any]) -> None:
     _TRANSCRIBER = make_transcriber(Settings.model_validate(settings))
 
 
-def _analyse(args: tuple[np.ndarray, float, str]) -> Analysis:
-    samples, start, chunk_id = args
+def _recognise(run: tuple[np.ndarray, float, bool]) -> list[Word]:
+    samples, start, final = run
     assert _TRANSCRIBER is not None
-    return analyse_samples(samples, start, _TRANSCRIBER, chunk_id=chunk_id)
+    return transcribe_span(
+        _TRANSCRIBER,
+        samples,
+        start,
+        window_seconds=WINDOW_SECONDS,
+        overlap_seconds=_OVERLAP,
+        final=final,
+    )
 
 
-def _windows(samples: np.ndarray, seconds: float) -> Iterator[tuple[np.ndarray, float, str]]:
-    n = int(seconds * SAMPLE_RATE)
-    for i in range(0, max(len(samples), 1), n):
-        yield samples[i : i + n], i / SAMPLE_RATE, f"w{i // n}"
+def _runs(samples: np.ndarray, count: int) -> list[tuple[np.ndarray, float, bool]]:
+    """``count`` contiguous runs, each overlapping the next by ``_OVERLAP`` s; the flag tells
+    whether a run reaches the end of the recording."""
+    n = len(samples)
+    per = max(1, -(-n // max(1, count)))
+    ov = int(_OVERLAP * SAMPLE_RATE)
+    return [
+        (samples[i : i + per + ov], i / SAMPLE_RATE, i + per + ov >= n)
+        for i in range(0, max(n, 1), per)
+    ]
+
+
+def analyse_recording(
+    samples: np.ndarray, settings: Settings, *, progress: bool = False
+) -> tuple[list[Analysis], list[float]]:
+    """Per-10 s-window features and words of a whole recording, and the windows' starts."""
+    n = int(SEGMENT_SECONDS * SAMPLE_RATE)
+    starts = [i / SAMPLE_RATE for i in range(0, max(len(samples), 1), n)]
+    workers = max(1, min(os.cpu_count() or 1, len(starts)))
+    if workers > 1 and not settings.whisper_threads:
+        # One CTranslate2 thread per process: processes scale better than threads at this size.
+        settings = settings.model_copy(update={"whisper_threads": 1})
+    runs = _runs(samples, workers * RUNS_PER_WORKER)
+    with ProcessPoolExecutor(workers, initializer=_init, initargs=(settings.model_dump(),)) as pool:
+        futures = [pool.submit(_recognise, run) for run in runs]
+        # The features (cheap, numpy) are computed here while the workers recognise.
+        features = [
+            features_json(segment_features(samples[int(s * SAMPLE_RATE) :][:n], SAMPLE_RATE, s))
+            for s in starts
+        ]
+        heard: list[Word] = []
+        done = _progress(_in_order(futures), len(futures), progress, "listening")
+        for (_, t0, _), words in zip(runs, done, strict=True):
+            heard += merge_overlap(heard, words, t0, t0 + _OVERLAP) if heard else words
+    analyses = [
+        Analysis(
+            features=f,
+            words=[w.to_json() for w in heard if s <= w.start < s + SEGMENT_SECONDS],
+        )
+        for s, f in zip(starts, features, strict=True)
+    ]
+    return analyses, starts
+
+
+def _in_order(futures: list[Future[list[Word]]]) -> Iterator[list[Word]]:
+    for f in futures:
+        yield f.result()
 
 
 def load_chat(path: Path | None) -> list[float]:
@@ -121,26 +184,62 @@ def process_file(
     chat_file: Path | None = None,
     key_phrases: tuple[str, ...] = (),
 ) -> int:
-    """Find and cut the clips of ``source`` into ``out_dir``; returns a process exit code."""
+    """Find and cut the clips of ``source`` into ``out_dir``; returns a process exit code.
+
+    Every failure is one line on stderr, never a traceback: 2 for input that cannot be used
+    (not media, no such file, unusable speech model), 1 for anything that broke on the way.
+    """
     err = sys.stderr
+    try:
+        check_transcriber(settings)
+    except TranscriberError as exc:
+        print(f"clippy: {exc}", file=err)
+        return 2
     try:
         info = probe(source if "://" in source else Path(source))
         samples = decode_audio(source)
     except InvalidMedia as exc:
         print(f"clippy: cannot process {source}: {exc}", file=err)
         return 2
+    try:
+        return _process(
+            source,
+            info.duration,
+            info.has_video,
+            samples,
+            out_dir,
+            settings,
+            as_json=as_json,
+            progress=progress,
+            chat_file=chat_file,
+            key_phrases=key_phrases,
+        )
+    except Exception as exc:  # a traceback helps no user: say what broke, log the rest
+        log.debug("processing %s failed", source, exc_info=True)
+        print(f"clippy: processing {source} failed: {exc.__class__.__name__}: {exc}", file=err)
+        return 1
+
+
+def _process(
+    source: str,
+    duration: float,
+    has_video: bool,
+    samples: np.ndarray,
+    out_dir: Path,
+    settings: Settings,
+    *,
+    as_json: bool,
+    progress: bool,
+    chat_file: Path | None,
+    key_phrases: tuple[str, ...],
+) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    chunks = list(_windows(samples, SEGMENT_SECONDS))
-    workers = max(1, min(os.cpu_count() or 1, len(chunks)))
-    with ProcessPoolExecutor(workers, initializer=_init, initargs=(settings.model_dump(),)) as pool:
-        results = pool.map(_analyse, chunks, chunksize=2)
-        analyses = list(_progress(results, len(chunks), progress, "analysing"))
-    starts = [c[1] for c in chunks]
+    analyses, starts = analyse_recording(samples, settings, progress=progress)
     plans = detect_offline(analyses, starts, load_chat(chat_file), settings, key_phrases)
-    jobs = [(i, plan, out_dir, source, info.has_video) for i, plan in enumerate(plans, start=1)]
+    jobs = [(i, plan, out_dir, source, has_video) for i, plan in enumerate(plans, start=1)]
     # Each encode is mostly single-threaded at these sizes: one per core keeps both busy.
-    with ThreadPoolExecutor(workers) as cutters:
+    with ThreadPoolExecutor(max(1, os.cpu_count() or 1)) as cutters:
         clips = list(_progress(cutters.map(_cut_one, jobs), len(jobs), progress, "cutting"))
     elapsed = time.perf_counter() - started
     data = [asdict(c) for c in clips]
@@ -153,7 +252,7 @@ def process_file(
         )
         print()
     else:
-        _print_table(clips, info.duration, elapsed)
+        _print_table(clips, duration, elapsed)
     return 0
 
 

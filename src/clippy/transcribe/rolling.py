@@ -1,13 +1,18 @@
-"""Rolling-window helpers: the previous text as context, de-duplicating window overlaps."""
+"""Rolling recognition: each window gets the text before it as a prompt, and words heard twice
+where windows overlap are kept once. The one implementation for live segments (prompt from the
+stored transcript) and for ``clippy process`` (overlapping windows over a whole recording)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from clippy.transcribe.base import Word
+import numpy as np
 
+from clippy.transcribe.base import SAMPLE_RATE, Transcriber, Word
+
+PROMPT_CHARS = 200  # Whisper reads at most 224 prompt tokens; the last sentence or two is plenty
 _NORM = re.compile(r"[^\w']+")
 
 
@@ -15,17 +20,25 @@ def _norm(text: str) -> str:
     return _NORM.sub("", text.lower())
 
 
+def tail_text(texts: Iterable[str], max_chars: int = PROMPT_CHARS) -> str:
+    """The last ``max_chars`` of ``texts`` joined, starting at a word boundary."""
+    text = " ".join(" ".join(t.split()) for t in texts if t.strip())
+    if len(text) <= max_chars:
+        return text
+    cut = text[-max_chars:]
+    return cut.split(" ", 1)[1] if " " in cut else cut
+
+
 @dataclass
 class RollingContext:
     """Keeps the tail of the recognised text to prompt the next window."""
 
-    max_chars: int = 200
+    max_chars: int = PROMPT_CHARS
     text: str = ""
 
     def add(self, words: Sequence[Word]) -> None:
         """Append a window's words."""
-        joined = " ".join(w.text for w in words)
-        self.text = (self.text + " " + joined).strip()[-self.max_chars :]
+        self.text = tail_text([self.text, " ".join(w.text for w in words)], self.max_chars)
 
     @property
     def prompt(self) -> str:
@@ -52,3 +65,43 @@ def merge_overlap(
                 continue
         out.append(w)
     return out
+
+
+def _drop_cut_edge(words: list[Word], edge: float) -> list[Word]:
+    # A word still going on at a window's end was heard only in part; the next window, which
+    # overlaps it, hears it whole.
+    return [w for w in words if w.end < edge - 0.05]
+
+
+def transcribe_span(
+    transcriber: Transcriber,
+    audio: np.ndarray,
+    start_time: float,
+    *,
+    window_seconds: float,
+    overlap_seconds: float,
+    prompt: str = "",
+    final: bool = True,
+) -> list[Word]:
+    """All words of a long recording, recognised window by window with rolling context.
+
+    With ``final`` False the audio is followed by more (recognised separately, overlapping):
+    a word cut off at its very end is left to that next part.
+    """
+    n = int(window_seconds * SAMPLE_RATE)
+    step = max(1, n - int(overlap_seconds * SAMPLE_RATE))
+    context = RollingContext(text=prompt)
+    words: list[Word] = []
+    for i in range(0, max(len(audio) - (n - step), 1), step):
+        t0 = start_time + i / SAMPLE_RATE
+        piece = audio[i : i + n]
+        chunk = transcriber.transcribe(
+            piece, start_time=t0, chunk_id=f"w{i}", prompt=context.prompt
+        )
+        new = chunk.words
+        if i + n < len(audio) or not final:
+            new = _drop_cut_edge(new, t0 + len(piece) / SAMPLE_RATE)
+        new = merge_overlap(words, new, t0, t0 + overlap_seconds) if words else new
+        words += new
+        context.add(new)
+    return words
