@@ -15,8 +15,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -30,22 +29,16 @@ from clippy.media.audio import decode_audio
 from clippy.media.cut import encode_range
 from clippy.media.probe import InvalidMedia, probe
 from clippy.media.thumbnail import make_thumbnail
-from clippy.pipeline import stages
 from clippy.pipeline.analysis import SAMPLE_RATE, Analysis, features_json
+from clippy.pipeline.progress import progress_bar, progress_iter
+from clippy.pipeline.recognise import recognise_recording
 from clippy.pipeline.windows import HISTORY_SECONDS, WindowInput, plan_window
-from clippy.transcribe.base import Transcriber, TranscriberError, Word
-from clippy.transcribe.factory import check_transcriber, make_transcriber
-from clippy.transcribe.rolling import merge_overlap, transcribe_span
+from clippy.transcribe.base import TranscriberError
+from clippy.transcribe.factory import check_transcriber
 
 log = logging.getLogger(__name__)
 
 SEGMENT_SECONDS = 10.0
-# Long windows let Whisper pack the speech of several minutes into few 30 s encoder passes;
-# each window still starts with the text before it as its prompt.
-WINDOW_SECONDS = 120.0
-RUNS_PER_WORKER = 3  # contiguous runs per worker: enough to balance uneven speech
-_TRANSCRIBER: Transcriber | None = None
-_OVERLAP = 1.0
 
 
 @dataclass(frozen=True)
@@ -61,72 +54,30 @@ class ClipOut:
     thumbnail: str
 
 
-def _init(settings: dict[str, Any]) -> None:
-    global _TRANSCRIBER
-    stages.start_parent_watch()
-    _TRANSCRIBER = make_transcriber(Settings.model_validate(settings))
-
-
-def _recognise(run: tuple[np.ndarray, float, bool]) -> list[Word]:
-    samples, start, final = run
-    assert _TRANSCRIBER is not None
-    return transcribe_span(
-        _TRANSCRIBER,
-        samples,
-        start,
-        window_seconds=WINDOW_SECONDS,
-        overlap_seconds=_OVERLAP,
-        final=final,
-    )
-
-
-def _runs(samples: np.ndarray, count: int) -> list[tuple[np.ndarray, float, bool]]:
-    """``count`` contiguous runs, each overlapping the next by ``_OVERLAP`` s; the flag tells
-    whether a run reaches the end of the recording."""
-    n = len(samples)
-    per = max(1, -(-n // max(1, count)))
-    ov = int(_OVERLAP * SAMPLE_RATE)
-    return [
-        (samples[i : i + per + ov], i / SAMPLE_RATE, i + per + ov >= n)
-        for i in range(0, max(n, 1), per)
-    ]
-
-
 def analyse_recording(
     samples: np.ndarray, settings: Settings, *, progress: bool = False
 ) -> tuple[list[Analysis], list[float]]:
     """Per-10 s-window features and words of a whole recording, and the windows' starts."""
     n = int(SEGMENT_SECONDS * SAMPLE_RATE)
     starts = [i / SAMPLE_RATE for i in range(0, max(len(samples), 1), n)]
-    workers = max(1, min(os.cpu_count() or 1, len(starts)))
-    if workers > 1 and not settings.whisper_threads:
-        # One CTranslate2 thread per process: processes scale better than threads at this size.
-        settings = settings.model_copy(update={"whisper_threads": 1})
-    runs = _runs(samples, workers * RUNS_PER_WORKER)
-    with ProcessPoolExecutor(workers, initializer=_init, initargs=(settings.model_dump(),)) as pool:
-        futures = [pool.submit(_recognise, run) for run in runs]
-        # The features (cheap, numpy) are computed here while the workers recognise.
-        features = [
+
+    def features() -> list[dict[str, Any]]:
+        # Cheap numpy work, done here while the workers recognise.
+        return [
             features_json(segment_features(samples[int(s * SAMPLE_RATE) :][:n], SAMPLE_RATE, s))
             for s in starts
         ]
-        heard: list[Word] = []
-        done = _progress(_in_order(futures), len(futures), progress, "listening")
-        for (_, t0, _), words in zip(runs, done, strict=True):
-            heard += merge_overlap(heard, words, t0, t0 + _OVERLAP) if heard else words
+
+    with progress_bar(progress, "listening") as on_run:
+        heard, feats = recognise_recording(samples, settings, meanwhile=features, on_run=on_run)
     analyses = [
         Analysis(
             features=f,
-            words=[w.to_json() for w in heard if s <= w.start < s + SEGMENT_SECONDS],
+            words=[w.to_json() for w in heard.words if s <= w.start < s + SEGMENT_SECONDS],
         )
-        for s, f in zip(starts, features, strict=True)
+        for s, f in zip(starts, feats, strict=True)
     ]
     return analyses, starts
-
-
-def _in_order(futures: list[Future[list[Word]]]) -> Iterator[list[Word]]:
-    for f in futures:
-        yield f.result()
 
 
 def load_chat(path: Path | None) -> list[float]:
@@ -240,7 +191,7 @@ def _process(
     jobs = [(i, plan, out_dir, source, has_video) for i, plan in enumerate(plans, start=1)]
     # Each encode is mostly single-threaded at these sizes: one per core keeps both busy.
     with ThreadPoolExecutor(max(1, os.cpu_count() or 1)) as cutters:
-        clips = list(_progress(cutters.map(_cut_one, jobs), len(jobs), progress, "cutting"))
+        clips = list(progress_iter(cutters.map(_cut_one, jobs), len(jobs), progress, "cutting"))
     elapsed = time.perf_counter() - started
     data = [asdict(c) for c in clips]
     (out_dir / "clips.json").write_text(json.dumps(data, indent=2))
@@ -272,19 +223,6 @@ def _cut_one(job: tuple[int, ClipPlan, Path, str, bool]) -> ClipOut:
         str(video),
         str(thumb) if has_video else "",
     )
-
-
-def _progress(items: Iterator[Any], total: int, show: bool, label: str) -> Iterator[Any]:
-    if not show or not sys.stderr.isatty():
-        yield from items
-        return
-    from rich.progress import Progress
-
-    with Progress(transient=True) as bar:
-        task = bar.add_task(label, total=total)
-        for item in items:
-            yield item
-            bar.advance(task)
 
 
 def _print_table(clips: list[ClipOut], duration: float, elapsed: float) -> None:

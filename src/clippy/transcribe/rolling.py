@@ -5,7 +5,8 @@ stored transcript) and for ``clippy process`` (overlapping windows over a whole 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,15 @@ def tail_text(texts: Iterable[str], max_chars: int = PROMPT_CHARS) -> str:
         return text
     cut = text[-max_chars:]
     return cut.split(" ", 1)[1] if " " in cut else cut
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What a long recording said: its words in time order and the main language ("" when the
+    engine does not tell)."""
+
+    words: list[Word]
+    language: str = ""
 
 
 @dataclass
@@ -82,16 +92,19 @@ def transcribe_span(
     overlap_seconds: float,
     prompt: str = "",
     final: bool = True,
-) -> list[Word]:
+    on_window: Callable[[float], None] | None = None,
+) -> Heard:
     """All words of a long recording, recognised window by window with rolling context.
 
     With ``final`` False the audio is followed by more (recognised separately, overlapping):
-    a word cut off at its very end is left to that next part.
+    a word cut off at its very end is left to that next part. ``on_window`` is told the seconds
+    of audio each window covered (for a progress bar).
     """
     n = int(window_seconds * SAMPLE_RATE)
     step = max(1, n - int(overlap_seconds * SAMPLE_RATE))
     context = RollingContext(text=prompt)
     words: list[Word] = []
+    languages: Counter[str] = Counter()
     for i in range(0, max(len(audio) - (n - step), 1), step):
         t0 = start_time + i / SAMPLE_RATE
         piece = audio[i : i + n]
@@ -104,4 +117,8 @@ def transcribe_span(
         new = merge_overlap(words, new, t0, t0 + overlap_seconds) if words else new
         words += new
         context.add(new)
-    return words
+        if chunk.language and new:
+            languages[chunk.language] += len(new)
+        if on_window is not None:
+            on_window(min(len(piece), step) / SAMPLE_RATE)
+    return Heard(words, languages.most_common(1)[0][0] if languages else "")

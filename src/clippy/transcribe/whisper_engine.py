@@ -8,6 +8,7 @@ silence and music.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,8 @@ class FasterWhisperTranscriber:
         # Nothing may reach for a model hub: the weights are local, and huggingface_hub must
         # not even try (it would hang for minutes on a machine without internet).
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        # It logs every window at INFO ("Processing audio with duration …"): noise for a user.
+        logging.getLogger("faster_whisper").setLevel(logging.WARNING)
         try:
             from faster_whisper import WhisperModel
         except ImportError:
@@ -99,7 +102,7 @@ class FasterWhisperTranscriber:
         self, audio: np.ndarray, *, start_time: float, chunk_id: str, prompt: str = ""
     ) -> TranscriptChunk:
         try:
-            segments, _info = self._model.transcribe(
+            segments, info = self._model.transcribe(
                 audio.astype(np.float32, copy=False),
                 language=self.language or None,
                 beam_size=self.beam_size,
@@ -115,7 +118,9 @@ class FasterWhisperTranscriber:
             decoded = [_decoded(seg, start_time) for seg in segments]
         except Exception as exc:
             raise TranscriberError(f"faster-whisper failed: {exc}") from exc
-        return TranscriptChunk(chunk_id, start_time, trusted_words(decoded))
+        return TranscriptChunk(
+            chunk_id, start_time, trusted_words(decoded), language=str(info.language or "")
+        )
 
 
 def _decoded(seg: Any, start_time: float) -> DecodedSegment:

@@ -1,0 +1,99 @@
+"""Speech recognition over a whole recording, as fast as the machine allows (``clippy process``
+and ``clippy transcribe``).
+
+Each worker process takes contiguous runs of the recording and recognises them in long windows
+with the previous text as prompt (Whisper then works through 30 s pieces of speech only, its
+voice-activity filter skipping the rest); the runs overlap by a second and the words heard in
+both are kept once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from clippy.config import Settings
+from clippy.pipeline import stages
+from clippy.transcribe.base import SAMPLE_RATE, Transcriber, Word
+from clippy.transcribe.factory import make_transcriber
+from clippy.transcribe.rolling import Heard, merge_overlap, transcribe_span
+
+# Long windows let Whisper pack the speech of minutes into few 30 s encoder passes.
+WINDOW_SECONDS = 120.0
+OVERLAP_SECONDS = 1.0
+RUNS_PER_WORKER = 3  # contiguous runs per worker: enough to balance uneven speech
+_TRANSCRIBER: Transcriber | None = None
+
+Run = tuple[np.ndarray, float, bool]  # samples, their start (s), whether they end the recording
+
+
+def _init(settings: dict[str, Any]) -> None:
+    global _TRANSCRIBER
+    stages.start_parent_watch()
+    _TRANSCRIBER = make_transcriber(Settings.model_validate(settings))
+
+
+def _recognise(run: Run) -> Heard:
+    samples, start, final = run
+    assert _TRANSCRIBER is not None
+    return transcribe_span(
+        _TRANSCRIBER,
+        samples,
+        start,
+        window_seconds=WINDOW_SECONDS,
+        overlap_seconds=OVERLAP_SECONDS,
+        final=final,
+    )
+
+
+def split_runs(samples: np.ndarray, count: int) -> list[Run]:
+    """``count`` contiguous runs, each overlapping the next by ``OVERLAP_SECONDS``."""
+    n = len(samples)
+    per = max(1, -(-n // max(1, count)))
+    ov = int(OVERLAP_SECONDS * SAMPLE_RATE)
+    return [
+        (samples[i : i + per + ov], i / SAMPLE_RATE, i + per + ov >= n)
+        for i in range(0, max(n, 1), per)
+    ]
+
+
+def recognise_recording(
+    samples: np.ndarray,
+    settings: Settings,
+    *,
+    meanwhile: Callable[[], Any] | None = None,
+    on_run: Callable[[int, int], None] | None = None,
+) -> tuple[Heard, Any]:
+    """All words of 16 kHz mono ``samples`` (stream time 0 at the first sample).
+
+    ``meanwhile`` runs in this process while the workers recognise (its result is returned
+    beside the words); ``on_run(done, total)`` reports progress.
+    """
+    workers = max(1, min(os.cpu_count() or 1, int(len(samples) / SAMPLE_RATE // 30) + 1))
+    if workers > 1 and not settings.whisper_threads:
+        # One CTranslate2 thread per process: processes scale better than threads at this size.
+        settings = settings.model_copy(update={"whisper_threads": 1})
+    runs = split_runs(samples, workers * RUNS_PER_WORKER)
+    with ProcessPoolExecutor(workers, initializer=_init, initargs=(settings.model_dump(),)) as pool:
+        futures = [pool.submit(_recognise, run) for run in runs]
+        extra = meanwhile() if meanwhile is not None else None
+        words: list[Word] = []
+        languages: Counter[str] = Counter()
+        for k, ((_, t0, _), heard) in enumerate(zip(runs, _in_order(futures), strict=True)):
+            words += merge_overlap(words, heard.words, t0, t0 + OVERLAP_SECONDS)
+            if heard.language:
+                languages[heard.language] += len(heard.words)
+            if on_run is not None:
+                on_run(k + 1, len(runs))
+    language = languages.most_common(1)[0][0] if languages else ""
+    return Heard(words, language), extra
+
+
+def _in_order(futures: list[Future[Heard]]) -> Iterator[Heard]:
+    for f in futures:
+        yield f.result()
