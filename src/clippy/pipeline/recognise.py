@@ -21,7 +21,7 @@ from clippy.config import Settings
 from clippy.pipeline import stages
 from clippy.transcribe.base import SAMPLE_RATE, Transcriber, Word
 from clippy.transcribe.factory import make_transcriber
-from clippy.transcribe.rolling import Heard, merge_overlap, transcribe_span
+from clippy.transcribe.rolling import Heard, merge_overlap, quiet_point, transcribe_span
 
 # Long windows let Whisper pack the speech of minutes into few 30 s encoder passes.
 WINDOW_SECONDS = 120.0
@@ -52,13 +52,17 @@ def _recognise(run: Run) -> Heard:
 
 
 def split_runs(samples: np.ndarray, count: int) -> list[Run]:
-    """``count`` contiguous runs, each overlapping the next by ``OVERLAP_SECONDS``."""
+    """``count`` contiguous runs cut at quiet moments, each overlapping the next by
+    ``OVERLAP_SECONDS``."""
     n = len(samples)
     per = max(1, -(-n // max(1, count)))
     ov = int(OVERLAP_SECONDS * SAMPLE_RATE)
+    radius = min(per // 4, 5 * SAMPLE_RATE)
+    cuts = [0] + [quiet_point(samples, k * per, radius) for k in range(1, count) if k * per < n]
+    ends = [*cuts[1:], n]
     return [
-        (samples[i : i + per + ov], i / SAMPLE_RATE, i + per + ov >= n)
-        for i in range(0, max(n, 1), per)
+        (samples[a : min(n, b + ov)], a / SAMPLE_RATE, b + ov >= n)
+        for a, b in zip(cuts, ends, strict=True)
     ]
 
 

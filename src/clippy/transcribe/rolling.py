@@ -77,6 +77,20 @@ def merge_overlap(
     return out
 
 
+def quiet_point(audio: np.ndarray, near: int, radius: int) -> int:
+    """The sample index in ``[near - radius, near]`` at the middle of the quietest 20 ms:
+    where to end a window so that no word is cut (Whisper, made to stop mid-speech, may skip
+    the words before the cut)."""
+    lo = max(0, near - radius)
+    frame = SAMPLE_RATE // 50
+    span = audio[lo:near]
+    k = len(span) // frame
+    if k < 1:
+        return near
+    energy = np.square(span[: k * frame].astype(np.float64)).reshape(k, frame).sum(axis=1)
+    return lo + int(np.argmin(energy)) * frame + frame // 2
+
+
 def _drop_cut_edge(words: list[Word], edge: float) -> list[Word]:
     # A word still going on at a window's end was heard only in part; the next window, which
     # overlaps it, hears it whole.
@@ -96,23 +110,27 @@ def transcribe_span(
 ) -> Heard:
     """All words of a long recording, recognised window by window with rolling context.
 
-    With ``final`` False the audio is followed by more (recognised separately, overlapping):
-    a word cut off at its very end is left to that next part. ``on_window`` is told the seconds
-    of audio each window covered (for a progress bar).
+    Windows end at the quietest moment of their last seconds and overlap the next by
+    ``overlap_seconds``. With ``final`` False the audio is followed by more (recognised
+    separately, overlapping): a word cut off at its very end is left to that next part.
+    ``on_window`` is told the seconds of audio each window moved on (for a progress bar).
     """
     n = int(window_seconds * SAMPLE_RATE)
-    step = max(1, n - int(overlap_seconds * SAMPLE_RATE))
+    ov = int(overlap_seconds * SAMPLE_RATE)
     context = RollingContext(text=prompt)
     words: list[Word] = []
     languages: Counter[str] = Counter()
-    for i in range(0, max(len(audio) - (n - step), 1), step):
-        t0 = start_time + i / SAMPLE_RATE
-        piece = audio[i : i + n]
+    pos = 0
+    while True:
+        last = len(audio) - pos <= n
+        end = len(audio) if last else quiet_point(audio, pos + n, min(n // 4, 5 * SAMPLE_RATE))
+        t0 = start_time + pos / SAMPLE_RATE
+        piece = audio[pos:end]
         chunk = transcriber.transcribe(
-            piece, start_time=t0, chunk_id=f"w{i}", prompt=context.prompt
+            piece, start_time=t0, chunk_id=f"w{pos}", prompt=context.prompt
         )
         new = chunk.words
-        if i + n < len(audio) or not final:
+        if not (last and final):
             new = _drop_cut_edge(new, t0 + len(piece) / SAMPLE_RATE)
         new = merge_overlap(words, new, t0, t0 + overlap_seconds) if words else new
         words += new
@@ -120,5 +138,8 @@ def transcribe_span(
         if chunk.language and new:
             languages[chunk.language] += len(new)
         if on_window is not None:
-            on_window(min(len(piece), step) / SAMPLE_RATE)
+            on_window((end - pos) / SAMPLE_RATE)
+        if last:
+            break
+        pos = max(pos + 1, end - ov)
     return Heard(words, languages.most_common(1)[0][0] if languages else "")

@@ -124,11 +124,19 @@ class FasterWhisperTranscriber:
 
 
 def _decoded(seg: Any, start_time: float) -> DecodedSegment:
-    words = [
-        Word(w.word.strip(), start_time + w.start, start_time + w.end, float(w.probability))
-        for w in (seg.words or [])
-        if w.word.strip()
-    ]
+    words: list[Word] = []
+    for w in seg.words or []:
+        text = w.word.strip()
+        if not text:
+            continue
+        if words and not w.word.startswith(" "):
+            # A piece without its leading space continues the word before ("light" "-ated"):
+            # one word for captions, titles and phrase matching.
+            prev = words.pop()
+            conf = min(prev.confidence, float(w.probability))
+            words.append(Word(prev.text + text, prev.start, start_time + w.end, conf))
+            continue
+        words.append(Word(text, start_time + w.start, start_time + w.end, float(w.probability)))
     return DecodedSegment(
         seg.text,
         float(seg.avg_logprob),
