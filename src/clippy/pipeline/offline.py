@@ -25,13 +25,12 @@ import numpy as np
 from clippy.config import Settings
 from clippy.detect.plan import ClipPlan
 from clippy.detect.signals import segment_features
-from clippy.media.audio import decode_audio
 from clippy.media.cut import encode_range
-from clippy.media.probe import InvalidMedia, probe
+from clippy.media.probe import InvalidMedia
 from clippy.media.thumbnail import make_thumbnail
 from clippy.pipeline.analysis import SAMPLE_RATE, Analysis, features_json
 from clippy.pipeline.progress import progress_bar, progress_iter
-from clippy.pipeline.recognise import recognise_recording
+from clippy.pipeline.recognise import load_recording, recognise_recording
 from clippy.pipeline.windows import HISTORY_SECONDS, WindowInput, plan_window
 from clippy.transcribe.base import TranscriberError
 from clippy.transcribe.factory import check_transcriber
@@ -147,8 +146,7 @@ def process_file(
         print(f"clippy: {exc}", file=err)
         return 2
     try:
-        info = probe(source if "://" in source else Path(source))
-        samples = decode_audio(source)
+        info, samples = load_recording(source)
     except InvalidMedia as exc:
         print(f"clippy: cannot process {source}: {exc}", file=err)
         return 2

@@ -13,11 +13,14 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from clippy.config import Settings
+from clippy.media.audio import decode_audio
+from clippy.media.probe import InvalidMedia, MediaInfo, probe
 from clippy.pipeline import stages
 from clippy.transcribe.base import SAMPLE_RATE, Transcriber, Word
 from clippy.transcribe.factory import make_transcriber
@@ -49,6 +52,15 @@ def _recognise(run: Run) -> Heard:
         overlap_seconds=OVERLAP_SECONDS,
         final=final,
     )
+
+
+def load_recording(source: str) -> tuple[MediaInfo, np.ndarray]:
+    """What ``source`` (a path or any URL ffmpeg reads) holds, and its audio at 16 kHz mono;
+    ``InvalidMedia`` when it is not a recording with sound."""
+    info = probe(source if "://" in source else Path(source))
+    if not info.has_audio:
+        raise InvalidMedia(f"it has no audio stream (read as {info.format_name})")
+    return info, decode_audio(source)
 
 
 def split_runs(samples: np.ndarray, count: int) -> list[Run]:

@@ -7,10 +7,9 @@ import sys
 from pathlib import Path
 
 from clippy.config import Settings
-from clippy.media.audio import decode_audio
-from clippy.media.probe import InvalidMedia, probe
+from clippy.media.probe import InvalidMedia
 from clippy.pipeline.progress import progress_bar
-from clippy.pipeline.recognise import recognise_recording
+from clippy.pipeline.recognise import load_recording, recognise_recording
 from clippy.transcribe.base import TranscriberError
 from clippy.transcribe.factory import check_transcriber
 from clippy.transcribe.formats import render
@@ -30,10 +29,7 @@ def transcribe_file(
         print(f"clippy: {exc}", file=err)
         return 2
     try:
-        info = probe(source if "://" in source else Path(source))
-        if not info.has_audio:
-            raise InvalidMedia("it has no audio stream")
-        samples = decode_audio(source)
+        _, samples = load_recording(source)
     except InvalidMedia as exc:
         print(f"clippy: cannot transcribe {source}: {exc}", file=err)
         return 2
