@@ -59,6 +59,8 @@ def _with_phrase(text: str, keys: Sequence[str]) -> str:
     """The cleaned sentence; when the cut would lose its key phrase, from the phrase on."""
     title = clean_title(text)
     for key in keys:
+        if key in COMMAND_PHRASES:
+            continue  # "clip it" is cut from titles on purpose
         if key and key in " ".join(normalize(text)) and key not in " ".join(normalize(title)):
             tokens = text.split()
             n = len(key.split())
