@@ -145,11 +145,13 @@ def process_file(
     except TranscriberError as exc:
         print(f"clippy: {exc}", file=err)
         return 2
+    t0 = time.perf_counter()
     try:
         info, samples = load_recording(source)
     except InvalidMedia as exc:
         print(f"clippy: cannot process {source}: {exc}", file=err)
         return 2
+    log.info("read %.0f s of audio in %.1f s", len(samples) / SAMPLE_RATE, time.perf_counter() - t0)
     try:
         return _process(
             source,
@@ -185,12 +187,22 @@ def _process(
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     analyses, starts = analyse_recording(samples, settings, progress=progress)
+    heard = time.perf_counter()
     plans = detect_offline(analyses, starts, load_chat(chat_file), settings, key_phrases)
+    detected = time.perf_counter()
     jobs = [(i, plan, out_dir, source, has_video) for i, plan in enumerate(plans, start=1)]
     # Each encode is mostly single-threaded at these sizes: one per core keeps both busy.
     with ThreadPoolExecutor(max(1, os.cpu_count() or 1)) as cutters:
         clips = list(progress_iter(cutters.map(_cut_one, jobs), len(jobs), progress, "cutting"))
     elapsed = time.perf_counter() - started
+    log.info(
+        "where the time went: recognition and features %.1f s, detection %.1f s, "
+        "cutting %d clips %.1f s",
+        heard - started,
+        detected - heard,
+        len(clips),
+        started + elapsed - detected,
+    )
     data = [asdict(c) for c in clips]
     (out_dir / "clips.json").write_text(json.dumps(data, indent=2))
     if as_json:
