@@ -1,4 +1,5 @@
-"""Audio analysis shared by the live pipeline and ``clippy process``: features + words."""
+"""Audio analysis of a live segment: features + words (``clippy process`` shares the features
+and the ``Analysis`` shape, and recognises whole recordings in ``recognise``)."""
 
 from __future__ import annotations
 
