@@ -9,6 +9,7 @@ both are kept once.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -30,6 +31,7 @@ from clippy.transcribe.rolling import Heard, merge_overlap, quiet_point, transcr
 WINDOW_SECONDS = 120.0
 OVERLAP_SECONDS = 1.0
 RUNS_PER_WORKER = 3  # contiguous runs per worker: enough to balance uneven speech
+MIN_RUN_SECONDS = 60.0  # shorter runs cost more in cut edges and start-up than they save
 _TRANSCRIBER: Transcriber | None = None
 
 Run = tuple[np.ndarray, float, bool]  # samples, their start (s), whether they end the recording
@@ -41,17 +43,20 @@ def _init(settings: dict[str, Any]) -> None:
     _TRANSCRIBER = make_transcriber(Settings.model_validate(settings))
 
 
-def _recognise(run: Run) -> Heard:
-    samples, start, final = run
-    assert _TRANSCRIBER is not None
+def _hear(transcriber: Transcriber, samples: np.ndarray, start: float, final: bool) -> Heard:
     return transcribe_span(
-        _TRANSCRIBER,
+        transcriber,
         samples,
         start,
         window_seconds=WINDOW_SECONDS,
         overlap_seconds=OVERLAP_SECONDS,
         final=final,
     )
+
+
+def _recognise(run: Run) -> Heard:
+    assert _TRANSCRIBER is not None
+    return _hear(_TRANSCRIBER, *run)
 
 
 def load_recording(source: str) -> tuple[MediaInfo, np.ndarray]:
@@ -90,12 +95,25 @@ def recognise_recording(
     ``meanwhile`` runs in this process while the workers recognise (its result is returned
     beside the words); ``on_run(done, total)`` reports progress.
     """
-    workers = max(1, min(os.cpu_count() or 1, int(len(samples) / SAMPLE_RATE // 30) + 1))
-    if workers > 1 and not settings.whisper_threads:
+    runs_worth = max(1, int(len(samples) / SAMPLE_RATE // MIN_RUN_SECONDS))
+    workers = max(1, min(os.cpu_count() or 1, runs_worth))
+    if workers == 1:
+        # A short recording or one core: starting a worker would cost more than it saves.
+        heard = _hear(make_transcriber(settings), samples, 0.0, True)
+        extra = meanwhile() if meanwhile is not None else None
+        if on_run is not None:
+            on_run(1, 1)
+        return heard, extra
+    if not settings.whisper_threads:
         # One CTranslate2 thread per process: processes scale better than threads at this size.
         settings = settings.model_copy(update={"whisper_threads": 1})
-    runs = split_runs(samples, workers * RUNS_PER_WORKER)
-    with ProcessPoolExecutor(workers, initializer=_init, initargs=(settings.model_dump(),)) as pool:
+    runs = split_runs(samples, min(runs_worth, workers * RUNS_PER_WORKER))
+    # Spawned, not forked: the parent may have loaded a model (checking a user's model
+    # directory), and a fork of CTranslate2's thread pools can hang.
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        workers, mp_context=spawn, initializer=_init, initargs=(settings.model_dump(),)
+    ) as pool:
         futures = [pool.submit(_recognise, run) for run in runs]
         extra = meanwhile() if meanwhile is not None else None
         words: list[Word] = []
