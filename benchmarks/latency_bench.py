@@ -5,13 +5,14 @@ sent when it would have finished recording, its chat lines as they "happen"), of
 speech recognition, and measures, per planted moment, the time from the moment to the
 ``clip_created`` event that covers it.
 
-    .venv/bin/python benchmarks/latency_bench.py [--speed 1.0]
+    .venv/bin/python benchmarks/latency_bench.py [--speed 1.0] [--segment 10]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -61,10 +62,11 @@ async def stream_live(srv: ServerProcess, token: str, planted, segments, speed: 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--speed", type=float, default=1.0, help="1.0 = real time")
+    ap.add_argument("--segment", type=float, default=10.0, help="segment seconds (5 or 10)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="clippy-latency-") as tmp:
         planted = make_planted_stream(Path(tmp) / "media")
-        segments = split_webm_segments(planted.video, Path(tmp) / "segs")
+        segments = split_webm_segments(planted.video, Path(tmp) / "segs", args.segment)
         (Path(tmp) / "data").mkdir()
         srv = ServerProcess(Path(tmp) / "data", f"sqlite:///{tmp}/data/clippy.db")
         srv.start()
@@ -91,7 +93,8 @@ def main() -> None:
         p95 = lats[min(len(lats) - 1, round(0.95 * (len(lats) - 1)))]
         print(
             f"p50 {statistics.median(lats):.1f} s, p95 {p95:.1f} s over {len(lats)} moments"
-            f" (10 s segments, offline engine, {len(planted.moments)} planted)"
+            f" ({args.segment:g} s segments, default engine, {len(planted.moments)} planted,"
+            f" load {os.getloadavg()[0]:.1f})"
         )
     print("reproduce: .venv/bin/python benchmarks/latency_bench.py")
 

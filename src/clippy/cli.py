@@ -14,13 +14,18 @@ from clippy.config import Settings, get_settings
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from clippy.transcribe.base import TranscriberError
     from clippy.web.app import create_app
 
     if args.host:
         settings.host = args.host
     if args.port:
         settings.port = args.port
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except TranscriberError as exc:
+        print(f"clippy: cannot start: {exc}", file=sys.stderr)
+        return 2
     print(f"Clippy serving on http://{settings.host}:{settings.port}", flush=True)
     uvicorn.run(
         app,
@@ -121,6 +126,14 @@ def _models_download(args: argparse.Namespace, _settings: Settings) -> int:
     return 0
 
 
+def _transcribe(args: argparse.Namespace, settings: Settings) -> int:
+    from clippy.pipeline.transcribe_file import transcribe_file
+
+    return transcribe_file(
+        args.input, settings, fmt=args.format, out=Path(args.out) if args.out else None
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every sub-command."""
     p = argparse.ArgumentParser(prog="clippy", description="Clip live streams automatically.")
@@ -169,6 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("email")
     up.add_argument("plan", choices=["free", "pro", "business"])
     up.set_defaults(func=_user_plan)
+
+    tr = sub.add_parser("transcribe", help="write the words of a recorded file or URL")
+    tr.add_argument("input", help="a file path or any URL ffmpeg reads (e.g. an HLS playlist)")
+    tr.add_argument("--format", default="json", choices=["json", "srt", "vtt", "txt"])
+    tr.add_argument("--out", default="", help="output file (default: standard output)")
+    tr.set_defaults(func=_transcribe)
 
     md = sub.add_parser("models", help="speech models").add_subparsers(
         dest="models_command", required=True

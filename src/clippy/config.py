@@ -82,10 +82,14 @@ class Settings(BaseSettings):
     pipeline_queue_size: int = Field(default=64, ge=1)
     pipeline_max_attempts: int = Field(default=3, ge=1)
 
-    # Speech recognition: "pocketsphinx" (offline default), "faster-whisper", "openai", "none"
-    transcriber: str = "pocketsphinx"
-    whisper_model_dir: Path | None = None
+    # Speech recognition: "faster-whisper" (offline default), "pocketsphinx", "openai", "none"
+    transcriber: str = "faster-whisper"
+    whisper_model: str = "tiny.en"  # bundled: tiny.en (default), base (the [whisper-base] extra)
+    whisper_model_dir: Path | None = None  # a CTranslate2 model of your own (overrides the above)
     whisper_compute_type: str = "int8"
+    whisper_language: str = ""  # empty: English for .en models, detected per window otherwise
+    whisper_beam_size: int = Field(default=1, ge=1)
+    whisper_threads: int = Field(default=0, ge=0)  # 0: CTranslate2 picks (one per core)
     openai_api_key: str = ""
     openai_base_url: str = "https://api.groq.com/openai/v1"
     openai_transcribe_model: str = "whisper-large-v3-turbo"

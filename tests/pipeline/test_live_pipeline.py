@@ -12,6 +12,7 @@ import pytest
 
 from clippy.ingest.client import IngestClient
 from tests.fixtures.media import PlantedStream, SegmentFile
+from tests.fixtures.speech import spoken_title_words
 
 # Real-time streaming and media generation: minutes on a loaded 2-core machine (measured
 # 254 s of fixture set-up under contention), so allow more than the suite's default.
@@ -89,6 +90,9 @@ def test_planted_moments_become_clips(
     assert len(others) <= 1, others
     for c in clips:
         assert c["status"] == "ready" and c["reason"] and c["title"], c["error"]
+        start, end = c["ranges"][0]["start"], c["ranges"][-1]["end"]
+        assert len(c["title"]) <= 60
+        assert spoken_title_words(c["title"], planted_stream.script, start, end) >= 2, c
         assert 15 - 0.1 <= c["duration"] <= 60 + 0.1
         thumb = httpx.get(srv.http + c["thumbnail_url"])
         assert thumb.status_code == 200 and thumb.content[:2] == b"\xff\xd8"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.media import PlantedStream
+from tests.fixtures.speech import spoken_title_words
 
 # Real-time streaming and media generation: minutes on a loaded 2-core machine (measured
 # 254 s of fixture set-up under contention), so allow more than the suite's default.
@@ -59,6 +60,9 @@ def test_process_json_finds_the_planted_moments(
     assert len(others) <= 1, others
     for c in clips:
         assert Path(c["file"]).stat().st_size > 10_000 and c["reason"]
+        # Titles come from what was said in the clip, short enough to read at a glance.
+        assert len(c["title"]) <= 60
+        assert spoken_title_words(c["title"], planted_stream.script, c["start"], c["end"]) >= 2, c
         probe = subprocess.run(
             [
                 "ffprobe",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from clippy.transcribe.base import Word
-from clippy.transcribe.rolling import RollingContext, merge_overlap
+from clippy.transcribe.rolling import RollingContext, merge_overlap, quiet_point, tail_text
 from clippy.transcribe.vad import speech_fraction, speech_regions
 
 
@@ -45,3 +45,18 @@ def test_vad_tells_speech_from_silence() -> None:
     regions = speech_regions(audio)
     assert regions and regions[0][0] >= 0.8 and regions[-1][1] <= 3.2
     assert 0.2 < speech_fraction(audio) < 0.8
+
+
+def test_windows_end_at_the_quietest_moment() -> None:
+    sr = 16000
+    rng = np.random.default_rng(3)
+    audio = (0.3 * rng.standard_normal(sr * 10)).astype(np.float32)
+    audio[int(7.5 * sr) : int(7.7 * sr)] *= 0.01  # a short pause between words at 7.5-7.7 s
+    cut = quiet_point(audio, 9 * sr, 3 * sr)
+    assert 7.5 * sr <= cut <= 7.7 * sr
+    assert quiet_point(audio, 100, 1000) == 100  # under one 20 ms frame to search: kept
+
+
+def test_prompt_tail_starts_at_a_word() -> None:
+    assert tail_text(["alpha beta", "", "gamma delta"], max_chars=12) == "gamma delta"
+    assert tail_text(["one two"], max_chars=50) == "one two"

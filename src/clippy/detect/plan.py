@@ -19,12 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from clippy.detect.phrases import COMMAND_PHRASES, normalize
 from clippy.detect.score import Timeline
-from clippy.detect.sentiment import compound
+from clippy.detect.titles import TITLE_CHARS, clip_title
 from clippy.detect.words import PAUSE_SECONDS, Sentence, Word, split_sentences
 
-TITLE_CHARS = 60
+__all__ = ["TITLE_CHARS", "ClipPlan", "PlanConfig", "plan_clips"]
 
 
 @dataclass(frozen=True)
@@ -234,38 +233,4 @@ def _merge(plans: list[ClipPlan], cfg: PlanConfig) -> list[ClipPlan]:
 
 
 def _title(tl: Timeline, m: _Moment, words: Sequence[Word]) -> str:
-    """A short title: the sentence with the moment's key phrase, else its most charged
-    sentence, else a description of the strongest signal."""
-    reasons = tl.reasons[m.i0 : m.i1]
-    phrases = [p for r in reasons for p in r.get("phrases", []) if p not in COMMAND_PHRASES]
-    near = [
-        s
-        for s in split_sentences(words)
-        if s.end >= m.start - 1.0 and s.start <= m.end + 1.0 and s.text.strip()
-    ]
-    if phrases:
-        key = " ".join(normalize(phrases[0]))
-        said = [s for s in near if key in " ".join(normalize(s.text))]
-        text = _shorten(said[0].text) if said else ""
-        return _capital(text if key in " ".join(normalize(text)) else phrases[0])
-    if near:
-        return _capital(_shorten(max(near, key=lambda s: abs(compound(s.text))).text))
-    if any("chat" in r for r in reasons):
-        return "Chat goes wild"
-    if any("laughter" in r for r in reasons):
-        return "Laughing fit"
-    if any("loudness" in r for r in reasons):
-        return "Loud moment"
-    return "Highlight"
-
-
-def _shorten(text: str) -> str:
-    text = " ".join(text.split())
-    if len(text) <= TITLE_CHARS:
-        return text
-    cut = text[: TITLE_CHARS - 1].rsplit(" ", 1)[0]
-    return cut + "…"
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
+    return clip_title(words, m.start, m.end, m.peak, tl.reasons[m.i0 : m.i1])

@@ -30,8 +30,8 @@ class ScoringConfig:
     phrase_points: float = 0.6  # a hype phrase alone is not a moment; with a spike it is
     command_points: float = 1.2  # "clip that": the streamer asks for a clip
     swing_points: float = 0.8  # times the swing size (0 … 2): -0.6 → +0.8 gives 1.1
-    min_swing: float = 1.0  # compound change between consecutive chunks that counts
-    strong_sentiment: float = 0.75  # or a chunk this charged right after a neutral one
+    min_swing: float = 1.0  # compound change of a reversal (charged chunk to opposite one)
+    min_shift: float = 0.8  # or of the mood over two chunks against the two before
     swing_seconds: float = 3.0  # a swing marks the chunk's first seconds, not a monologue
     chat_min_multiplier: float = 3.0
     chat_points: float = 0.67  # times log2(multiplier) - 1.5: x4 → 0.33, x8 → 1.0, x30 → 2.3
@@ -141,7 +141,7 @@ def score_timeline(sig: WindowSignals, cfg: ScoringConfig | None = None) -> Time
         pts = cfg.command_points if hit.phrase in commands else cfg.phrase_points
         b.spread(hit.start, hit.end, "phrases", pts, hit.phrase)
     swings = sentiment_swings(
-        sentiment_series(sig.words), min_change=cfg.min_swing, strong=cfg.strong_sentiment
+        sentiment_series(sig.words), min_change=cfg.min_swing, min_shift=cfg.min_shift
     )
     for sw in swings:
         end = min(sw.end, sw.start + cfg.swing_seconds)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -62,15 +61,43 @@ def sentiment_series(words: Sequence[Word]) -> list[SentimentChunk]:
 
 
 def sentiment_swings(
-    series: Sequence[SentimentChunk], *, min_change: float = 1.0, strong: float = 0.75
+    series: Sequence[SentimentChunk],
+    *,
+    min_change: float = 1.0,
+    min_shift: float = 0.8,
+    context: int = 2,
+    span: float = 20.0,
 ) -> list[SwingHit]:
-    """Chunks whose compound moved by at least ``min_change`` from the previous chunk, or that
-    are strongly charged (|compound| ≥ ``strong``) right after a neutral one."""
+    """Where the mood of the talk really changes, at the chunk where the change starts.
+
+    Two ways count: a reversal (this chunk and the one before are both charged, with opposite
+    signs, ``min_change`` apart: despair then joy), or a shift sustained over several sentences
+    (the mean of this chunk and the next differs by ``min_shift`` from the mean of the
+    ``context`` chunks before, all within ``span`` s). One charged remark amid calm talk is
+    neither: with accurate words, a mildly positive comment about the game is not a moment.
+    """
     hits = []
-    for prev, cur in itertools.pairwise(series):
+    for i in range(1, len(series)):
+        prev, cur = series[i - 1], series[i]
+        if abs(cur.compound) < NEUTRAL:
+            continue
         change = cur.compound - prev.compound
-        if abs(change) >= min_change:
-            hits.append(SwingHit(cur.start, cur.end, change, cur.compound))
-        elif abs(cur.compound) >= strong and abs(prev.compound) < NEUTRAL:
-            hits.append(SwingHit(cur.start, cur.end, cur.compound, cur.compound))
+        reversal = (
+            abs(prev.compound) >= NEUTRAL
+            and prev.compound * cur.compound < 0
+            and abs(change) >= min_change
+        )
+        if not reversal:
+            before = [c for c in series[max(0, i - context) : i] if cur.start - c.end <= span]
+            after = [c for c in series[i : i + context] if c.start - cur.start <= span]
+            if len(before) < context or len(after) < context:
+                continue
+            change = _mean(after) - _mean(before)
+            if abs(change) < min_shift or change * cur.compound < 0:
+                continue
+        hits.append(SwingHit(cur.start, cur.end, change, cur.compound))
     return hits
+
+
+def _mean(chunks: Sequence[SentimentChunk]) -> float:
+    return sum(c.compound for c in chunks) / len(chunks)

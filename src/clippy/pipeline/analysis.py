@@ -1,4 +1,5 @@
-"""Audio analysis shared by the live pipeline and ``clippy process``: features + words."""
+"""Audio analysis of a live segment: features + words (``clippy process`` shares the features
+and the ``Analysis`` shape, and recognises whole recordings in ``recognise``)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def analyse_samples(
     prompt: str = "",
 ) -> Analysis:
     """Features and transcript of 16 kHz mono samples whose first sample is at ``start_time``."""
-    features = _features_json(segment_features(samples, SAMPLE_RATE, start_time))
+    features = features_json(segment_features(samples, SAMPLE_RATE, start_time))
     words: list[dict[str, Any]] = []
     if samples.size and speech_fraction(samples, SAMPLE_RATE) >= _MIN_SPEECH_FRACTION:
         chunk = transcriber.transcribe(
@@ -54,7 +55,8 @@ def analyse_audio(
     return analyse_samples(samples, start_time, transcriber, chunk_id=chunk_id, prompt=prompt)
 
 
-def _features_json(features: Any) -> dict[str, Any]:
+def features_json(features: Any) -> dict[str, Any]:
+    """Segment features as the JSON stored with a segment."""
     if isinstance(features, dict):
         return features
     to_json = getattr(features, "to_json", None)

@@ -1,18 +1,21 @@
 """``clippy process``: the live pipeline run over a recording as fast as the machine allows.
 
-The recording is cut into the same 10 s windows the extension would send, analysed in a
-process pool (features + speech recognition), and detection replays the windows in order
-exactly like the live stream would, so both find the same moments.
+Detection replays the recording as the same 10 s windows the extension would send, exactly
+like the live stream, so both find the same moments. Recognition is where the time goes, so
+it runs differently from live: each worker process takes a contiguous run of the recording and
+recognises it in long windows (Whisper then works through 30 s pieces of speech only, its
+voice-activity filter skipping the rest) with the previous text as prompt, and the words are
+then shared out to the 10 s windows by time.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import time
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -21,19 +24,21 @@ import numpy as np
 
 from clippy.config import Settings
 from clippy.detect.plan import ClipPlan
-from clippy.media.audio import decode_audio
+from clippy.detect.signals import segment_features
 from clippy.media.cut import encode_range
-from clippy.media.probe import InvalidMedia, probe
+from clippy.media.probe import InvalidMedia
 from clippy.media.source import operator_input
 from clippy.media.thumbnail import make_thumbnail
-from clippy.pipeline import stages
-from clippy.pipeline.analysis import SAMPLE_RATE, Analysis, analyse_samples
+from clippy.pipeline.analysis import SAMPLE_RATE, Analysis, features_json
+from clippy.pipeline.progress import progress_bar, progress_iter
+from clippy.pipeline.recognise import load_recording, recognise_recording
 from clippy.pipeline.windows import HISTORY_SECONDS, WindowInput, plan_window
-from clippy.transcribe.base import Transcriber
-from clippy.transcribe.factory import make_transcriber
+from clippy.transcribe.base import TranscriberError
+from clippy.transcribe.factory import check_transcriber
+
+log = logging.getLogger(__name__)
 
 SEGMENT_SECONDS = 10.0
-_TRANSCRIBER: Transcriber | None = None
 
 
 @dataclass(frozen=True)
@@ -49,22 +54,30 @@ class ClipOut:
     thumbnail: str
 
 
-def _init(settings: dict[str, Any]) -> None:
-    global _TRANSCRIBER
-    stages.start_parent_watch()
-    _TRANSCRIBER = make_transcriber(Settings.model_validate(settings))
+def analyse_recording(
+    samples: np.ndarray, settings: Settings, *, progress: bool = False
+) -> tuple[list[Analysis], list[float]]:
+    """Per-10 s-window features and words of a whole recording, and the windows' starts."""
+    n = int(SEGMENT_SECONDS * SAMPLE_RATE)
+    starts = [i / SAMPLE_RATE for i in range(0, max(len(samples), 1), n)]
 
+    def features() -> list[dict[str, Any]]:
+        # Cheap numpy work, done here while the workers recognise.
+        return [
+            features_json(segment_features(samples[int(s * SAMPLE_RATE) :][:n], SAMPLE_RATE, s))
+            for s in starts
+        ]
 
-def _analyse(args: tuple[np.ndarray, float, str]) -> Analysis:
-    samples, start, chunk_id = args
-    assert _TRANSCRIBER is not None
-    return analyse_samples(samples, start, _TRANSCRIBER, chunk_id=chunk_id)
-
-
-def _windows(samples: np.ndarray, seconds: float) -> Iterator[tuple[np.ndarray, float, str]]:
-    n = int(seconds * SAMPLE_RATE)
-    for i in range(0, max(len(samples), 1), n):
-        yield samples[i : i + n], i / SAMPLE_RATE, f"w{i // n}"
+    with progress_bar(progress, "listening") as on_run:
+        heard, feats = recognise_recording(samples, settings, meanwhile=features, on_run=on_run)
+    analyses = [
+        Analysis(
+            features=f,
+            words=[w.to_json() for w in heard.words if s <= w.start < s + SEGMENT_SECONDS],
+        )
+        for s, f in zip(starts, feats, strict=True)
+    ]
+    return analyses, starts
 
 
 def load_chat(path: Path | None) -> list[float]:
@@ -122,28 +135,75 @@ def process_file(
     chat_file: Path | None = None,
     key_phrases: tuple[str, ...] = (),
 ) -> int:
-    """Find and cut the clips of ``source`` into ``out_dir``; returns a process exit code."""
+    """Find and cut the clips of ``source`` into ``out_dir``; returns a process exit code.
+
+    Every failure is one line on stderr, never a traceback: 2 for input that cannot be used
+    (not media, no such file, unusable speech model), 1 for anything that broke on the way.
+    """
     err = sys.stderr
     try:
-        info = probe(operator_input(source))
-        samples = decode_audio(operator_input(source))
+        check_transcriber(settings)
+    except TranscriberError as exc:
+        print(f"clippy: {exc}", file=err)
+        return 2
+    t0 = time.perf_counter()
+    try:
+        info, samples = load_recording(source)
     except InvalidMedia as exc:
         print(f"clippy: cannot process {source}: {exc}", file=err)
         return 2
+    log.info("read %.0f s of audio in %.1f s", len(samples) / SAMPLE_RATE, time.perf_counter() - t0)
+    try:
+        return _process(
+            source,
+            info.duration,
+            info.has_video,
+            samples,
+            out_dir,
+            settings,
+            as_json=as_json,
+            progress=progress,
+            chat_file=chat_file,
+            key_phrases=key_phrases,
+        )
+    except Exception as exc:  # a traceback helps no user: say what broke, log the rest
+        log.debug("processing %s failed", source, exc_info=True)
+        print(f"clippy: processing {source} failed: {exc.__class__.__name__}: {exc}", file=err)
+        return 1
+
+
+def _process(
+    source: str,
+    duration: float,
+    has_video: bool,
+    samples: np.ndarray,
+    out_dir: Path,
+    settings: Settings,
+    *,
+    as_json: bool,
+    progress: bool,
+    chat_file: Path | None,
+    key_phrases: tuple[str, ...],
+) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    chunks = list(_windows(samples, SEGMENT_SECONDS))
-    workers = max(1, min(os.cpu_count() or 1, len(chunks)))
-    with ProcessPoolExecutor(workers, initializer=_init, initargs=(settings.model_dump(),)) as pool:
-        results = pool.map(_analyse, chunks, chunksize=2)
-        analyses = list(_progress(results, len(chunks), progress, "analysing"))
-    starts = [c[1] for c in chunks]
+    analyses, starts = analyse_recording(samples, settings, progress=progress)
+    heard = time.perf_counter()
     plans = detect_offline(analyses, starts, load_chat(chat_file), settings, key_phrases)
-    jobs = [(i, plan, out_dir, source, info.has_video) for i, plan in enumerate(plans, start=1)]
+    detected = time.perf_counter()
+    jobs = [(i, plan, out_dir, source, has_video) for i, plan in enumerate(plans, start=1)]
     # Each encode is mostly single-threaded at these sizes: one per core keeps both busy.
-    with ThreadPoolExecutor(workers) as cutters:
-        clips = list(_progress(cutters.map(_cut_one, jobs), len(jobs), progress, "cutting"))
+    with ThreadPoolExecutor(max(1, os.cpu_count() or 1)) as cutters:
+        clips = list(progress_iter(cutters.map(_cut_one, jobs), len(jobs), progress, "cutting"))
     elapsed = time.perf_counter() - started
+    log.info(
+        "where the time went: recognition and features %.1f s, detection %.1f s, "
+        "cutting %d clips %.1f s",
+        heard - started,
+        detected - heard,
+        len(clips),
+        started + elapsed - detected,
+    )
     data = [asdict(c) for c in clips]
     (out_dir / "clips.json").write_text(json.dumps(data, indent=2))
     if as_json:
@@ -154,7 +214,7 @@ def process_file(
         )
         print()
     else:
-        _print_table(clips, info.duration, elapsed)
+        _print_table(clips, duration, elapsed)
     return 0
 
 
@@ -174,19 +234,6 @@ def _cut_one(job: tuple[int, ClipPlan, Path, str, bool]) -> ClipOut:
         str(video),
         str(thumb) if has_video else "",
     )
-
-
-def _progress(items: Iterator[Any], total: int, show: bool, label: str) -> Iterator[Any]:
-    if not show or not sys.stderr.isatty():
-        yield from items
-        return
-    from rich.progress import Progress
-
-    with Progress(transient=True) as bar:
-        task = bar.add_task(label, total=total)
-        for item in items:
-            yield item
-            bar.advance(task)
 
 
 def _print_table(clips: list[ClipOut], duration: float, elapsed: float) -> None:

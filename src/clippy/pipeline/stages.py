@@ -26,9 +26,8 @@ from clippy.storage.base import ObjectStore
 from clippy.storage.factory import make_store
 from clippy.transcribe.base import Transcriber
 from clippy.transcribe.factory import make_transcriber
+from clippy.transcribe.rolling import tail_text
 from clippy.transcripts.store import replace_segment_transcript
-
-_PROMPT_CHARS = 200
 
 
 @dataclass
@@ -130,8 +129,7 @@ def _previous_text(session: Session, stream_id: int, before: float) -> str:
         .order_by(TranscriptSegment.start_time.desc())
         .limit(3)
     )
-    text = " ".join(reversed(list(session.scalars(q))))
-    return text[-_PROMPT_CHARS:]
+    return tail_text(reversed(list(session.scalars(q))))
 
 
 def mark_attempt(factory: sessionmaker[Session], segment_id: int, attempt: int) -> None:

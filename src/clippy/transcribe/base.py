@@ -43,6 +43,7 @@ class TranscriptChunk:
     chunk_id: str
     start_time: float
     words: list[Word] = field(default_factory=list)
+    language: str = ""  # ISO code when the engine knows it ("en"), else empty
 
     @property
     def text(self) -> str:

@@ -45,7 +45,8 @@ class PocketSphinxTranscriber:
         d.process_raw(to_pcm16(audio), full_utt=True)
         d.end_utt()
         words: list[Word] = []
-        for seg in d.seg():
+        # No hypothesis at all (noise, a cut-off word) gives None instead of an empty list.
+        for seg in d.seg() or ():
             text = _ALTERNATE.sub("", seg.word)
             if _FILLER.match(text):
                 continue

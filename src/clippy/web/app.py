@@ -92,6 +92,12 @@ def finish_stream(ctx: AppContext, stream_id: int) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The ASGI app; background loops (pipeline, retention) run for the app's lifetime."""
     settings = settings or get_settings()
+    if settings.pipeline_enabled:
+        # A missing or corrupted speech model stops the server here, with the file and the fix,
+        # rather than failing every segment later.
+        from clippy.transcribe.factory import check_transcriber
+
+        check_transcriber(settings)
     ctx = build_context(settings)
 
     @contextlib.asynccontextmanager
