@@ -41,6 +41,9 @@ class PlanConfig:
     join_gap: float = 4.0  # seconds over threshold closer than this are one moment
     max_wait: float = 4.0  # see the module docstring
     edge: float = 0.25  # margin kept before a sentence's first word and after its last
+    # Chat reacts after the moment: a moment found mostly by chat happened this long before
+    # chat's peak (learned on the Lightor train chat, see docs/detection.md).
+    chat_lag: float = 25.0
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,7 @@ def plan_clips(
         end, end_known = _payoff_end(m, sentences, available_until, cfg)
         if not final and not end_known and available_until - m.peak < cfg.max_wait:
             continue  # the payoff is still being recorded: decide with the next segment
-        start = _setup_start(m, sentences, cfg)
+        start = _setup_start(m, sentences, cfg, _lag(tl, m.i0, m.i1, cfg))
         start, end = _fit(start, end, m.peak, available_from, available_until, cfg)
         lo, hi = available_from, available_until
         start, end = _avoid(existing, start, end, m.peak, lo, hi, cfg)
@@ -135,9 +138,43 @@ def _sentence_at(sentences: Sequence[Sentence], t: float) -> Sentence | None:
     return next((s for s in sentences if s.start <= t <= s.end), None)
 
 
-def _setup_start(m: _Moment, sentences: Sequence[Sentence], cfg: PlanConfig) -> float:
-    """``setup`` s before the moment, moved back to the start of the sentence under way then."""
+def moment_start(tl: Timeline, i: int, cfg: PlanConfig | None = None) -> float:
+    """Where ``plan_clips`` would start the clip of a moment peaking at second ``i`` of ``tl``.
+
+    The moment is the run of seconds around ``i`` at or over the threshold (or over half the
+    peak, for a peak under the threshold: what ranking candidates needs); no sentences are
+    known, so the start is the setup before the run, or before the peak less the chat lag when
+    chat found the moment.
+    """
+    cfg = cfg or PlanConfig()
+    floor = min(cfg.threshold, 0.5 * float(tl.score[i]))
+    i0 = i
+    while i0 > 0 and tl.score[i0 - 1] >= floor:
+        i0 -= 1
+    m = _Moment(i0, i + 1, tl.t0 + i0, tl.t0 + i + 1, tl.t0 + i + 0.5)
+    return _setup_start(m, (), cfg, _lag(tl, i0, i + 1, cfg))
+
+
+def _lag(tl: Timeline, i0: int, i1: int, cfg: PlanConfig) -> float:
+    """``chat_lag`` when chat gave most of the moment's points, else 0."""
+    if cfg.chat_lag <= 0 or i1 <= i0:
+        return 0.0
+    chat = sum(p.get("chat", 0.0) for p in tl.points[i0:i1])
+    total = float(tl.score[i0:i1].sum())
+    return cfg.chat_lag if total > 0 and chat >= 0.5 * total else 0.0
+
+
+def _setup_start(
+    m: _Moment, sentences: Sequence[Sentence], cfg: PlanConfig, lag: float = 0.0
+) -> float:
+    """``setup`` s before the moment, moved back to the start of the sentence under way then.
+
+    A moment chat found (``lag`` > 0) happened ``lag`` s before chat's peak: the clip starts
+    ``setup`` s before that, or at the run's own setup start if that is earlier.
+    """
     start = m.start - cfg.setup
+    if lag > 0:
+        start = min(start, m.peak - lag - cfg.setup)
     s = _sentence_at(sentences, start)
     if s is not None and start - s.start <= cfg.setup_extra:
         start = s.start - cfg.edge

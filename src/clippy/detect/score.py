@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from clippy.detect.chat import chat_multiplier
+from clippy.detect.audience import BASELINE_SECONDS, audience_multiplier
+from clippy.detect.chat import ChatLine
 from clippy.detect.phrases import COMMAND_PHRASES, find_phrases
 from clippy.detect.sentiment import sentiment_series, sentiment_swings
 from clippy.detect.signals import relative_loudness, rolling_baseline, shout_score
@@ -20,8 +21,8 @@ class ScoringConfig:
     """Weights and thresholds; a second scoring ``threshold`` or more is a moment worth a clip.
 
     The weights are set so one strong signal alone reaches 1.0 (+12 dB over the stream's
-    baseline, "clip that", a full mood swing, chat x8) while a weak one needs company (a hype
-    phrase, +9 dB, chat x4, laughter each give about half).
+    baseline, "clip that", a full mood swing, chat x4) while a weak one needs company (a hype
+    phrase, +9 dB, chat x3, laughter each give about half).
     """
 
     threshold: float = 1.0
@@ -33,8 +34,13 @@ class ScoringConfig:
     min_swing: float = 1.0  # compound change between consecutive chunks that counts
     strong_sentiment: float = 0.75  # or a chunk this charged right after a neutral one
     swing_seconds: float = 3.0  # a swing marks the chunk's first seconds, not a monologue
-    chat_min_multiplier: float = 3.0
-    chat_points: float = 0.67  # times log2(multiplier) - 1.5: x4 → 0.33, x8 → 1.0, x30 → 2.3
+    # Audience (detect/audience.py: weighted chat over its own 2-minute level): on the Lightor
+    # train chat a video's few strongest reactions reach x5-x8, ordinary busy minutes x2-x3.
+    # Even a small rise scores a little, so weaker reactions still rank (and add to a spike).
+    chat_min_multiplier: float = 1.25
+    chat_points: float = 0.5  # times log2(multiplier) - free: x2 → 0.5, x4 → 1.0, x8 → 1.5
+    chat_free_log2: float = 0.0
+    chat_baseline_seconds: float = BASELINE_SECONDS
     shout_points: float = 0.5  # times shout_score (0-1), on top of the loudness points
     laughter_points: float = 0.5  # times laughter_score where it is over 0.5
     baseline_seconds: float = 60.0
@@ -46,7 +52,8 @@ class WindowSignals:
 
     Per-second audio series (``loudness``, ``centroid``, ``pitch``, ``laughter``) cover
     ``[t0 - history, t1)``: the leading ``history`` seconds give the baseline its context.
-    ``words`` and ``chat_times`` may start before ``t0`` too (they should, by the same
+    ``words`` and ``chat`` (or ``chat_times`` where only times are known) may start before
+    ``t0`` too (they should, by the same
     history, so live windows agree with an offline pass); only ``[t0, t1)`` is scored.
     """
 
@@ -59,6 +66,7 @@ class WindowSignals:
     laughter: np.ndarray | None = None  # 0-1 per second
     words: Sequence[Word] = ()
     chat_times: Sequence[float] = ()
+    chat: Sequence[ChatLine] = ()  # the lines themselves, when their text is known
     phrases: Sequence[str] = ()
     # The streamer's own key phrases (also in ``phrases``): each weighs like "clip that".
     streamer_phrases: Sequence[str] = ()
@@ -146,11 +154,13 @@ def score_timeline(sig: WindowSignals, cfg: ScoringConfig | None = None) -> Time
     for sw in swings:
         end = min(sw.end, sw.start + cfg.swing_seconds)
         b.spread(sw.start, end, "sentiment", cfg.swing_points * sw.magnitude, sw.change)
-    if len(sig.chat_times):
-        mult = chat_multiplier(sig.chat_times, sig.t0, sig.t1, history=cfg.baseline_seconds)
+    chat = sig.chat or [ChatLine(t) for t in sig.chat_times]
+    if chat:
+        mult = audience_multiplier(chat, sig.t0, sig.t1, history=cfg.chat_baseline_seconds)
         for i, m in enumerate(mult[:n]):
             if m >= cfg.chat_min_multiplier:
-                b.add(i, "chat", cfg.chat_points * max(0.0, float(np.log2(m)) - 1.5), float(m))
+                pts = cfg.chat_points * (float(np.log2(m)) - cfg.chat_free_log2)
+                b.add(i, "chat", pts, float(m))
     return Timeline(sig.t0, b.score, b.reasons, b.points)
 
 

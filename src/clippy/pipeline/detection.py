@@ -15,6 +15,8 @@ from clippy.clips.render import ClipSourceMissing
 from clippy.clips.service import stream_clip_ranges
 from clippy.config import Settings
 from clippy.db.models import ChatMessage, Clip, Segment, Stream, User
+from clippy.detect.audience import CHAT_HISTORY_SECONDS
+from clippy.detect.chat import ChatLine
 from clippy.detect.judge import LlmJudge, apply_verdict, candidate_for
 from clippy.detect.plan import ClipPlan
 from clippy.detect.preferences import DetectionPrefs, effective_prefs
@@ -51,10 +53,10 @@ def load_window(session: Session, stream: Stream, settings: Settings) -> WindowI
         and s.start_time < available_until
     ]
     chat = list(
-        session.scalars(
-            select(ChatMessage.time).where(
+        session.execute(
+            select(ChatMessage.time, ChatMessage.author, ChatMessage.text).where(
                 ChatMessage.stream_id == stream.id,
-                ChatMessage.time >= t0 - HISTORY_SECONDS,
+                ChatMessage.time >= t0 - CHAT_HISTORY_SECONDS,
                 ChatMessage.time < available_until,
             )
         )
@@ -64,7 +66,7 @@ def load_window(session: Session, stream: Stream, settings: Settings) -> WindowI
         t1=available_until,
         features=features,
         words=words_between(session, stream.id, max(0.0, t0 - HISTORY_SECONDS), available_until),
-        chat_times=sorted(chat),
+        chat=sorted((ChatLine(*row) for row in chat), key=lambda c: c.time),
         existing=stream_clip_ranges(session, stream.id),
     )
 

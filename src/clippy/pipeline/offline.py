@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 
 from clippy.config import Settings
+from clippy.detect.audience import CHAT_HISTORY_SECONDS
+from clippy.detect.chat import ChatLine
 from clippy.detect.plan import ClipPlan
 from clippy.media.audio import decode_audio
 from clippy.media.cut import encode_range
@@ -27,6 +29,7 @@ from clippy.media.probe import InvalidMedia, probe
 from clippy.media.thumbnail import make_thumbnail
 from clippy.pipeline import stages
 from clippy.pipeline.analysis import SAMPLE_RATE, Analysis, analyse_samples
+from clippy.pipeline.chat_files import ChatFileError, load_chat
 from clippy.pipeline.windows import HISTORY_SECONDS, WindowInput, plan_window
 from clippy.transcribe.base import Transcriber
 from clippy.transcribe.factory import make_transcriber
@@ -66,18 +69,10 @@ def _windows(samples: np.ndarray, seconds: float) -> Iterator[tuple[np.ndarray, 
         yield samples[i : i + n], i / SAMPLE_RATE, f"w{i // n}"
 
 
-def load_chat(path: Path | None) -> list[float]:
-    """Chat times from a JSON file: a list of ``{"time": seconds, ...}`` objects."""
-    if path is None:
-        return []
-    data = json.loads(path.read_text())
-    return sorted(float(item["time"]) for item in data)
-
-
 def detect_offline(
     analyses: list[Analysis],
     starts: list[float],
-    chat: list[float],
+    chat: list[ChatLine],
     settings: Settings,
     key_phrases: tuple[str, ...] = (),
 ) -> list[ClipPlan]:
@@ -98,7 +93,7 @@ def detect_offline(
                 if s + SEGMENT_SECONDS > t0 - HISTORY_SECONDS
             ],
             words=[w for w in words_all if t0 - HISTORY_SECONDS <= float(w["start"]) < t1],
-            chat_times=[t for t in chat if t0 - HISTORY_SECONDS <= t < t1],
+            chat=[c for c in chat if t0 - CHAT_HISTORY_SECONDS <= c.time < t1],
             existing=[(p.start, p.end) for p in made],
             streamer_phrases=key_phrases,
         )
@@ -124,6 +119,11 @@ def process_file(
     """Find and cut the clips of ``source`` into ``out_dir``; returns a process exit code."""
     err = sys.stderr
     try:
+        chat = load_chat(chat_file)
+    except ChatFileError as exc:
+        print(f"clippy: --chat: {exc}", file=err)
+        return 2
+    try:
         info = probe(source if "://" in source else Path(source))
         samples = decode_audio(source)
     except InvalidMedia as exc:
@@ -137,7 +137,7 @@ def process_file(
         results = pool.map(_analyse, chunks, chunksize=2)
         analyses = list(_progress(results, len(chunks), progress, "analysing"))
     starts = [c[1] for c in chunks]
-    plans = detect_offline(analyses, starts, load_chat(chat_file), settings, key_phrases)
+    plans = detect_offline(analyses, starts, chat, settings, key_phrases)
     jobs = [(i, plan, out_dir, source, info.has_video) for i, plan in enumerate(plans, start=1)]
     # Each encode is mostly single-threaded at these sizes: one per core keeps both busy.
     with ThreadPoolExecutor(workers) as cutters:
