@@ -156,10 +156,11 @@ def moment_start(tl: Timeline, i: int, cfg: PlanConfig | None = None) -> float:
 
 
 def _lag(tl: Timeline, i0: int, i1: int, cfg: PlanConfig) -> float:
-    """``chat_lag`` when chat gave most of the moment's points, else 0."""
+    """``chat_lag`` when chat (its burst or viewers' clip command) gave most of the moment's
+    points, else 0: viewers type after they saw it."""
     if cfg.chat_lag <= 0 or i1 <= i0:
         return 0.0
-    chat = sum(p.get("chat", 0.0) for p in tl.points[i0:i1])
+    chat = sum(p.get("chat", 0.0) + p.get("viewer_clip", 0.0) for p in tl.points[i0:i1])
     total = float(tl.score[i0:i1].sum())
     return cfg.chat_lag if total > 0 and chat >= 0.5 * total else 0.0
 
@@ -287,6 +288,8 @@ def _title(tl: Timeline, m: _Moment, words: Sequence[Word]) -> str:
         return _capital(text if key in " ".join(normalize(text)) else phrases[0])
     if near:
         return _capital(_shorten(max(near, key=lambda s: abs(compound(s.text))).text))
+    if any("viewer_clip" in r for r in reasons):
+        return "Viewers clipped this"
     if any("chat" in r for r in reasons):
         return "Chat goes wild"
     if any("laughter" in r for r in reasons):

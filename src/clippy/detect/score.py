@@ -13,6 +13,7 @@ from clippy.detect.chat import ChatLine
 from clippy.detect.phrases import COMMAND_PHRASES, find_phrases
 from clippy.detect.sentiment import sentiment_series, sentiment_swings
 from clippy.detect.signals import relative_loudness, rolling_baseline, shout_score
+from clippy.detect.viewer_clip import DEFAULT_COMMAND, DEFAULT_VIEWERS, clip_requests
 from clippy.detect.words import Word
 
 
@@ -70,6 +71,9 @@ class WindowSignals:
     phrases: Sequence[str] = ()
     # The streamer's own key phrases (also in ``phrases``): each weighs like "clip that".
     streamer_phrases: Sequence[str] = ()
+    # Viewers' clip command ("" turns it off) and how many distinct viewers must send it.
+    clip_command: str = DEFAULT_COMMAND
+    clip_viewers: int = DEFAULT_VIEWERS
 
 
 @dataclass
@@ -93,6 +97,8 @@ class Timeline:
                 if k == "phrases":
                     merged.setdefault(k, [])
                     merged[k] += [p for p in v if p not in merged[k]]
+                elif k == "viewer_clip":
+                    merged[k] = max(merged.get(k, v), v)
                 elif k not in merged or abs(v) > abs(merged[k]):
                     merged[k] = v
         parts = []
@@ -101,12 +107,15 @@ class Timeline:
         if "shout" in merged:
             parts.append("shouting")
         parts += [f"'{p}'" for p in merged.get("phrases", [])[:3]]
-        if "chat" in merged:
+        if merged.get("chat", 0) >= 2:  # a small rise helps ranking but is no reason to tell
             parts.append(f"chat ×{merged['chat']:.0f}")  # noqa: RUF001 (shown to people)
         if "sentiment" in merged:
             parts.append(f"sentiment swing {merged['sentiment']:+.1f}")
         if "laughter" in merged:
             parts.append("laughter")
+        if "viewer_clip" in merged:
+            count, command = merged["viewer_clip"]
+            parts.insert(0, f"{count} viewer{'s' if count != 1 else ''} typed {command}")
         return ", ".join(parts)
 
 
@@ -161,6 +170,15 @@ def score_timeline(sig: WindowSignals, cfg: ScoringConfig | None = None) -> Time
             if m >= cfg.chat_min_multiplier:
                 pts = cfg.chat_points * (float(np.log2(m)) - cfg.chat_free_log2)
                 b.add(i, "chat", pts, float(m))
+        for req in clip_requests(chat, command=sig.clip_command, viewers=sig.clip_viewers):
+            # Viewers ask for a clip: as strong as the streamer saying "clip that".
+            b.spread(
+                req.granted,
+                req.granted,
+                "viewer_clip",
+                cfg.command_points,
+                (len(req.users), req.command),
+            )
     return Timeline(sig.t0, b.score, b.reasons, b.points)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import struct
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -67,6 +67,8 @@ class ChatLine(BaseModel):
     author: str = Field(default="", max_length=200)
     text: str = Field(min_length=1, max_length=2000)
     time: float = Field(ge=0)
+    # Badges the page shows beside the author ("broadcaster", "moderator"), when it shows any.
+    badges: list[Annotated[str, Field(max_length=30)]] = Field(default_factory=list, max_length=5)
 
 
 class Chat(BaseModel):

@@ -54,7 +54,9 @@ def load_window(session: Session, stream: Stream, settings: Settings) -> WindowI
     ]
     chat = list(
         session.execute(
-            select(ChatMessage.time, ChatMessage.author, ChatMessage.text).where(
+            select(
+                ChatMessage.time, ChatMessage.author, ChatMessage.text, ChatMessage.badges
+            ).where(
                 ChatMessage.stream_id == stream.id,
                 ChatMessage.time >= t0 - CHAT_HISTORY_SECONDS,
                 ChatMessage.time < available_until,
@@ -66,7 +68,10 @@ def load_window(session: Session, stream: Stream, settings: Settings) -> WindowI
         t1=available_until,
         features=features,
         words=words_between(session, stream.id, max(0.0, t0 - HISTORY_SECONDS), available_until),
-        chat=sorted((ChatLine(*row) for row in chat), key=lambda c: c.time),
+        chat=sorted(
+            (ChatLine(t, a, x, tuple(filter(None, b.split(",")))) for t, a, x, b in chat),
+            key=lambda c: c.time,
+        ),
         existing=stream_clip_ranges(session, stream.id),
     )
 
@@ -95,7 +100,9 @@ def detect_and_clip(
         window = load_window(session, stream, settings)
         if window is None:
             return []
-        window = replace(window, streamer_phrases=prefs.key_phrases)
+        window = replace(
+            window, streamer_phrases=prefs.key_phrases, clip_command=prefs.clip_command
+        )
         final = final or stream.status == "ended"
         plans = plan_window(window, settings, final=final)
         left = remaining_clips_today(session, stream.user_id)

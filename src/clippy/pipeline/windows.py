@@ -32,6 +32,7 @@ class WindowInput:
     chat: list[ChatLine]  # from t0 - CHAT_HISTORY_SECONDS: the audience baseline
     existing: list[tuple[float, float]]
     streamer_phrases: tuple[str, ...] = ()  # the owner's key phrases (business plan)
+    clip_command: str | None = None  # the owner's viewer clip command; None: the server's
 
 
 def feature_series(
@@ -71,6 +72,8 @@ def plan_window(window: WindowInput, settings: Settings, *, final: bool) -> list
         chat=window.chat,
         phrases=phrase_list([*settings.key_phrases.split(","), *window.streamer_phrases]),
         streamer_phrases=window.streamer_phrases,
+        clip_command=settings.clip_command if window.clip_command is None else window.clip_command,
+        clip_viewers=settings.clip_command_viewers,
     )
     timeline = score_timeline(signals, ScoringConfig(threshold=settings.detect_threshold))
     return plan_clips(
