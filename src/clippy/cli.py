@@ -145,6 +145,33 @@ def _eval_lightor(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _eval_planted(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from clippy.eval.planted_score import run_planted, score_planted
+
+    try:
+        seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+        minutes = [float(m) for m in args.minutes.split(",") if m.strip()]
+    except ValueError:
+        print(
+            "clippy eval planted: --seeds and --minutes are comma-separated numbers",
+            file=sys.stderr,
+        )
+        return 2
+    if not seeds or not minutes or min(minutes) < 3:
+        print("clippy eval planted: give seeds and lengths of at least 3 minutes", file=sys.stderr)
+        return 2
+    results = run_planted(Path(args.out), seeds, minutes, settings)
+    summary = score_planted(results)
+    if args.report:
+        from clippy.eval.report import write_planted_report
+
+        write_planted_report(results, summary, Path(args.report))
+    print(json.dumps(summary) if args.json else json.dumps(summary, indent=2))
+    return 0
+
+
 def _add_eval_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ev = sub.add_parser("eval", help="score the detector on labelled data").add_subparsers(
         dest="eval_command", required=True
@@ -156,6 +183,13 @@ def _add_eval_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     li.add_argument("--json", action="store_true", help="print one JSON object")
     li.add_argument("--report", default="", help="also write report.md/.json/.png here")
     li.set_defaults(func=_eval_lightor)
+    pl = ev.add_parser("planted", help="recall and false clips on generated planted streams")
+    pl.add_argument("--out", default="./planted", help="where streams are generated (reused)")
+    pl.add_argument("--seeds", default="1,2,3", help="comma-separated seeds")
+    pl.add_argument("--minutes", default="5,10", help="comma-separated stream lengths")
+    pl.add_argument("--json", action="store_true", help="print one JSON object")
+    pl.add_argument("--report", default="", help="also write report.md/.json/.png here")
+    pl.set_defaults(func=_eval_planted)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -44,6 +44,7 @@ class PlanConfig:
     # Chat reacts after the moment: a moment found mostly by chat happened this long before
     # chat's peak (learned on the Lightor train chat, see docs/detection.md).
     chat_lag: float = 25.0
+    chat_join_gap: float = 15.0  # chat's trailing window: a dip shorter than it is one reaction
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def plan_clips(
     cfg = cfg or PlanConfig()
     sentences = split_sentences(words, max_words=None)
     plans: list[ClipPlan] = []
-    for m in _moments(tl, cfg.threshold, cfg.join_gap):
+    for m in _moments(tl, cfg.threshold, cfg.join_gap, cfg.chat_join_gap):
         if _covers(existing, m.peak):
             continue
         end, end_known = _payoff_end(m, sentences, available_until, cfg)
@@ -115,11 +116,17 @@ def plan_clips(
     return sorted(_merge(plans, cfg), key=lambda p: -p.score)
 
 
-def _moments(tl: Timeline, threshold: float, join_gap: float) -> list[_Moment]:
-    """Runs of seconds at or over the threshold, runs closer than ``join_gap`` joined."""
+def _moments(
+    tl: Timeline, threshold: float, join_gap: float, chat_join_gap: float = 0.0
+) -> list[_Moment]:
+    """Runs of seconds at or over the threshold, runs closer than ``join_gap`` joined (or
+    ``chat_join_gap`` when chat carries both sides: one reaction that dipped for a moment)."""
     runs: list[tuple[int, int]] = []
     for i in np.flatnonzero(tl.score >= threshold):
-        if runs and i - runs[-1][1] < join_gap:
+        gap = join_gap
+        if runs and i < len(tl.points) and _chat_led(tl, runs[-1][1] - 1) and _chat_led(tl, int(i)):
+            gap = max(join_gap, chat_join_gap)
+        if runs and i - runs[-1][1] < gap:
             runs[-1] = (runs[-1][0], int(i) + 1)
         else:
             runs.append((int(i), int(i) + 1))
@@ -128,6 +135,10 @@ def _moments(tl: Timeline, threshold: float, join_gap: float) -> list[_Moment]:
         peak = tl.t0 + i0 + int(np.argmax(tl.score[i0:i1])) + 0.5
         out.append(_Moment(i0, i1, tl.t0 + i0, tl.t0 + i1, peak))
     return out
+
+
+def _chat_led(tl: Timeline, i: int) -> bool:
+    return "chat" in tl.points[i]
 
 
 def _covers(ranges: Sequence[tuple[float, float]], t: float) -> bool:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from clippy.eval.benchmark import K_MAX, SplitResult
+from clippy.eval.planted_score import StreamResult
 from clippy.eval.precision import is_hit, top_starts
 
 # Published numbers on the held-out test splits (Lightor README): P@1, P@5, P@10.
@@ -117,5 +120,69 @@ def _plot(result: SplitResult, path: Path) -> None:
     ax2.set_xticks(ks)
     ax2.grid(alpha=0.3)
     ax2.legend(fontsize=8)
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def write_planted_report(
+    results: Sequence[StreamResult], summary: dict[str, Any], out_dir: Path
+) -> list[Path]:
+    """``planted.md``, ``.json`` and ``.png`` (every stream: planted moments against clips)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    md, js, png = (out_dir / f"planted.{ext}" for ext in ("md", "json", "png"))
+    js.write_text(json.dumps(summary, indent=2) + "\n")
+    by_kind = summary["recall_by_kind"]
+    rows = [
+        f"# Planted-moment streams: {summary['streams']} streams, {summary['minutes']} min",
+        "",
+        "| kind | recall |",
+        "|---|---|",
+        *(f"| {k} | {v:.2f} |" for k, v in by_kind.items()),
+        f"| **all moments** | **{summary['recall']:.2f}** |",
+        "",
+        f"Traps (loud game sounds) clipped: {summary['traps_clipped']} of {summary['traps']}.",
+        f"False clips per 10 minutes: {summary['false_clips_per_10min']}.",
+        f"Mean start error {summary['mean_start_error_s']} s (negative: the clip starts before"
+        f" the moment), mean end error {summary['mean_end_error_s']} s.",
+        "",
+        f"![planted moments and clips]({png.name})",
+        "",
+    ]
+    md.write_text("\n".join(rows))
+    _plot_planted(results, png)
+    return [md, js, png]
+
+
+_KIND_COLORS = {
+    "shout": "tab:orange",
+    "hype": "tab:purple",
+    "laughter": "tab:olive",
+    "chat": "tab:cyan",
+    "trap": "tab:red",
+}
+
+
+def _plot_planted(results: Sequence[StreamResult], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(11, 1.0 + 0.6 * len(results)), constrained_layout=True)
+    shown: set[str] = set()
+    for row, r in enumerate(results):
+        for s, e, _reason in r.clips:
+            label = None if "clip" in shown else "clip"
+            ax.barh(row, (e - s) / 60, left=s / 60, height=0.35, color="tab:blue", label=label)
+            shown.add("clip")
+        for p in r.planted:
+            label = None if p.kind in shown else p.kind
+            ax.plot([p.start / 60], [row + 0.3], "v", color=_KIND_COLORS[p.kind], label=label)
+            shown.add(p.kind)
+    ax.set_yticks(range(len(results)), [r.name for r in results])
+    ax.set_xlabel("minutes")
+    ax.set_title("Planted moments (triangles; a red trap must not be clipped) and clips (bars)")
+    ax.legend(loc="upper right", fontsize=8, ncol=6)
+    ax.set_ylim(-0.6, len(results) - 0.2 + 0.6)
     fig.savefig(path, dpi=90)
     plt.close(fig)
