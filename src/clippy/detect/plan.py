@@ -43,8 +43,8 @@ class PlanConfig:
     edge: float = 0.25  # margin kept before a sentence's first word and after its last
     # Chat reacts after the moment: a moment found mostly by chat happened this long before
     # chat's peak (learned on the Lightor train chat, see docs/detection.md).
-    chat_lag: float = 25.0
-    chat_join_gap: float = 15.0  # chat's trailing window: a dip shorter than it is one reaction
+    chat_lag: float = 27.0
+    chat_join_gap: float = 15.0  # a dip in chat this short is still the same reaction
 
 
 @dataclass(frozen=True)
