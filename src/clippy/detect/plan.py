@@ -41,9 +41,10 @@ class PlanConfig:
     join_gap: float = 4.0  # seconds over threshold closer than this are one moment
     max_wait: float = 4.0  # see the module docstring
     edge: float = 0.25  # margin kept before a sentence's first word and after its last
-    # Chat reacts after the moment: a moment found mostly by chat happened this long before
-    # chat's peak (learned on the Lightor train chat, see docs/detection.md).
-    chat_lag: float = 27.0
+    # Chat's evidence is moved back by its lag (ScoringConfig.chat_lag): a moment found by chat
+    # is planned once this much has been recorded after it, when the reaction is all in.
+    chat_settle: float = 30.0
+    chat_span: float = 10.0  # a chat-found moment ends this long after its peak at most
     chat_join_gap: float = 15.0  # a dip in chat this short is still the same reaction
 
 
@@ -92,10 +93,17 @@ def plan_clips(
     for m in _moments(tl, cfg.threshold, cfg.join_gap, cfg.chat_join_gap):
         if _covers(existing, m.peak):
             continue
+        chat_found = _chat_found(tl, m.i0, m.i1)
+        if chat_found:
+            # Chat's evidence is a reaction smeared over its 25 s window: the moment itself is
+            # around the peak, not the whole run.
+            m = replace(m, end=min(m.end, m.peak + cfg.chat_span))
         end, end_known = _payoff_end(m, sentences, available_until, cfg)
         if not final and not end_known and available_until - m.peak < cfg.max_wait:
             continue  # the payoff is still being recorded: decide with the next segment
-        start = _setup_start(m, sentences, cfg, _lag(tl, m.i0, m.i1, cfg))
+        if not final and chat_found and available_until - m.end < cfg.chat_settle:
+            continue  # chat is still reacting to it: its true extent and peak are not known
+        start = _setup_start(m, sentences, cfg, chat_found)
         start, end = _fit(start, end, m.peak, available_from, available_until, cfg)
         lo, hi = available_from, available_until
         start, end = _avoid(existing, start, end, m.peak, lo, hi, cfg)
@@ -154,8 +162,7 @@ def moment_start(tl: Timeline, i: int, cfg: PlanConfig | None = None) -> float:
 
     The moment is the run of seconds around ``i`` at or over the threshold (or over half the
     peak, for a peak under the threshold: what ranking candidates needs); no sentences are
-    known, so the start is the setup before the run, or before the peak less the chat lag when
-    chat found the moment.
+    known, so the start is the setup before the run (before the peak when chat found it).
     """
     cfg = cfg or PlanConfig()
     floor = min(cfg.threshold, 0.5 * float(tl.score[i]))
@@ -163,30 +170,26 @@ def moment_start(tl: Timeline, i: int, cfg: PlanConfig | None = None) -> float:
     while i0 > 0 and tl.score[i0 - 1] >= floor:
         i0 -= 1
     m = _Moment(i0, i + 1, tl.t0 + i0, tl.t0 + i + 1, tl.t0 + i + 0.5)
-    return _setup_start(m, (), cfg, _lag(tl, i0, i + 1, cfg))
+    return _setup_start(m, (), cfg, _chat_found(tl, i0, i + 1))
 
 
-def _lag(tl: Timeline, i0: int, i1: int, cfg: PlanConfig) -> float:
-    """``chat_lag`` when chat (its burst or viewers' clip command) gave most of the moment's
-    points, else 0: viewers type after they saw it."""
-    if cfg.chat_lag <= 0 or i1 <= i0:
-        return 0.0
-    chat = sum(p.get("chat", 0.0) + p.get("viewer_clip", 0.0) for p in tl.points[i0:i1])
-    total = float(tl.score[i0:i1].sum())
-    return cfg.chat_lag if total > 0 and chat >= 0.5 * total else 0.0
+def _chat_found(tl: Timeline, i0: int, i1: int) -> bool:
+    """Whether chat's reaction gave most of the points of seconds ``[i0, i1)``."""
+    if i1 <= i0 or len(tl.points) < i1:
+        return False
+    chat = sum(p.get("chat", 0.0) for p in tl.points[i0:i1])
+    return chat >= 0.5 * float(tl.score[i0:i1].sum()) > 0
 
 
 def _setup_start(
-    m: _Moment, sentences: Sequence[Sentence], cfg: PlanConfig, lag: float = 0.0
+    m: _Moment, sentences: Sequence[Sentence], cfg: PlanConfig, chat_found: bool = False
 ) -> float:
     """``setup`` s before the moment, moved back to the start of the sentence under way then.
 
-    A moment chat found (``lag`` > 0) happened ``lag`` s before chat's peak: the clip starts
-    ``setup`` s before that, or at the run's own setup start if that is earlier.
+    A moment found by chat (already moved back by chat's lag, see ``ScoringConfig.chat_lag``)
+    is a reaction spread over many seconds: its peak, not the run's first second, places it.
     """
-    start = m.start - cfg.setup
-    if lag > 0:
-        start = min(start, m.peak - lag - cfg.setup)
+    start = (m.peak if chat_found else m.start) - cfg.setup
     s = _sentence_at(sentences, start)
     if s is not None and start - s.start <= cfg.setup_extra:
         start = s.start - cfg.edge

@@ -42,6 +42,11 @@ class ScoringConfig:
     chat_points: float = 0.5  # times log2(multiplier) - free: x2 → 0.5, x4 → 1.0, x8 → 1.5
     chat_free_log2: float = 0.0
     chat_baseline_seconds: float = BASELINE_SECONDS
+    # Chat reacts after the moment: its evidence counts this many seconds earlier, where the
+    # moment was, so it adds up with the audio and speech of that moment (learned on the
+    # Lightor train chat, see docs/detection.md). Seconds whose reaction is not in yet get it
+    # once it arrives: each live window is scored again.
+    chat_lag: float = 27.0
     shout_points: float = 0.5  # times shout_score (0-1), on top of the loudness points
     laughter_points: float = 0.5  # times laughter_score where it is over 0.5
     baseline_seconds: float = 60.0
@@ -165,21 +170,24 @@ def score_timeline(sig: WindowSignals, cfg: ScoringConfig | None = None) -> Time
         b.spread(sw.start, end, "sentiment", cfg.swing_points * sw.magnitude, sw.change)
     chat = sig.chat or [ChatLine(t) for t in sig.chat_times]
     if chat:
-        mult = audience_multiplier(chat, sig.t0, sig.t1, history=cfg.chat_baseline_seconds)
-        for i, m in enumerate(mult[:n]):
-            if m >= cfg.chat_min_multiplier:
-                pts = cfg.chat_points * (float(np.log2(m)) - cfg.chat_free_log2)
-                b.add(i, "chat", pts, float(m))
-        for req in clip_requests(chat, command=sig.clip_command, viewers=sig.clip_viewers):
-            # Viewers ask for a clip: as strong as the streamer saying "clip that".
-            b.spread(
-                req.granted,
-                req.granted,
-                "viewer_clip",
-                cfg.command_points,
-                (len(req.users), req.command),
-            )
+        _score_chat(b, chat, sig, cfg, n)
     return Timeline(sig.t0, b.score, b.reasons, b.points)
+
+
+def _score_chat(
+    b: _Builder, chat: Sequence[ChatLine], sig: WindowSignals, cfg: ScoringConfig, n: int
+) -> None:
+    lag = round(cfg.chat_lag)
+    mult = audience_multiplier(chat, sig.t0, sig.t1, history=cfg.chat_baseline_seconds)
+    for j, m in enumerate(mult):
+        if m >= cfg.chat_min_multiplier and 0 <= j - lag < n:
+            pts = cfg.chat_points * (float(np.log2(m)) - cfg.chat_free_log2)
+            b.add(j - lag, "chat", pts, float(m))
+    for req in clip_requests(chat, command=sig.clip_command, viewers=sig.clip_viewers):
+        # Viewers ask for a clip of what they just saw: from about a reaction's lag before
+        # the first request up to the one that was granted, as strong as "clip that".
+        value = (len(req.users), req.command)
+        b.spread(req.first - cfg.chat_lag, req.granted, "viewer_clip", cfg.command_points, value)
 
 
 def _score_audio(b: _Builder, sig: WindowSignals, cfg: ScoringConfig, n: int) -> None:
