@@ -22,8 +22,8 @@ from clippy.detect.score import ScoringConfig, Timeline, WindowSignals, score_ti
 from clippy.pipeline.analysis import Analysis
 from clippy.pipeline.offline import SEGMENT_SECONDS, detect_offline
 
-# A peak needs at least this much of the best possible chat score to be a candidate at all:
-# below it the "peak" is ordinary chatter and a miss either way.
+# A second that scored nothing is no candidate: the detector saw nothing there, and a video
+# with fewer peaks than K predictions counts the rest as misses.
 _MIN_CANDIDATE = 1e-6
 
 
