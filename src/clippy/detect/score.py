@@ -31,6 +31,10 @@ class ScoringConfig:
     loud_db_per_point: float = 6.0  # each further 6 dB adds a point: +12 dB → 1.0
     phrase_points: float = 0.6  # a hype phrase alone is not a moment; with a spike it is
     command_points: float = 1.2  # "clip that": the streamer asks for a clip
+    # A phrase counts this long around its words, so two hype phrases of one exclamation
+    # ("oh my god, no way!") add up even when they fall in neighbouring seconds; without it,
+    # planted normal-volume exclamations were found or missed by where the second ticked.
+    phrase_reach: float = 1.0
     swing_points: float = 0.8  # times the swing size (0 … 2): -0.6 → +0.8 gives 1.1
     min_swing: float = 1.0  # compound change between consecutive chunks that counts
     strong_sentiment: float = 0.75  # or a chunk this charged right after a neutral one
@@ -161,7 +165,8 @@ def score_timeline(sig: WindowSignals, cfg: ScoringConfig | None = None) -> Time
     commands = COMMAND_PHRASES.union(sig.streamer_phrases)
     for hit in find_phrases(sig.words, sig.phrases):
         pts = cfg.command_points if hit.phrase in commands else cfg.phrase_points
-        b.spread(hit.start, hit.end, "phrases", pts, hit.phrase)
+        reach = cfg.phrase_reach
+        b.spread(hit.start - reach, hit.end + reach, "phrases", pts, hit.phrase)
     swings = sentiment_swings(
         sentiment_series(sig.words), min_change=cfg.min_swing, strong=cfg.strong_sentiment
     )
