@@ -109,7 +109,7 @@ def _plot(result: SplitResult, path: Path) -> None:
     ax1.set_xlabel("minutes from video start")
     ax1.set_ylabel("score")
     ax1.set_title(f"{result.game} video {video.key}: score from chat against the labels")
-    ax1.legend(loc="upper right", fontsize=8)
+    ax1.legend(loc="lower center", fontsize=8, ncol=4)  # the top holds the start markers
     ks = list(range(1, K_MAX + 1))
     ax2.plot(ks, [result.precision_at[str(k)] for k in ks], "o-", label=f"Clippy ({result.split})")
     for name, (p1, p5, p10) in PUBLISHED.get(result.game, []):
