@@ -96,8 +96,11 @@ def plan_clips(
         chat_found = _chat_found(tl, m.i0, m.i1)
         if chat_found:
             # Chat's evidence is a reaction smeared over its 25 s window: the moment itself is
-            # around the peak, not the whole run.
-            m = replace(m, end=min(m.end, m.peak + cfg.chat_span))
+            # around chat's own peak (not a phrase's that happens to overlap), not the whole run.
+            peak = _chat_peak(tl, m.i0, m.i1)
+            end = min(m.end, peak + cfg.chat_span)
+            i1 = max(m.i0 + 1, min(m.i1, int(np.ceil(end - tl.t0))))
+            m = replace(m, peak=peak, end=end, i1=i1)
         end, end_known = _payoff_end(m, sentences, available_until, cfg)
         if not final and not end_known and available_until - m.peak < cfg.max_wait:
             continue  # the payoff is still being recorded: decide with the next segment
@@ -171,6 +174,12 @@ def moment_start(tl: Timeline, i: int, cfg: PlanConfig | None = None) -> float:
         i0 -= 1
     m = _Moment(i0, i + 1, tl.t0 + i0, tl.t0 + i + 1, tl.t0 + i + 0.5)
     return _setup_start(m, (), cfg, _chat_found(tl, i0, i + 1))
+
+
+def _chat_peak(tl: Timeline, i0: int, i1: int) -> float:
+    """The stream time of the second in ``[i0, i1)`` where chat's own points are highest."""
+    chat = [p.get("chat", 0.0) for p in tl.points[i0:i1]]
+    return tl.t0 + i0 + int(np.argmax(chat)) + 0.5
 
 
 def _chat_found(tl: Timeline, i0: int, i1: int) -> bool:
