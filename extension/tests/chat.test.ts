@@ -19,6 +19,8 @@ describe('reading chat from fixture pages', () => {
     expect(readChatLines(found.container, found.platform)).toEqual([
       { author: 'ninja_fan', text: 'POG that was insane' },
       { author: 'mod_bot', text: 'KEKW KEKW' },
+      // The emote image is read as its name; the badge gives the author's role.
+      { author: 'a_mod', text: 'LUL !clip', badges: ['moderator'] },
     ]);
   });
 
@@ -28,6 +30,7 @@ describe('reading chat from fixture pages', () => {
     expect(readChatLines(found.container, found.platform)).toEqual([
       { author: 'Alice', text: 'first!' },
       { author: 'Bob', text: 'no way 😂' },
+      { author: 'Streamer', text: '!clip 🔥', badges: ['owner'] },
     ]);
   });
 

@@ -134,6 +134,77 @@ def _transcribe(args: argparse.Namespace, settings: Settings) -> int:
     )
 
 
+def _eval_lightor(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from clippy.eval.benchmark import evaluate_lightor
+    from clippy.eval.lightor import DatasetError
+
+    try:
+        result = evaluate_lightor(Path(args.dir), args.game, args.split, settings)
+    except DatasetError as exc:
+        print(f"clippy eval lightor: {exc}", file=sys.stderr)
+        return 2
+    if args.report:
+        from clippy.eval.report import write_lightor_report
+
+        write_lightor_report(result, Path(args.report))
+    if args.json:
+        print(json.dumps(result.summary()))
+    else:
+        from clippy.eval.report import print_lightor_table
+
+        print_lightor_table(result)
+    return 0
+
+
+def _eval_planted(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from clippy.eval.planted_score import run_planted, score_planted
+
+    try:
+        seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+        minutes = [float(m) for m in args.minutes.split(",") if m.strip()]
+    except ValueError:
+        print(
+            "clippy eval planted: --seeds and --minutes are comma-separated numbers",
+            file=sys.stderr,
+        )
+        return 2
+    if not seeds or not minutes or min(minutes) < 3:
+        print("clippy eval planted: give seeds and lengths of at least 3 minutes", file=sys.stderr)
+        return 2
+    results = run_planted(Path(args.out), seeds, minutes, settings)
+    summary = score_planted(results)
+    if args.report:
+        from clippy.eval.report import write_planted_report
+
+        write_planted_report(results, summary, Path(args.report))
+    print(json.dumps(summary) if args.json else json.dumps(summary, indent=2))
+    return 0
+
+
+def _add_eval_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    ev = sub.add_parser("eval", help="score the detector on labelled data").add_subparsers(
+        dest="eval_command", required=True
+    )
+    li = ev.add_parser("lightor", help="Precision@K on a Lightor-layout chat/labels split")
+    li.add_argument("dir", help="the folder holding dataset/<Game>/<split>/{chat,labels}")
+    li.add_argument("--split", default="train", choices=["train", "test"])
+    li.add_argument("--game", default="Dota2", choices=["Dota2", "LOL"])
+    li.add_argument("--json", action="store_true", help="print one JSON object")
+    li.add_argument("--report", default="", help="also write report.md/.json/.png here")
+    li.set_defaults(func=_eval_lightor)
+    pl = ev.add_parser("planted", help="recall and false clips on generated planted streams")
+    pl.add_argument("--out", default="./planted", help="where streams are generated (reused)")
+    pl.add_argument("--seeds", default="1,2,3", help="comma-separated seeds")
+    pl.add_argument("--minutes", default="5,10", help="comma-separated stream lengths")
+    pl.add_argument("--json", action="store_true", help="print one JSON object")
+    pl.add_argument("--report", default="", help="also write report.md/.json/.png here")
+    pl.set_defaults(func=_eval_planted)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every sub-command."""
     p = argparse.ArgumentParser(prog="clippy", description="Clip live streams automatically.")
@@ -161,7 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--out", default="./clips", help="output directory (default ./clips)")
     pr.add_argument("--json", action="store_true", help="print the clips as JSON on stdout")
     pr.add_argument(
-        "--chat", default="", help='chat log: JSON list of {"time": seconds, "text": ...}'
+        "--chat",
+        default="",
+        help="chat log: JSON list of {time, user, text}, a TwitchDownloader or chat-downloader "
+        "replay JSON, or a Lightor TSV (see docs/detection.md)",
     )
     pr.add_argument(
         "--key-phrases",
@@ -196,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     dl.add_argument("name", help="e.g. small.en, base, large-v3")
     dl.add_argument("--dir", required=True, help="target directory")
     dl.set_defaults(func=_models_download)
+    _add_eval_parser(sub)
     return p
 
 

@@ -101,6 +101,8 @@ class Settings(BaseSettings):
     clip_max_seconds: float = 60.0
     detect_threshold: float = 1.0
     key_phrases: str = ""  # comma-separated extra phrases, added to the built-in list
+    clip_command: str = "!clip"  # viewers' chat command that makes a clip ("" turns it off)
+    clip_command_viewers: int = Field(default=2, ge=1)  # distinct senders within 20 s
 
     # Optional LLM judge (any OpenAI-compatible chat API)
     llm_api_key: str = ""

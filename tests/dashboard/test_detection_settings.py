@@ -69,6 +69,20 @@ def test_business_saves_phrases_and_prompt(signed_up: Callable[[str], Browserish
     assert "pineapple pizza\nchat\nclip it</textarea>" in shown and "3 of 50" in shown
 
 
+def test_business_sets_the_viewers_clip_command(signed_up: Callable[[str], Browserish]) -> None:
+    b = signed_up("biz-command@example.com")
+    _plan(b, "business", {})
+    assert 'name="clip_command" value="!clip"' in b.get("/app/settings/detection", headers=HX).text
+    form = {"key_phrases": "", "prompt": "", "clip_command": "!highlight"}
+    assert b.post("/app/settings/detection", form).status_code == 303
+    assert stored_prefs(_stored(b)).clip_command == "!highlight"
+    shown = b.get("/app/settings/detection", headers=HX).text
+    assert 'name="clip_command" value="!highlight"' in shown
+    r = b.post("/app/settings/detection", {**form, "clip_command": "two words"})
+    assert r.status_code == 400 and "must be one word" in r.text
+    assert stored_prefs(_stored(b)).clip_command == "!highlight"  # nothing was saved
+
+
 @pytest.mark.parametrize(
     ("phrases", "prompt", "message"),
     [

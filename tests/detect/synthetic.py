@@ -71,7 +71,8 @@ class Stream:
 
 def planted_stream(seed: int = 7) -> Stream:
     """Three calm minutes with three planted moments: a shouted "oh my god no way" at 41 s,
-    a chat burst at 95 s and a sentiment swing (despair → joy) at 146 s."""
+    a chat burst at 95 s (a reaction: what it reacts to happened before it, here at 88 s) and
+    a sentiment swing (despair → joy) at 146 s."""
     rng = np.random.default_rng(seed)
     duration = 180
     audio = np.concatenate(
@@ -99,5 +100,5 @@ def planted_stream(seed: int = 7) -> Stream:
         list(rng.uniform(0, duration, int(duration * 0.5))) + list(rng.uniform(95, 100, 40))
     )
     return Stream(
-        audio, words, [float(c) for c in chat], {"shout": 41.5, "chat": 96.0, "swing": 146.5}
+        audio, words, [float(c) for c in chat], {"shout": 41.5, "chat": 88.0, "swing": 146.5}
     )

@@ -99,3 +99,15 @@ def test_a_streamer_phrase_alone_is_a_moment_a_plain_one_is_not() -> None:
     assert tl.score[5] >= cfg.threshold and tl.points[5] == {"phrases": cfg.command_points}
     assert 0 < tl.score[20] < cfg.threshold  # a server-wide extra phrase: hype, not a command
     assert tl.reason_text(5, 6) == "'pineapple pizza'"
+
+
+def test_clip_command_is_one_word_stored_and_optional() -> None:
+    prefs = validate("", "", " !highlight ")
+    assert prefs.clip_command == "!highlight"
+    assert stored_prefs(with_prefs({}, prefs)).clip_command == "!highlight"
+    assert stored_prefs(with_prefs({}, validate("", "", ""))).clip_command == ""  # turned off
+    assert stored_prefs(with_prefs({}, validate("", ""))).clip_command is None  # the server's
+    with pytest.raises(InvalidPreferences, match="must be one word, like !clip"):
+        validate("", "", "!clip it")
+    with pytest.raises(InvalidPreferences, match="at most 30"):
+        validate("", "", "!" + "x" * 30)

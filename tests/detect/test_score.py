@@ -56,16 +56,17 @@ def test_a_hype_phrase_alone_is_not_a_moment_but_clip_that_is() -> None:
 
 
 def test_every_signal_adds_up_and_is_named_in_the_reason() -> None:
-    loud = _calm(120)
+    loud = _calm(150)
     loud[100:103] = -12.0
-    chat = list(np.arange(0, 120, 2.0)) + list(np.linspace(98, 103, 30))
+    # Viewers react some 20 s after what they saw: their burst counts at the moment itself.
+    chat = list(np.arange(0, 150, 2.0)) + list(np.linspace(118, 123, 30))
     words = words_of("i hate this so much it is terrible", 90.0) + words_of(
         "no way we won this is amazing", 99.5
     )
     tl = score_timeline(
         WindowSignals(
             t0=60.0,
-            t1=120.0,
+            t1=150.0,
             loudness=loud,
             history=60,
             words=words,
@@ -75,7 +76,7 @@ def test_every_signal_adds_up_and_is_named_in_the_reason() -> None:
     )
     i = 40  # second 100
     assert set(tl.points[i]) == {"loudness", "phrases", "sentiment", "chat"}
-    for k in range(60):
+    for k in range(90):
         assert tl.score[k] == pytest.approx(sum(tl.points[k].values()))
     reason = tl.reason_text(40, 46)
     assert reason.startswith("loudness +14 dB, 'no way', chat ×")  # noqa: RUF001

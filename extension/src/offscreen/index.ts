@@ -109,7 +109,7 @@ function onRegion(msg: Extract<Message, { kind: 'page-region' }>): void {
 function onChat(msg: Extract<Message, { kind: 'page-chat' }>): void {
   if (!current) return;
   const time = Math.max(0, (msg.wallTimeMs - current.startWallMs) / 1000);
-  current.uploader.sendChat(msg.lines.map((l) => ({ author: l.author, text: l.text, time })));
+  current.uploader.sendChat(msg.lines.map((l) => ({ author: l.author, text: l.text, time, ...(l.badges ? { badges: l.badges } : {}) })));
 }
 
 /** Reply with `{ok, value}` or `{ok: false, error}` so callers can show the reason. */

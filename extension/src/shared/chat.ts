@@ -12,11 +12,15 @@ export interface ChatSelectors {
   line: string;
   author: string;
   text: string;
+  /** Badge images/elements of the line's author (their alt text or type names the role). */
+  badges: string;
 }
 
 export interface PageChatLine {
   author: string;
   text: string;
+  /** Roles the page shows beside the author, lower case: "broadcaster", "moderator", "vip"... */
+  badges?: string[];
 }
 
 export const CHAT_SELECTORS: Record<Platform, ChatSelectors> = {
@@ -25,24 +29,28 @@ export const CHAT_SELECTORS: Record<Platform, ChatSelectors> = {
     line: '.chat-line__message',
     author: '.chat-author__display-name, [data-a-target="chat-message-username"]',
     text: '[data-a-target="chat-line-message-body"], .message',
+    badges: '.chat-badge, [data-a-target="chat-badge"] img',
   },
   youtube: {
     container: '#items.yt-live-chat-item-list-renderer, yt-live-chat-item-list-renderer #items',
     line: 'yt-live-chat-text-message-renderer',
     author: '#author-name',
     text: '#message',
+    badges: 'yt-live-chat-author-badge-renderer',
   },
   kick: {
     container: '#chatroom-messages, [data-chat-messages]',
     line: '[data-chat-entry], .chat-entry',
     author: '.chat-entry-username, [data-chat-username]',
     text: '.chat-entry-content, [data-chat-text]',
+    badges: '[class*="badge"] img, [data-badge]',
   },
   other: {
     container: '[role="log"]',
     line: ':scope > *',
     author: '[class*="author"], [class*="name"], [data-author]',
     text: '[class*="text"], [class*="message"], [data-text]',
+    badges: '[data-badge]',
   },
 };
 
@@ -64,18 +72,49 @@ function clean(s: string | null | undefined): string {
   return (s ?? '').replace(/\s+/g, ' ').trim();
 }
 
-/** Author and text of one chat line element; null for lines without text (system notices, emote-only). */
+/**
+ * The text of an element with its emote images read as their names: Twitch draws "LUL" as
+ * `<img alt="LUL">`, and the emotes are what the detector weighs most.
+ */
+export function textWithEmotes(el: Element): string {
+  let out = '';
+  for (const node of el.childNodes) {
+    if (node.nodeType === 3) out += node.textContent ?? '';
+    else if (node.nodeType === 1) {
+      const child = node as Element;
+      out += child.tagName === 'IMG' ? ` ${child.getAttribute('alt') ?? ''} ` : textWithEmotes(child);
+    }
+  }
+  return out;
+}
+
+/** The roles shown beside a line's author ("moderator", "broadcaster"), lower case. */
+export function readBadges(el: Element, sel: ChatSelectors): string[] {
+  const names = new Set<string>();
+  // YouTube marks the whole line with the author's type ("owner", "moderator", "member").
+  const type = el.getAttribute('author-type');
+  if (type) names.add(type.toLowerCase());
+  for (const badge of el.querySelectorAll(sel.badges)) {
+    const name = badge.getAttribute('type') ?? badge.getAttribute('data-badge') ?? badge.getAttribute('alt') ?? badge.getAttribute('aria-label');
+    if (name) names.add(clean(name).toLowerCase());
+  }
+  return [...names].filter(Boolean).slice(0, 5);
+}
+
+/** Author, text and badges of one chat line element; null for lines without text (system notices). */
 export function readChatLine(el: Element, sel: ChatSelectors): PageChatLine | null {
   const authorEl = el.querySelector(sel.author);
   const textEl = el.querySelector(sel.text);
   const author = clean(authorEl?.textContent);
-  let text = clean(textEl?.textContent);
+  let text = textEl ? clean(textWithEmotes(textEl)) : '';
   if (!textEl) {
     // No text element: the line's own text minus the author name.
-    text = clean(el.textContent);
+    text = clean(textWithEmotes(el));
     if (author && text.startsWith(author)) text = clean(text.slice(author.length).replace(/^[:\s]+/, ''));
   }
-  return text ? { author, text } : null;
+  if (!text) return null;
+  const badges = readBadges(el, sel);
+  return badges.length ? { author, text, badges } : { author, text };
 }
 
 /**

@@ -30,6 +30,8 @@ export interface ChatLine {
   author: string;
   text: string;
   time: number;
+  /** The author's roles where the page shows badges ("moderator", "broadcaster"). */
+  badges?: string[];
 }
 
 export interface StartMessage {

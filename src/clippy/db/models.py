@@ -192,6 +192,8 @@ class ChatMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     time: Mapped[float] = mapped_column(Float)  # stream-time seconds
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # The sender's badges the page showed, comma-separated ("moderator", "broadcaster").
+    badges: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     __table_args__ = (Index("ix_chat_stream_time", "stream_id", "time"),)
 

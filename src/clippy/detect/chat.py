@@ -17,6 +17,17 @@ HISTORY_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
+class ChatLine:
+    """One chat message: stream seconds, who sent it, what it says, and the sender's badges
+    where the page shows them (``"broadcaster"``, ``"moderator"``...)."""
+
+    time: float
+    user: str = ""
+    text: str = ""
+    badges: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ChatBurst:
     """Seconds ``[start, end)`` where chat ran up to ``multiplier`` times its baseline rate."""
 

@@ -40,6 +40,11 @@ class PlanConfig:
     join_gap: float = 4.0  # seconds over threshold closer than this are one moment
     max_wait: float = 4.0  # see the module docstring
     edge: float = 0.25  # margin kept before a sentence's first word and after its last
+    # Chat's evidence is moved back by its lag (ScoringConfig.chat_lag): a moment found by chat
+    # is planned once this much has been recorded after it, when the reaction is all in.
+    chat_settle: float = 30.0
+    chat_span: float = 10.0  # a chat-found moment ends this long after its peak at most
+    chat_join_gap: float = 15.0  # a dip in chat this short is still the same reaction
 
 
 @dataclass(frozen=True)
@@ -84,13 +89,23 @@ def plan_clips(
     cfg = cfg or PlanConfig()
     sentences = split_sentences(words, max_words=None)
     plans: list[ClipPlan] = []
-    for m in _moments(tl, cfg.threshold, cfg.join_gap):
+    for m in _moments(tl, cfg.threshold, cfg.join_gap, cfg.chat_join_gap):
         if _covers(existing, m.peak):
             continue
+        chat_found = _chat_found(tl, m.i0, m.i1)
+        if chat_found:
+            # Chat's evidence is a reaction smeared over its 25 s window: the moment itself is
+            # around chat's own peak (not a phrase's that happens to overlap), not the whole run.
+            peak = _chat_peak(tl, m.i0, m.i1)
+            end = min(m.end, peak + cfg.chat_span)
+            i1 = max(m.i0 + 1, min(m.i1, int(np.ceil(end - tl.t0))))
+            m = replace(m, peak=peak, end=end, i1=i1)
         end, end_known = _payoff_end(m, sentences, available_until, cfg)
         if not final and not end_known and available_until - m.peak < cfg.max_wait:
             continue  # the payoff is still being recorded: decide with the next segment
-        start = _setup_start(m, sentences, cfg)
+        if not final and chat_found and available_until - m.end < cfg.chat_settle:
+            continue  # chat is still reacting to it: its true extent and peak are not known
+        start = _setup_start(m, sentences, cfg, chat_found)
         start, end = _fit(start, end, m.peak, available_from, available_until, cfg)
         lo, hi = available_from, available_until
         start, end = _avoid(existing, start, end, m.peak, lo, hi, cfg)
@@ -111,11 +126,17 @@ def plan_clips(
     return sorted(_merge(plans, cfg), key=lambda p: -p.score)
 
 
-def _moments(tl: Timeline, threshold: float, join_gap: float) -> list[_Moment]:
-    """Runs of seconds at or over the threshold, runs closer than ``join_gap`` joined."""
+def _moments(
+    tl: Timeline, threshold: float, join_gap: float, chat_join_gap: float = 0.0
+) -> list[_Moment]:
+    """Runs of seconds at or over the threshold, runs closer than ``join_gap`` joined (or
+    ``chat_join_gap`` when chat carries both sides: one reaction that dipped for a moment)."""
     runs: list[tuple[int, int]] = []
     for i in np.flatnonzero(tl.score >= threshold):
-        if runs and i - runs[-1][1] < join_gap:
+        gap = join_gap
+        if runs and i < len(tl.points) and _chat_led(tl, runs[-1][1] - 1) and _chat_led(tl, int(i)):
+            gap = max(join_gap, chat_join_gap)
+        if runs and i - runs[-1][1] < gap:
             runs[-1] = (runs[-1][0], int(i) + 1)
         else:
             runs.append((int(i), int(i) + 1))
@@ -126,6 +147,10 @@ def _moments(tl: Timeline, threshold: float, join_gap: float) -> list[_Moment]:
     return out
 
 
+def _chat_led(tl: Timeline, i: int) -> bool:
+    return "chat" in tl.points[i]
+
+
 def _covers(ranges: Sequence[tuple[float, float]], t: float) -> bool:
     return any(s <= t <= e for s, e in ranges)
 
@@ -134,9 +159,45 @@ def _sentence_at(sentences: Sequence[Sentence], t: float) -> Sentence | None:
     return next((s for s in sentences if s.start <= t <= s.end), None)
 
 
-def _setup_start(m: _Moment, sentences: Sequence[Sentence], cfg: PlanConfig) -> float:
-    """``setup`` s before the moment, moved back to the start of the sentence under way then."""
-    start = m.start - cfg.setup
+def moment_start(tl: Timeline, i: int, cfg: PlanConfig | None = None) -> float:
+    """Where ``plan_clips`` would start the clip of a moment peaking at second ``i`` of ``tl``.
+
+    The moment is the run of seconds around ``i`` at or over the threshold (or over half the
+    peak, for a peak under the threshold: what ranking candidates needs); no sentences are
+    known, so the start is the setup before the run (before the peak when chat found it).
+    """
+    cfg = cfg or PlanConfig()
+    floor = min(cfg.threshold, 0.5 * float(tl.score[i]))
+    i0 = i
+    while i0 > 0 and tl.score[i0 - 1] >= floor:
+        i0 -= 1
+    m = _Moment(i0, i + 1, tl.t0 + i0, tl.t0 + i + 1, tl.t0 + i + 0.5)
+    return _setup_start(m, (), cfg, _chat_found(tl, i0, i + 1))
+
+
+def _chat_peak(tl: Timeline, i0: int, i1: int) -> float:
+    """The stream time of the second in ``[i0, i1)`` where chat's own points are highest."""
+    chat = [p.get("chat", 0.0) for p in tl.points[i0:i1]]
+    return tl.t0 + i0 + int(np.argmax(chat)) + 0.5
+
+
+def _chat_found(tl: Timeline, i0: int, i1: int) -> bool:
+    """Whether chat's reaction gave most of the points of seconds ``[i0, i1)``."""
+    if i1 <= i0 or len(tl.points) < i1:
+        return False
+    chat = sum(p.get("chat", 0.0) for p in tl.points[i0:i1])
+    return chat >= 0.5 * float(tl.score[i0:i1].sum()) > 0
+
+
+def _setup_start(
+    m: _Moment, sentences: Sequence[Sentence], cfg: PlanConfig, chat_found: bool = False
+) -> float:
+    """``setup`` s before the moment, moved back to the start of the sentence under way then.
+
+    A moment found by chat (already moved back by chat's lag, see ``ScoringConfig.chat_lag``)
+    is a reaction spread over many seconds: its peak, not the run's first second, places it.
+    """
+    start = (m.peak if chat_found else m.start) - cfg.setup
     s = _sentence_at(sentences, start)
     if s is not None and start - s.start <= cfg.setup_extra:
         start = s.start - cfg.edge

@@ -17,6 +17,7 @@ MAX_PHRASES = 50
 MAX_PHRASE_WORDS = 6
 MAX_PHRASE_CHARS = 60
 MAX_PROMPT_CHARS = 2000
+MAX_COMMAND_CHARS = 30
 SETTINGS_KEY = "detection"
 _SHOWN_PROBLEMS = 3  # a form error lists this many bad phrases, then "and N more"
 
@@ -31,6 +32,7 @@ class DetectionPrefs:
 
     key_phrases: tuple[str, ...] = ()
     prompt: str = ""
+    clip_command: str | None = None  # viewers' clip command; None: the server's ("!clip")
 
 
 def parse_key_phrases(text: str) -> tuple[str, ...]:
@@ -86,9 +88,24 @@ def clean_prompt(text: str) -> str:
     return prompt
 
 
-def validate(key_phrases: str, prompt: str) -> DetectionPrefs:
-    """Both form fields checked and cleaned (see ``parse_key_phrases`` and ``clean_prompt``)."""
-    return DetectionPrefs(parse_key_phrases(key_phrases), clean_prompt(prompt))
+def clean_clip_command(text: str) -> str:
+    """The viewers' clip command: one word such as ``!clip`` (empty turns it off); refused
+    when it has spaces or is over ``MAX_COMMAND_CHARS`` characters."""
+    command = text.strip()
+    if len(command.split()) > 1:
+        raise InvalidPreferences(f"The clip command “{command[:30]}” must be one word, like !clip.")
+    if len(command) > MAX_COMMAND_CHARS:
+        raise InvalidPreferences(
+            f"The clip command is {len(command)} characters; at most {MAX_COMMAND_CHARS}."
+        )
+    return command
+
+
+def validate(key_phrases: str, prompt: str, clip_command: str | None = None) -> DetectionPrefs:
+    """The form fields checked and cleaned (see ``parse_key_phrases``, ``clean_prompt`` and
+    ``clean_clip_command``; a ``clip_command`` of None keeps the server's)."""
+    command = None if clip_command is None else clean_clip_command(clip_command)
+    return DetectionPrefs(parse_key_phrases(key_phrases), clean_prompt(prompt), command)
 
 
 def stored_prefs(user_settings: Mapping[str, Any] | None) -> DetectionPrefs:
@@ -98,9 +115,11 @@ def stored_prefs(user_settings: Mapping[str, Any] | None) -> DetectionPrefs:
         return DetectionPrefs()
     phrases = data.get("key_phrases")
     prompt = data.get("prompt")
+    command = data.get("clip_command")
     return DetectionPrefs(
         tuple(str(p) for p in phrases) if isinstance(phrases, list) else (),
         prompt if isinstance(prompt, str) else "",
+        command if isinstance(command, str) else None,
     )
 
 
@@ -109,10 +128,10 @@ def with_prefs(user_settings: Mapping[str, Any] | None, prefs: DetectionPrefs) -
 
     A new object, not an in-place change: the JSON column only notices reassignment.
     """
-    return {
-        **(user_settings or {}),
-        SETTINGS_KEY: {"key_phrases": list(prefs.key_phrases), "prompt": prefs.prompt},
-    }
+    stored: dict[str, Any] = {"key_phrases": list(prefs.key_phrases), "prompt": prefs.prompt}
+    if prefs.clip_command is not None:
+        stored["clip_command"] = prefs.clip_command
+    return {**(user_settings or {}), SETTINGS_KEY: stored}
 
 
 def plan_allows(plan_name: str) -> bool:

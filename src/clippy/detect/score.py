@@ -8,10 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from clippy.detect.chat import chat_multiplier
+from clippy.detect.audience import BASELINE_SECONDS, audience_multiplier
+from clippy.detect.chat import ChatLine
 from clippy.detect.phrases import COMMAND_PHRASES, find_phrases
 from clippy.detect.sentiment import sentiment_series, sentiment_swings
 from clippy.detect.signals import relative_loudness, rolling_baseline, shout_score
+from clippy.detect.viewer_clip import DEFAULT_COMMAND, DEFAULT_VIEWERS, clip_requests
 from clippy.detect.words import Word
 
 
@@ -20,8 +22,8 @@ class ScoringConfig:
     """Weights and thresholds; a second scoring ``threshold`` or more is a moment worth a clip.
 
     The weights are set so one strong signal alone reaches 1.0 (+12 dB over the stream's
-    baseline, "clip that", a full mood swing, chat x8) while a weak one needs company (a hype
-    phrase, +9 dB, chat x4, laughter each give about half).
+    baseline, "clip that", a full mood swing, chat x4) while a weak one needs company (a hype
+    phrase, +9 dB, chat x3, laughter each give about half).
     """
 
     threshold: float = 1.0
@@ -29,12 +31,26 @@ class ScoringConfig:
     loud_db_per_point: float = 6.0  # each further 6 dB adds a point: +12 dB → 1.0
     phrase_points: float = 0.6  # a hype phrase alone is not a moment; with a spike it is
     command_points: float = 1.2  # "clip that": the streamer asks for a clip
+    # A phrase counts this long around its words, so two hype phrases of one exclamation
+    # ("oh my god, no way!") add up even when they fall in neighbouring seconds; without it,
+    # planted normal-volume exclamations were found or missed by where the second ticked.
+    phrase_reach: float = 1.0
     swing_points: float = 0.8  # times the swing size (0 … 2): -0.6 → +0.8 gives 1.1
     min_swing: float = 1.0  # compound change of a reversal (charged chunk to opposite one)
     min_shift: float = 0.8  # or of the mood over two chunks against the two before
     swing_seconds: float = 3.0  # a swing marks the chunk's first seconds, not a monologue
-    chat_min_multiplier: float = 3.0
-    chat_points: float = 0.67  # times log2(multiplier) - 1.5: x4 → 0.33, x8 → 1.0, x30 → 2.3
+    # Audience (detect/audience.py: weighted chat over its own 2-minute level): on the Lightor
+    # train chat a video's few strongest reactions reach x5-x8, ordinary busy minutes x2-x3.
+    # Even a small rise scores a little, so weaker reactions still rank (and add to a spike).
+    chat_min_multiplier: float = 1.25
+    chat_points: float = 0.5  # times log2(multiplier) - free: x2 → 0.5, x4 → 1.0, x8 → 1.5
+    chat_free_log2: float = 0.0
+    chat_baseline_seconds: float = BASELINE_SECONDS
+    # Chat reacts after the moment: its evidence counts this many seconds earlier, where the
+    # moment was, so it adds up with the audio and speech of that moment (learned on the
+    # Lightor train chat, see docs/detection.md). Seconds whose reaction is not in yet get it
+    # once it arrives: each live window is scored again.
+    chat_lag: float = 27.0
     shout_points: float = 0.5  # times shout_score (0-1), on top of the loudness points
     laughter_points: float = 0.5  # times laughter_score where it is over 0.5
     baseline_seconds: float = 60.0
@@ -46,7 +62,8 @@ class WindowSignals:
 
     Per-second audio series (``loudness``, ``centroid``, ``pitch``, ``laughter``) cover
     ``[t0 - history, t1)``: the leading ``history`` seconds give the baseline its context.
-    ``words`` and ``chat_times`` may start before ``t0`` too (they should, by the same
+    ``words`` and ``chat`` (or ``chat_times`` where only times are known) may start before
+    ``t0`` too (they should, by the same
     history, so live windows agree with an offline pass); only ``[t0, t1)`` is scored.
     """
 
@@ -59,9 +76,13 @@ class WindowSignals:
     laughter: np.ndarray | None = None  # 0-1 per second
     words: Sequence[Word] = ()
     chat_times: Sequence[float] = ()
+    chat: Sequence[ChatLine] = ()  # the lines themselves, when their text is known
     phrases: Sequence[str] = ()
     # The streamer's own key phrases (also in ``phrases``): each weighs like "clip that".
     streamer_phrases: Sequence[str] = ()
+    # Viewers' clip command ("" turns it off) and how many distinct viewers must send it.
+    clip_command: str = DEFAULT_COMMAND
+    clip_viewers: int = DEFAULT_VIEWERS
 
 
 @dataclass
@@ -85,6 +106,8 @@ class Timeline:
                 if k == "phrases":
                     merged.setdefault(k, [])
                     merged[k] += [p for p in v if p not in merged[k]]
+                elif k == "viewer_clip":
+                    merged[k] = max(merged.get(k, v), v)
                 elif k not in merged or abs(v) > abs(merged[k]):
                     merged[k] = v
         parts = []
@@ -93,12 +116,15 @@ class Timeline:
         if "shout" in merged:
             parts.append("shouting")
         parts += [f"'{p}'" for p in merged.get("phrases", [])[:3]]
-        if "chat" in merged:
+        if merged.get("chat", 0) >= 2:  # a small rise helps ranking but is no reason to tell
             parts.append(f"chat ×{merged['chat']:.0f}")  # noqa: RUF001 (shown to people)
         if "sentiment" in merged:
             parts.append(f"sentiment swing {merged['sentiment']:+.1f}")
         if "laughter" in merged:
             parts.append("laughter")
+        if "viewer_clip" in merged:
+            count, command = merged["viewer_clip"]
+            parts.insert(0, f"{count} viewer{'s' if count != 1 else ''} typed {command}")
         return ", ".join(parts)
 
 
@@ -139,19 +165,34 @@ def score_timeline(sig: WindowSignals, cfg: ScoringConfig | None = None) -> Time
     commands = COMMAND_PHRASES.union(sig.streamer_phrases)
     for hit in find_phrases(sig.words, sig.phrases):
         pts = cfg.command_points if hit.phrase in commands else cfg.phrase_points
-        b.spread(hit.start, hit.end, "phrases", pts, hit.phrase)
+        reach = cfg.phrase_reach
+        b.spread(hit.start - reach, hit.end + reach, "phrases", pts, hit.phrase)
     swings = sentiment_swings(
         sentiment_series(sig.words), min_change=cfg.min_swing, min_shift=cfg.min_shift
     )
     for sw in swings:
         end = min(sw.end, sw.start + cfg.swing_seconds)
         b.spread(sw.start, end, "sentiment", cfg.swing_points * sw.magnitude, sw.change)
-    if len(sig.chat_times):
-        mult = chat_multiplier(sig.chat_times, sig.t0, sig.t1, history=cfg.baseline_seconds)
-        for i, m in enumerate(mult[:n]):
-            if m >= cfg.chat_min_multiplier:
-                b.add(i, "chat", cfg.chat_points * max(0.0, float(np.log2(m)) - 1.5), float(m))
+    chat = sig.chat or [ChatLine(t) for t in sig.chat_times]
+    if chat:
+        _score_chat(b, chat, sig, cfg, n)
     return Timeline(sig.t0, b.score, b.reasons, b.points)
+
+
+def _score_chat(
+    b: _Builder, chat: Sequence[ChatLine], sig: WindowSignals, cfg: ScoringConfig, n: int
+) -> None:
+    lag = round(cfg.chat_lag)
+    mult = audience_multiplier(chat, sig.t0, sig.t1, history=cfg.chat_baseline_seconds)
+    for j, m in enumerate(mult):
+        if m >= cfg.chat_min_multiplier and 0 <= j - lag < n:
+            pts = cfg.chat_points * (float(np.log2(m)) - cfg.chat_free_log2)
+            b.add(j - lag, "chat", pts, float(m))
+    for req in clip_requests(chat, command=sig.clip_command, viewers=sig.clip_viewers):
+        # Viewers ask for a clip of what they just saw: from about a reaction's lag before
+        # the first request up to the one that was granted, as strong as "clip that".
+        value = (len(req.users), req.command)
+        b.spread(req.first - cfg.chat_lag, req.granted, "viewer_clip", cfg.command_points, value)
 
 
 def _score_audio(b: _Builder, sig: WindowSignals, cfg: ScoringConfig, n: int) -> None:

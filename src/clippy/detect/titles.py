@@ -132,6 +132,8 @@ def fallback_title(reasons: Sequence[Mapping[str, Any]], peak: float) -> str:
     """What happened and when, from the strongest kind of signal in ``reasons``."""
     kinds = {k for r in reasons for k in r}
     at = clock(peak)
+    if "viewer_clip" in kinds:
+        return f"Viewers clipped this at {at}"
     if "chat" in kinds:
         return f"Chat explodes at {at}"
     if "laughter" in kinds:

@@ -86,6 +86,8 @@ class ChatLine(WireModel):
     author: str = Field(default="", max_length=200)
     text: str = Field(min_length=1, max_length=MAX_CHAT_TEXT)
     time: StreamTime
+    # Badges the page shows beside the author ("broadcaster", "moderator"), when it shows any.
+    badges: list[Annotated[str, Field(max_length=30)]] = Field(default_factory=list, max_length=5)
 
 
 class Chat(WireModel):

@@ -67,7 +67,13 @@ def update_region(session: Session, stream_id: int, region: VideoRegion) -> None
 def add_chat(session: Session, stream_id: int, lines: Iterable[ChatLine]) -> int:
     """Store chat lines; returns how many were stored."""
     rows = [
-        ChatMessage(stream_id=stream_id, author=ln.author, text=ln.text, time=ln.time)
+        ChatMessage(
+            stream_id=stream_id,
+            author=ln.author,
+            text=ln.text,
+            time=ln.time,
+            badges=",".join(b.lower().replace(",", "") for b in ln.badges),
+        )
         for ln in lines
     ]
     session.add_all(rows)

@@ -15,6 +15,8 @@ from clippy.clips.render import ClipSourceMissing
 from clippy.clips.service import stream_clip_ranges
 from clippy.config import Settings
 from clippy.db.models import ChatMessage, Clip, Segment, Stream, User
+from clippy.detect.audience import CHAT_HISTORY_SECONDS
+from clippy.detect.chat import ChatLine
 from clippy.detect.judge import LlmJudge, apply_verdict, candidate_for
 from clippy.detect.plan import ClipPlan
 from clippy.detect.preferences import DetectionPrefs, effective_prefs
@@ -51,10 +53,12 @@ def load_window(session: Session, stream: Stream, settings: Settings) -> WindowI
         and s.start_time < available_until
     ]
     chat = list(
-        session.scalars(
-            select(ChatMessage.time).where(
+        session.execute(
+            select(
+                ChatMessage.time, ChatMessage.author, ChatMessage.text, ChatMessage.badges
+            ).where(
                 ChatMessage.stream_id == stream.id,
-                ChatMessage.time >= t0 - HISTORY_SECONDS,
+                ChatMessage.time >= t0 - CHAT_HISTORY_SECONDS,
                 ChatMessage.time < available_until,
             )
         )
@@ -64,7 +68,10 @@ def load_window(session: Session, stream: Stream, settings: Settings) -> WindowI
         t1=available_until,
         features=features,
         words=words_between(session, stream.id, max(0.0, t0 - HISTORY_SECONDS), available_until),
-        chat_times=sorted(chat),
+        chat=sorted(
+            (ChatLine(t, a, x, tuple(filter(None, b.split(",")))) for t, a, x, b in chat),
+            key=lambda c: c.time,
+        ),
         existing=stream_clip_ranges(session, stream.id),
     )
 
@@ -93,7 +100,9 @@ def detect_and_clip(
         window = load_window(session, stream, settings)
         if window is None:
             return []
-        window = replace(window, streamer_phrases=prefs.key_phrases)
+        window = replace(
+            window, streamer_phrases=prefs.key_phrases, clip_command=prefs.clip_command
+        )
         final = final or stream.status == "ended"
         plans = plan_window(window, settings, final=final)
         left = remaining_clips_today(session, stream.user_id)

@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 
 from clippy.config import Settings
+from clippy.detect.audience import CHAT_HISTORY_SECONDS
+from clippy.detect.chat import ChatLine
 from clippy.detect.plan import ClipPlan
 from clippy.detect.signals import segment_features
 from clippy.media.cut import encode_range
@@ -30,6 +32,7 @@ from clippy.media.probe import InvalidMedia
 from clippy.media.source import operator_input
 from clippy.media.thumbnail import make_thumbnail
 from clippy.pipeline.analysis import SAMPLE_RATE, Analysis, features_json
+from clippy.pipeline.chat_files import ChatFileError, load_chat
 from clippy.pipeline.progress import progress_bar, progress_iter
 from clippy.pipeline.recognise import load_recording, recognise_recording
 from clippy.pipeline.windows import HISTORY_SECONDS, WindowInput, plan_window
@@ -80,18 +83,10 @@ def analyse_recording(
     return analyses, starts
 
 
-def load_chat(path: Path | None) -> list[float]:
-    """Chat times from a JSON file: a list of ``{"time": seconds, ...}`` objects."""
-    if path is None:
-        return []
-    data = json.loads(path.read_text())
-    return sorted(float(item["time"]) for item in data)
-
-
 def detect_offline(
     analyses: list[Analysis],
     starts: list[float],
-    chat: list[float],
+    chat: list[ChatLine],
     settings: Settings,
     key_phrases: tuple[str, ...] = (),
 ) -> list[ClipPlan]:
@@ -112,7 +107,7 @@ def detect_offline(
                 if s + SEGMENT_SECONDS > t0 - HISTORY_SECONDS
             ],
             words=[w for w in words_all if t0 - HISTORY_SECONDS <= float(w["start"]) < t1],
-            chat_times=[t for t in chat if t0 - HISTORY_SECONDS <= t < t1],
+            chat=[c for c in chat if t0 - CHAT_HISTORY_SECONDS <= c.time < t1],
             existing=[(p.start, p.end) for p in made],
             streamer_phrases=key_phrases,
         )
@@ -142,6 +137,11 @@ def process_file(
     """
     err = sys.stderr
     try:
+        chat = load_chat(chat_file)
+    except ChatFileError as exc:
+        print(f"clippy: --chat: {exc}", file=err)
+        return 2
+    try:
         check_transcriber(settings)
     except TranscriberError as exc:
         print(f"clippy: {exc}", file=err)
@@ -163,7 +163,7 @@ def process_file(
             settings,
             as_json=as_json,
             progress=progress,
-            chat_file=chat_file,
+            chat=chat,
             key_phrases=key_phrases,
         )
     except Exception as exc:  # a traceback helps no user: say what broke, log the rest
@@ -182,14 +182,14 @@ def _process(
     *,
     as_json: bool,
     progress: bool,
-    chat_file: Path | None,
+    chat: list[ChatLine],
     key_phrases: tuple[str, ...],
 ) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     analyses, starts = analyse_recording(samples, settings, progress=progress)
     heard = time.perf_counter()
-    plans = detect_offline(analyses, starts, load_chat(chat_file), settings, key_phrases)
+    plans = detect_offline(analyses, starts, chat, settings, key_phrases)
     detected = time.perf_counter()
     jobs = [(i, plan, out_dir, source, has_video) for i, plan in enumerate(plans, start=1)]
     # Each encode is mostly single-threaded at these sizes: one per core keeps both busy.

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from clippy.config import Settings
+from clippy.detect.chat import ChatLine
 from clippy.detect.phrases import phrase_list
 from clippy.detect.plan import ClipPlan, PlanConfig, plan_clips
 from clippy.detect.score import ScoringConfig, WindowSignals, score_timeline
@@ -28,9 +29,10 @@ class WindowInput:
     t1: float
     features: list[tuple[float, dict[str, Any]]]  # (segment start, its segment_features)
     words: list[dict[str, Any]]  # from t0 - HISTORY_SECONDS: sentence context
-    chat_times: list[float]  # from t0 - HISTORY_SECONDS: the chat baseline
+    chat: list[ChatLine]  # from t0 - CHAT_HISTORY_SECONDS: the audience baseline
     existing: list[tuple[float, float]]
     streamer_phrases: tuple[str, ...] = ()  # the owner's key phrases (business plan)
+    clip_command: str | None = None  # the owner's viewer clip command; None: the server's
 
 
 def feature_series(
@@ -67,9 +69,11 @@ def plan_window(window: WindowInput, settings: Settings, *, final: bool) -> list
         laughter=feature_series(window.features, "laughter", t0h, window.t1, 0.0),
         pitch=feature_series(window.features, "pitch", t0h, window.t1, 0.0),
         words=window.words,
-        chat_times=window.chat_times,
+        chat=window.chat,
         phrases=phrase_list([*settings.key_phrases.split(","), *window.streamer_phrases]),
         streamer_phrases=window.streamer_phrases,
+        clip_command=settings.clip_command if window.clip_command is None else window.clip_command,
+        clip_viewers=settings.clip_command_viewers,
     )
     timeline = score_timeline(signals, ScoringConfig(threshold=settings.detect_threshold))
     return plan_clips(

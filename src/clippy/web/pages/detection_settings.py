@@ -16,6 +16,7 @@ from clippy.accounts.plans import get_plan
 from clippy.db.models import User
 from clippy.detect.judge import judge_configured
 from clippy.detect.preferences import (
+    MAX_COMMAND_CHARS,
     MAX_PHRASE_CHARS,
     MAX_PHRASE_WORDS,
     MAX_PHRASES,
@@ -44,6 +45,7 @@ def _context(
     *,
     phrases: str | None = None,
     prompt: str | None = None,
+    clip_command: str | None = None,
     error: str = "",
     notice: str = "",
 ) -> dict[str, Any]:
@@ -55,6 +57,10 @@ def _context(
         "detection": {
             "phrases": "\n".join(stored.key_phrases) if phrases is None else phrases,
             "prompt": stored.prompt if prompt is None else prompt,
+            "clip_command": clip_command
+            if clip_command is not None
+            else (settings.clip_command if stored.clip_command is None else stored.clip_command),
+            "viewers": settings.clip_command_viewers,
             "count": len(stored.key_phrases),
             "allowed": plan_allows(user.plan),
             "plan": get_plan(user.plan).name.capitalize(),
@@ -65,6 +71,7 @@ def _context(
                 "words": MAX_PHRASE_WORDS,
                 "chars": MAX_PHRASE_CHARS,
                 "prompt": MAX_PROMPT_CHARS,
+                "command": MAX_COMMAND_CHARS,
             },
             "error": error,
             "notice": notice,
@@ -93,6 +100,7 @@ def save_detection(
     user: PageUser,
     key_phrases: Annotated[str, Form(max_length=_PHRASES_FIELD_MAX)] = "",
     prompt: Annotated[str, Form(max_length=_PROMPT_FIELD_MAX)] = "",
+    clip_command: Annotated[str | None, Form(max_length=200)] = None,
 ) -> Response:
     """Validate and store the key phrases and prompt (business plan only)."""
     if not plan_allows(user.plan):
@@ -100,13 +108,27 @@ def save_detection(
             f"Your own key phrases and detection prompt come with the Business plan; you are"
             f" on {get_plan(user.plan).name.capitalize()}. Nothing was saved."
         )
-        ctx = _context(request, user, phrases=key_phrases, prompt=prompt, error=error)
+        ctx = _context(
+            request,
+            user,
+            phrases=key_phrases,
+            prompt=prompt,
+            clip_command=clip_command,
+            error=error,
+        )
         return _answer(request, ctx, status_code=403)
     try:
-        prefs = validate(key_phrases, prompt)
+        prefs = validate(key_phrases, prompt, clip_command)
     except InvalidPreferences as exc:
         error = f"{exc} Nothing was saved."
-        ctx = _context(request, user, phrases=key_phrases, prompt=prompt, error=error)
+        ctx = _context(
+            request,
+            user,
+            phrases=key_phrases,
+            prompt=prompt,
+            clip_command=clip_command,
+            error=error,
+        )
         return _answer(request, ctx, status_code=400)
     user.settings = with_prefs(user.settings, prefs)
     session.flush()

@@ -1,0 +1,1 @@
+"""Scoring the detector on labelled data: Lightor-layout chat sets and planted streams."""

@@ -1,0 +1,136 @@
+"""Chat logs for ``clippy process --chat FILE``, in the formats people have them in.
+
+- a JSON list of ``{"time": seconds, "user": name, "text": message}`` (``author`` is accepted
+  for ``user``; ``badges``, a list such as ``["moderator"]``, is optional);
+- a Twitch VOD chat replay as exported by TwitchDownloader (``TwitchDownloaderCLI chatdownload
+  -o chat.json``): ``{"comments": [{"content_offset_seconds", "commenter": {"display_name"},
+  "message": {"body", "user_badges": [{"_id"}]}}]}``; the older Twitch v5 API replay that
+  ``tcd`` writes has the same fields;
+- a chat-downloader JSON list (``chat_downloader URL -o chat.json``): ``{"time_in_seconds",
+  "message", "author": {"name", "badges": [{"name"}]}}``;
+- a Lightor TSV (``<key> <start_ms>.csv``: id, video, user, message, 0, timestamp_ms).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from clippy.detect.chat import ChatLine
+
+LIGHTOR_NAME = re.compile(r"^(?P<key>.+) (?P<start>\d+)\.csv$")
+
+
+class ChatFileError(ValueError):
+    """A chat file in none of the accepted formats, or with a broken row."""
+
+
+def load_chat(path: Path | None) -> list[ChatLine]:
+    """The chat lines of ``path`` (any accepted format), sorted by time; none for ``None``."""
+    if path is None:
+        return []
+    try:
+        raw = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise ChatFileError(f"cannot read chat file {path}: {exc.strerror}") from None
+    if raw.lstrip().startswith(("[", "{")):
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ChatFileError(f"{path}: not valid JSON ({exc})") from None
+        lines = _from_json(data, path)
+    else:
+        lines = _from_lightor(path)
+    return sorted(lines, key=lambda c: c.time)
+
+
+def _from_json(data: Any, path: Path) -> list[ChatLine]:
+    if isinstance(data, dict) and isinstance(data.get("comments"), list):
+        return [_twitch_comment(c, path, i) for i, c in enumerate(data["comments"])]
+    if not isinstance(data, list):
+        raise ChatFileError(
+            f"{path}: expected a list of {{time, user, text}} objects or a Twitch chat replay "
+            "with 'comments' (TwitchDownloader)"
+        )
+    out = []
+    for i, item in enumerate(data):
+        if not isinstance(item, dict):
+            raise ChatFileError(f"{path}: item {i} is not an object")
+        if "time_in_seconds" in item:
+            author = item.get("author") or {}
+            badges = [b.get("name", "") for b in author.get("badges") or [] if isinstance(b, dict)]
+            out.append(
+                _line(
+                    item["time_in_seconds"],
+                    author.get("name", ""),
+                    item.get("message"),
+                    badges,
+                    path,
+                    i,
+                )
+            )
+        elif "time" in item:
+            user = item.get("user", item.get("author", ""))
+            out.append(_line(item["time"], user, item.get("text", ""), item.get("badges"), path, i))
+        else:
+            raise ChatFileError(f"{path}: item {i} has no 'time' (seconds from the start)")
+    return out
+
+
+def _twitch_comment(c: Any, path: Path, i: int) -> ChatLine:
+    if not isinstance(c, dict) or "content_offset_seconds" not in c:
+        raise ChatFileError(f"{path}: comment {i} has no 'content_offset_seconds'")
+    commenter = c.get("commenter") or {}
+    message = c.get("message") or {}
+    badges = [b.get("_id", "") for b in message.get("user_badges") or [] if isinstance(b, dict)]
+    user = commenter.get("display_name") or commenter.get("name") or ""
+    return _line(c["content_offset_seconds"], user, message.get("body", ""), badges, path, i)
+
+
+def _line(time: Any, user: Any, text: Any, badges: Any, path: Path, i: int) -> ChatLine:
+    try:
+        t = float(time)
+    except (TypeError, ValueError):
+        raise ChatFileError(f"{path}: item {i}: time {time!r} is not a number") from None
+    roles = tuple(str(b).lower() for b in badges) if isinstance(badges, list) else ()
+    return ChatLine(t, str(user or ""), str(text or ""), roles)
+
+
+def _from_lightor(path: Path) -> list[ChatLine]:
+    m = LIGHTOR_NAME.match(path.name)
+    try:
+        return read_lightor_tsv(path, int(m["start"]) if m else None)
+    except ChatFileError as exc:
+        raise ChatFileError(
+            f"{exc} (a chat file is JSON: a list of {{time, user, text}}, a TwitchDownloader "
+            "or chat-downloader replay; or a Lightor TSV)"
+        ) from None
+
+
+def read_lightor_tsv(path: Path, start_ms: int | None) -> list[ChatLine]:
+    """The lines of a Lightor chat TSV in seconds from video start, sorted.
+
+    Seconds are ``int(timestamp_ms / 1000 - int(start_ms / 1000))``, Lightor's own rule;
+    without ``start_ms`` (a file not named ``<key> <start_ms>.csv``) the first line is 0 s.
+    """
+    rows = []
+    with path.open(newline="", encoding="utf-8", errors="replace") as f:
+        for n, row in enumerate(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE), 1):
+            if not row:
+                continue
+            if len(row) < 6:
+                raise ChatFileError(
+                    f"{path}:{n}: expected 6 tab-separated columns "
+                    f"(id, video, user, message, 0, timestamp_ms), found {len(row)}"
+                )
+            try:
+                rows.append((float(row[5]), row[2], row[3]))
+            except ValueError:
+                raise ChatFileError(f"{path}:{n}: timestamp {row[5]!r} is not a number") from None
+    if start_ms is None:
+        start_ms = int(min((r[0] for r in rows), default=0))
+    lines = [ChatLine(float(int(ts / 1000 - int(start_ms / 1000))), u, t) for ts, u, t in rows]
+    return sorted((c for c in lines if c.time >= 0), key=lambda c: c.time)
