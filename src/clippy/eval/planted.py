@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from clippy.media.ffmpeg import ffmpeg, run
+from clippy.media.source import generated, media_input
 
 KINDS = ("shout", "hype", "laughter", "chat", "trap")
 CALM = (
@@ -163,13 +164,13 @@ def render_stream(script: StreamScript, out_dir: Path) -> Path:
             what="espeak-ng",
         )
         ends[t] = t + _duration(wav)
-        inputs += ["-i", str(wav)]
+        inputs += media_input(wav).input_args()
         ms = int(t * 1000)
         filters.append(f"[{k}:a]volume={gain}dB,adelay={ms}|{ms}[a{k}]")
     for j, (t, dur) in enumerate(script.sounds):
         k = len(script.lines) + j
         # An explosion: brown noise that bursts and dies away, far louder than the voice.
-        inputs += ["-f", "lavfi", "-i", f"anoisesrc=color=brown:amplitude=0.9:duration={dur}"]
+        inputs += generated(f"anoisesrc=color=brown:amplitude=0.9:duration={dur}").input_args()
         ms = int(t * 1000)
         filters.append(f"[{k}:a]afade=t=out:st=0.3:d={dur - 0.3},adelay={ms}|{ms}[a{k}]")
     n = len(script.lines) + len(script.sounds)
