@@ -119,7 +119,7 @@ def plan_clips(
                 peak=round(m.peak, 3),
                 score=round(float(seg.max() + 0.1 * seg.sum()), 3),
                 reason=tl.reason_text(m.i0, m.i1),
-                title=_title(tl, m, words),
+                title=_title(tl, m, words, (start, end)),
                 signals={"moment": [m.start, m.end], "max_score": round(float(seg.max()), 3)},
             )
         )
@@ -293,5 +293,5 @@ def _merge(plans: list[ClipPlan], cfg: PlanConfig) -> list[ClipPlan]:
     return out
 
 
-def _title(tl: Timeline, m: _Moment, words: Sequence[Word]) -> str:
-    return clip_title(words, m.start, m.end, m.peak, tl.reasons[m.i0 : m.i1])
+def _title(tl: Timeline, m: _Moment, words: Sequence[Word], clip: tuple[float, float]) -> str:
+    return clip_title(words, m.start, m.end, m.peak, tl.reasons[m.i0 : m.i1], clip)

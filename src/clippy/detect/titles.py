@@ -24,14 +24,20 @@ def clip_title(
     end: float,
     peak: float,
     reasons: Sequence[Mapping[str, Any]],
+    clip: tuple[float, float] | None = None,
 ) -> str:
     """A title for the moment ``[start, end]`` (peak at ``peak``) from what was said then.
 
     The sentence holding the moment's key phrase comes first, then (for a mood swing) the most
     charged sentence, else the sentence nearest the peak; a streamer's "clip it" is cut from
-    the sentence it ends. Without at least two clear words, a title from ``reasons`` and time.
+    the sentence it ends. When nothing was heard during the moment itself (a reaction in a
+    pause, a few words recognition lost), the sentences of the ``clip`` range around it count,
+    nearest the peak first. Without at least two clear words, a title from ``reasons`` and time.
     """
-    near = [s for s in _sentences(words) if s.end >= start - 1.0 and s.start <= end + 1.0]
+    sentences = _sentences(words)
+    near = [s for s in sentences if s.end >= start - 1.0 and s.start <= end + 1.0]
+    if not near and clip is not None:
+        near = [s for s in sentences if s.start >= clip[0] and s.end <= clip[1]]
     keys = [" ".join(normalize(p)) for r in reasons for p in r.get("phrases", [])]
     for sentence in _ranked(near, keys, peak, reasons):
         title = _with_phrase(sentence.text, keys)
