@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import json
 import random
-import wave
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from clippy.media.ffmpeg import ffmpeg, run
+from clippy.eval.voice import speak
+from clippy.media.ffmpeg import ffmpeg
 from clippy.media.source import generated, media_input
 
 KINDS = ("shout", "hype", "laughter", "chat", "trap")
@@ -37,7 +37,6 @@ CALM = (
 SHOUT = "oh my god no way lets go"
 HYPE = "oh my god no way that was insane"
 LAUGH = " ".join(["ha"] * 20)
-VOICE = "en-us+f2"  # PocketSphinx hears this espeak-ng voice best (tests/fixtures/media.py)
 GAP = 0.8  # seconds between spoken lines
 FIRST_MOMENT = 40.0  # the detector's baselines need this much calm stream first
 SPACING = 45.0  # seconds between planted moments (clips of neighbours must not touch)
@@ -146,24 +145,8 @@ def render_stream(script: StreamScript, out_dir: Path) -> Path:
             "shout": (190, 200, 80, 12.0),
             "laughter": (260, 120, 70, 6.0),
         }.get(kind, (150, 60, 50, 0.0))
-        run(
-            [
-                "espeak-ng",
-                "-v",
-                VOICE,
-                "-s",
-                str(speed),
-                "-a",
-                str(amp),
-                "-p",
-                str(pitch),
-                "-w",
-                str(wav),
-                text,
-            ],
-            what="espeak-ng",
-        )
-        ends[t] = t + _duration(wav)
+        d = speak(text, wav, speed=speed, amplitude=amp, pitch=pitch)
+        ends[t] = t + d
         inputs += media_input(wav).input_args()
         ms = int(t * 1000)
         filters.append(f"[{k}:a]volume={gain}dB,adelay={ms}|{ms}[a{k}]")
@@ -206,11 +189,6 @@ def render_stream(script: StreamScript, out_dir: Path) -> Path:
         json.dumps([{"time": t, "user": u, "text": x} for t, u, x in script.chat]) + "\n"
     )
     return out
-
-
-def _duration(wav: Path) -> float:
-    with wave.open(str(wav)) as w:
-        return w.getnframes() / w.getframerate()
 
 
 def load_truth(out_dir: Path) -> list[Planted]:

@@ -103,11 +103,9 @@ def save_detection(
     clip_command: Annotated[str | None, Form(max_length=200)] = None,
 ) -> Response:
     """Validate and store the key phrases and prompt (business plan only)."""
-    if not plan_allows(user.plan):
-        error = (
-            f"Your own key phrases and detection prompt come with the Business plan; you are"
-            f" on {get_plan(user.plan).name.capitalize()}. Nothing was saved."
-        )
+
+    def refuse(error: str, status_code: int) -> Response:
+        # The draft comes back with the reason, so nothing the user typed is lost.
         ctx = _context(
             request,
             user,
@@ -116,20 +114,18 @@ def save_detection(
             clip_command=clip_command,
             error=error,
         )
-        return _answer(request, ctx, status_code=403)
+        return _answer(request, ctx, status_code=status_code)
+
+    if not plan_allows(user.plan):
+        return refuse(
+            f"Your own key phrases and detection prompt come with the Business plan; you are"
+            f" on {get_plan(user.plan).name.capitalize()}. Nothing was saved.",
+            403,
+        )
     try:
         prefs = validate(key_phrases, prompt, clip_command)
     except InvalidPreferences as exc:
-        error = f"{exc} Nothing was saved."
-        ctx = _context(
-            request,
-            user,
-            phrases=key_phrases,
-            prompt=prompt,
-            clip_command=clip_command,
-            error=error,
-        )
-        return _answer(request, ctx, status_code=400)
+        return refuse(f"{exc} Nothing was saved.", 400)
     user.settings = with_prefs(user.settings, prefs)
     session.flush()
     return RedirectResponse("/app/settings?detection=saved#detection", 303)
