@@ -7,21 +7,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from clippy.archive.loudness import LoudnessCache
 from clippy.archive.media import stored_spans
 from clippy.db.models import Segment, Stream, User
+from tests.fixtures.rows import segment_row
 
 
 def _segment(s: Session, stream_id: int, seq: int, loud: list[float] | None) -> Segment:
-    seg = Segment(
-        stream_id=stream_id,
-        seq=seq,
-        start_time=seq * 10.0,
-        duration=10.0,
-        mime="video/webm",
-        size=1,
-        sha256="0" * 64,
-        storage_key=f"k{seq}",
-        status="done",
-        features=None if loud is None else {"start": seq * 10.0, "step": 1.0, "loudness": loud},
-    )
+    features = None if loud is None else {"start": seq * 10.0, "step": 1.0, "loudness": loud}
+    seg = segment_row(stream_id, seq, features=features)
     s.add(seg)
     s.flush()
     return seg

@@ -6,9 +6,10 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 
-from clippy.db.models import Segment, Stream
+from clippy.db.models import Stream
 from clippy.db.types import utcnow
 from tests.dashboard.conftest import Browserish
+from tests.fixtures.rows import segment_row
 
 
 def test_the_streams_page_shows_the_backlog(
@@ -20,20 +21,8 @@ def test_the_streams_page_shows_the_backlog(
         s.add(stream)
         s.flush()
         for seq, (status, ago) in enumerate([("done", 90), ("pending", 42), ("processing", 30)]):
-            s.add(
-                Segment(
-                    stream_id=stream.id,
-                    seq=seq,
-                    start_time=seq * 10.0,
-                    duration=10.0,
-                    mime="video/webm",
-                    size=1,
-                    sha256="0" * 64,
-                    storage_key=f"k{seq}",
-                    status=status,
-                    received_at=utcnow() - timedelta(seconds=ago),
-                )
-            )
+            received = utcnow() - timedelta(seconds=ago)
+            s.add(segment_row(stream.id, seq, status=status, received_at=received))
         s.commit()
     page = b.get("/app/streams").text
     assert re.search(r"processing 2 segments behind \(0:4\d\)", page), page

@@ -7,12 +7,13 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.config import Settings
-from clippy.db.models import Segment, Stream, User
+from clippy.db.models import Stream, User
 from clippy.db.session import make_engine, make_session_factory, session_scope
 from clippy.ingest.protocol import ChatLine
 from clippy.ingest.streams import add_chat
 from clippy.pipeline.detection import load_window
 from clippy.pipeline.windows import plan_window
+from tests.fixtures.rows import segment_row
 
 
 def _stream(factory: sessionmaker[Session], seconds: int) -> int:
@@ -24,19 +25,7 @@ def _stream(factory: sessionmaker[Session], seconds: int) -> int:
         session.add(stream)
         session.flush()
         for seq in range(seconds // 10):
-            session.add(
-                Segment(
-                    stream_id=stream.id,
-                    seq=seq,
-                    start_time=seq * 10.0,
-                    duration=10.0,
-                    mime="video/webm",
-                    size=1,
-                    sha256="0" * 64,
-                    storage_key=f"s/{seq}",
-                    status="done",
-                )
-            )
+            session.add(segment_row(stream.id, seq))
         chatter = [
             ChatLine(author=f"u{t % 5}", text="nice farm", time=float(t))
             for t in range(0, seconds, 4)
