@@ -20,7 +20,7 @@ from clippy.transcripts.store import spoken_text
 from clippy.web.pages.security import SESSION_COOKIE
 from tests.e2e.browser import CHROMIUM as E2E_CHROMIUM
 from tests.e2e.browser import CHROMIUM_ARGS
-from tests.fixtures.server import ServerProcess
+from tests.fixtures.server import ServerProcess, pages_only_server
 
 PASSWORD = "correct horse battery"
 CHROMIUM = str(E2E_CHROMIUM)
@@ -223,14 +223,7 @@ def server(tmp_path: Path, sqlite_url: str) -> Iterator[ServerProcess]:
 
     Modules that need the pipeline (or other settings) define their own ``server``.
     """
-    data = tmp_path / "data"
-    data.mkdir()
-    srv = ServerProcess(
-        data_dir=data, database_url=sqlite_url, env_extra={"CLIPPY_PIPELINE_ENABLED": "false"}
-    )
-    srv.start()
-    yield srv
-    srv.stop()
+    yield from pages_only_server(tmp_path, sqlite_url)
 
 
 @pytest.fixture(scope="module")

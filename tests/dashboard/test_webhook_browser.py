@@ -20,25 +20,19 @@ from tests.dashboard.conftest import (
     shot,
     submit_credentials,
 )
-from tests.fixtures.server import ServerProcess
+from tests.fixtures.server import ServerProcess, pages_only_server
 from tests.fixtures.webhook_receiver import LOOPBACK_ALLOWED, dead_url, webhook_receiver
 
 
 @pytest.fixture
 def server(tmp_path: Path, sqlite_url: str) -> Iterator[ServerProcess]:
     """A real server on SQLite with two quick delivery attempts instead of five slow ones."""
-    data = tmp_path / "data"
-    data.mkdir()
     env = {
         "CLIPPY_WEBHOOK_ATTEMPTS": "2",
         "CLIPPY_WEBHOOK_BACKOFF_SECONDS": "0.3",
-        "CLIPPY_PIPELINE_ENABLED": "false",
         "CLIPPY_EGRESS_ALLOW_HOSTS": LOOPBACK_ALLOWED,
     }
-    srv = ServerProcess(data_dir=data, database_url=sqlite_url, env_extra=env)
-    srv.start()
-    yield srv
-    srv.stop()
+    yield from pages_only_server(tmp_path, sqlite_url, env)
 
 
 def _add_webhook(page: Any, url: str) -> str:

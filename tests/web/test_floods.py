@@ -13,19 +13,12 @@ import httpx
 import pytest
 
 from tests.fixtures.memory import MB, peak_rss, post_huge, rss
-from tests.fixtures.server import ServerProcess
+from tests.fixtures.server import ServerProcess, pages_only_server
 
 
 @pytest.fixture
 def server(tmp_path: Path, sqlite_url: str) -> Iterator[ServerProcess]:
-    data = tmp_path / "data"
-    data.mkdir()
-    srv = ServerProcess(
-        data_dir=data, database_url=sqlite_url, env_extra={"CLIPPY_PIPELINE_ENABLED": "false"}
-    )
-    srv.start()
-    yield srv
-    srv.stop()
+    yield from pages_only_server(tmp_path, sqlite_url)
 
 
 def test_a_100_mb_login_body_is_refused_without_being_read(server: ServerProcess) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from clippy.db.models import User
 from tests.dashboard.conftest import add_clip, add_stream, add_words
-from tests.fixtures.server import ServerProcess
+from tests.fixtures.server import ServerProcess, pages_only_server
 
 CHECKS = ",".join(
     [
@@ -35,14 +35,7 @@ TIMEOUT_S = 420  # a hung run fails instead of holding CI; a normal one takes ~1
 
 @pytest.fixture
 def server(tmp_path: Path, db_url: str) -> Iterator[ServerProcess]:
-    data = tmp_path / "data"
-    data.mkdir()
-    srv = ServerProcess(
-        data_dir=data, database_url=db_url, env_extra={"CLIPPY_PIPELINE_ENABLED": "false"}
-    )
-    srv.start()
-    yield srv
-    srv.stop()
+    yield from pages_only_server(tmp_path, db_url)
 
 
 def _seed(srv: ServerProcess, email: str) -> None:
