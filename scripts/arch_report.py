@@ -17,12 +17,32 @@ ROOT = Path(__file__).resolve().parent.parent / "src" / "clippy"
 
 # Lower numbers sit lower: a module may import its own layer (no circles) or any lower one.
 LAYERS: dict[str, int] = {
-    "config": 0, "errors": 0, "metrics": 0, "events": 0,
-    "db": 1, "storage": 1, "media": 1,
-    "accounts": 2, "transcribe": 2, "transcripts": 2, "detect": 2, "ingest": 2,
-    "billing": 2, "branding": 2, "webhooks": 2, "archive": 2, "clips": 2, "export": 2,
-    "tiering": 2, "retention": 3,
-    "pipeline": 3, "eval": 4, "runtime": 5, "web": 6, "cli": 7, "__init__": 0,
+    "config": 0,
+    "errors": 0,
+    "metrics": 0,
+    "events": 0,
+    "db": 1,
+    "storage": 1,
+    "media": 1,
+    "accounts": 2,
+    "transcribe": 2,
+    "transcripts": 2,
+    "detect": 2,
+    "ingest": 2,
+    "billing": 2,
+    "branding": 2,
+    "webhooks": 2,
+    "archive": 2,
+    "clips": 2,
+    "export": 2,
+    "tiering": 2,
+    "retention": 3,
+    "pipeline": 3,
+    "eval": 4,
+    "runtime": 5,
+    "web": 6,
+    "cli": 7,
+    "__init__": 0,
 }
 
 
@@ -165,8 +185,11 @@ def main() -> None:
         print("  " + " <-> ".join(c))
     print(f"except clauses in web/: {except_clauses('web')}")
     sizes = sorted(
-        ((len(p.read_text().splitlines()), str(p.relative_to(ROOT.parent)))
-         for p in ROOT.rglob("*.py") if "migrations" not in p.parts),
+        (
+            (len(p.read_text().splitlines()), str(p.relative_to(ROOT.parent)))
+            for p in ROOT.rglob("*.py")
+            if "migrations" not in p.parts
+        ),
         reverse=True,
     )
     print("largest modules (lines):")

@@ -51,13 +51,13 @@ def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
 
 def _retention_run(_args: argparse.Namespace, settings: Settings) -> int:
     from clippy.db.session import make_engine, make_session_factory
+    from clippy.retention.sweeper import demote_hot_segments, sweep_expired, sweep_orphans
     from clippy.storage.factory import make_store
-    from clippy.storage.sweeper import archive_hot_segments, sweep_expired, sweep_orphans
 
     _db_upgrade(_args, settings)
     factory = make_session_factory(make_engine(settings.resolved_database_url))
     store = make_store(settings)
-    archived = archive_hot_segments(factory, settings.hot_window_seconds)
+    archived = demote_hot_segments(factory, settings.hot_window_seconds)
     report = sweep_expired(factory, store)
     report.objects += sweep_orphans(factory, store)
     print(f"archived {archived} segments; {report}")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.db.models import Clip, ClipRange, Stream, TranscriptSegment, User
 from clippy.db.types import utcnow
-from clippy.transcripts.store import spoken_text
+from clippy.transcribe.store import spoken_text
 from clippy.web.pages.security import SESSION_COOKIE
 from tests.e2e.browser import CHROMIUM as E2E_CHROMIUM
 from tests.e2e.browser import CHROMIUM_ARGS

@@ -7,12 +7,11 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from clippy.archive.media import thumb_key
 from clippy.db.models import Clip, Segment, Stream, User
 from clippy.media.cut import SourcePart
 from clippy.media.probe import probe
-from clippy.pipeline.keys import mezzanine_key
 from clippy.storage.base import ObjectStore
+from clippy.storage.keys import archive_thumb_key, mezzanine_key
 from tests.dashboard.conftest import Browserish, add_stream, add_words
 
 
@@ -88,13 +87,13 @@ def test_thumbnail_is_made_once_and_cached(
     assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
     assert r.content[:2] == b"\xff\xd8"
     store = _store(b)
-    assert store.get_bytes(thumb_key(sid, 15)) == r.content
+    assert store.get_bytes(archive_thumb_key(sid, 15)) == r.content
     # Served from the cache: replace the cached object and the route returns it.
-    store.put_bytes(thumb_key(sid, 15), b"\xff\xd8cached")
+    store.put_bytes(archive_thumb_key(sid, 15), b"\xff\xd8cached")
     assert b.client.get(f"/app/streams/{sid}/thumbs/15.jpg").content == b"\xff\xd8cached"
     # No recording there: 404, nothing cached.
     assert b.client.get(f"/app/streams/{sid}/thumbs/3600.jpg").status_code == 404
-    assert not store.exists(thumb_key(sid, 3600))
+    assert not store.exists(archive_thumb_key(sid, 3600))
 
 
 def test_preview_plays_as_mp4(

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from clippy.branding.options import place_logo, read_branding
 from clippy.config import Settings
 from clippy.db.models import User
 from clippy.db.session import make_engine, make_session_factory
-from clippy.export.branding import place_logo, read_branding
 from clippy.media.image import sniff_format
 from clippy.storage.factory import make_store
 from tests.dashboard.conftest import (

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from clippy.export.webhooks import NO_ANSWER
+from clippy.webhooks.transport import NO_ANSWER
 from tests.dashboard.conftest import (
     DESKTOP,
     PHONE,

@@ -11,9 +11,9 @@ import pytest
 
 from clippy.accounts.users import set_plan
 from clippy.db.models import Clip, User, Webhook
-from clippy.export.sender import SenderConfig, WebhookSender
-from clippy.export.webhooks import NO_ANSWER, SIGNATURE_HEADER, verify
 from clippy.media.cut import SourcePart
+from clippy.webhooks.sender import SenderConfig, WebhookSender
+from clippy.webhooks.transport import NO_ANSWER, SIGNATURE_HEADER, verify
 from tests.dashboard.conftest import Browserish
 from tests.dashboard.test_archive import _recorded_stream
 from tests.fixtures.webhook_receiver import (

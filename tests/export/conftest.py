@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from clippy.accounts.users import set_plan
 from clippy.db.models import Clip, ClipRange, Stream, TranscriptSegment, User
-from clippy.pipeline.keys import clip_file_key
+from clippy.storage.keys import clip_file_key
 from tests.export.media import moving_face_video, pattern_video
 from tests.fixtures.app import auth
 

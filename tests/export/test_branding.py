@@ -16,18 +16,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from clippy.accounts.plans import get_plan
-from clippy.db.models import ExportJob, User
-from clippy.export.branding import (
+from clippy.branding.logos import BrandingRefused, prune_logos, save_logo
+from clippy.branding.options import (
     Branding,
     BrandingError,
     check_options,
-    logo_key,
     place_logo,
     read_branding,
 )
+from clippy.db.models import ExportJob, User
 from clippy.export.graph import GraphSpec, filter_graph
 from clippy.export.jobs import create_export
-from clippy.export.logos import BrandingRefused, prune_logos, save_logo
 from clippy.export.plan import ExportOptions, plan_export
 from clippy.export.reframe import Rect
 from clippy.export.render import export_args, render_export
@@ -35,7 +34,8 @@ from clippy.export.timeline import build_timeline
 from clippy.export.worker import run_job
 from clippy.media.image import ImageRejected, normalise_image, sniff_format
 from clippy.media.source import media_input
-from clippy.storage.sweeper import sweep_orphans
+from clippy.retention.sweeper import sweep_orphans
+from clippy.storage.keys import logo_key
 from tests.export.conftest import frame_at, seed_clip
 from tests.fixtures.app import register_user
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from clippy.export.webhooks import SIGNATURE_HEADER, verify
+from clippy.webhooks.transport import SIGNATURE_HEADER, verify
 from tests.export.conftest import probe_json, seed_clip, wait_export
 from tests.fixtures.app import auth, register_user
 from tests.fixtures.webhook_receiver import LOOPBACK_ALLOWED

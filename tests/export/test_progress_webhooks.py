@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from clippy.export.progress import RenderCanceled, progress_seconds, run_with_progress
-from clippy.export.webhooks import deliver, sign, verify
 from clippy.media.ffmpeg import FFmpegError
 from clippy.media.source import generated, media_input
+from clippy.webhooks.transport import deliver, sign, verify
 from tests.fixtures.webhook_receiver import LOOPBACK
 
 

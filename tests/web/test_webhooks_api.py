@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.accounts.users import set_plan
 from clippy.db.models import User
-from clippy.export.sender import WebhookSender
-from clippy.export.webhooks import NO_ANSWER, SIGNATURE_HEADER, verify
+from clippy.webhooks.sender import WebhookSender
+from clippy.webhooks.transport import NO_ANSWER, SIGNATURE_HEADER, verify
 from tests.fixtures.app import auth, register_user
 from tests.fixtures.webhook_receiver import LOOPBACK_ALLOWED, dead_url, webhook_receiver
 

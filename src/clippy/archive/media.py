@@ -20,8 +20,13 @@ from clippy.clips.render import open_mezzanines
 from clippy.db.models import Segment
 from clippy.media.cut import cut_clip
 from clippy.media.thumbnail import make_thumbnail
-from clippy.pipeline.keys import mezzanine_key
 from clippy.storage.base import ObjectNotFound, ObjectStore
+from clippy.storage.keys import (
+    archive_cache_prefix,
+    archive_preview_key,
+    archive_thumb_key,
+    mezzanine_key,
+)
 
 __all__ = [
     "ArchiveMediaMissing",
@@ -31,7 +36,6 @@ __all__ = [
     "prune_archive_cache",
     "stale_cache_keys",
     "stored_spans",
-    "thumb_key",
 ]
 
 THUMB_WIDTH = 320
@@ -41,18 +45,9 @@ class ArchiveMediaMissing(LookupError):
     """No processed segment covers the requested time (never recorded, pending or expired)."""
 
 
-def thumb_key(stream_id: int, t: int) -> str:
-    """Where the archive thumbnail at whole second ``t`` is cached."""
-    return f"{_cache_prefix(stream_id)}thumbs/{t:08d}.jpg"
-
-
 def preview_key(stream_id: int, window: PreviewWindow) -> str:
     """Where a preview window's MP4 is cached (keyed by its segments: a grown window is new)."""
-    return f"{_cache_prefix(stream_id)}preview/{window.first_seq:08d}-{window.last_seq:08d}.mp4"
-
-
-def _cache_prefix(stream_id: int) -> str:
-    return f"streams/{stream_id}/archive/"
+    return archive_preview_key(stream_id, window.first_seq, window.last_seq)
 
 
 def stale_cache_keys(keys: Iterable[str], first_seq: int | None, first_time: float) -> list[str]:
@@ -87,7 +82,7 @@ def prune_archive_cache(session: Session, store: ObjectStore, stream_id: int) ->
         .order_by(Segment.seq)
         .limit(1)
     ).first()
-    keys = store.list(_cache_prefix(stream_id))
+    keys = store.list(archive_cache_prefix(stream_id))
     stale = stale_cache_keys(keys, first.seq if first else None, first.start_time if first else 0)
     for key in stale:
         store.delete(key)
@@ -110,7 +105,7 @@ def archive_thumbnail(
     store: ObjectStore, stream_id: int, spans: list[SegmentSpan], t: int
 ) -> bytes:
     """The JPEG frame at stream second ``t``, from the cache or made from its segment."""
-    key = thumb_key(stream_id, t)
+    key = archive_thumb_key(stream_id, t)
     with contextlib.suppress(ObjectNotFound):
         return store.get_bytes(key)
     span = covering(spans, t + 0.5)

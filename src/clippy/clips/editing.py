@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from clippy.db.models import Clip, ClipCaption
 from clippy.db.types import utcnow
-from clippy.transcripts.store import words_between
+from clippy.transcribe.store import words_between
 
 __all__ = [
     "CAPTION_STYLES",

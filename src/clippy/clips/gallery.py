@@ -9,7 +9,7 @@ transcript and testing overlaps instead read every matching chunk: a common word
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -28,10 +28,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, selectinload
 
 from clippy.db.models import Clip, ClipTag, Stream
-from clippy.export.history import exported_clip_ids
-from clippy.transcripts.search import query_terms
+from clippy.transcribe.search import query_terms
 
-__all__ = ["SORTS", "GalleryPage", "GalleryQuery", "gallery_page"]
+__all__ = ["SORTS", "ExportedFilter", "GalleryPage", "GalleryQuery", "gallery_page"]
+
+# (dialect, user ids, preset) -> a subquery of the ids of clips exported to that preset.
+# Passed in by the caller (``export.history.exported_clip_ids``): exports sit above clips.
+ExportedFilter = Callable[[str, Iterable[int], str], Select[Any]]
 
 SORTS: dict[str, tuple[UnaryExpression[Any], ...]] = {
     "new": (Clip.created_at.desc(), Clip.id.desc()),
@@ -96,7 +99,7 @@ def _spoken(dialect: str, terms: list[str]) -> ColumnElement[bool]:
 
 
 def _conditions(
-    session: Session, user_ids: list[int], gq: GalleryQuery
+    session: Session, user_ids: list[int], gq: GalleryQuery, exported: ExportedFilter | None
 ) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = [Clip.user_id.in_(user_ids)]
     if gq.stream_id is not None:
@@ -110,9 +113,9 @@ def _conditions(
         conds.append(Clip.score >= gq.min_score)
     if gq.status:
         conds.append(Clip.status == gq.status)
-    if gq.exported:
+    if gq.exported and exported is not None:
         dialect = session.get_bind().dialect.name
-        conds.append(Clip.id.in_(exported_clip_ids(dialect, user_ids, gq.exported)))
+        conds.append(Clip.id.in_(exported(dialect, user_ids, gq.exported)))
     if gq.tag:
         conds.append(Clip.id.in_(select(ClipTag.clip_id).where(ClipTag.tag == gq.tag)))
     terms = query_terms(gq.q)
@@ -131,10 +134,16 @@ def _conditions(
     return conds
 
 
-def gallery_page(session: Session, user_ids: Iterable[int], gq: GalleryQuery) -> GalleryPage:
-    """The clips of ``user_ids`` matching ``gq``, one page of them, with the total count."""
+def gallery_page(
+    session: Session,
+    user_ids: Iterable[int],
+    gq: GalleryQuery,
+    exported: ExportedFilter | None = None,
+) -> GalleryPage:
+    """The clips of ``user_ids`` matching ``gq``, one page of them, with the total count
+    (``gq.exported`` filters only when ``exported`` says which clips were exported)."""
     ids = list(user_ids)
-    where = and_(*_conditions(session, ids, gq))
+    where = and_(*_conditions(session, ids, gq, exported))
     total = session.scalar(select(func.count()).select_from(Clip).where(where)) or 0
     page = max(1, gq.page)
     q = (

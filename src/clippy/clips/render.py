@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from clippy.db.models import Clip, Segment
 from clippy.media.cut import SourcePart, cut_clip
 from clippy.media.thumbnail import make_thumbnail
-from clippy.pipeline.keys import clip_file_key, clip_thumb_key, mezzanine_key
 from clippy.storage.base import ObjectStore
-from clippy.transcripts.store import spoken_text
+from clippy.storage.keys import clip_file_key, clip_thumb_key, mezzanine_key
+from clippy.transcribe.store import spoken_text
 
 
 class ClipSourceMissing(RuntimeError):

@@ -13,7 +13,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from clippy.db.models import Clip, ClipStats, Segment, Stream
-from clippy.export.history import exports_per_platform
 
 __all__ = ["Analytics", "analytics", "count_download", "count_view"]
 
@@ -70,9 +69,17 @@ def _reason_label(reason: str) -> str:
     return (head[:40] or "manual").capitalize()
 
 
-def analytics(session: Session, user_ids: Iterable[int], today: date, days: int = 14) -> Analytics:
-    """Clip counts per day, reasons, scores, views, storage, exports per platform and the
-    per-stream summary."""
+def analytics(
+    session: Session,
+    user_ids: Iterable[int],
+    today: date,
+    days: int = 14,
+    *,
+    exports: Iterable[tuple[str, int]] = (),
+) -> Analytics:
+    """Clip counts per day, reasons, scores, views, storage and the per-stream summary;
+    ``exports`` (files per platform, from ``export.history``) is passed through, since
+    exports sit above clips."""
     ids = list(user_ids)
     first = today - timedelta(days=days - 1)
     rows = session.execute(
@@ -135,5 +142,5 @@ def analytics(session: Session, user_ids: Iterable[int], today: date, days: int 
         downloads=int(downloads),
         storage_bytes=int(storage or 0),
         streams=streams,
-        exports=exports_per_platform(session, ids),
+        exports=list(exports),
     )

@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 from clippy.accounts.plans import get_plan
 from clippy.accounts.teams import teammate_ids, visible_user_ids
 from clippy.accounts.usage import add_export
+from clippy.branding.logos import job_branding
+from clippy.branding.options import SETTINGS_KEY as BRANDING_KEY
 from clippy.clips.service import visible_clip
 from clippy.db.models import Clip, ExportJob, User
 from clippy.db.types import utcnow
-from clippy.export.branding import SETTINGS_KEY as BRANDING_KEY
-from clippy.export.logos import job_branding
 from clippy.export.plan import ExportOptions, plan_export
 from clippy.export.presets import ClipTooLong, ExportRefused
 from clippy.ingest.streams import NotFound
@@ -164,7 +164,7 @@ def queue_batch(
 
 def _with_branding(user: User, options: dict[str, Any]) -> dict[str, Any]:
     # The logo is recorded as it is now, so a retry renders the same picture even if the
-    # logo changes in between (``clippy.export.logos`` keeps that version while needed).
+    # logo changes in between (``clippy.branding.logos`` keeps that version while needed).
     branding = job_branding(user)
     return {**options, BRANDING_KEY: branding} if branding is not None else options
 

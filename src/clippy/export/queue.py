@@ -23,9 +23,9 @@ from clippy.db.models import ExportJob
 from clippy.db.types import utcnow
 from clippy.export.jobs import ACTIVE
 from clippy.export.progress import RenderCanceled
-from clippy.export.sender import WebhookSender
 from clippy.export.worker import run_job
 from clippy.storage.base import ObjectStore
+from clippy.webhooks.sender import WebhookSender
 
 log = logging.getLogger(__name__)
 

@@ -24,16 +24,17 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.accounts.plans import get_plan
+from clippy.branding.options import SETTINGS_KEY as BRANDING_KEY
+from clippy.branding.options import Branding
 from clippy.db.models import Clip, ClipCaption, ExportJob, Stream, User
 from clippy.db.types import utcnow
-from clippy.export.branding import SETTINGS_KEY as BRANDING_KEY
-from clippy.export.branding import Branding
 from clippy.export.jobs import batch_items
 from clippy.export.plan import ExportOptions, plan_export
 from clippy.export.progress import RenderCanceled
 from clippy.export.render import render_export
 from clippy.storage.base import ObjectNotFound, ObjectStore
-from clippy.transcripts.store import words_between
+from clippy.storage.keys import export_prefix
+from clippy.transcribe.store import words_between
 
 log = logging.getLogger(__name__)
 OnStart = Callable[[subprocess.Popen[bytes]], None]
@@ -51,11 +52,6 @@ class _Source:
     region: dict[str, Any] | None
     words: list[dict[str, Any]]
     edited: list[dict[str, Any]] | None  # caption lines saved in the clip editor
-
-
-def export_prefix(user_id: int, job_id: int) -> str:
-    """Object-store prefix of everything one export job writes."""
-    return f"exports/{user_id}/{job_id}/"
 
 
 def _load_source(session: Session, clip_id: int) -> _Source:

@@ -22,13 +22,7 @@ from clippy.ingest.protocol import ProtocolError, SegmentHeader
 from clippy.media.probe import InvalidMedia, MediaInfo, validate_segment
 from clippy.media.source import container_for_mime
 from clippy.storage.base import ObjectStore
-
-_EXTENSIONS = {
-    "video/webm": "webm",
-    "video/mp4": "mp4",
-    "video/x-matroska": "mkv",
-    "video/mp2t": "ts",
-}
+from clippy.storage.keys import segment_key
 
 
 @dataclass(frozen=True)
@@ -38,12 +32,6 @@ class StoredSegment:
     segment_id: int
     seq: int
     duplicate: bool
-
-
-def segment_key(stream_id: int, seq: int, mime: str) -> str:
-    """Object-store key of a segment's original bytes."""
-    ext = _EXTENSIONS.get(mime.split(";")[0].strip().lower(), "bin")
-    return f"streams/{stream_id}/segments/{seq:08d}.{ext}"
 
 
 def store_segment(

@@ -12,6 +12,7 @@ from clippy.db.models import ChatMessage, Segment, Stream, TranscriptSegment, Us
 from clippy.db.types import utcnow
 from clippy.ingest.protocol import ChatLine, ClientTranscript, Start, VideoRegion
 from clippy.storage.base import ObjectStore
+from clippy.storage.keys import stream_prefix
 
 
 class NotFound(LookupError):
@@ -123,7 +124,7 @@ def delete_stream(session: Session, store: ObjectStore, stream: Stream) -> int:
     stream_id = stream.id
     session.delete(stream)
     session.commit()
-    return store.delete_prefix(f"streams/{stream_id}/")
+    return store.delete_prefix(stream_prefix(stream_id))
 
 
 def list_streams(

@@ -22,7 +22,7 @@ from clippy.detect.plan import ClipPlan
 from clippy.detect.preferences import DetectionPrefs, effective_prefs
 from clippy.pipeline.windows import HISTORY_SECONDS, WindowInput, plan_window
 from clippy.storage.base import ObjectStore
-from clippy.transcripts.store import words_between
+from clippy.transcribe.store import words_between
 
 log = logging.getLogger(__name__)
 

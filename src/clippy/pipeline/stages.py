@@ -21,13 +21,13 @@ from clippy.config import Settings
 from clippy.db.models import Segment, TranscriptSegment
 from clippy.db.session import make_engine, make_session_factory
 from clippy.pipeline.analysis import analyse_audio
-from clippy.pipeline.keys import mezzanine_key
 from clippy.storage.base import ObjectStore
 from clippy.storage.factory import make_store
+from clippy.storage.keys import mezzanine_key
 from clippy.transcribe.base import Transcriber
 from clippy.transcribe.factory import make_transcriber
 from clippy.transcribe.rolling import tail_text
-from clippy.transcripts.store import replace_segment_transcript
+from clippy.transcribe.store import replace_segment_transcript
 
 
 @dataclass

@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 
 from clippy.config import Settings
+from clippy.export.transcript_formats import render
 from clippy.media.probe import InvalidMedia
 from clippy.pipeline.progress import progress_bar
 from clippy.pipeline.recognise import load_recording, recognise_recording
 from clippy.transcribe.base import TranscriberError
 from clippy.transcribe.factory import check_transcriber
-from clippy.transcribe.formats import render
 
 log = logging.getLogger(__name__)
 

@@ -1,1 +1,1 @@
-"""Object storage (local disk or S3-compatible), hot/archive tiering and retention."""
+"""Object storage (local disk or S3-compatible) and the key of every stored object."""

@@ -18,19 +18,19 @@ from clippy.config import Settings, get_settings
 from clippy.db.migrate import upgrade
 from clippy.db.session import make_engine, make_session_factory
 from clippy.events import EventHub
-from clippy.export.egress import EgressPolicy
-from clippy.export.sender import SenderConfig, WebhookSender
 from clippy.ingest.idle import LiveConnections, run_idle_loop
 from clippy.ingest.streams import NotFound
+from clippy.retention.sweeper import run_retention_loop
 from clippy.storage.factory import make_store
 from clippy.storage.local import LocalStore
-from clippy.storage.sweeper import run_retention_loop
 from clippy.web.body_limit import BodyLimitMiddleware
 from clippy.web.context import AppContext
 from clippy.web.errors import validation_error_response
 from clippy.web.headers import SecurityHeadersMiddleware, content_security_policy, media_origins
 from clippy.web.openapi import install_openapi
 from clippy.web.throttling import throttled_response
+from clippy.webhooks.egress import EgressPolicy
+from clippy.webhooks.sender import SenderConfig, WebhookSender
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from clippy.accounts.users import AuthError, resolve_credential
 from clippy.db.models import User
 from clippy.db.session import session_scope
-from clippy.export.egress import EgressPolicy
 from clippy.web.context import AppContext
+from clippy.webhooks.egress import EgressPolicy
 
 __all__ = [
     "CtxDep",

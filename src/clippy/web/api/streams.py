@@ -11,8 +11,8 @@ from clippy.accounts.teams import visible_user_ids
 from clippy.db.models import Stream
 from clippy.ingest import streams as stream_service
 from clippy.pipeline.backlog import Backlog, backlogs
-from clippy.transcripts import search as transcript_search
-from clippy.transcripts.store import list_transcript
+from clippy.transcribe import search as transcript_search
+from clippy.transcribe.store import list_transcript
 from clippy.web.api.schemas import SearchHit, SegmentOut, StreamOut, TranscriptOut
 from clippy.web.deps import CurrentUser, SessionDep, get_ctx
 from clippy.web.params import IdPath, IdQuery, Offset

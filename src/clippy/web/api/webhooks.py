@@ -9,8 +9,11 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from clippy.db.models import Webhook, WebhookDelivery
-from clippy.export.deliveries import recent_deliveries
-from clippy.export.endpoints import (
+from clippy.web.deps import CurrentUser, SessionDep, get_ctx, webhook_policy
+from clippy.web.openapi import refusals
+from clippy.web.params import IdPath, StrictBody
+from clippy.webhooks.deliveries import DELIVERIES_PER_WEBHOOK, recent_deliveries
+from clippy.webhooks.endpoints import (
     WEBHOOK_EVENTS,
     WebhookError,
     WebhookNotAllowed,
@@ -21,11 +24,7 @@ from clippy.export.endpoints import (
     remove_endpoint,
     require_webhooks,
 )
-from clippy.export.sender import WebhookSender
-from clippy.storage.retention import DELIVERIES_PER_WEBHOOK
-from clippy.web.deps import CurrentUser, SessionDep, get_ctx, webhook_policy
-from clippy.web.openapi import refusals
-from clippy.web.params import IdPath, StrictBody
+from clippy.webhooks.sender import WebhookSender
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 

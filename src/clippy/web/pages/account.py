@@ -16,8 +16,15 @@ from clippy.accounts.usage import utc_day
 from clippy.accounts.users import InvalidCredentials, change_password
 from clippy.clips.stats import analytics
 from clippy.db.models import User, Webhook
-from clippy.export.deliveries import recent_deliveries
-from clippy.export.endpoints import (
+from clippy.export.history import exports_per_platform
+from clippy.web.deps import SessionDep, get_ctx, webhook_policy
+from clippy.web.pages.charts import bar_chart, hbar_chart
+from clippy.web.pages.security import CsrfChecked, PageUser, start_session
+from clippy.web.pages.templating import render
+from clippy.web.params import IdPath
+from clippy.web.throttling import mark_throttled, take_attempt
+from clippy.webhooks.deliveries import DELIVERIES_PER_WEBHOOK, DELIVERY_RETENTION, recent_deliveries
+from clippy.webhooks.endpoints import (
     WEBHOOK_EVENTS,
     WebhookError,
     WebhookNotFound,
@@ -27,14 +34,7 @@ from clippy.export.endpoints import (
     remove_endpoint,
     require_webhooks,
 )
-from clippy.export.sender import WebhookSender
-from clippy.storage.retention import DELIVERIES_PER_WEBHOOK, DELIVERY_RETENTION
-from clippy.web.deps import SessionDep, get_ctx, webhook_policy
-from clippy.web.pages.charts import bar_chart, hbar_chart
-from clippy.web.pages.security import CsrfChecked, PageUser, start_session
-from clippy.web.pages.templating import render
-from clippy.web.params import IdPath
-from clippy.web.throttling import mark_throttled, take_attempt
+from clippy.webhooks.sender import WebhookSender
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 
@@ -214,7 +214,8 @@ def webhook_deliveries(
 def analytics_page(request: Request, session: SessionDep, user: PageUser) -> Response:
     """Clips per day, reasons, scores, views and downloads, storage, exports per platform,
     per-stream summary."""
-    data = analytics(session, visible_user_ids(session, user), utc_day())
+    ids = visible_user_ids(session, user)
+    data = analytics(session, ids, utc_day(), exports=exports_per_platform(session, ids))
     per_day = bar_chart(
         [f"{d:%b} {d.day}" for d in data.days], data.clips_per_day, title="Clips per day"
     )

@@ -40,7 +40,7 @@ from clippy.clips.service import InvalidRange
 from clippy.db.models import Clip, Stream, TranscriptSegment, User
 from clippy.ingest.streams import NotFound, list_streams, visible_stream
 from clippy.pipeline.backlog import backlogs
-from clippy.transcripts.search import search
+from clippy.transcribe.search import search
 from clippy.web.clipping import make_clip_live
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.charts import loudness_chart

@@ -18,8 +18,8 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.types import Message
 
 from clippy.accounts.plans import get_plan
-from clippy.db.models import User
-from clippy.export.branding import (
+from clippy.branding.logos import logo_png, prune_logos, remove_logo, save_logo, set_logo_options
+from clippy.branding.options import (
     CORNERS,
     MAX_LOGO_BYTES,
     MAX_LOGO_SIDE,
@@ -30,7 +30,7 @@ from clippy.export.branding import (
     place_logo,
     read_branding,
 )
-from clippy.export.logos import logo_png, prune_logos, remove_logo, save_logo, set_logo_options
+from clippy.db.models import User
 from clippy.ingest.streams import NotFound
 from clippy.media.image import ImageRejected
 from clippy.web.deps import SessionDep, get_ctx

@@ -19,6 +19,7 @@ from clippy.clips.gallery import SORTS, GalleryQuery, gallery_page
 from clippy.clips.service import delete_clip, list_clips, visible_clip
 from clippy.clips.tags import tags_by_clip, user_tags
 from clippy.db.models import Clip, Segment, Stream, User
+from clippy.export.history import exported_clip_ids
 from clippy.export.presets import PRESETS
 from clippy.ingest.streams import NotFound, list_streams
 from clippy.web.api.events import event_stream
@@ -170,7 +171,7 @@ def gallery(request: Request, session: SessionDep, user: PageUser) -> Response:
     """The clip gallery; an HTMX request gets only the results block."""
     ids = visible_user_ids(session, user)
     gq = _gallery_query(request)
-    result = gallery_page(session, ids, gq)
+    result = gallery_page(session, ids, gq, exported_clip_ids)
     secret = get_ctx(request).secret_key
     tags = tags_by_clip(session, [c.id for c in result.clips])
     cards = [

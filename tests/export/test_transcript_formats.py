@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from clippy.export.transcript_formats import cues, render
 from clippy.transcribe.base import Word
-from clippy.transcribe.formats import cues, render
 
 WORDS = [
     Word("Oh", 1.0, 1.2, 0.9),

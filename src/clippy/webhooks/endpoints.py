@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from clippy.accounts.plans import get_plan
 from clippy.db.models import User, Webhook
-from clippy.export.egress import EgressPolicy, EgressRefused, check_url
+from clippy.webhooks.egress import EgressPolicy, EgressRefused, check_url
 
 __all__ = [
     "WEBHOOK_EVENTS",

@@ -18,8 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clippy.accounts.plans import get_plan
-from clippy.db.models import ExportJob, User
-from clippy.export.branding import (
+from clippy.branding.options import (
     MAX_LOGO_BYTES,
     MAX_LOGO_SIDE,
     SETTINGS_KEY,
@@ -27,13 +26,13 @@ from clippy.export.branding import (
     BrandingError,
     branding_allowed,
     check_options,
-    logo_key,
-    logo_prefix,
     read_branding,
 )
+from clippy.db.models import ExportJob, User
 from clippy.ingest.streams import NotFound
 from clippy.media.image import normalise_image
 from clippy.storage.base import ObjectStore
+from clippy.storage.keys import logo_key, logo_prefix
 
 __all__ = [
     "BrandingRefused",

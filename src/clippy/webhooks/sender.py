@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.accounts.plans import get_plan
 from clippy.db.models import User, Webhook
-from clippy.export.deliveries import open_delivery, record_attempt
-from clippy.export.egress import EgressPolicy
-from clippy.export.webhooks import Attempt, deliver, event_body, new_event_id
+from clippy.webhooks.deliveries import open_delivery, record_attempt
+from clippy.webhooks.egress import EgressPolicy
+from clippy.webhooks.transport import Attempt, deliver, event_body, new_event_id
 
 __all__ = ["CLIP_CREATED", "PING", "SenderConfig", "WebhookSender", "clip_created_data"]
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from clippy.export.egress import EgressPolicy, EgressRefused, pinned_request, resolve
+from clippy.webhooks.egress import EgressPolicy, EgressRefused, pinned_request, resolve
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.accounts.tokens import issue_refresh_token, rotate_refresh_token
-from clippy.archive.media import preview_key, stale_cache_keys, thumb_key
+from clippy.archive.media import preview_key, stale_cache_keys
 from clippy.archive.timeline import PreviewWindow
 from clippy.db.models import (
     ChatMessage,
@@ -24,17 +24,22 @@ from clippy.db.models import (
     TranscriptSegment,
     User,
 )
-from clippy.export.worker import export_prefix
-from clippy.pipeline.keys import clip_file_key, clip_thumb_key, mezzanine_key
-from clippy.storage import sweeper
-from clippy.storage.local import LocalStore
-from clippy.storage.retention import leaves_hot_window
-from clippy.storage.sweeper import (
-    archive_hot_segments,
+from clippy.retention import sweeper
+from clippy.retention.rules import leaves_hot_window
+from clippy.retention.sweeper import (
+    demote_hot_segments,
     run_retention_loop,
     sweep_expired,
     sweep_orphans,
 )
+from clippy.storage.keys import (
+    archive_thumb_key,
+    clip_file_key,
+    clip_thumb_key,
+    export_prefix,
+    mezzanine_key,
+)
+from clippy.storage.local import LocalStore
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 RETENTION = {"free": timedelta(hours=12), "pro": timedelta(hours=48), "business": timedelta(days=7)}
@@ -126,7 +131,7 @@ def _populate(session: Session, store: LocalStore, plan: str) -> Owner:
         keys += [clip.file_key or "", clip.thumb_key or ""]
         # Archive browser caches: a thumbnail inside the segment, a preview starting at it.
         window = PreviewWindow(first_seq=seq, last_seq=2, start=seq * 10.0, end=30.0)
-        for key in (thumb_key(stream.id, seq * 10 + 3), preview_key(stream.id, window)):
+        for key in (archive_thumb_key(stream.id, seq * 10 + 3), preview_key(stream.id, window)):
             store.put_bytes(key, b"cached")
             keys.append(key)
         session.flush()
@@ -293,7 +298,7 @@ def test_objects_left_by_a_crash_are_removed_by_the_orphan_pass(
     assert len(list(store.list(f"streams/{other_id}/"))) == 2
 
 
-def test_archive_hot_segments_follows_the_pure_rule(
+def test_demote_hot_segments_follows_the_pure_rule(
     session_factory: sessionmaker[Session], store: LocalStore
 ) -> None:
     with session_factory() as session:
@@ -307,8 +312,8 @@ def test_archive_hot_segments_follows_the_pure_rule(
             _segment(session, store, stream, seq, NOW)
         session.commit()
 
-    assert archive_hot_segments(session_factory, 300.0) == 9  # ends 10..90 are > 300 s behind
-    assert archive_hot_segments(session_factory, 300.0) == 0  # idempotent
+    assert demote_hot_segments(session_factory, 300.0) == 9  # ends 10..90 are > 300 s behind
+    assert demote_hot_segments(session_factory, 300.0) == 0  # idempotent
     with session_factory() as session:
         for seg in session.scalars(select(Segment)):
             rule = leaves_hot_window(seg.start_time, seg.duration, 400.0, 300.0)

@@ -1,8 +1,8 @@
 """The webhook delivery log: a row per event sent to a webhook, updated after every attempt.
 
-``webhooks.deliver`` does the HTTP and reports each attempt; this module turns those reports
+``transport.deliver`` does the HTTP and reports each attempt; this module turns those reports
 into rows (pending → delivered | failed), lists them, and trims them to the retention rule
-in ``storage.retention`` (the last 100 per webhook, none older than 30 days).
+defined here (the last 100 per webhook, none older than 30 days).
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from sqlalchemy.sql.elements import Label
 
 from clippy.db.models import WebhookDelivery
 from clippy.db.types import utcnow
-from clippy.export.webhooks import Attempt
-from clippy.storage.retention import DELIVERIES_PER_WEBHOOK, delivery_cutoff
+from clippy.webhooks.transport import Attempt
 
 __all__ = [
+    "DELIVERIES_PER_WEBHOOK",
+    "DELIVERY_RETENTION",
     "INTERRUPTED",
     "apply_attempt",
     "open_delivery",
@@ -27,6 +28,18 @@ __all__ = [
     "recent_deliveries",
     "record_attempt",
 ]
+
+# Webhook delivery log: enough history to debug a receiver (a month, or the last 100 events
+# of a busy one) without the log outgrowing the data it reports on. The same for every plan:
+# a delivery row is a few hundred bytes, not media.
+DELIVERY_RETENTION = timedelta(days=30)
+DELIVERIES_PER_WEBHOOK = 100
+
+
+def delivery_cutoff(now: datetime) -> datetime:
+    """Webhook deliveries logged before this instant are dropped."""
+    return now - DELIVERY_RETENTION
+
 
 # A delivery still pending this long after it began was cut off by a restart: even five
 # attempts with 10 s timeouts and doubling pauses from 2 s end within ~80 s.

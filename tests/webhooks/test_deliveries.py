@@ -14,19 +14,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.db.models import User, Webhook, WebhookDelivery
 from clippy.db.types import utcnow
-from clippy.export.deliveries import (
+from clippy.retention.sweeper import sweep_expired
+from clippy.storage.local import LocalStore
+from clippy.webhooks.deliveries import (
+    DELIVERIES_PER_WEBHOOK,
     INTERRUPTED,
     apply_attempt,
     open_delivery,
     prune_deliveries,
     recent_deliveries,
 )
-from clippy.export.endpoints import add_endpoint, remove_endpoint
-from clippy.export.sender import SenderConfig, WebhookSender, clip_created_data
-from clippy.export.webhooks import NO_ANSWER, SIGNATURE_HEADER, Attempt, verify
-from clippy.storage.local import LocalStore
-from clippy.storage.retention import DELIVERIES_PER_WEBHOOK
-from clippy.storage.sweeper import sweep_expired
+from clippy.webhooks.endpoints import add_endpoint, remove_endpoint
+from clippy.webhooks.sender import SenderConfig, WebhookSender, clip_created_data
+from clippy.webhooks.transport import NO_ANSWER, SIGNATURE_HEADER, Attempt, verify
 from tests.fixtures.webhook_receiver import LOOPBACK, dead_url, webhook_receiver
 
 FAST = SenderConfig(attempts=3, backoff=0.05, timeout=2.0, policy=LOOPBACK)

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from clippy.accounts.plans import get_plan
-
-# Webhook delivery log: enough history to debug a receiver (a month, or the last 100 events
-# of a busy one) without the log outgrowing the data it reports on. The same for every plan:
-# a delivery row is a few hundred bytes, not media.
-DELIVERY_RETENTION = timedelta(days=30)
-DELIVERIES_PER_WEBHOOK = 100
 
 
 def retention_cutoff(plan_name: str, now: datetime) -> datetime:
     """Data received before this instant is past the plan's retention and must go."""
     return now - get_plan(plan_name).retention
-
-
-def delivery_cutoff(now: datetime) -> datetime:
-    """Webhook deliveries logged before this instant are dropped."""
-    return now - DELIVERY_RETENTION
 
 
 def leaves_hot_window(

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from clippy.accounts.plans import UnknownPlan
-from clippy.storage.retention import leaves_hot_window, retention_cutoff
+from clippy.retention.rules import leaves_hot_window, retention_cutoff
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -12,14 +12,14 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from clippy.export.egress import (
+from clippy.webhooks.egress import (
     EgressPolicy,
     EgressRefused,
     check_url,
     pinned_request,
     resolve,
 )
-from clippy.export.webhooks import NO_ANSWER, Attempt, deliver
+from clippy.webhooks.transport import NO_ANSWER, Attempt, deliver
 from tests.fixtures.webhook_receiver import LOOPBACK, dead_url, webhook_receiver
 
 STRICT = EgressPolicy()

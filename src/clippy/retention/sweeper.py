@@ -1,4 +1,4 @@
-"""Retention sweeper and hot-window archiver: the I/O shell around ``retention``.
+"""Retention sweeper and hot-to-cold tiering: the I/O shell around ``retention.rules``.
 
 Rows go first, in one transaction per batch, then their objects. A crash between the two
 leaves orphan objects (invisible: the API lists rows, not objects), and ``sweep_orphans``
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, delete, exists, func, or_, select, update
+from sqlalchemy import Row, Select, and_, delete, exists, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.accounts.plans import PLANS
@@ -35,11 +35,10 @@ from clippy.db.models import (
     User,
 )
 from clippy.db.types import utcnow
-from clippy.export.deliveries import prune_deliveries
-from clippy.export.worker import export_prefix
-from clippy.pipeline.keys import mezzanine_key
+from clippy.retention.rules import retention_cutoff
 from clippy.storage.base import ObjectStore
-from clippy.storage.retention import retention_cutoff
+from clippy.storage.keys import export_prefix, mezzanine_key
+from clippy.webhooks.deliveries import prune_deliveries
 
 log = logging.getLogger(__name__)
 _BATCH = 500
@@ -110,7 +109,7 @@ def sweep_expired(
     with session_factory() as session:
         # Spent sessions are not user data under retention, but they pile up the same way.
         report.refresh_tokens = purge_expired_refresh_tokens(session, now)
-        # The delivery log has its own rule (storage.retention), the same on every plan.
+        # The delivery log has its own rule (webhooks.deliveries), the same on every plan.
         report.webhook_deliveries = prune_deliveries(session, now)
         session.commit()
     return report
@@ -237,6 +236,7 @@ def sweep_orphans(session_factory: sessionmaker[Session], store: ObjectStore) ->
     Rows are deleted before their objects, so a crash in between leaves objects under
     ``streams/<id>/`` or ``exports/<user>/<job>/`` that nothing points at any more.
     """
+    # Keys are matched as text (``storage.keys`` layout), so ``streams/007/`` is its own prefix.
     deleted = 0
     for (sid,) in sorted(_orphan_ids(session_factory, store, "streams/", 1, Stream)):
         deleted += store.delete_prefix(f"streams/{sid}/")
@@ -248,8 +248,8 @@ def sweep_orphans(session_factory: sessionmaker[Session], store: ObjectStore) ->
     return deleted
 
 
-def archive_hot_segments(session_factory: sessionmaker[Session], hot_window_seconds: float) -> int:
-    """Move segments that left their stream's hot window to the archive tier; returns how many."""
+def demote_hot_segments(session_factory: sessionmaker[Session], hot_window_seconds: float) -> int:
+    """Move segments that left their stream's hot window to the cold tier; returns how many."""
     # One UPDATE instead of loading rows: the WHERE clause is ``leaves_hot_window`` in SQL
     # (tests check the two agree segment by segment).
     with session_factory() as session:
@@ -269,16 +269,6 @@ def archive_hot_segments(session_factory: sessionmaker[Session], hot_window_seco
         return int(getattr(result, "rowcount", 0) or 0)
 
 
-def storage_used(session: Session, user_id: int) -> int:
-    """Bytes of segments the user has stored (for usage pages)."""
-    q = (
-        select(func.coalesce(func.sum(Segment.size), 0))
-        .join(Stream)
-        .where(Stream.user_id == user_id)
-    )
-    return int(session.scalar(q) or 0)
-
-
 async def run_retention_loop(
     session_factory: sessionmaker[Session],
     store: ObjectStore,
@@ -291,7 +281,7 @@ async def run_retention_loop(
     """Archive and sweep every ``interval_seconds`` until ``stop`` is set."""
     while not stop.is_set():
         try:
-            await asyncio.to_thread(archive_hot_segments, session_factory, hot_window_seconds)
+            await asyncio.to_thread(demote_hot_segments, session_factory, hot_window_seconds)
             report = await asyncio.to_thread(sweep_expired, session_factory, store, clock())
             report.objects += await asyncio.to_thread(sweep_orphans, session_factory, store)
             if report.segments or report.clips or report.streams:

@@ -3,7 +3,7 @@ they live in ``User.settings``, and where the logo goes on an output frame.
 
 Logo objects are content-addressed (``branding/<user>/<sha256>.png``) and never overwritten,
 and an export job records the key it was created with, so a job made before the logo
-changed still renders with the logo it was made with (see ``clippy.export.logos``).
+changed still renders with the logo it was made with (see ``clippy.branding.logos``).
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ __all__ = [
     "LogoPlacement",
     "branding_allowed",
     "check_options",
-    "logo_key",
-    "logo_prefix",
     "place_logo",
     "read_branding",
 ]
@@ -101,16 +99,6 @@ def check_options(corner: str, size: int, opacity: int) -> None:
         raise BrandingError(
             f"opacity must be {OPACITY_RANGE[0]}-{OPACITY_RANGE[1]} %, not {opacity}"
         )
-
-
-def logo_prefix(user_id: int) -> str:
-    """Object-store prefix of every logo version of one user."""
-    return f"branding/{user_id}/"
-
-
-def logo_key(user_id: int, digest: str) -> str:
-    """Object key of the logo with SHA-256 ``digest`` (hex) of ``user_id``."""
-    return f"{logo_prefix(user_id)}{digest}.png"
 
 
 def read_branding(settings: dict[str, Any] | None) -> Branding | None:

@@ -1,0 +1,1 @@
+"""Branding (business plan): the user's logo and where exports burn it in."""

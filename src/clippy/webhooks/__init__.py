@@ -1,0 +1,1 @@
+"""Webhooks (business plan): endpoints, signed deliveries with retries, the delivery log."""
