@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.db.models import User
+from clippy.errors import NotFound
 from clippy.export.jobs import MAX_BATCH_ITEMS, check_batch, create_batch
 from clippy.export.plan import ExportOptions
 from clippy.export.presets import ClipTooLong, ExportRefused
-from clippy.ingest.streams import NotFound
 from tests.dashboard.conftest import add_clip, add_stream
 
 

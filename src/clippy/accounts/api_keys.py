@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from clippy.accounts.errors import AuthError
 from clippy.db.models import ApiKey
 from clippy.db.types import utcnow
+from clippy.errors import NotFound
 
 __all__ = [
     "ApiKeyNotFound",
@@ -41,7 +42,7 @@ class InvalidApiKey(AuthError):
     """The API key is malformed, unknown or revoked."""
 
 
-class ApiKeyNotFound(LookupError):
+class ApiKeyNotFound(NotFound):
     """No API key with this id belongs to the user."""
 
 

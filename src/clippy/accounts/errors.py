@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from clippy.errors import Unauthenticated
 
-class AuthError(Exception):
+
+class AuthError(Unauthenticated):
     """A credential was refused; the message is safe to show to the client and says why."""

@@ -26,6 +26,7 @@ from clippy.accounts.plans import get_plan
 from clippy.accounts.teams import SeatLimitReached, TeamError, add_member
 from clippy.db.models import Membership, Team, TeamInvite, User
 from clippy.db.types import utcnow
+from clippy.errors import InvalidInput, NotFound
 
 __all__ = [
     "INVITE_DAYS",
@@ -48,7 +49,7 @@ __all__ = [
 INVITE_DAYS = 7
 
 
-class InvalidInvite(ValueError):
+class InvalidInvite(InvalidInput):
     """The invitation link is malformed, forged or expired; the message says which."""
 
 
@@ -60,7 +61,7 @@ class InviteClosed(InvalidInvite):
         self.invite = invite
 
 
-class InviteNotFound(LookupError):
+class InviteNotFound(NotFound):
     """No pending invitation with that id in the caller's team."""
 
 

@@ -10,6 +10,8 @@ from typing import TypeVar
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from clippy.errors import InvalidInput
+
 MIN_PASSWORD_LENGTH = 8
 # argon2 hashes any length, but an unbounded input lets one request burn CPU for nothing.
 MAX_PASSWORD_LENGTH = 1024
@@ -35,7 +37,7 @@ def _bounded(work: Callable[[], _T]) -> _T:
         return work()
 
 
-class WeakPassword(ValueError):
+class WeakPassword(InvalidInput):
     """The password does not meet the policy; the message says what is missing."""
 
 

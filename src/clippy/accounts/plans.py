@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from clippy.errors import InvalidInput
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -44,7 +46,7 @@ PLANS: dict[str, Plan] = {
 }
 
 
-class UnknownPlan(ValueError):
+class UnknownPlan(InvalidInput):
     """Raised for a plan name that is not one of ``PLANS``."""
 
 

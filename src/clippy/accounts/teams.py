@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from clippy.accounts.plans import get_plan
 from clippy.db.models import Membership, Team, User
+from clippy.errors import QuotaExceeded, Refused
 
 __all__ = [
     "SeatLimitReached",
@@ -26,11 +27,11 @@ __all__ = [
 ]
 
 
-class TeamError(ValueError):
+class TeamError(Refused, ValueError):
     """A team change the plan or the team's state does not allow; the message says why."""
 
 
-class SeatLimitReached(TeamError):
+class SeatLimitReached(QuotaExceeded, TeamError):
     """The team already has as many members as its plan has seats."""
 
 

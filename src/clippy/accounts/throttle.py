@@ -21,6 +21,8 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from clippy.errors import QuotaExceeded
+
 __all__ = ["Limit", "Throttle", "Throttled", "Ticket", "wait_seconds"]
 
 
@@ -32,7 +34,7 @@ class Limit:
     window: float
 
 
-class Throttled(Exception):
+class Throttled(QuotaExceeded):
     """Too many attempts; ``retry_after`` whole seconds until the next one is counted."""
 
     def __init__(self, what: str, retry_after: int) -> None:

@@ -24,6 +24,7 @@ from clippy.accounts.passwords import (
 from clippy.accounts.plans import get_plan
 from clippy.accounts.tokens import decode_access_token, revoke_all_refresh_tokens
 from clippy.db.models import User
+from clippy.errors import Conflict, InvalidInput
 
 __all__ = [
     "AccountGone",
@@ -45,11 +46,11 @@ __all__ = [
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class InvalidEmail(ValueError):
+class InvalidEmail(InvalidInput):
     """The text is not an e-mail address."""
 
 
-class EmailTaken(ValueError):
+class EmailTaken(Conflict, ValueError):
     """An account with this e-mail exists already."""
 
 

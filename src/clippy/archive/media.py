@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from clippy.archive.timeline import PreviewWindow, SegmentSpan, covering, preview_windows
 from clippy.clips.render import open_mezzanines
 from clippy.db.models import Segment
+from clippy.errors import NotFound
 from clippy.media.cut import cut_clip
 from clippy.media.thumbnail import make_thumbnail
 from clippy.storage.base import ObjectNotFound, ObjectStore
@@ -41,7 +42,7 @@ __all__ = [
 THUMB_WIDTH = 320
 
 
-class ArchiveMediaMissing(LookupError):
+class ArchiveMediaMissing(NotFound):
     """No processed segment covers the requested time (never recorded, pending or expired)."""
 
 

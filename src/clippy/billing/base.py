@@ -8,13 +8,14 @@ from sqlalchemy.orm import Session
 
 from clippy.accounts.users import set_plan
 from clippy.db.models import User
+from clippy.errors import Unavailable
 
 __all__ = ["PAID_PLANS", "BillingError", "BillingProvider", "record_subscription"]
 
 PAID_PLANS = ("pro", "business")
 
 
-class BillingError(RuntimeError):
+class BillingError(Unavailable, RuntimeError):
     """A plan change could not be started; the message says what the user can do instead."""
 
 

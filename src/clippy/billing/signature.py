@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from clippy.errors import InvalidInput
+
 __all__ = ["DEFAULT_TOLERANCE", "InvalidSignature", "sign_payload", "verify_signature"]
 
 DEFAULT_TOLERANCE = 300  # seconds; Stripe's own libraries use the same default
 
 
-class InvalidSignature(ValueError):
+class InvalidSignature(InvalidInput):
     """The webhook was not signed with our secret, or was signed too long ago."""
 
 

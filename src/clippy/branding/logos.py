@@ -29,7 +29,7 @@ from clippy.branding.options import (
     read_branding,
 )
 from clippy.db.models import ExportJob, User
-from clippy.ingest.streams import NotFound
+from clippy.errors import NotFound, Refused
 from clippy.media.image import normalise_image
 from clippy.storage.base import ObjectStore
 from clippy.storage.keys import logo_key, logo_prefix
@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 
-class BrandingRefused(BrandingError):
+class BrandingRefused(Refused, BrandingError):
     """The user's plan does not include branding."""
 
 

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from clippy.accounts.plans import Plan
+from clippy.errors import InvalidInput
 
 __all__ = [
     "CORNERS",
@@ -37,7 +38,7 @@ SETTINGS_KEY = "branding"
 _KEY_RE = re.compile(r"^branding/(\d+)/([0-9a-f]{64})\.png$")
 
 
-class BrandingError(ValueError):
+class BrandingError(InvalidInput):
     """A branding request that cannot be honoured; the message says why."""
 
 

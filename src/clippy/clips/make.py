@@ -12,13 +12,14 @@ from clippy.accounts.plans import get_plan
 from clippy.accounts.quotas import clips_allowed
 from clippy.accounts.usage import add_clip, usage_for
 from clippy.clips.render import ClipSourceMissing, check_sources, render_clip
-from clippy.clips.service import create_clip, validate_ranges
+from clippy.clips.service import add_pending_clip, validate_ranges
 from clippy.db.models import Clip, Stream, User
 from clippy.db.types import utcnow
+from clippy.errors import QuotaExceeded
 from clippy.storage.base import ObjectStore
 
 
-class ClipQuotaExceeded(RuntimeError):
+class ClipQuotaExceeded(QuotaExceeded, RuntimeError):
     """The owner's plan allows no more clips today."""
 
 
@@ -66,7 +67,7 @@ def make_clip(
                 " used; it resets at 00:00 UTC, or upgrade to Pro for unlimited clips"
             )
         check_sources(session, stream_id, ranges)
-        clip = create_clip(
+        clip = add_pending_clip(
             session,
             stream,
             ranges,

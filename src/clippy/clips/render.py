@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.db.models import Clip, Segment
+from clippy.errors import Conflict
 from clippy.media.cut import SourcePart, cut_clip
 from clippy.media.thumbnail import make_thumbnail
 from clippy.storage.base import ObjectStore
@@ -19,7 +20,7 @@ from clippy.storage.keys import clip_file_key, clip_thumb_key, mezzanine_key
 from clippy.transcribe.store import spoken_text
 
 
-class ClipSourceMissing(RuntimeError):
+class ClipSourceMissing(Conflict, RuntimeError):
     """The segments a clip needs are not (yet, or any more) available."""
 
 

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from clippy.db.models import Clip, ClipRange, Stream
 from clippy.db.types import utcnow
-from clippy.ingest.streams import NotFound
+from clippy.errors import InvalidInput, NotFound
 from clippy.storage.base import ObjectStore
 
 
-class InvalidRange(ValueError):
+class InvalidRange(InvalidInput):
     """A requested clip range is empty, reversed or outside the recorded stream."""
 
 
@@ -47,7 +47,7 @@ def validate_ranges(ranges: Sequence[tuple[float, float]], received_until: float
         prev_end = end
 
 
-def create_clip(
+def add_pending_clip(
     session: Session,
     stream: Stream,
     ranges: Sequence[tuple[float, float]],
@@ -60,7 +60,10 @@ def create_clip(
     signals: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> Clip:
-    """Add a pending clip of ``stream`` covering ``ranges`` (stream-time seconds)."""
+    """Add a pending clip row of ``stream`` covering ``ranges`` (stream-time seconds).
+
+    Only ``clips.make.make_clip`` calls this: it checks quota and sources first and renders
+    after, so a clip is always *made* there."""
     clip = Clip(
         user_id=stream.user_id,
         stream_id=stream.id,

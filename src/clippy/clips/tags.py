@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from clippy.db.models import Clip, ClipTag
+from clippy.errors import InvalidInput
 
 __all__ = [
     "MAX_TAGS",
@@ -32,7 +33,7 @@ MAX_TAG_LENGTH = 30
 _TAG = re.compile(r"^[\w][\w \-]*$")
 
 
-class TagError(ValueError):
+class TagError(InvalidInput):
     """The tags cannot be saved as typed; the message says which one and why."""
 
 

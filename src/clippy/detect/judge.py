@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from clippy.config import Settings
 from clippy.detect.plan import TITLE_CHARS, ClipPlan
 from clippy.detect.words import Word
+from clippy.errors import Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ _TRUE = frozenset({"true", "yes", "keep", "1"})
 _FALSE = frozenset({"false", "no", "drop", "0"})
 
 
-class JudgeReplyError(ValueError):
+class JudgeReplyError(Unavailable, ValueError):
     """The model's reply is not the JSON verdict the prompt asks for."""
 
 

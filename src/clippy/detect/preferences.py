@@ -12,6 +12,7 @@ from typing import Any
 
 from clippy.accounts.plans import get_plan
 from clippy.detect.phrases import clean_phrase, normalize
+from clippy.errors import InvalidInput
 
 MAX_PHRASES = 50
 MAX_PHRASE_WORDS = 6
@@ -22,7 +23,7 @@ SETTINGS_KEY = "detection"
 _SHOWN_PROBLEMS = 3  # a form error lists this many bad phrases, then "and N more"
 
 
-class InvalidPreferences(ValueError):
+class InvalidPreferences(InvalidInput):
     """What the settings form sent cannot be saved; the message says what to change."""
 
 

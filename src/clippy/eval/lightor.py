@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clippy.detect.chat import ChatLine
+from clippy.errors import InvalidInput
 from clippy.pipeline.chat_files import LIGHTOR_NAME, ChatFileError, read_lightor_tsv
 
 GAMES = ("Dota2", "LOL")
@@ -22,7 +23,7 @@ SPLITS = ("train", "test")
 _TIME = re.compile(r"^(\d+)-(\d{1,2})$")
 
 
-class DatasetError(ValueError):
+class DatasetError(InvalidInput):
     """A dataset directory that is missing or not laid out (or written) as Lightor's."""
 
 

@@ -22,15 +22,15 @@ from clippy.branding.options import SETTINGS_KEY as BRANDING_KEY
 from clippy.clips.service import visible_clip
 from clippy.db.models import Clip, ExportJob, User
 from clippy.db.types import utcnow
+from clippy.errors import Conflict, NotFound
 from clippy.export.plan import ExportOptions, plan_export
 from clippy.export.presets import ClipTooLong, ExportRefused
-from clippy.ingest.streams import NotFound
 
 ACTIVE = ("queued", "running")
 MAX_BATCH_ITEMS = 100
 
 
-class ExportStateError(ExportRefused):
+class ExportStateError(Conflict, ExportRefused):
     """The job is not in a state that allows the action (e.g. retrying a finished export)."""
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from clippy.accounts.plans import Plan
+from clippy.errors import InvalidInput
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ _SIZES_1080: dict[str, tuple[int, int]] = {
 QUALITIES = (720, 1080, 2160)
 
 
-class ExportRefused(ValueError):
+class ExportRefused(InvalidInput):
     """The export cannot be made as asked; the message says what to change."""
 
 
@@ -52,6 +54,11 @@ class ClipTooLong(ExportRefused):
             f" {_clock(preset.max_seconds)}; trim it to {_clock(preset.max_seconds)} or less"
             " (for example keep the last part with the payoff) and export again"
         )
+
+    @property
+    def detail(self) -> Any:
+        """The message and how long the clip may be, so a client can offer the trim."""
+        return {"message": str(self), "trim_to": self.trim_to}
 
 
 def _clock(seconds: float) -> str:

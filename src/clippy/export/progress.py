@@ -7,12 +7,13 @@ import tempfile
 import threading
 from collections.abc import Callable, Sequence
 
+from clippy.errors import ClippyError
 from clippy.media.ffmpeg import FFmpegError, ffmpeg_command
 
 ProgressFn = Callable[[float], None]
 
 
-class RenderCanceled(RuntimeError):
+class RenderCanceled(ClippyError, RuntimeError):
     """The render was canceled; ffmpeg was killed and its output must be discarded."""
 
 

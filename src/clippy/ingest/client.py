@@ -14,10 +14,11 @@ from typing import Any
 import websockets
 from websockets.asyncio.client import ClientConnection
 
+from clippy.errors import Refused
 from clippy.ingest.protocol import PROTOCOL_VERSION, SegmentHeader, encode_segment_frame
 
 
-class IngestRefused(RuntimeError):
+class IngestRefused(Refused, RuntimeError):
     """The server answered with an error event where the client expected success."""
 
     def __init__(self, event: dict[str, Any]) -> None:

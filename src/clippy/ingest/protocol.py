@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal, NoReturn
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from clippy.errors import InvalidInput
+
 PROTOCOL_VERSION = 1
 _HEADER_LEN = struct.Struct(">I")
 MAX_HEADER_BYTES = 16 * 1024
@@ -30,7 +32,7 @@ StreamTime = Annotated[float, Field(ge=0, le=MAX_STREAM_SECONDS)]
 Pixels = Annotated[float, Field(ge=0, le=MAX_PIXELS_PER_SIDE)]
 
 
-class ProtocolError(Exception):
+class ProtocolError(InvalidInput):
     """A client message that breaks the protocol; ``code`` is sent back in the error event."""
 
     def __init__(self, code: str, message: str, *, seq: int | None = None, fatal: bool = False):

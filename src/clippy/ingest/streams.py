@@ -10,13 +10,10 @@ from sqlalchemy.orm import Session
 
 from clippy.db.models import ChatMessage, Segment, Stream, TranscriptSegment, User
 from clippy.db.types import utcnow
+from clippy.errors import NotFound
 from clippy.ingest.protocol import ChatLine, ClientTranscript, Start, VideoRegion
 from clippy.storage.base import ObjectStore
 from clippy.storage.keys import stream_prefix
-
-
-class NotFound(LookupError):
-    """The object does not exist or belongs to someone the caller cannot see."""
 
 
 def start_stream(session: Session, user: User, msg: Start, now: datetime | None = None) -> Stream:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from clippy.errors import MediaError
 from clippy.media.ffmpeg import ffmpeg, ffmpeg_parallel
 from clippy.media.mezzanine import (
     AUDIO_CODEC_ARGS,
@@ -33,7 +34,7 @@ _EPS = 1e-6
 MAX_GAP_SECONDS = 0.5
 
 
-class CutError(ValueError):
+class CutError(MediaError, ValueError):
     """The requested ranges cannot be cut from the given parts."""
 
 

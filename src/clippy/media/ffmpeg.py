@@ -10,11 +10,13 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Sequence
 
+from clippy.errors import MediaError
+
 FFMPEG = "ffmpeg"
 FFPROBE = "ffprobe"
 
 
-class FFmpegError(RuntimeError):
+class FFmpegError(MediaError, RuntimeError):
     """ffmpeg or ffprobe failed; the message holds the tail of its stderr."""
 
 

@@ -9,6 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from clippy.errors import MediaError
 from clippy.media.ffmpeg import ffmpeg_command, ffprobe_command
 from clippy.media.source import media_input
 
@@ -20,7 +21,7 @@ IMAGE_FORMATS = ("png", "jpeg", "webp")
 _TIMEOUT = 30.0
 
 
-class ImageRejected(ValueError):
+class ImageRejected(MediaError, ValueError):
     """The upload is not an image this app takes; the message says what to send instead."""
 
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from clippy.errors import MediaError
+
 if TYPE_CHECKING:
     from av.container import InputContainer
 
@@ -35,7 +37,7 @@ LOCAL_PROTOCOLS = "file"
 _OPERATOR_PROTOCOLS = "file,http,https,tcp,tls,crypto"
 
 
-class InvalidMedia(ValueError):
+class InvalidMedia(MediaError, ValueError):
     """The file is empty, truncated, not media of its declared type, or has no stream."""
 
 

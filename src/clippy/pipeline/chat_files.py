@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from clippy.detect.chat import ChatLine
+from clippy.errors import InvalidInput
 
 LIGHTOR_NAME = re.compile(r"^(?P<key>.+) (?P<start>\d+)\.csv$")
 
 
-class ChatFileError(ValueError):
+class ChatFileError(InvalidInput):
     """A chat file in none of the accepted formats, or with a broken row."""
 
 

@@ -7,12 +7,14 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 
+from clippy.errors import NotFound, Unavailable
 
-class StorageError(RuntimeError):
+
+class StorageError(Unavailable, RuntimeError):
     """The backend failed (disk full, bucket unreachable, credentials refused …)."""
 
 
-class ObjectNotFound(StorageError, KeyError):
+class ObjectNotFound(NotFound, StorageError, KeyError):
     """No object is stored under the key."""
 
 

@@ -7,10 +7,12 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from clippy.errors import Unavailable
+
 SAMPLE_RATE = 16_000
 
 
-class TranscriberError(RuntimeError):
+class TranscriberError(Unavailable, RuntimeError):
     """Recognition failed; the message says what to do."""
 
 

@@ -7,28 +7,24 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from clippy import __version__
 from clippy.accounts.passwords import set_hash_concurrency
-from clippy.accounts.throttle import Throttle, Throttled
+from clippy.accounts.throttle import Throttle
 from clippy.config import Settings, get_settings
 from clippy.db.migrate import upgrade
 from clippy.db.session import make_engine, make_session_factory
 from clippy.events import EventHub
 from clippy.ingest.idle import LiveConnections, run_idle_loop
-from clippy.ingest.streams import NotFound
 from clippy.retention.sweeper import run_retention_loop
 from clippy.storage.factory import make_store
 from clippy.storage.local import LocalStore
 from clippy.web.body_limit import BodyLimitMiddleware
 from clippy.web.context import AppContext
-from clippy.web.errors import validation_error_response
+from clippy.web.errors import install_error_handlers
 from clippy.web.headers import SecurityHeadersMiddleware, content_security_policy, media_origins
 from clippy.web.openapi import install_openapi
-from clippy.web.throttling import throttled_response
 from clippy.webhooks.egress import EgressPolicy
 from clippy.webhooks.sender import SenderConfig, WebhookSender
 
@@ -161,12 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         SecurityHeadersMiddleware, csp=content_security_policy(media_origins(settings))
     )
 
-    @app.exception_handler(NotFound)
-    async def _not_found(_request: Request, exc: NotFound) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=404)
-
-    app.add_exception_handler(Throttled, throttled_response)
-    app.add_exception_handler(RequestValidationError, validation_error_response)
+    install_error_handlers(app)
 
     from clippy.web import ws_ingest
     from clippy.web.api import auth, clips, events, exports, keys, streams, system, webhooks

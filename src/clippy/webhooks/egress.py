@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from clippy.errors import InvalidInput
+
 __all__ = ["EgressPolicy", "EgressRefused", "PinnedTarget", "check_url", "pinned_request"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -34,7 +36,7 @@ _INTERNAL_SUFFIXES = (".localhost", ".internal", ".local", ".localdomain", ".hom
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
-class EgressRefused(ValueError):
+class EgressRefused(InvalidInput):
     """The URL may not be called; the message says why and what to do."""
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from clippy.accounts.plans import get_plan
 from clippy.db.models import User, Webhook
+from clippy.errors import InvalidInput, NotFound, Refused
 from clippy.webhooks.egress import EgressPolicy, EgressRefused, check_url
 
 __all__ = [
@@ -35,15 +36,15 @@ WEBHOOK_EVENTS = {
 _URL = TypeAdapter(HttpUrl)
 
 
-class WebhookError(ValueError):
+class WebhookError(InvalidInput):
     """The endpoint cannot be added or removed; the message says why."""
 
 
-class WebhookNotAllowed(WebhookError):
+class WebhookNotAllowed(Refused, WebhookError):
     """The account's plan has no webhooks."""
 
 
-class WebhookNotFound(WebhookError):
+class WebhookNotFound(NotFound, WebhookError):
     """No such webhook among the caller's."""
 
 

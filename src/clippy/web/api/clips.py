@@ -11,12 +11,11 @@ from pydantic import Field
 from clippy.accounts.teams import visible_user_ids
 from clippy.clips.events import clip_urls
 from clippy.clips.links import verify_path
-from clippy.clips.make import ClipQuotaExceeded
-from clippy.clips.render import ClipSourceMissing
-from clippy.clips.service import InvalidRange, delete_clip, list_clips, visible_clip
-from clippy.clips.tags import TagError, parse_tags, set_tags, tags_by_clip
+from clippy.clips.service import delete_clip, list_clips, visible_clip
+from clippy.clips.tags import parse_tags, set_tags, tags_by_clip
 from clippy.db.models import Clip
-from clippy.ingest.streams import NotFound, visible_stream
+from clippy.errors import NotFound
+from clippy.ingest.streams import visible_stream
 from clippy.web.api.schemas import ClipOut, RangeOut
 from clippy.web.clipping import make_clip_live
 from clippy.web.deps import CurrentUser, SessionDep, get_ctx
@@ -85,10 +84,7 @@ def put_tags(
 ) -> ClipOut:
     """Replace the clip's tags (422 with the reason when one cannot be used)."""
     clip = visible_clip(session, {user.id}, clip_id)
-    try:
-        tags = parse_tags(",".join(body.tags))
-    except TagError as exc:
-        raise HTTPException(422, str(exc)) from None
+    tags = parse_tags(",".join(body.tags))  # TagError is an InvalidInput: 422
     set_tags(session, clip, tags)
     return clip_out(clip, get_ctx(request).secret_key, tags)
 
@@ -172,18 +168,8 @@ async def make_manual_clip(
     visible_stream(session, {user.id}, stream_id)
     session.close()
     ranges = [(r.start, r.end) for r in body.ranges]
-    try:
-        clip = await make_clip_live(
-            ctx,
-            stream_id,
-            ranges,
-            title=body.title or "Manual clip",
-            source="manual",
-        )
-    except InvalidRange as exc:
-        raise HTTPException(422, str(exc)) from None
-    except ClipQuotaExceeded as exc:
-        raise HTTPException(429, str(exc)) from None
-    except ClipSourceMissing as exc:
-        raise HTTPException(409, str(exc)) from None
+    # Refusals answer by family: InvalidRange 422, ClipQuotaExceeded 429, ClipSourceMissing 409.
+    clip = await make_clip_live(
+        ctx, stream_id, ranges, title=body.title or "Manual clip", source="manual"
+    )
     return clip_out(clip, ctx.secret_key)

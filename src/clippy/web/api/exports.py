@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from clippy.accounts.teams import visible_user_ids
 from clippy.clips.links import sign_path, verify_path
 from clippy.db.models import ExportJob
+from clippy.errors import NotFound
 from clippy.export.jobs import (
     create_batch,
     create_export,
@@ -24,9 +25,8 @@ from clippy.export.jobs import (
     visible_export,
 )
 from clippy.export.plan import ExportOptions
-from clippy.export.presets import PRESETS, ClipTooLong, ExportRefused
+from clippy.export.presets import PRESETS
 from clippy.export.queue import ExportQueue, QueueConfig, download_path
-from clippy.ingest.streams import NotFound
 from clippy.web.context import AppContext
 from clippy.web.deps import CurrentUser, SessionDep, get_ctx
 from clippy.web.openapi import file_responses, refusals
@@ -160,12 +160,6 @@ def _out(request: Request, job: ExportJob) -> ExportOut:
     return export_out(job, ctx.secret_key, ctx.settings.export_link_seconds)
 
 
-def _refused(exc: ExportRefused) -> HTTPException:
-    if isinstance(exc, ClipTooLong):
-        return HTTPException(422, {"message": str(exc), "trim_to": exc.trim_to})
-    return HTTPException(422, str(exc))
-
-
 @router.get("/export-presets")
 def presets() -> list[dict[str, Any]]:
     """The platform presets: name, label, longest clip, frame shapes."""
@@ -181,10 +175,7 @@ def create(
 ) -> ExportOut:
     """Queue an export of a clip for a platform; 422 says why a request cannot be made
     (too long for the platform: ``trim_to`` gives the longest allowed)."""
-    try:
-        job = create_export(session, user, clip_id, body.options(body.preset))
-    except ExportRefused as exc:
-        raise _refused(exc) from None
+    job = create_export(session, user, clip_id, body.options(body.preset))
     session.commit()
     _queue(request).submit(job.id)
     return _out(request, job)
@@ -201,10 +192,7 @@ def create_batch_export(
 ) -> ExportOut:
     """Queue one job exporting every clip for every preset, delivered as one zip."""
     base = body.options.options(body.presets[0])
-    try:
-        job = create_batch(session, user, body.clip_ids, body.presets, base)
-    except ExportRefused as exc:
-        raise _refused(exc) from None
+    job = create_batch(session, user, body.clip_ids, body.presets, base)
     session.commit()
     _queue(request).submit(job.id)
     return _out(request, job)
@@ -237,10 +225,7 @@ def get_export(
 def cancel(job_id: IdPath, request: Request, session: SessionDep, user: CurrentUser) -> ExportOut:
     """Cancel a queued or running export; a running render is stopped at once."""
     job = visible_export(session, {user.id}, job_id)
-    try:
-        mark_canceled(session, job)
-    except ExportRefused as exc:
-        raise HTTPException(409, str(exc)) from None
+    mark_canceled(session, job)  # ExportStateError is a Conflict: 409
     session.commit()
     _queue(request).cancel(job_id)
     return _out(request, job)
@@ -250,10 +235,7 @@ def cancel(job_id: IdPath, request: Request, session: SessionDep, user: CurrentU
 def retry(job_id: IdPath, request: Request, session: SessionDep, user: CurrentUser) -> ExportOut:
     """Queue a failed or canceled export again."""
     job = visible_export(session, {user.id}, job_id)
-    try:
-        mark_for_retry(session, job)
-    except ExportRefused as exc:
-        raise HTTPException(409, str(exc)) from None
+    mark_for_retry(session, job)
     session.commit()
     _queue(request).submit(job_id)
     return _out(request, job)

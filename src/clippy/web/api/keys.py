@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from clippy.accounts.api_keys import (
-    ApiKeyNotFound,
     create_api_key,
     list_api_keys,
     revoke_api_key,
@@ -63,8 +62,5 @@ def list_keys(user: CurrentUser, session: SessionDep) -> list[KeyOut]:
 @router.delete("/{key_id}", status_code=204, responses={404: {"description": "not your key"}})
 def delete_key(key_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
     """Revoke one of the caller's keys; an id that is not theirs answers 404."""
-    try:
-        revoke_api_key(session, user.id, key_id)
-    except ApiKeyNotFound as exc:
-        raise HTTPException(404, str(exc)) from None
+    revoke_api_key(session, user.id, key_id)  # ApiKeyNotFound is a NotFound: 404
     return Response(status_code=204)

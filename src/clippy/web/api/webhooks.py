@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from clippy.db.models import Webhook, WebhookDelivery
@@ -15,9 +15,6 @@ from clippy.web.params import IdPath, StrictBody
 from clippy.webhooks.deliveries import DELIVERIES_PER_WEBHOOK, recent_deliveries
 from clippy.webhooks.endpoints import (
     WEBHOOK_EVENTS,
-    WebhookError,
-    WebhookNotAllowed,
-    WebhookNotFound,
     add_endpoint,
     get_endpoint,
     list_endpoints,
@@ -76,15 +73,6 @@ def _hook_out(hook: Webhook, *, with_secret: bool = False) -> WebhookOut:
     )
 
 
-def _refused(exc: WebhookError) -> HTTPException:
-    """The status for a refusal: plan 403, not yours 404, bad input 422."""
-    if isinstance(exc, WebhookNotAllowed):
-        return HTTPException(403, str(exc))
-    if isinstance(exc, WebhookNotFound):
-        return HTTPException(404, str(exc))
-    return HTTPException(422, str(exc))
-
-
 _PLAN = refusals(**{"403": "webhooks come with the Business plan"})
 
 
@@ -94,10 +82,8 @@ def add_webhook(
 ) -> WebhookOut:
     """Register an endpoint for signed events (business plan); a URL that is not a public
     internet address is refused with 422."""
-    try:
-        hook = add_endpoint(session, user, body.url, body.events, policy=webhook_policy(request))
-    except WebhookError as exc:
-        raise _refused(exc) from None
+    # Refusals answer by family (errors.py): plan 403, not yours 404, bad input 422.
+    hook = add_endpoint(session, user, body.url, body.events, policy=webhook_policy(request))
     return _hook_out(hook, with_secret=True)
 
 
@@ -110,10 +96,7 @@ def get_webhooks(session: SessionDep, user: CurrentUser) -> list[WebhookOut]:
 @router.delete("/{hook_id}", status_code=204, responses=_PLAN)
 def delete_webhook(hook_id: IdPath, session: SessionDep, user: CurrentUser) -> Response:
     """Remove one of the caller's webhooks and its delivery log."""
-    try:
-        remove_endpoint(session, user.id, hook_id)
-    except WebhookError as exc:
-        raise _refused(exc) from None
+    remove_endpoint(session, user.id, hook_id)
     return Response(status_code=204)
 
 
@@ -125,10 +108,7 @@ def get_deliveries(
     limit: int = Query(20, ge=1, le=DELIVERIES_PER_WEBHOOK),
 ) -> list[DeliveryOut]:
     """The webhook's recent deliveries, newest first (the last 100 of 30 days are kept)."""
-    try:
-        get_endpoint(session, user.id, hook_id)
-    except WebhookError as exc:
-        raise _refused(exc) from None
+    get_endpoint(session, user.id, hook_id)
     rows = recent_deliveries(session, [hook_id], limit)[hook_id]
     return [DeliveryOut.model_validate(r) for r in rows]
 
@@ -138,11 +118,8 @@ def send_test(
     hook_id: IdPath, request: Request, session: SessionDep, user: CurrentUser
 ) -> DeliveryOut:
     """Send a signed ``ping`` event to the webhook now; poll its deliveries for the outcome."""
-    try:
-        hook = get_endpoint(session, user.id, hook_id)
-        require_webhooks(user)
-    except WebhookError as exc:
-        raise _refused(exc) from None
+    hook = get_endpoint(session, user.id, hook_id)
+    require_webhooks(user)
     sender: WebhookSender = get_ctx(request).extras["webhooks"]
     row = session.get(WebhookDelivery, sender.ping(hook))
     return DeliveryOut.model_validate(row)

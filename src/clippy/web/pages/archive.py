@@ -38,7 +38,8 @@ from clippy.clips.make import ClipQuotaExceeded
 from clippy.clips.render import ClipSourceMissing
 from clippy.clips.service import InvalidRange
 from clippy.db.models import Clip, Stream, TranscriptSegment, User
-from clippy.ingest.streams import NotFound, list_streams, visible_stream
+from clippy.errors import NotFound
+from clippy.ingest.streams import list_streams, visible_stream
 from clippy.pipeline.backlog import backlogs
 from clippy.transcribe.search import search
 from clippy.web.clipping import make_clip_live

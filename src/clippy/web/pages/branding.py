@@ -31,7 +31,7 @@ from clippy.branding.options import (
     read_branding,
 )
 from clippy.db.models import User
-from clippy.ingest.streams import NotFound
+from clippy.errors import NotFound
 from clippy.media.image import ImageRejected
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.security import CsrfChecked, PageUser, verify_csrf

@@ -27,9 +27,9 @@ from clippy.clips.service import InvalidRange, delete_clip, visible_clip
 from clippy.clips.stats import count_download, count_view
 from clippy.clips.tags import TagError, parse_tags, set_tags, tags_by_clip
 from clippy.db.models import Clip, ClipStats, Stream, User
+from clippy.errors import NotFound
 from clippy.export.jobs import list_exports
 from clippy.export.presets import PRESETS
-from clippy.ingest.streams import NotFound
 from clippy.web.clipping import make_clip_live
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.exports import ACTIVE, export_rows

@@ -19,9 +19,10 @@ from clippy.clips.gallery import SORTS, GalleryQuery, gallery_page
 from clippy.clips.service import delete_clip, list_clips, visible_clip
 from clippy.clips.tags import tags_by_clip, user_tags
 from clippy.db.models import Clip, Segment, Stream, User
+from clippy.errors import NotFound
 from clippy.export.history import exported_clip_ids
 from clippy.export.presets import PRESETS
-from clippy.ingest.streams import NotFound, list_streams
+from clippy.ingest.streams import list_streams
 from clippy.web.api.events import event_stream
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.security import CsrfChecked, PageUser

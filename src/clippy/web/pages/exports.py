@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from clippy.accounts.teams import visible_user_ids
 from clippy.clips.editing import CAPTION_STYLES
 from clippy.db.models import Clip, ClipCaption, ExportJob, User
+from clippy.errors import NotFound
 from clippy.export.jobs import (
     BatchProblem,
     check_batch,
@@ -23,7 +24,6 @@ from clippy.export.jobs import (
 )
 from clippy.export.plan import ExportOptions
 from clippy.export.presets import PRESETS, ExportRefused, get_preset
-from clippy.ingest.streams import NotFound
 from clippy.web.api.exports import export_out
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.security import CsrfChecked, PageUser
