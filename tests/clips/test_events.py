@@ -13,6 +13,7 @@ from clippy.accounts.users import register, set_plan
 from clippy.clips.events import announce_clip
 from clippy.db.models import Clip, Team, User
 from clippy.events import EventHub
+from clippy.web.links import media_links
 from tests.dashboard.conftest import PASSWORD, add_clip, add_stream
 
 SECRET = "test-secret-0123456789abcdef0123456789abcdef"
@@ -36,7 +37,7 @@ def _received(
         entered = [await cm.__aenter__() for cm in subs]
         try:
             # From a worker thread, as the pipeline's detection announces its clips.
-            await asyncio.to_thread(announce_clip, hub, factory, clip, SECRET)
+            await asyncio.to_thread(announce_clip, hub, factory, clip, media_links(SECRET))
             await asyncio.sleep(0.05)  # the thread hands delivery to this loop
             for sub in entered:
                 got[sub.user_id] = [sub.queue.get_nowait() for _ in range(sub.queue.qsize())]

@@ -36,7 +36,7 @@ def _fast_sender(b: Browserish, monkeypatch: pytest.MonkeyPatch) -> WebhookSende
     """The app's sender with 3 quick attempts instead of minutes of back-off, allowed to
     call the loopback receivers."""
     ctx = b.client.app.state.ctx  # type: ignore[attr-defined]
-    sender: WebhookSender = ctx.extras["webhooks"]
+    sender: WebhookSender = ctx.webhooks
     monkeypatch.setattr(ctx.settings, "egress_allow_hosts", LOOPBACK_ALLOWED)
     config = SenderConfig(attempts=3, backoff=0.05, timeout=2.0, policy=LOOPBACK)
     monkeypatch.setattr(sender, "config", config)

@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.accounts.teams import add_member, create_team, remove_member
 from clippy.accounts.users import set_plan
-from clippy.clips.links import sign_path
 from clippy.db.models import ExportJob, Team, User
-from clippy.export.queue import download_path
+from clippy.web.links import media_links
 from tests.export.conftest import seed_clip, wait_export
 from tests.export.test_exports_api import sqlite_client  # noqa: F401  (fixture)
 from tests.fixtures.app import auth, register_user
@@ -79,6 +78,6 @@ def test_removed_teammate_loses_their_exports_of_team_clips(
                 break
         time.sleep(0.2)
     assert row.status == "done", row.error
-    link = sign_path(SECRET, download_path(later["id"], "main"), 3600)
+    link = media_links(SECRET).export(later["id"], "main", 3600)
     assert client.get(link).status_code == 404
     assert client.get(f"/api/v1/exports/{later['id']}", headers=auth(owner)).status_code == 404

@@ -20,8 +20,8 @@ from clippy.ingest.protocol import SegmentHeader
 from clippy.ingest.segments import store_segment
 from clippy.pipeline import stages
 from clippy.pipeline.detection import detect_and_clip
+from clippy.runtime import Runtime
 from clippy.web.app import build_context
-from clippy.web.context import AppContext
 from tests.detect.fake_llm import API_KEY, FakeLlm, fake_llm
 from tests.fixtures.media import (
     CALM,
@@ -67,7 +67,7 @@ def phrase_stream(tmp_path_factory: pytest.TempPathFactory) -> PhraseStream:
 
 
 @pytest.fixture
-def ctx(tmp_path: Path, db_url: str) -> Iterator[AppContext]:
+def ctx(tmp_path: Path, db_url: str) -> Iterator[Runtime]:
     settings = Settings(data_dir=tmp_path / "data", database_url=db_url, secret_key="x" * 40)
     context = build_context(settings)
     stages.init_worker(settings, watch_parent=False)
@@ -75,7 +75,7 @@ def ctx(tmp_path: Path, db_url: str) -> Iterator[AppContext]:
     context.engine.dispose()
 
 
-def _user_stream(ctx: AppContext, email: str, plan: str, phrases: str, prompt: str = "") -> int:
+def _user_stream(ctx: Runtime, email: str, plan: str, phrases: str, prompt: str = "") -> int:
     with ctx.session_factory() as s:
         user = User(email=email, password_hash="x", plan=plan)
         user.settings = with_prefs({}, validate(phrases, prompt))
@@ -87,7 +87,7 @@ def _user_stream(ctx: AppContext, email: str, plan: str, phrases: str, prompt: s
         return stream.id
 
 
-def _record(ctx: AppContext, stream_id: int, segments: list[SegmentFile]) -> None:
+def _record(ctx: Runtime, stream_id: int, segments: list[SegmentFile]) -> None:
     """Store and process every segment as the live pipeline would, then end the stream."""
     with ctx.session_factory() as s:
         stream = s.get(Stream, stream_id)
@@ -107,7 +107,7 @@ def _record(ctx: AppContext, stream_id: int, segments: list[SegmentFile]) -> Non
         s.commit()
 
 
-def _clips(ctx: AppContext, stream_id: int) -> list[Clip]:
+def _clips(ctx: Runtime, stream_id: int) -> list[Clip]:
     with ctx.session_factory() as s:
         q = select(Clip).where(Clip.stream_id == stream_id).order_by(Clip.id)
         clips = list(s.scalars(q))
@@ -116,7 +116,7 @@ def _clips(ctx: AppContext, stream_id: int) -> list[Clip]:
         return clips
 
 
-def _forget_clips(ctx: AppContext, stream_id: int) -> None:
+def _forget_clips(ctx: Runtime, stream_id: int) -> None:
     with ctx.session_factory() as s:
         for clip in s.scalars(select(Clip).where(Clip.stream_id == stream_id)):
             delete_clip(s, ctx.store, clip)
@@ -128,7 +128,7 @@ def _covers(clip: Clip, t: float) -> bool:
 
 
 def test_own_key_phrase_clips_only_that_users_stream(
-    ctx: AppContext, phrase_stream: PhraseStream
+    ctx: Runtime, phrase_stream: PhraseStream
 ) -> None:
     mine = _user_stream(ctx, "biz@example.test", "business", f"{PHRASE}\nPurple Monkey")
     theirs = _user_stream(ctx, "other@example.test", "business", "purple monkey")
@@ -153,7 +153,7 @@ def test_own_key_phrase_clips_only_that_users_stream(
     assert not any(PHRASE in c.reason for c in _clips(ctx, mine))
 
 
-def _judged(ctx: AppContext, stream_id: int, llm: FakeLlm, timeout: float = 5.0) -> list[Clip]:
+def _judged(ctx: Runtime, stream_id: int, llm: FakeLlm, timeout: float = 5.0) -> list[Clip]:
     """Run final detection with a fresh judge on ``llm``; the stream's clips afterwards."""
     _forget_clips(ctx, stream_id)
     settings = ctx.settings.model_copy(
@@ -170,7 +170,7 @@ def _judged(ctx: AppContext, stream_id: int, llm: FakeLlm, timeout: float = 5.0)
 
 
 def test_the_judge_keeps_drops_and_never_loses_a_clip(
-    ctx: AppContext, phrase_stream: PhraseStream
+    ctx: Runtime, phrase_stream: PhraseStream
 ) -> None:
     sid = _user_stream(ctx, "judged@example.test", "business", PHRASE, PROMPT)
     _record(ctx, sid, phrase_stream.segments)

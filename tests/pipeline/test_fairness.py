@@ -47,11 +47,11 @@ def gated(make_client: Callable[..., TestClient]) -> Iterator[tuple[TestClient, 
     stage = GatedStage(ctx.session_factory)
     runner = PipelineRunner(ctx, segment_stage=stage, executor=ThreadPoolExecutor(1))
     client.portal.call(runner.start)  # type: ignore[union-attr]
-    ctx.extras["pipeline"] = runner
+    ctx.pipeline = runner
     yield client, stage
     stage.gate.set()
     client.portal.call(runner.stop)  # type: ignore[union-attr]
-    ctx.extras.pop("pipeline")
+    ctx.pipeline = None
 
 
 def test_acks_do_not_wait_for_a_saturated_pipeline(

@@ -24,7 +24,7 @@ def _factory(client: TestClient) -> sessionmaker[Session]:
 
 
 def _sender(client: TestClient) -> WebhookSender:
-    sender: WebhookSender = client.app.state.ctx.extras["webhooks"]  # type: ignore[attr-defined]
+    sender: WebhookSender = client.app.state.ctx.webhooks  # type: ignore[attr-defined]
     return sender
 
 

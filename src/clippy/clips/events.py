@@ -8,22 +8,22 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.accounts.teams import teammate_ids
-from clippy.clips.links import sign_path
+from clippy.clips.links import MediaLinks
 from clippy.db.models import Clip
 from clippy.events import EventHub
 
 
-def clip_urls(clip: Clip, secret: str) -> tuple[str | None, str | None]:
+def clip_urls(clip: Clip, links: MediaLinks) -> tuple[str | None, str | None]:
     """Signed, expiring (file, thumbnail) URLs of a rendered clip."""
-    file_url = sign_path(secret, f"/api/v1/clips/{clip.id}/file") if clip.file_key else None
-    thumb = sign_path(secret, f"/api/v1/clips/{clip.id}/thumbnail") if clip.thumb_key else None
+    file_url = links.clip(clip.id, "file") if clip.file_key else None
+    thumb = links.clip(clip.id, "thumbnail") if clip.thumb_key else None
     return file_url, thumb
 
 
-def clip_created_event(clip: Clip, secret: str) -> dict[str, Any]:
+def clip_created_event(clip: Clip, links: MediaLinks) -> dict[str, Any]:
     """The event payload for a clip that has just become ready."""
     ranges = [{"start": r.start, "end": r.end} for r in clip.ranges]
-    file_url, thumb = clip_urls(clip, secret)
+    file_url, thumb = clip_urls(clip, links)
     return {
         "type": "clip_created",
         "stream_id": clip.stream_id,
@@ -46,7 +46,7 @@ def clip_created_event(clip: Clip, secret: str) -> dict[str, Any]:
 
 
 def announce_clip(
-    hub: EventHub | None, session_factory: sessionmaker[Session], clip: Clip, secret: str
+    hub: EventHub | None, session_factory: sessionmaker[Session], clip: Clip, links: MediaLinks
 ) -> None:
     """Publish ``clip_created`` to the owner and everyone on a team with them.
 
@@ -56,4 +56,4 @@ def announce_clip(
         return
     with session_factory() as session:
         audience = teammate_ids(session, clip.user_id)
-    hub.publish(audience, clip_created_event(clip, secret))
+    hub.publish(audience, clip_created_event(clip, links))

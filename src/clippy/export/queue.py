@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from clippy.clips.links import sign_path
+from clippy.clips.links import MediaLinks
 from clippy.db.models import ExportJob
 from clippy.db.types import utcnow
 from clippy.export.jobs import ACTIVE
@@ -43,11 +43,6 @@ class QueueConfig:
     public_url: str = ""
 
 
-def download_path(job_id: int, kind: str = "main") -> str:
-    """The API path of an export's file (``main``, ``srt`` or ``vtt``), before signing."""
-    return f"/api/v1/exports/{job_id}/file/{kind}"
-
-
 class ExportQueue:
     """Runs export jobs on ``concurrency`` threads."""
 
@@ -55,15 +50,15 @@ class ExportQueue:
         self,
         session_factory: sessionmaker[Session],
         store: ObjectStore,
-        secret: str,
+        links: MediaLinks,
         config: QueueConfig,
         publish: Publish | None = None,
         webhooks: WebhookSender | None = None,
     ) -> None:
-        self.session_factory, self.store, self.secret, self.config = (
+        self.session_factory, self.store, self.links, self.config = (
             session_factory,
             store,
-            secret,
+            links,
             config,
         )
         self.publish = publish
@@ -221,8 +216,8 @@ class ExportQueue:
         """Send ``export.completed`` to the owner's webhooks (business plan; off this thread)."""
         if self.webhooks is None:
             return
-        url = self.config.public_url.rstrip("/") + sign_path(
-            self.secret, download_path(job.id), self.config.link_seconds
+        url = self.config.public_url.rstrip("/") + self.links.export(
+            job.id, "main", self.config.link_seconds
         )
         data = {
             "export_id": job.id,

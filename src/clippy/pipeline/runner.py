@@ -19,18 +19,22 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Protocol
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from clippy import metrics
 from clippy.clips.events import announce_clip
+from clippy.clips.links import MediaLinks
 from clippy.config import Settings
 from clippy.db.models import Clip, Segment
 from clippy.detect.judge import make_judge
+from clippy.events import EventHub
 from clippy.pipeline import stages
 from clippy.pipeline.detection import detect_and_clip
 from clippy.pipeline.fair_queue import FairQueue
-from clippy.web.context import AppContext
+from clippy.storage.base import ObjectStore
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +49,22 @@ def _init_background_worker(settings: dict[str, object]) -> None:
     stages.init_worker(settings)
 
 
+class PipelineParts(Protocol):
+    """What the runner needs from the process (``clippy.runtime.Runtime`` has it all)."""
+
+    settings: Settings
+    session_factory: sessionmaker[Session]
+    store: ObjectStore
+    hub: EventHub
+    links: MediaLinks
+
+
 class PipelineRunner:
     """Runs every stored segment through the stages, then detection for its stream."""
 
     def __init__(
         self,
-        ctx: AppContext,
+        ctx: PipelineParts,
         *,
         segment_stage: SegmentStage | None = None,
         executor: Executor | None = None,
@@ -232,5 +246,4 @@ class PipelineRunner:
             return clips
 
     def _announce(self, user_id: int, clip: Clip) -> None:
-        hub = self.ctx.extras.get("hub")
-        announce_clip(hub, self.ctx.session_factory, clip, self.ctx.secret_key)
+        announce_clip(self.ctx.hub, self.ctx.session_factory, clip, self.ctx.links)

@@ -1,8 +1,7 @@
-"""Application factory: wires settings, database, object store, pipeline and routes."""
+"""Application factory: the runtime (``clippy.runtime``), its loops in the lifespan, routes."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -10,59 +9,20 @@ from collections.abc import AsyncIterator, Callable
 from fastapi import FastAPI
 
 from clippy import __version__
-from clippy.accounts.passwords import set_hash_concurrency
-from clippy.accounts.throttle import Throttle
 from clippy.config import Settings, get_settings
-from clippy.db.migrate import upgrade
-from clippy.db.session import make_engine, make_session_factory
-from clippy.events import EventHub
-from clippy.ingest.idle import LiveConnections, run_idle_loop
-from clippy.retention.sweeper import run_retention_loop
-from clippy.storage.factory import make_store
-from clippy.storage.local import LocalStore
+from clippy.runtime import Runtime, build_runtime, running
 from clippy.web.body_limit import BodyLimitMiddleware
-from clippy.web.context import AppContext
 from clippy.web.errors import install_error_handlers
 from clippy.web.headers import SecurityHeadersMiddleware, content_security_policy, media_origins
+from clippy.web.links import media_links
 from clippy.web.openapi import install_openapi
-from clippy.webhooks.egress import EgressPolicy
-from clippy.webhooks.sender import SenderConfig, WebhookSender
 
 log = logging.getLogger(__name__)
 
 
-def build_context(settings: Settings) -> AppContext:
-    """Create the shared objects (database upgraded to the latest schema)."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.resolved_database_url)
-    engine = make_engine(settings.resolved_database_url)
-    store = make_store(settings)
-    if isinstance(store, LocalStore):
-        store.cleanup_partial()
-    ctx = AppContext(
-        settings=settings,
-        engine=engine,
-        session_factory=make_session_factory(engine),
-        store=store,
-        secret_key=settings.resolved_secret_key(),
-    )
-    ctx.extras["hub"] = EventHub()
-    ctx.extras["throttle"] = Throttle()
-    set_hash_concurrency(settings.password_hash_concurrency)
-    # Business webhooks: exports send export.completed, the hub's clip_created goes out too.
-    webhooks = WebhookSender(
-        ctx.session_factory,
-        SenderConfig(
-            attempts=settings.webhook_attempts,
-            backoff=settings.webhook_backoff_seconds,
-            public_url=settings.public_url,
-            policy=EgressPolicy.from_setting(settings.egress_allow_hosts),
-        ),
-    )
-    ctx.extras["webhooks"] = webhooks
-    ctx.extras["hub"].add_listener(webhooks.forward_live_event)
-    ctx.extras["ingest_live"] = LiveConnections()
-    return ctx
+def build_context(settings: Settings) -> Runtime:
+    """The process's runtime (database upgraded to the latest schema), with the API's paths."""
+    return build_runtime(settings, media_links)
 
 
 def body_limit_for(settings: Settings) -> Callable[[str], int | None]:
@@ -78,13 +38,6 @@ def body_limit_for(settings: Settings) -> Callable[[str], int | None]:
     return limit_for
 
 
-def finish_stream(ctx: AppContext, stream_id: int) -> None:
-    """After a stream ended (``stop`` or idle): its final detection pass, once processed."""
-    pipeline = ctx.extras.get("pipeline")
-    if pipeline is not None:
-        pipeline.finish(stream_id)
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The ASGI app; background loops (pipeline, retention) run for the app's lifetime."""
     settings = settings or get_settings()
@@ -98,51 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        ctx.extras["hub"].bind_loop(asyncio.get_running_loop())
-        stop = asyncio.Event()
-        tasks = [
-            asyncio.create_task(
-                run_retention_loop(
-                    ctx.session_factory,
-                    ctx.store,
-                    settings.retention_interval_seconds,
-                    stop,
-                    hot_window_seconds=settings.hot_window_seconds,
-                )
-            )
-        ]
-        tasks.append(
-            asyncio.create_task(
-                run_idle_loop(
-                    ctx.session_factory,
-                    ctx.extras["ingest_live"],
-                    lambda stream_id: finish_stream(ctx, stream_id),
-                    settings.stream_idle_timeout_seconds,
-                    settings.stream_idle_check_seconds,
-                    stop,
-                )
-            )
-        )
-        pipeline = None
-        if settings.pipeline_enabled:
-            from clippy.pipeline.runner import PipelineRunner
-
-            pipeline = PipelineRunner(ctx)
-            ctx.extras["pipeline"] = pipeline
-            await pipeline.start()
-        ctx.extras["ready"] = True
-        try:
+        async with running(ctx):
             yield
-        finally:
-            ctx.extras["ready"] = False
-            stop.set()
-            if pipeline is not None:
-                await pipeline.stop()
-            for t in tasks:
-                t.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await t
-            ctx.engine.dispose()
 
     app = FastAPI(
         title="Clippy",

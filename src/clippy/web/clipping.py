@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from clippy.clips.events import announce_clip
 from clippy.clips.make import make_clip
 from clippy.db.models import Clip
-from clippy.web.context import AppContext
+from clippy.runtime import Runtime
 
 __all__ = ["make_clip_live"]
 
 
 async def make_clip_live(
-    ctx: AppContext,
+    ctx: Runtime,
     stream_id: int,
     ranges: Sequence[tuple[float, float]],
     *,
@@ -38,7 +38,5 @@ async def make_clip_live(
         reason=reason,
         source=source,
     )
-    await asyncio.to_thread(
-        announce_clip, ctx.extras["hub"], ctx.session_factory, clip, ctx.secret_key
-    )
+    await asyncio.to_thread(announce_clip, ctx.hub, ctx.session_factory, clip, ctx.links)
     return clip

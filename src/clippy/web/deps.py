@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from clippy.accounts.users import AuthError, resolve_credential
 from clippy.db.models import User
 from clippy.db.session import session_scope
-from clippy.web.context import AppContext
+from clippy.runtime import Runtime
 from clippy.webhooks.egress import EgressPolicy
 
 __all__ = [
@@ -32,13 +32,13 @@ _bearer = HTTPBearer(
 )
 
 
-def get_ctx(request: Request) -> AppContext:
+def get_ctx(request: Request) -> Runtime:
     """The running app's shared context (``app.state.ctx``)."""
-    ctx: AppContext = request.app.state.ctx
+    ctx: Runtime = request.app.state.ctx
     return ctx
 
 
-CtxDep = Annotated[AppContext, Depends(get_ctx)]
+CtxDep = Annotated[Runtime, Depends(get_ctx)]
 
 
 def webhook_policy(request: Request) -> EgressPolicy:

@@ -29,7 +29,7 @@ def take_attempt(request: Request, action: Action, account: str | int | None = N
     raises ``Throttled`` when either is over its limit. Refund the ticket on success."""
     ctx = get_ctx(request)
     s = ctx.settings
-    throttle: Throttle = ctx.extras["throttle"]
+    throttle: Throttle = ctx.throttle
     window = s.auth_throttle_window_seconds
     keys: list[tuple[str, Limit]] = []
     if action == "sign-up":

@@ -34,8 +34,7 @@ from clippy.ingest.protocol import (
     to_ranges,
 )
 from clippy.ingest.segments import store_segment
-from clippy.web.app import finish_stream
-from clippy.web.context import AppContext
+from clippy.runtime import Runtime
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -50,7 +49,7 @@ CLOSE_SERVER_ERROR = 1011
 @router.websocket("/ws/ingest")
 async def ingest_endpoint(ws: WebSocket) -> None:
     """Authenticate, then serve one ingest connection until the client leaves."""
-    ctx: AppContext = ws.app.state.ctx
+    ctx: Runtime = ws.app.state.ctx
     await ws.accept()
     conn = IngestConnection(ctx, ws)
     try:
@@ -64,7 +63,7 @@ async def ingest_endpoint(ws: WebSocket) -> None:
 class IngestConnection:
     """State of one ingest WebSocket: its user, its stream and the outgoing event pump."""
 
-    def __init__(self, ctx: AppContext, ws: WebSocket) -> None:
+    def __init__(self, ctx: Runtime, ws: WebSocket) -> None:
         self.ctx = ctx
         self.ws = ws
         self.user: User | None = None
@@ -72,7 +71,7 @@ class IngestConnection:
         self._send_lock = asyncio.Lock()
         self._pump: asyncio.Task[None] | None = None
         self._counted = False
-        self._live: LiveConnections = ctx.extras.setdefault("ingest_live", LiveConnections())
+        self._live: LiveConnections = ctx.ingest_live
         self._chat_budget = TokenBucket(CHAT_LINES_PER_SECOND, CHAT_BURST_LINES)
         self.max_segment_bytes = ctx.settings.max_segment_bytes
         self.segments = 0
@@ -208,7 +207,7 @@ class IngestConnection:
             await self.send(self._stats())
         elif isinstance(msg, Simple) and msg.type == "stop":
             await asyncio.to_thread(self._write, stream_service.end_stream, stream.id)
-            finish_stream(self.ctx, stream.id)
+            self.ctx.finish_stream(stream.id)
             await self.send(event("stopped", stream_id=stream.id))
             return True
         return False
@@ -231,7 +230,7 @@ class IngestConnection:
             if previous is not None:
                 self._live.closed(previous.id)
             self._live.opened(self.stream.id)
-        pipeline = self.ctx.extras.get("pipeline")
+        pipeline = self.ctx.pipeline
         if pipeline is not None:
             pipeline.resume(self.stream.id)
         self.max_segment_bytes = segment_limit(user.plan, self.ctx.settings.max_segment_bytes)
@@ -296,13 +295,13 @@ class IngestConnection:
         await self.send(
             event("ack", seq=stored.seq, segment_id=stored.segment_id, duplicate=stored.duplicate)
         )
-        pipeline = self.ctx.extras.get("pipeline")
+        pipeline = self.ctx.pipeline
         if pipeline is not None and not stored.duplicate:
             # Never waits: the segment is durable, the pipeline catches up at its own pace.
             await pipeline.submit(stored.segment_id, stream.id)
 
     def _stats(self) -> dict[str, Any]:
-        pipeline = self.ctx.extras.get("pipeline")
+        pipeline = self.ctx.pipeline
         lag = 0.0
         if pipeline is not None and self.stream is not None:
             lag = pipeline.processing_lag(self.stream.id)
@@ -315,7 +314,7 @@ class IngestConnection:
         )
 
     async def _pump_events(self, user_id: int) -> None:
-        hub: EventHub = self.ctx.extras["hub"]
+        hub: EventHub = self.ctx.hub
         async with hub.subscribe(user_id) as sub:
             while True:
                 ev = await sub.queue.get()

@@ -60,7 +60,7 @@ def clip_created_data(live_event: dict[str, Any], public_url: str) -> dict[str, 
 
 
 class WebhookSender:
-    """Delivers events to webhooks on background threads (``AppContext.extras["webhooks"]``)."""
+    """Delivers events to webhooks on background threads (``Runtime.webhooks``)."""
 
     def __init__(self, session_factory: sessionmaker[Session], config: SenderConfig) -> None:
         self.session_factory = session_factory

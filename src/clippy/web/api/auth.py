@@ -27,7 +27,7 @@ from clippy.accounts.users import (
     register,
 )
 from clippy.db.models import User
-from clippy.web.context import AppContext
+from clippy.runtime import Runtime
 from clippy.web.deps import CtxDep, CurrentUser, SessionDep
 from clippy.web.openapi import refusals
 from clippy.web.params import StrictBody
@@ -128,7 +128,7 @@ def _tokens_out(pair: TokenPair, user: User) -> TokensOut:
     )
 
 
-def _new_pair(ctx: AppContext, session: Session, user: User) -> TokenPair:
+def _new_pair(ctx: Runtime, session: Session, user: User) -> TokenPair:
     s = ctx.settings
     return issue_token_pair(
         session, ctx.secret_key, user.id, s.access_token_minutes, s.refresh_token_days

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from clippy.accounts.teams import visible_user_ids
 from clippy.clips.events import clip_urls
-from clippy.clips.links import verify_path
+from clippy.clips.links import MediaLinks, verify_path
 from clippy.clips.service import delete_clip, list_clips, visible_clip
 from clippy.clips.tags import parse_tags, set_tags, tags_by_clip
 from clippy.db.models import Clip
@@ -25,9 +25,9 @@ from clippy.web.params import IdPath, IdQuery, Offset, StrictBody
 router = APIRouter(prefix="/api/v1", tags=["clips"])
 
 
-def clip_out(clip: Clip, secret: str, tags: Sequence[str] = ()) -> ClipOut:
+def clip_out(clip: Clip, links: MediaLinks, tags: Sequence[str] = ()) -> ClipOut:
     """The API view of a clip, with signed media URLs when its files exist."""
-    file_url, thumbnail_url = clip_urls(clip, secret)
+    file_url, thumbnail_url = clip_urls(clip, links)
     return ClipOut(
         id=clip.id,
         stream_id=clip.stream_id,
@@ -57,21 +57,19 @@ def get_clips(
     offset: Offset = 0,
 ) -> list[ClipOut]:
     """The caller's clips, newest first."""
-    secret = get_ctx(request).secret_key
+    links = get_ctx(request).links
     rows = list_clips(
         session, visible_user_ids(session, user), stream_id=stream_id, limit=limit, offset=offset
     )
     tags = tags_by_clip(session, [c.id for c in rows])
-    return [clip_out(c, secret, tags.get(c.id, ())) for c in rows]
+    return [clip_out(c, links, tags.get(c.id, ())) for c in rows]
 
 
 @router.get("/clips/{clip_id}", response_model=ClipOut)
 def get_clip(clip_id: IdPath, request: Request, session: SessionDep, user: CurrentUser) -> ClipOut:
     """One clip; 404 when it is not the caller's."""
     clip = visible_clip(session, visible_user_ids(session, user), clip_id)
-    return clip_out(
-        clip, get_ctx(request).secret_key, tags_by_clip(session, [clip.id]).get(clip.id, ())
-    )
+    return clip_out(clip, get_ctx(request).links, tags_by_clip(session, [clip.id]).get(clip.id, ()))
 
 
 class TagsIn(StrictBody):
@@ -86,7 +84,7 @@ def put_tags(
     clip = visible_clip(session, {user.id}, clip_id)
     tags = parse_tags(",".join(body.tags))  # TagError is an InvalidInput: 422
     set_tags(session, clip, tags)
-    return clip_out(clip, get_ctx(request).secret_key, tags)
+    return clip_out(clip, get_ctx(request).links, tags)
 
 
 @router.delete("/clips/{clip_id}", status_code=204)
@@ -101,7 +99,7 @@ def remove_clip(
 
 def _media(request: Request, clip_id: int, kind: str, exp: int, sig: str) -> Response:
     ctx = get_ctx(request)
-    path = f"/api/v1/clips/{clip_id}/{kind}"
+    path = ctx.links.clip_path(clip_id, kind)
     if not verify_path(ctx.secret_key, path, exp, sig):
         raise HTTPException(403, "this media link is invalid or has expired; fetch the clip again")
     with ctx.session_factory() as session:
@@ -172,4 +170,4 @@ async def make_manual_clip(
     clip = await make_clip_live(
         ctx, stream_id, ranges, title=body.title or "Manual clip", source="manual"
     )
-    return clip_out(clip, ctx.secret_key)
+    return clip_out(clip, ctx.links)

@@ -22,7 +22,7 @@ def event_stream(request: Request, user_id: int) -> StreamingResponse:
     Shared by the API feed (bearer auth) and the dashboard's (session cookie: an
     EventSource cannot send an Authorization header).
     """
-    hub: EventHub = get_ctx(request).extras["hub"]
+    hub: EventHub = get_ctx(request).hub
 
     async def stream() -> AsyncIterator[str]:
         async with hub.subscribe(user_id) as sub:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from clippy.accounts.teams import visible_user_ids
-from clippy.clips.links import sign_path, verify_path
+from clippy.clips.links import MediaLinks, verify_path
 from clippy.db.models import ExportJob
 from clippy.errors import NotFound
 from clippy.export.jobs import (
@@ -26,46 +24,16 @@ from clippy.export.jobs import (
 )
 from clippy.export.plan import ExportOptions
 from clippy.export.presets import PRESETS
-from clippy.export.queue import ExportQueue, QueueConfig, download_path
-from clippy.web.context import AppContext
+from clippy.export.queue import ExportQueue
 from clippy.web.deps import CurrentUser, SessionDep, get_ctx
 from clippy.web.openapi import file_responses, refusals
 from clippy.web.params import BodyId, IdPath, IdQuery, Offset, StrictBody
 
-
-@contextlib.asynccontextmanager
-async def _queue_lifespan(app: FastAPI) -> AsyncIterator[None]:
-    ctx: AppContext = app.state.ctx
-    s = ctx.settings
-    hub = ctx.extras.get("hub")
-    queue = ExportQueue(
-        ctx.session_factory,
-        ctx.store,
-        ctx.secret_key,
-        QueueConfig(
-            concurrency=s.export_concurrency,
-            max_attempts=s.export_max_attempts,
-            retry_seconds=s.export_retry_seconds,
-            link_seconds=s.export_link_seconds,
-            public_url=s.public_url,
-        ),
-        publish=hub.publish if hub is not None else None,
-        webhooks=ctx.extras.get("webhooks"),
-    )
-    ctx.extras["exports"] = queue
-    queue.start()
-    try:
-        yield
-    finally:
-        queue.stop()
-
-
-router = APIRouter(prefix="/api/v1", tags=["exports"], lifespan=_queue_lifespan)
+router = APIRouter(prefix="/api/v1", tags=["exports"])
 
 
 def _queue(request: Request) -> ExportQueue:
-    queue: ExportQueue = get_ctx(request).extras["exports"]
-    return queue
+    return get_ctx(request).exports
 
 
 class RenderOptionsIn(StrictBody):
@@ -126,14 +94,14 @@ class ExportOut(BaseModel):
     vtt_url: str | None
 
 
-def export_out(job: ExportJob, secret: str, ttl: int) -> ExportOut:
+def export_out(job: ExportJob, links: MediaLinks, ttl: int) -> ExportOut:
     """The API view of a job, with signed, expiring links to its files once done."""
     done = job.status == "done" and job.result_key is not None
 
     def link(kind: str) -> str | None:
         if not done or (kind != "main" and kind not in job.result):
             return None
-        return sign_path(secret, download_path(job.id, kind), ttl)
+        return links.export(job.id, kind, ttl)
 
     return ExportOut(
         id=job.id,
@@ -157,7 +125,7 @@ def export_out(job: ExportJob, secret: str, ttl: int) -> ExportOut:
 
 def _out(request: Request, job: ExportJob) -> ExportOut:
     ctx = get_ctx(request)
-    return export_out(job, ctx.secret_key, ctx.settings.export_link_seconds)
+    return export_out(job, ctx.links, ctx.settings.export_link_seconds)
 
 
 @router.get("/export-presets")
@@ -280,7 +248,7 @@ def export_file(
 ) -> Response:
     """An export's file through a signed, expiring link (``download_url`` and friends)."""
     ctx = get_ctx(request)
-    if not verify_path(ctx.secret_key, download_path(job_id, kind), exp, sig):
+    if not verify_path(ctx.secret_key, ctx.links.export_path(job_id, kind), exp, sig):
         raise HTTPException(403, "this download link is invalid or has expired; fetch the export")
     with ctx.session_factory() as session:
         job = session.get(ExportJob, job_id)

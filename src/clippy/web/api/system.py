@@ -11,7 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from clippy import __version__
-from clippy.web.context import AppContext
+from clippy.runtime import Runtime
 
 router = APIRouter(tags=["system"])
 
@@ -33,7 +33,7 @@ def health() -> dict[str, str]:
 )
 def ready(request: Request) -> JSONResponse:
     """The app has started and its database answers."""
-    ctx: AppContext = request.app.state.ctx
+    ctx: Runtime = request.app.state.ctx
     checks: dict[str, str] = {}
     try:
         with ctx.engine.connect() as conn:
@@ -41,7 +41,7 @@ def ready(request: Request) -> JSONResponse:
         checks["database"] = "ok"
     except Exception as exc:  # any driver error means not ready
         checks["database"] = f"error: {exc.__class__.__name__}"
-    checks["startup"] = "ok" if ctx.extras.get("ready") else "starting"
+    checks["startup"] = "ok" if ctx.ready else "starting"
     ok = all(v == "ok" for v in checks.values())
     return JSONResponse(
         {"status": "ok" if ok else "unavailable", "checks": checks}, 200 if ok else 503

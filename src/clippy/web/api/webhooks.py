@@ -120,6 +120,6 @@ def send_test(
     """Send a signed ``ping`` event to the webhook now; poll its deliveries for the outcome."""
     hook = get_endpoint(session, user.id, hook_id)
     require_webhooks(user)
-    sender: WebhookSender = get_ctx(request).extras["webhooks"]
+    sender: WebhookSender = get_ctx(request).webhooks
     row = session.get(WebhookDelivery, sender.ping(hook))
     return DeliveryOut.model_validate(row)

@@ -191,7 +191,7 @@ def test_webhook(
         return _settings_page(
             request, session, user, errors=_webhook_error(exc), status_code=status
         )
-    sender: WebhookSender = get_ctx(request).extras["webhooks"]
+    sender: WebhookSender = get_ctx(request).webhooks
     sender.ping(hook)
     return RedirectResponse(f"/app/settings?saved=hook_test#webhook-{hook_id}", 303)
 

@@ -100,7 +100,7 @@ def _archive_page(
         at = None
     view = plan_view(at, VIEW_SECONDS, first, last)
     step = thumb_step(view.end - view.start)
-    cache: LoudnessCache = get_ctx(request).extras.setdefault("archive_loudness", LoudnessCache())
+    cache: LoudnessCache = get_ctx(request).archive_loudness
     loudness = cache.for_spans(session, stream.id, spans)
     # The overview plots each segment's loudest second; the view plots every second.
     overview_points = [(x.start, x.peak) for x in loudness if x.peak is not None]

@@ -66,9 +66,9 @@ def _clip_page(
     tags_draft: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    secret = get_ctx(request).secret_key
+    links = get_ctx(request).links
     tags = tags_by_clip(session, [clip.id]).get(clip.id, [])
-    file_url, thumb = clip_urls(clip, secret)
+    file_url, thumb = clip_urls(clip, links)
     saved_lines, saved_style, edited = clip_captions(session, clip)
     stream = session.get(Stream, clip.stream_id)
     stats = session.get(ClipStats, clip.id)
@@ -133,7 +133,7 @@ def clip_page(clip_id: IdPath, request: Request, session: SessionDep, user: Page
 def download(clip_id: IdPath, request: Request, session: SessionDep, user: PageUser) -> Response:
     """Count a download and hand over the clip's MP4 through its signed link."""
     clip = _load(request, session, user, clip_id)
-    file_url, _ = clip_urls(clip, get_ctx(request).secret_key) if clip else (None, None)
+    file_url, _ = clip_urls(clip, get_ctx(request).links) if clip else (None, None)
     if clip is None or file_url is None:
         return not_found_page(request, user)
     count_download(session, clip.id)

@@ -16,6 +16,7 @@ from clippy.accounts.teams import visible_user_ids
 from clippy.accounts.usage import usage_for, utc_day
 from clippy.clips.events import clip_urls
 from clippy.clips.gallery import SORTS, GalleryQuery, gallery_page
+from clippy.clips.links import MediaLinks
 from clippy.clips.service import delete_clip, list_clips, visible_clip
 from clippy.clips.tags import tags_by_clip, user_tags
 from clippy.db.models import Clip, Segment, Stream, User
@@ -34,10 +35,10 @@ STATUSES = ("ready", "pending", "failed")
 
 
 def clip_card(
-    clip: Clip, secret: str, stream_title: str = "", tags: Sequence[str] = ()
+    clip: Clip, links: MediaLinks, stream_title: str = "", tags: Sequence[str] = ()
 ) -> dict[str, Any]:
     """What a gallery card shows about a clip."""
-    _file, thumb = clip_urls(clip, secret)
+    _file, thumb = clip_urls(clip, links)
     return {
         "id": clip.id,
         "title": clip.title or "Untitled clip",
@@ -100,13 +101,13 @@ def usage_summary(session: Session, user: User) -> dict[str, Any]:
 def home(request: Request, session: SessionDep, user: PageUser) -> Response:
     """Live streams, recent clips and today's usage against the plan."""
     ids = visible_user_ids(session, user)
-    secret = get_ctx(request).secret_key
+    links = get_ctx(request).links
     recent = list_clips(session, ids, limit=8)
     titles = _stream_titles(session, {c.stream_id for c in recent})
     ctx = {
         "user": user,
         "live": _live_streams(session, ids),
-        "recent": [clip_card(c, secret, titles.get(c.stream_id, "")) for c in recent],
+        "recent": [clip_card(c, links, titles.get(c.stream_id, "")) for c in recent],
         "usage": usage_summary(session, user),
         "has_streams": bool(list_streams(session, ids, limit=1)),
         "welcome": request.query_params.get("welcome") == "1",
@@ -173,10 +174,10 @@ def gallery(request: Request, session: SessionDep, user: PageUser) -> Response:
     ids = visible_user_ids(session, user)
     gq = _gallery_query(request)
     result = gallery_page(session, ids, gq, exported_clip_ids)
-    secret = get_ctx(request).secret_key
+    links = get_ctx(request).links
     tags = tags_by_clip(session, [c.id for c in result.clips])
     cards = [
-        clip_card(c, secret, result.stream_titles.get(c.stream_id, ""), tags.get(c.id, ()))
+        clip_card(c, links, result.stream_titles.get(c.stream_id, ""), tags.get(c.id, ()))
         for c in result.clips
     ]
     filtered = bool(
@@ -222,7 +223,7 @@ def card(clip_id: IdPath, request: Request, session: SessionDep, user: PageUser)
     except NotFound:
         return Response(status_code=404)
     titles = _stream_titles(session, {clip.stream_id})
-    c = clip_card(clip, get_ctx(request).secret_key, titles.get(clip.stream_id, ""))
+    c = clip_card(clip, get_ctx(request).links, titles.get(clip.stream_id, ""))
     return render(request, "app/_card.html", {"c": c, "fresh": True})
 
 

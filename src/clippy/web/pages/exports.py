@@ -40,7 +40,7 @@ def export_rows(request: Request, jobs: list[ExportJob]) -> list[dict[str, Any]]
     ctx = get_ctx(request)
     rows = []
     for job in jobs:
-        out = export_out(job, ctx.secret_key, ctx.settings.export_link_seconds)
+        out = export_out(job, ctx.links, ctx.settings.export_link_seconds)
         names = job.options.get("presets", []) if job.kind == "batch" else [job.preset]
         rows.append(
             {
@@ -94,7 +94,7 @@ def start_export(
         session.rollback()
         return clip_page_with_error(request, session, user, clip_id, str(exc))
     session.commit()
-    get_ctx(request).extras["exports"].submit(job.id)
+    get_ctx(request).exports.submit(job.id)
     return RedirectResponse(f"/app/clips/{clip_id}#exports", 303)
 
 
@@ -212,7 +212,7 @@ def batch_export(
         # Without JavaScript the refusal is shown on the exports page, with the real status.
         return _exports_page(request, session, user, ctx, status_code=422)
     session.commit()
-    get_ctx(request).extras["exports"].submit(job.id)
+    get_ctx(request).exports.submit(job.id)
     if not htmx:
         return RedirectResponse(f"/app/exports#export-{job.id}", 303)
     rows = export_rows(request, [job])
