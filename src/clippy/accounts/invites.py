@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from clippy.accounts.plans import get_plan
 from clippy.accounts.teams import SeatLimitReached, TeamError, add_member
 from clippy.db.models import Membership, Team, TeamInvite, User
+from clippy.db.status import InviteStatus
 from clippy.db.types import utcnow
 from clippy.errors import InvalidInput, NotFound
 
@@ -116,7 +117,7 @@ def pending_invites(session: Session, team: Team, now: datetime | None = None) -
         select(TeamInvite)
         .where(
             TeamInvite.team_id == team.id,
-            TeamInvite.status == "pending",
+            TeamInvite.status == InviteStatus.PENDING,
             TeamInvite.expires_at > (now or utcnow()),
         )
         .order_by(TeamInvite.created_at, TeamInvite.id)
@@ -152,7 +153,7 @@ def create_invite(
         raise TeamError(f"{email} is already a member of {team.name!r}")
     for old in pending_invites(session, team, now):
         if old.email == email:
-            _close(old, "revoked", now)
+            _close(old, InviteStatus.REVOKED, now)
     session.flush()
     owner = session.get(User, team.owner_id)
     seats = get_plan(owner.plan).team_seats if owner is not None else 1
@@ -181,9 +182,9 @@ def revoke_invite(
     ``InviteNotFound`` for another team's invitation or one that is no longer pending.
     """
     invite = session.get(TeamInvite, invite_id)
-    if invite is None or invite.team_id != team.id or invite.status != "pending":
+    if invite is None or invite.team_id != team.id or invite.status != InviteStatus.PENDING:
         raise InviteNotFound(f"no pending invitation {invite_id} in {team.name!r}")
-    _close(invite, "revoked", now or utcnow())
+    _close(invite, InviteStatus.REVOKED, now or utcnow())
     session.flush()
     return invite
 
@@ -195,11 +196,11 @@ def open_invite(session: Session, secret: str, token: str, now: float | None = N
     invite = session.get(TeamInvite, claim.invite_id)
     if invite is None or invite.team_id != claim.team_id or invite.email != claim.email:
         raise InvalidInvite("this invitation no longer exists; ask the team's owner for a new one")
-    if invite.status == "revoked":
+    if invite.status == InviteStatus.REVOKED:
         raise InviteClosed(
             "this invitation was revoked by the team's owner; ask them for a new link", invite
         )
-    if invite.status == "accepted":
+    if invite.status == InviteStatus.ACCEPTED:
         raise InviteClosed("this invitation was already used; each link works once", invite)
     return invite
 
@@ -216,13 +217,13 @@ def accept_invite(
     )
     if already is None:
         add_member(session, team, user)
-    _close(invite, "accepted", now or utcnow())
+    _close(invite, InviteStatus.ACCEPTED, now or utcnow())
     invite.accepted_by = user.id
     session.flush()
     return team
 
 
-def _close(invite: TeamInvite, status: str, now: datetime) -> None:
+def _close(invite: TeamInvite, status: InviteStatus, now: datetime) -> None:
     invite.status = status
     invite.resolved_at = now
 

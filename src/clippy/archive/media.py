@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from clippy.archive.timeline import PreviewWindow, SegmentSpan, covering, preview_windows
 from clippy.clips.render import open_mezzanines
 from clippy.db.models import Segment
+from clippy.db.status import SegmentStatus
 from clippy.errors import NotFound
 from clippy.media.cut import cut_clip
 from clippy.media.thumbnail import make_thumbnail
@@ -94,7 +95,7 @@ def stored_spans(session: Session, stream_id: int) -> list[SegmentSpan]:
     """The stream's processed segments (those with a mezzanine), in time order."""
     q = (
         select(Segment.seq, Segment.start_time, Segment.duration)
-        .where(Segment.stream_id == stream_id, Segment.status == "done")
+        .where(Segment.stream_id == stream_id, Segment.status == SegmentStatus.DONE)
         .order_by(Segment.start_time)
     )
     rows = session.execute(q).tuples()

@@ -29,6 +29,7 @@ from clippy.branding.options import (
     read_branding,
 )
 from clippy.db.models import ExportJob, User
+from clippy.db.status import ExportStatus
 from clippy.errors import NotFound, Refused
 from clippy.media.image import normalise_image
 from clippy.storage.base import ObjectStore
@@ -108,7 +109,9 @@ def _keys_in_use(session: Session, user: User) -> set[str]:
     if current is not None:
         keys.add(current.key)
     jobs = session.scalars(
-        select(ExportJob.options).where(ExportJob.user_id == user.id, ExportJob.status != "done")
+        select(ExportJob.options).where(
+            ExportJob.user_id == user.id, ExportJob.status != ExportStatus.DONE
+        )
     )
     for options in jobs:
         recorded = Branding.from_json((options or {}).get(SETTINGS_KEY))

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.db.models import Clip, Segment
+from clippy.db.status import ClipStatus, SegmentStatus
 from clippy.errors import Conflict
 from clippy.media.cut import SourcePart, cut_clip
 from clippy.media.thumbnail import make_thumbnail
@@ -60,7 +61,7 @@ def _needed_segments(
     )
     out = []
     for seg in session.scalars(q):
-        if seg.status != "done":
+        if seg.status != SegmentStatus.DONE:
             raise ClipSourceMissing(
                 f"segment {seg.seq} of stream {stream_id} is {seg.status}, not processed"
             )
@@ -111,7 +112,7 @@ def render_clip(session_factory: sessionmaker[Session], store: ObjectStore, clip
         with session_factory() as session:
             clip = session.get(Clip, clip_id)
             if clip is not None:
-                clip.status = "failed"
+                clip.status = ClipStatus.FAILED
                 clip.error = str(exc)[:2000]
                 session.commit()
         raise
@@ -122,7 +123,7 @@ def render_clip(session_factory: sessionmaker[Session], store: ObjectStore, clip
         clip.thumb_key = thumb_key
         clip.duration = result.duration
         clip.transcript_text = spoken_text(session, stream_id, ranges)
-        clip.status = "ready"
+        clip.status = ClipStatus.READY
         clip.error = None
         session.commit()
         session.refresh(clip)

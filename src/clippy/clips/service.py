@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from clippy.db.models import Clip, ClipRange, Stream
+from clippy.db.status import ClipStatus
 from clippy.db.types import utcnow
 from clippy.errors import InvalidInput, NotFound
 from clippy.storage.base import ObjectStore
@@ -72,7 +73,7 @@ def add_pending_clip(
         score=score,
         peak_time=peak_time,
         source=source,
-        status="pending",
+        status=ClipStatus.PENDING,
         duration=sum(e - s for s, e in ranges),
         signals=signals or {},
         created_at=now or utcnow(),

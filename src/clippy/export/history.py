@@ -16,6 +16,7 @@ from sqlalchemy import Integer, Select, and_, cast, func, literal, select, true,
 from sqlalchemy.orm import Session
 
 from clippy.db.models import ExportJob
+from clippy.db.status import ExportStatus
 from clippy.export.presets import PRESETS
 
 __all__ = ["count_per_preset", "exported_clip_ids", "exports_per_platform"]
@@ -25,7 +26,7 @@ def exported_clip_ids(dialect: str, user_ids: Iterable[int], preset: str) -> Sel
     """A subquery of the ids of clips with a finished export to ``preset`` by ``user_ids``
     (single exports and batches alike). ``preset`` must be a preset name (no commas)."""
     ids = list(user_ids)
-    done = and_(ExportJob.user_id.in_(ids), ExportJob.status == "done")
+    done = and_(ExportJob.user_id.in_(ids), ExportJob.status == ExportStatus.DONE)
     single = select(ExportJob.clip_id.label("clip_id")).where(
         done, ExportJob.kind == "single", ExportJob.preset == preset
     )
@@ -67,7 +68,7 @@ def count_per_preset(
 
 def exports_per_platform(session: Session, user_ids: Iterable[int]) -> list[tuple[str, int]]:
     """Finished export files of ``user_ids`` per platform (analytics), most first."""
-    done = and_(ExportJob.user_id.in_(list(user_ids)), ExportJob.status == "done")
+    done = and_(ExportJob.user_id.in_(list(user_ids)), ExportJob.status == ExportStatus.DONE)
     singles = session.execute(
         select(ExportJob.preset, func.count())
         .where(done, ExportJob.kind == "single")

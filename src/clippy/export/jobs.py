@@ -21,12 +21,12 @@ from clippy.branding.logos import job_branding
 from clippy.branding.options import SETTINGS_KEY as BRANDING_KEY
 from clippy.clips.service import visible_clip
 from clippy.db.models import Clip, ExportJob, User
+from clippy.db.status import EXPORT_ACTIVE, ClipStatus, ExportStatus
 from clippy.db.types import utcnow
 from clippy.errors import Conflict, NotFound
 from clippy.export.plan import ExportOptions, plan_export
 from clippy.export.presets import ClipTooLong, ExportRefused
 
-ACTIVE = ("queued", "running")
 MAX_BATCH_ITEMS = 100
 
 
@@ -36,7 +36,7 @@ class ExportStateError(Conflict, ExportRefused):
 
 def _ready_clip(session: Session, user: User, clip_id: int) -> Clip:
     clip = visible_clip(session, visible_user_ids(session, user), clip_id)
-    if clip.status != "ready" or not clip.file_key:
+    if clip.status != ClipStatus.READY or not clip.file_key:
         raise ExportRefused(
             f"clip {clip_id} is {clip.status}, not ready; export it once it has been cut"
         )
@@ -246,22 +246,22 @@ def list_exports(
 
 def mark_canceled(session: Session, job: ExportJob) -> None:
     """Cancel a queued or running job (the queue kills its ffmpeg); others are refused."""
-    if job.status not in ACTIVE:
+    if job.status not in EXPORT_ACTIVE:
         raise ExportStateError(
             f"export {job.id} is {job.status}; only queued or running exports can be canceled"
         )
-    job.status = "canceled"
+    job.status = ExportStatus.CANCELED
     job.error = "canceled by the user"
     job.finished_at = utcnow()
 
 
 def mark_for_retry(session: Session, job: ExportJob) -> None:
     """Queue a failed or canceled job again from a clean slate."""
-    if job.status not in ("failed", "canceled"):
+    if job.status not in (ExportStatus.FAILED, ExportStatus.CANCELED):
         raise ExportStateError(
             f"export {job.id} is {job.status}; only failed or canceled exports can be retried"
         )
-    job.status = "queued"
+    job.status = ExportStatus.QUEUED
     job.error = None
     job.progress = 0.0
     job.attempts = 0

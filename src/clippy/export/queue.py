@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.clips.links import MediaLinks
 from clippy.db.models import ExportJob
+from clippy.db.status import EXPORT_ACTIVE, ExportStatus
 from clippy.db.types import utcnow
-from clippy.export.jobs import ACTIVE
 from clippy.export.progress import RenderCanceled
 from clippy.export.worker import run_job
 from clippy.storage.base import ObjectStore
@@ -74,9 +74,11 @@ class ExportQueue:
     def start(self) -> None:
         """Start the workers and queue again whatever an earlier process left unfinished."""
         with self.session_factory() as session:
-            left = list(session.scalars(select(ExportJob).where(ExportJob.status.in_(ACTIVE))))
+            left = list(
+                session.scalars(select(ExportJob).where(ExportJob.status.in_(EXPORT_ACTIVE)))
+            )
             for job in left:
-                job.status = "queued"
+                job.status = ExportStatus.QUEUED
             session.commit()
             ids = [j.id for j in sorted(left, key=lambda j: j.id)]
         for k in range(self.config.concurrency):
@@ -128,9 +130,9 @@ class ExportQueue:
     def _claim(self, job_id: int) -> int | None:
         with self.session_factory() as session:
             job = session.get(ExportJob, job_id)
-            if job is None or job.status != "queued":
+            if job is None or job.status != ExportStatus.QUEUED:
                 return None
-            job.status = "running"
+            job.status = ExportStatus.RUNNING
             job.attempts += 1
             job.started_at = utcnow()
             session.commit()
@@ -175,8 +177,8 @@ class ExportQueue:
     def _requeue_on_stop(self, job_id: int) -> None:
         with self.session_factory() as session:
             job = session.get(ExportJob, job_id)
-            if job is not None and job.status == "running":
-                job.status = "queued"
+            if job is not None and job.status == ExportStatus.RUNNING:
+                job.status = ExportStatus.QUEUED
                 job.attempts = max(0, job.attempts - 1)
                 session.commit()
 
@@ -185,13 +187,13 @@ class ExportQueue:
         retry = attempt < self.config.max_attempts
         with self.session_factory() as session:
             job = session.get(ExportJob, job_id)
-            if job is None or job.status != "running":
+            if job is None or job.status != ExportStatus.RUNNING:
                 return
             if retry:
-                job.status = "queued"
+                job.status = ExportStatus.QUEUED
                 job.error = f"attempt {attempt} failed, retrying: {reason}"
             else:
-                job.status = "failed"
+                job.status = ExportStatus.FAILED
                 job.error = f"export failed after {attempt} attempt(s): {reason}"
                 job.finished_at = utcnow()
             session.commit()

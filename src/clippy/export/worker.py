@@ -27,6 +27,7 @@ from clippy.accounts.plans import get_plan
 from clippy.branding.options import SETTINGS_KEY as BRANDING_KEY
 from clippy.branding.options import Branding
 from clippy.db.models import Clip, ClipCaption, ExportJob, Stream, User
+from clippy.db.status import ExportStatus
 from clippy.db.types import utcnow
 from clippy.export.jobs import batch_items
 from clippy.export.plan import ExportOptions, plan_export
@@ -91,7 +92,7 @@ class _Progress:
         self.last = now
         with self.session_factory() as session:
             job = session.get(ExportJob, self.job_id)
-            if job is not None and job.status == "running":
+            if job is not None and job.status == ExportStatus.RUNNING:
                 job.progress = round(min(fraction, 0.999), 4)
                 session.commit()
         for fn in self.listeners:
@@ -229,14 +230,14 @@ def run_job(
             raise
     with session_factory() as session:
         job = session.get(ExportJob, job_id)
-        if job is None or job.status != "running" or cancel.is_set():
+        if job is None or job.status != ExportStatus.RUNNING or cancel.is_set():
             # Canceled (or deleted) while uploading: take back what was written.
             for key in written:
                 store.delete(key)
             if job is not None and cancel.is_set():
                 raise RenderCanceled("the export was canceled")
             return None
-        job.status = "done"
+        job.status = ExportStatus.DONE
         job.progress = 1.0
         job.error = None
         job.result_key = result_key

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.db.models import Stream
+from clippy.db.status import StreamStatus
 from clippy.db.types import utcnow
 from clippy.ingest.streams import end_stream
 
@@ -83,7 +84,7 @@ def end_idle_streams(
     with session_factory() as session:
         rows = session.execute(
             select(Stream.id, Stream.last_segment_at, Stream.started_at).where(
-                Stream.status == "live"
+                Stream.status == StreamStatus.LIVE
             )
         ).tuples()
         for stream_id, last, started in rows:

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from clippy.db.models import ChatMessage, Segment, Stream, TranscriptSegment, User
+from clippy.db.status import StreamStatus
 from clippy.db.types import utcnow
 from clippy.errors import NotFound
 from clippy.ingest.protocol import ChatLine, ClientTranscript, Start, VideoRegion
@@ -36,7 +37,7 @@ def start_stream(session: Session, user: User, msg: Start, now: datetime | None 
     if region is not None:
         stream.video_region = region
     stream.segment_seconds = msg.segment_seconds
-    stream.status = "live"
+    stream.status = StreamStatus.LIVE
     stream.ended_at = None
     session.flush()
     return stream
@@ -51,7 +52,7 @@ def end_stream(session: Session, stream_id: int, now: datetime | None = None) ->
     """Mark the stream ended (the client pressed stop)."""
     stream = session.get(Stream, stream_id)
     if stream is not None:
-        stream.status = "ended"
+        stream.status = StreamStatus.ENDED
         stream.ended_at = now or utcnow()
 
 

@@ -15,11 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clippy.db.models import Segment
+from clippy.db.status import SEGMENT_UNFINISHED
 from clippy.db.types import utcnow
 
 __all__ = ["Backlog", "backlogs"]
-
-_UNFINISHED = ("pending", "processing")
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ def backlogs(
     now = now or utcnow()
     q = (
         select(Segment.stream_id, func.count(), func.min(Segment.received_at))
-        .where(Segment.stream_id.in_(ids), Segment.status.in_(_UNFINISHED))
+        .where(Segment.stream_id.in_(ids), Segment.status.in_(SEGMENT_UNFINISHED))
         .group_by(Segment.stream_id)
     )
     out: dict[int, Backlog] = {}

@@ -15,6 +15,7 @@ from clippy.clips.render import ClipSourceMissing
 from clippy.clips.service import stream_clip_ranges
 from clippy.config import Settings
 from clippy.db.models import ChatMessage, Clip, Segment, Stream, User
+from clippy.db.status import SegmentStatus, StreamStatus
 from clippy.detect.audience import CHAT_HISTORY_SECONDS
 from clippy.detect.chat import ChatLine
 from clippy.detect.judge import LlmJudge, apply_verdict, candidate_for
@@ -38,7 +39,7 @@ def load_window(session: Session, stream: Stream, settings: Settings) -> WindowI
     )
     available_until = 0.0
     for seg in segs:
-        if seg.status not in ("done", "failed"):
+        if seg.status not in (SegmentStatus.DONE, SegmentStatus.FAILED):
             break
         available_until = seg.start_time + seg.duration
     if available_until <= 0:
@@ -47,7 +48,7 @@ def load_window(session: Session, stream: Stream, settings: Settings) -> WindowI
     features = [
         (s.start_time, s.features)
         for s in segs
-        if s.status == "done"
+        if s.status == SegmentStatus.DONE
         and s.features
         and s.start_time + s.duration > t0
         and s.start_time < available_until
@@ -103,7 +104,7 @@ def detect_and_clip(
         window = replace(
             window, streamer_phrases=prefs.key_phrases, clip_command=prefs.clip_command
         )
-        final = final or stream.status == "ended"
+        final = final or stream.status == StreamStatus.ENDED
         plans = plan_window(window, settings, final=final)
         left = remaining_clips_today(session, stream.user_id)
     made: list[int] = []

@@ -29,6 +29,7 @@ from clippy.clips.events import announce_clip
 from clippy.clips.links import MediaLinks
 from clippy.config import Settings
 from clippy.db.models import Clip, Segment
+from clippy.db.status import SEGMENT_UNFINISHED
 from clippy.detect.judge import make_judge
 from clippy.events import EventHub
 from clippy.pipeline import stages
@@ -107,7 +108,7 @@ class PipelineRunner:
         with self.ctx.session_factory() as session:
             q = (
                 select(Segment.id, Segment.stream_id)
-                .where(Segment.status.in_(("pending", "processing")))
+                .where(Segment.status.in_(SEGMENT_UNFINISHED))
                 .order_by(Segment.stream_id, Segment.seq)
             )
             return [(a, b) for a, b in session.execute(q)]

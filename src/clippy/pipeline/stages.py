@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from clippy.config import Settings
 from clippy.db.models import Segment, TranscriptSegment
 from clippy.db.session import make_engine, make_session_factory
+from clippy.db.status import SegmentStatus
 from clippy.pipeline.analysis import analyse_audio
 from clippy.storage.base import ObjectStore
 from clippy.storage.factory import make_store
@@ -116,7 +117,7 @@ def process_segment(segment_id: int) -> int:
             analysis.words,
             source=st.transcriber.name,
         )
-        seg.status = "done"
+        seg.status = SegmentStatus.DONE
         seg.error = None
         session.commit()
     return stream_id
@@ -137,7 +138,7 @@ def mark_attempt(factory: sessionmaker[Session], segment_id: int, attempt: int) 
     with factory() as session:
         seg = session.get(Segment, segment_id)
         if seg is not None:
-            seg.status = "processing"
+            seg.status = SegmentStatus.PROCESSING
             seg.attempts = attempt
             session.commit()
 
@@ -150,5 +151,5 @@ def record_failure(
         seg = session.get(Segment, segment_id)
         if seg is not None:
             seg.error = f"{exc.__class__.__name__}: {exc}"[:2000]
-            seg.status = "failed" if final else "processing"
+            seg.status = SegmentStatus.FAILED if final else SegmentStatus.PROCESSING
             session.commit()

@@ -34,6 +34,7 @@ from clippy.db.models import (
     TranscriptSegment,
     User,
 )
+from clippy.db.status import EXPORT_ACTIVE, SegmentTier, StreamStatus
 from clippy.db.types import utcnow
 from clippy.retention.rules import retention_cutoff
 from clippy.storage.base import ObjectStore
@@ -97,7 +98,7 @@ def sweep_expired(
             # An ended stream with nothing left in it is gone too.
             empty = select(Stream.id).where(
                 Stream.id.in_(streams),
-                Stream.status == "ended",
+                Stream.status == StreamStatus.ENDED,
                 or_(Stream.ended_at.is_(None), Stream.ended_at < cutoff),
                 ~exists().where(Segment.stream_id == Stream.id),
                 ~exists().where(Clip.stream_id == Stream.id),
@@ -202,7 +203,7 @@ def _sweep_exports(
     query = select(ExportJob.id, ExportJob.user_id).where(
         ExportJob.user_id.in_(users),  # type: ignore[arg-type]
         ExportJob.created_at < cutoff,
-        ExportJob.status.not_in(("queued", "running")),
+        ExportJob.status.not_in(EXPORT_ACTIVE),
     )
     rows, objects = _sweep_batches(
         factory, store, query, lambda r: list(store.list(export_prefix(r.user_id, r.id)))
@@ -259,10 +260,10 @@ def demote_hot_segments(session_factory: sessionmaker[Session], hot_window_secon
         result = session.execute(
             update(Segment)
             .where(
-                Segment.tier == "hot",
+                Segment.tier == SegmentTier.HOT,
                 and_(newest - (Segment.start_time + Segment.duration) > hot_window_seconds),
             )
-            .values(tier="archive")
+            .values(tier=SegmentTier.COLD)
             .execution_options(synchronize_session=False)
         )
         session.commit()

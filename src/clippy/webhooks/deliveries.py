@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import Label
 
 from clippy.db.models import WebhookDelivery
+from clippy.db.status import DeliveryStatus
 from clippy.db.types import utcnow
 from clippy.webhooks.transport import Attempt
 
@@ -75,11 +76,11 @@ def apply_attempt(row: WebhookDelivery, attempt: Attempt, now: datetime) -> None
     row.error = None if attempt.delivered else (attempt.error or "failed")[:2000]
     row.duration_ms = attempt.duration_ms
     if attempt.delivered:
-        row.status, row.finished_at = "delivered", now
+        row.status, row.finished_at = DeliveryStatus.DELIVERED, now
     elif attempt.final:
-        row.status, row.finished_at = "failed", now
+        row.status, row.finished_at = DeliveryStatus.FAILED, now
     else:
-        row.status = "pending"
+        row.status = DeliveryStatus.PENDING
 
 
 def record_attempt(
@@ -124,10 +125,10 @@ def prune_deliveries(session: Session, now: datetime) -> int:
     session.execute(
         update(WebhookDelivery)
         .where(
-            WebhookDelivery.status == "pending",
+            WebhookDelivery.status == DeliveryStatus.PENDING,
             WebhookDelivery.created_at < now - _STALE_PENDING,
         )
-        .values(status="failed", error=INTERRUPTED, finished_at=now)
+        .values(status=DeliveryStatus.FAILED, error=INTERRUPTED, finished_at=now)
     )
     old = session.execute(
         delete(WebhookDelivery).where(WebhookDelivery.created_at < delivery_cutoff(now))

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from clippy.accounts.teams import visible_user_ids
 from clippy.clips.links import MediaLinks, verify_path
 from clippy.db.models import ExportJob
+from clippy.db.status import ExportStatus
 from clippy.errors import NotFound
 from clippy.export.jobs import (
     create_batch,
@@ -22,6 +23,7 @@ from clippy.export.jobs import (
     mark_for_retry,
     visible_export,
 )
+from clippy.export.links import export_file_links
 from clippy.export.plan import ExportOptions
 from clippy.export.presets import PRESETS
 from clippy.export.queue import ExportQueue
@@ -96,13 +98,7 @@ class ExportOut(BaseModel):
 
 def export_out(job: ExportJob, links: MediaLinks, ttl: int) -> ExportOut:
     """The API view of a job, with signed, expiring links to its files once done."""
-    done = job.status == "done" and job.result_key is not None
-
-    def link(kind: str) -> str | None:
-        if not done or (kind != "main" and kind not in job.result):
-            return None
-        return links.export(job.id, kind, ttl)
-
+    files = export_file_links(job, links, ttl)
     return ExportOut(
         id=job.id,
         kind=job.kind,
@@ -117,9 +113,9 @@ def export_out(job: ExportJob, links: MediaLinks, ttl: int) -> ExportOut:
         created_at=job.created_at,
         finished_at=job.finished_at,
         result=job.result,
-        download_url=link("main"),
-        srt_url=link("srt"),
-        vtt_url=link("vtt"),
+        download_url=files["main"],
+        srt_url=files["srt"],
+        vtt_url=files["vtt"],
     )
 
 
@@ -255,7 +251,11 @@ def export_file(
         key = None
         # A link handed out earlier stops working once its exporter may no longer see the
         # clips (removed from the team).
-        if job is not None and job.status == "done" and exporters_may_see(session, [job])[0]:
+        if (
+            job is not None
+            and job.status == ExportStatus.DONE
+            and exporters_may_see(session, [job])[0]
+        ):
             key = job.result_key if kind == "main" else job.result.get(kind)
     if not key:
         raise NotFound(f"export {job_id} has no {kind} file")

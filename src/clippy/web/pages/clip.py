@@ -27,12 +27,13 @@ from clippy.clips.service import InvalidRange, delete_clip, visible_clip
 from clippy.clips.stats import count_download, count_view
 from clippy.clips.tags import TagError, parse_tags, set_tags, tags_by_clip
 from clippy.db.models import Clip, ClipStats, Stream, User
+from clippy.db.status import EXPORT_ACTIVE
 from clippy.errors import NotFound
 from clippy.export.jobs import list_exports
 from clippy.export.presets import PRESETS
 from clippy.web.clipping import make_clip_live
 from clippy.web.deps import SessionDep, get_ctx
-from clippy.web.pages.exports import ACTIVE, export_rows
+from clippy.web.pages.export_list import export_rows
 from clippy.web.pages.security import CsrfChecked, PageUser
 from clippy.web.pages.templating import render
 from clippy.web.params import IdPath
@@ -91,7 +92,7 @@ def _clip_page(
         "presets": [p for p in PRESETS.values() if clip.duration <= p.max_seconds + 1e-3],
         "too_long": [p for p in PRESETS.values() if clip.duration > p.max_seconds + 1e-3],
         "exports": exports,
-        "active": any(r["status"] in ACTIVE for r in exports),
+        "active": any(r["status"] in EXPORT_ACTIVE for r in exports),
         "tags": tags,
         "tags_text": ", ".join(tags) if tags_draft is None else tags_draft,
         "error": error,

@@ -20,6 +20,7 @@ from clippy.clips.links import MediaLinks
 from clippy.clips.service import delete_clip, list_clips, visible_clip
 from clippy.clips.tags import tags_by_clip, user_tags
 from clippy.db.models import Clip, Segment, Stream, User
+from clippy.db.status import StreamStatus
 from clippy.errors import NotFound
 from clippy.export.history import exported_clip_ids
 from clippy.export.presets import PRESETS
@@ -57,7 +58,7 @@ def clip_card(
 
 def _live_streams(session: Session, ids: set[int]) -> list[dict[str, Any]]:
     now = datetime.now(UTC)
-    streams = [s for s in list_streams(session, ids, limit=50) if s.status == "live"]
+    streams = [s for s in list_streams(session, ids, limit=50) if s.status == StreamStatus.LIVE]
     out = []
     for s in streams:
         segs = session.scalar(select(func.count()).where(Segment.stream_id == s.id)) or 0

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from clippy.accounts.teams import visible_user_ids
 from clippy.clips.editing import CAPTION_STYLES
-from clippy.db.models import Clip, ClipCaption, ExportJob, User
+from clippy.db.models import Clip, ClipCaption, User
+from clippy.db.status import EXPORT_ACTIVE
 from clippy.errors import NotFound
 from clippy.export.jobs import (
     BatchProblem,
@@ -24,41 +25,15 @@ from clippy.export.jobs import (
 )
 from clippy.export.plan import ExportOptions
 from clippy.export.presets import PRESETS, ExportRefused, get_preset
-from clippy.web.api.exports import export_out
 from clippy.web.deps import SessionDep, get_ctx
+from clippy.web.pages.clip import clip_page_with_error, not_found_page
+from clippy.web.pages.export_list import export_rows
 from clippy.web.pages.security import CsrfChecked, PageUser
 from clippy.web.pages.templating import render
 from clippy.web.params import BodyId, IdPath
 
 router = APIRouter(prefix="/app", include_in_schema=False)
-ACTIVE = ("queued", "running")
 RECENT = 30  # exports the exports page lists
-
-
-def export_rows(request: Request, jobs: list[ExportJob]) -> list[dict[str, Any]]:
-    """What the exports list shows per job: preset label, status, progress, download link."""
-    ctx = get_ctx(request)
-    rows = []
-    for job in jobs:
-        out = export_out(job, ctx.links, ctx.settings.export_link_seconds)
-        names = job.options.get("presets", []) if job.kind == "batch" else [job.preset]
-        rows.append(
-            {
-                "id": job.id,
-                "kind": job.kind,
-                "label": ", ".join(PRESETS[n].label if n in PRESETS else n for n in names),
-                "clip_id": job.clip_id,
-                "clips": len(job.options.get("clip_ids", [])) if job.kind == "batch" else 1,
-                "status": job.status,
-                "percent": round(100 * job.progress),
-                "error": job.error,
-                "size": job.result_size,
-                "created_at": job.created_at,
-                "download_url": out.download_url,
-                "srt_url": out.srt_url,
-            }
-        )
-    return rows
 
 
 @router.get("/clips/{clip_id}/exports", response_class=HTMLResponse)
@@ -68,7 +43,11 @@ def exports_partial(
     """The clip's exports block; it polls itself while a job is queued or running."""
     jobs = list_exports(session, visible_user_ids(session, user), clip_id=clip_id, limit=10)
     rows = export_rows(request, jobs)
-    ctx = {"clip_id": clip_id, "exports": rows, "active": any(r["status"] in ACTIVE for r in rows)}
+    ctx = {
+        "clip_id": clip_id,
+        "exports": rows,
+        "active": any(r["status"] in EXPORT_ACTIVE for r in rows),
+    }
     return render(request, "app/_exports.html", ctx)
 
 
@@ -81,8 +60,6 @@ def start_export(
     preset: Annotated[str, Form(max_length=40)],
 ) -> Response:
     """Queue an export of the clip for one platform, with the clip's caption style."""
-    from clippy.web.pages.clip import clip_page_with_error  # the page renders this block too
-
     saved = session.get(ClipCaption, clip_id)
     style = saved.style if saved is not None and saved.style in CAPTION_STYLES else "bold"
     try:
@@ -135,8 +112,6 @@ def _exports_page(
 @router.get("/exports/{job_id}/row", response_class=HTMLResponse)
 def export_row(job_id: IdPath, request: Request, session: SessionDep, user: PageUser) -> Response:
     """One export as a list item; it polls itself while the job is queued or running."""
-    from clippy.web.pages.clip import not_found_page
-
     try:
         job = visible_export(session, visible_user_ids(session, user), job_id)
     except NotFound:
@@ -177,8 +152,6 @@ def batch_export(
 
     Nothing is queued while any clip cannot be exported: the answer lists each clip and
     what to trim, and offers to export the others. Someone else's clip id answers 404."""
-    from clippy.web.pages.clip import not_found_page
-
     clip_ids, names = list(dict.fromkeys(ids or [])), list(dict.fromkeys(presets or []))
     htmx = request.headers.get("hx-request") == "true"
     error, problems = "", []
