@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from clippy.db.models import Clip, ClipRange, Stream
@@ -128,3 +128,30 @@ def delete_clip(session: Session, store: ObjectStore, clip: Clip) -> None:
     session.commit()
     for key in keys:
         store.delete(key)
+
+
+def clip_counts(session: Session, stream_ids: Iterable[int]) -> dict[int, int]:
+    """How many clips each stream has (streams without clips are absent), in one query."""
+    ids = list(stream_ids)
+    if not ids:
+        return {}
+    q = select(Clip.stream_id, func.count()).where(Clip.stream_id.in_(ids))
+    return dict(session.execute(q.group_by(Clip.stream_id)).tuples().all())
+
+
+def last_clip_times(session: Session, stream_ids: Iterable[int]) -> dict[int, datetime]:
+    """When each stream's newest clip was made (streams without clips are absent)."""
+    ids = list(stream_ids)
+    if not ids:
+        return {}
+    q = select(Clip.stream_id, func.max(Clip.created_at)).where(Clip.stream_id.in_(ids))
+    return dict(session.execute(q.group_by(Clip.stream_id)).tuples().all())
+
+
+def clip_titles(session: Session, clip_ids: Iterable[int]) -> dict[int, str]:
+    """The titles of the given clips by id (no visibility check: ids come from the caller's
+    own rows)."""
+    ids = list(clip_ids)
+    if not ids:
+        return {}
+    return dict(session.execute(select(Clip.id, Clip.title).where(Clip.id.in_(ids))).tuples())

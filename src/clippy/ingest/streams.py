@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from clippy.db.models import ChatMessage, Segment, Stream, TranscriptSegment, User
@@ -151,3 +151,22 @@ def list_segments(
         .offset(offset)
     )
     return list(session.scalars(q))
+
+
+def segment_counts(session: Session, stream_ids: Iterable[int]) -> dict[int, int]:
+    """How many segments each stream has stored (streams without any are absent)."""
+    ids = list(stream_ids)
+    if not ids:
+        return {}
+    q = select(Segment.stream_id, func.count()).where(Segment.stream_id.in_(ids))
+    return dict(session.execute(q.group_by(Segment.stream_id)).tuples().all())
+
+
+def stream_titles(session: Session, stream_ids: Iterable[int]) -> dict[int, str]:
+    """The titles of the given streams by id (no visibility check: ids come from the
+    caller's own rows)."""
+    ids = list(stream_ids)
+    if not ids:
+        return {}
+    q = select(Stream.id, Stream.title).where(Stream.id.in_(ids))
+    return dict(session.execute(q).tuples())

@@ -57,6 +57,22 @@ def list_transcript(
     return list(session.scalars(q))
 
 
+def lines_between(
+    session: Session, stream_id: int, t0: float, t1: float
+) -> list[TranscriptSegment]:
+    """Transcript chunks of a stream overlapping ``t0..t1``, in time order."""
+    q = (
+        select(TranscriptSegment)
+        .where(
+            TranscriptSegment.stream_id == stream_id,
+            TranscriptSegment.end_time > t0,
+            TranscriptSegment.start_time < t1,
+        )
+        .order_by(TranscriptSegment.start_time)
+    )
+    return list(session.scalars(q))
+
+
 def words_between(session: Session, stream_id: int, t0: float, t1: float) -> list[dict[str, Any]]:
     """All words of the stream whose start lies in ``[t0, t1)``, in time order."""
     q = (

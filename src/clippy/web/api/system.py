@@ -8,9 +8,9 @@ import ipaddress
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 
 from clippy import __version__
+from clippy.db.session import database_status
 from clippy.runtime import Runtime
 
 router = APIRouter(tags=["system"])
@@ -34,13 +34,7 @@ def health() -> dict[str, str]:
 def ready(request: Request) -> JSONResponse:
     """The app has started and its database answers."""
     ctx: Runtime = request.app.state.ctx
-    checks: dict[str, str] = {}
-    try:
-        with ctx.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as exc:  # any driver error means not ready
-        checks["database"] = f"error: {exc.__class__.__name__}"
+    checks = {"database": database_status(ctx.engine)}
     checks["startup"] = "ok" if ctx.ready else "starting"
     ok = all(v == "ok" for v in checks.values())
     return JSONResponse(

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clippy.accounts.plans import get_plan
@@ -36,12 +35,13 @@ from clippy.archive.timeline import (
 )
 from clippy.clips.make import ClipQuotaExceeded
 from clippy.clips.render import ClipSourceMissing
-from clippy.clips.service import InvalidRange
-from clippy.db.models import Clip, Stream, TranscriptSegment, User
+from clippy.clips.service import InvalidRange, clip_counts
+from clippy.db.models import Stream, User
 from clippy.errors import NotFound
 from clippy.ingest.streams import list_streams, visible_stream
 from clippy.pipeline.backlog import backlogs
 from clippy.transcribe.search import search
+from clippy.transcribe.store import lines_between
 from clippy.web.clipping import make_clip_live
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.charts import loudness_chart
@@ -69,10 +69,7 @@ def streams_page(request: Request, session: SessionDep, user: PageUser) -> Respo
     """Every visible stream with its length and clip count, linking to its archive."""
     streams = list_streams(session, visible_user_ids(session, user), limit=200)
     ids = [s.id for s in streams]
-    counts: dict[int, int] = {}
-    if ids:
-        q = select(Clip.stream_id, func.count()).where(Clip.stream_id.in_(ids))
-        counts = dict(session.execute(q.group_by(Clip.stream_id)).tuples().all())
+    counts = clip_counts(session, ids)
     waiting = backlogs(session, [s.id for s in streams])
     rows = [{"s": s, "clips": counts.get(s.id, 0), "backlog": waiting.get(s.id)} for s in streams]
     return render(request, "app/streams.html", {"user": user, "rows": rows})
@@ -134,15 +131,7 @@ def _archive_page(
         view.end,
         title=f"Loudness from {duration(view.start)} to {duration(view.end)}",
     )
-    lines = session.scalars(
-        select(TranscriptSegment)
-        .where(
-            TranscriptSegment.stream_id == stream.id,
-            TranscriptSegment.end_time > view.start,
-            TranscriptSegment.start_time < view.end,
-        )
-        .order_by(TranscriptSegment.start_time)
-    ).all()
+    lines = lines_between(session, stream.id, view.start, view.end)
     query = p.get("q", "")[:200].strip()
     hits = search(session, visible_user_ids(session, user), query, limit=30) if query else []
     owner = session.get(User, stream.user_id)

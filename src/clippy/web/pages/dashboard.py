@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clippy.accounts.plans import get_plan
@@ -17,14 +16,14 @@ from clippy.accounts.usage import usage_for, utc_day
 from clippy.clips.events import clip_urls
 from clippy.clips.gallery import SORTS, GalleryQuery, gallery_page
 from clippy.clips.links import MediaLinks
-from clippy.clips.service import delete_clip, list_clips, visible_clip
+from clippy.clips.service import delete_clip, last_clip_times, list_clips, visible_clip
 from clippy.clips.tags import tags_by_clip, user_tags
-from clippy.db.models import Clip, Segment, Stream, User
+from clippy.db.models import Clip, User
 from clippy.db.status import StreamStatus
 from clippy.errors import NotFound
 from clippy.export.history import exported_clip_ids
 from clippy.export.presets import PRESETS
-from clippy.ingest.streams import list_streams
+from clippy.ingest.streams import list_streams, segment_counts, stream_titles
 from clippy.web.api.events import event_stream
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.security import CsrfChecked, PageUser
@@ -59,10 +58,12 @@ def clip_card(
 def _live_streams(session: Session, ids: set[int]) -> list[dict[str, Any]]:
     now = datetime.now(UTC)
     streams = [s for s in list_streams(session, ids, limit=50) if s.status == StreamStatus.LIVE]
+    ids_live = [s.id for s in streams]
+    # Two grouped queries for the whole panel, not two per stream.
+    seg_counts = segment_counts(session, ids_live)
+    last_clips = last_clip_times(session, ids_live)
     out = []
     for s in streams:
-        segs = session.scalar(select(func.count()).where(Segment.stream_id == s.id)) or 0
-        last_clip = session.scalar(select(func.max(Clip.created_at)).where(Clip.stream_id == s.id))
         lag = (now - s.last_segment_at).total_seconds() if s.last_segment_at else None
         out.append(
             {
@@ -70,9 +71,9 @@ def _live_streams(session: Session, ids: set[int]) -> list[dict[str, Any]]:
                 "title": s.title or f"Stream {s.id}",
                 "platform": s.platform,
                 "duration": s.received_until,
-                "segments": segs,
+                "segments": seg_counts.get(s.id, 0),
                 "lag": lag,
-                "last_clip": last_clip,
+                "last_clip": last_clips.get(s.id),
             }
         )
     return out
@@ -104,7 +105,7 @@ def home(request: Request, session: SessionDep, user: PageUser) -> Response:
     ids = visible_user_ids(session, user)
     links = get_ctx(request).links
     recent = list_clips(session, ids, limit=8)
-    titles = _stream_titles(session, {c.stream_id for c in recent})
+    titles = stream_titles(session, {c.stream_id for c in recent})
     ctx = {
         "user": user,
         "live": _live_streams(session, ids),
@@ -121,13 +122,6 @@ def live_partial(request: Request, session: SessionDep, user: PageUser) -> Respo
     """The live-streams panel alone (HTMX polls it every few seconds)."""
     live = _live_streams(session, visible_user_ids(session, user))
     return render(request, "app/_live.html", {"live": live})
-
-
-def _stream_titles(session: Session, stream_ids: set[int]) -> dict[int, str]:
-    if not stream_ids:
-        return {}
-    q = select(Stream.id, Stream.title).where(Stream.id.in_(stream_ids))
-    return dict(session.execute(q).tuples().all())
 
 
 def _parse_date(value: str) -> date | None:
@@ -223,7 +217,7 @@ def card(clip_id: IdPath, request: Request, session: SessionDep, user: PageUser)
         clip = visible_clip(session, visible_user_ids(session, user), clip_id)
     except NotFound:
         return Response(status_code=404)
-    titles = _stream_titles(session, {clip.stream_id})
+    titles = stream_titles(session, {clip.stream_id})
     c = clip_card(clip, get_ctx(request).links, titles.get(clip.stream_id, ""))
     return render(request, "app/_card.html", {"c": c, "fresh": True})
 

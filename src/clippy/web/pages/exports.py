@@ -7,12 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clippy.accounts.teams import visible_user_ids
 from clippy.clips.editing import CAPTION_STYLES
-from clippy.db.models import Clip, ClipCaption, User
+from clippy.clips.service import clip_titles
+from clippy.db.models import ClipCaption, User
 from clippy.db.status import EXPORT_ACTIVE
 from clippy.errors import NotFound
 from clippy.export.jobs import (
@@ -75,16 +75,9 @@ def start_export(
     return RedirectResponse(f"/app/clips/{clip_id}#exports", 303)
 
 
-def _titles(session: Session, clip_ids: set[int]) -> dict[int, str]:
-    if not clip_ids:
-        return {}
-    q = select(Clip.id, Clip.title).where(Clip.id.in_(clip_ids))
-    return dict(session.execute(q).tuples().all())
-
-
 def _clip_titles(session: Session, rows: list[dict[str, Any]]) -> None:
     # Single exports name their clip; one query for the whole list.
-    titles = _titles(session, {r["clip_id"] for r in rows if r["clip_id"] is not None})
+    titles = clip_titles(session, {r["clip_id"] for r in rows if r["clip_id"] is not None})
     for r in rows:
         r["clip_title"] = titles.get(r["clip_id"]) or "Untitled clip"
 
@@ -126,7 +119,7 @@ def _sentence(text: str) -> str:
 
 
 def _problem_rows(session: Session, problems: list[BatchProblem]) -> list[dict[str, Any]]:
-    titles = _titles(session, {p.clip_id for p in problems})
+    titles = clip_titles(session, {p.clip_id for p in problems})
     return [
         {
             "clip_id": p.clip_id,
