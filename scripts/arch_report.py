@@ -1,7 +1,7 @@
 """Print the package's architecture numbers: upward imports, import circles, ``except``
 clauses in ``web/``, the largest modules and the folder map.
 
-Run: ``.venv/bin/python scripts/arch_report.py`` (from the repository root). The layer
+Run: ``.venv/bin/python scripts/arch_report.py [SRC_CLIPPY_DIR]`` (default: this checkout). The layer
 order below is the one ``docs/architecture.md`` states and ``tests/test_architecture.py``
 enforces; the report counts what breaks it so a before/after comparison uses one rule.
 """
@@ -17,32 +17,37 @@ ROOT = Path(__file__).resolve().parent.parent / "src" / "clippy"
 
 # Lower numbers sit lower: a module may import its own layer (no circles) or any lower one.
 LAYERS: dict[str, int] = {
+    # foundations: no clippy imports beyond this layer
+    "__init__": 0,
     "config": 0,
     "errors": 0,
     "metrics": 0,
     "events": 0,
+    # storage and media primitives
     "db": 1,
     "storage": 1,
     "media": 1,
+    # capabilities that need only the primitives
     "accounts": 2,
     "transcribe": 2,
     "transcripts": 2,
     "detect": 2,
-    "ingest": 2,
-    "billing": 2,
-    "branding": 2,
-    "webhooks": 2,
-    "archive": 2,
-    "clips": 2,
-    "export": 2,
-    "tiering": 2,
-    "retention": 3,
-    "pipeline": 3,
-    "eval": 4,
-    "runtime": 5,
-    "web": 6,
-    "cli": 7,
-    "__init__": 0,
+    # capabilities built on those
+    "ingest": 3,
+    "billing": 3,
+    "branding": 3,
+    "webhooks": 3,
+    "clips": 3,
+    "archive": 3,
+    "export": 4,
+    # orchestration across capabilities
+    "retention": 5,
+    "pipeline": 5,
+    "eval": 6,
+    # assembly and faces
+    "runtime": 7,
+    "web": 8,
+    "cli": 9,
 }
 
 
@@ -168,6 +173,9 @@ def except_clauses(sub: str) -> int:
 
 
 def main() -> None:
+    global ROOT
+    if len(sys.argv) > 1:  # another checkout's ``src/clippy`` (e.g. main, for "before")
+        ROOT = Path(sys.argv[1]).resolve()
     g = graph()
     up = upward_imports(g)
     mod_cycles = cycles(g)
