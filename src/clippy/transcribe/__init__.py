@@ -1,1 +1,2 @@
-"""Speech recognition engines behind one ``Transcriber`` interface."""
+"""Speech recognition engines behind one ``Transcriber`` interface, and the stored transcript
+(per-segment text with word times, full-text search)."""
