@@ -24,8 +24,8 @@ from clippy.errors import NotFound
 from clippy.export.history import exported_clip_ids
 from clippy.export.presets import PRESETS
 from clippy.ingest.streams import list_streams, segment_counts, stream_titles
-from clippy.web.api.events import event_stream
 from clippy.web.deps import SessionDep, get_ctx
+from clippy.web.live import event_stream
 from clippy.web.pages.security import CsrfChecked, PageUser
 from clippy.web.pages.templating import render
 from clippy.web.params import BodyId, IdPath, db_int
