@@ -24,7 +24,6 @@ from clippy.db.models import (
     TranscriptSegment,
     User,
 )
-from clippy.retention import sweeper
 from clippy.retention.rules import leaves_hot_window
 from clippy.retention.sweeper import (
     demote_hot_segments,
@@ -32,6 +31,7 @@ from clippy.retention.sweeper import (
     sweep_expired,
     sweep_orphans,
 )
+from clippy.storage import expiry
 from clippy.storage.keys import (
     archive_thumb_key,
     clip_file_key,
@@ -238,7 +238,7 @@ def test_ended_empty_streams_are_deleted_others_kept(
 def test_sweep_works_in_batches(
     session_factory: sessionmaker[Session], store: LocalStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sweeper, "_BATCH", 3)
+    monkeypatch.setattr(expiry, "BATCH", 3)
     with session_factory() as session:
         user = User(email="b@x.org", password_hash="x", plan="free")
         session.add(user)

@@ -14,17 +14,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, delete, exists, or_, select, update
+from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.accounts.plans import PLANS
 from clippy.accounts.tokens import purge_expired_refresh_tokens
 from clippy.archive.media import prune_archive_cache
+from clippy.clips.expiry import expire_clips
 from clippy.db.models import (
     ChatMessage,
     Clip,
@@ -34,15 +35,15 @@ from clippy.db.models import (
     TranscriptSegment,
     User,
 )
-from clippy.db.status import EXPORT_ACTIVE, SegmentTier, StreamStatus
+from clippy.db.status import SegmentTier, StreamStatus
 from clippy.db.types import utcnow
+from clippy.export.expiry import expire_exports
+from clippy.ingest.expiry import expire_segments
 from clippy.retention.rules import retention_cutoff
 from clippy.storage.base import ObjectStore
-from clippy.storage.keys import export_prefix, mezzanine_key
 from clippy.webhooks.deliveries import prune_deliveries
 
 log = logging.getLogger(__name__)
-_BATCH = 500
 
 
 @dataclass
@@ -79,9 +80,20 @@ def sweep_expired(
         cutoff = retention_cutoff(plan, now)
         users = select(User.id).where(User.plan == plan).scalar_subquery()
         streams = select(Stream.id).where(Stream.user_id.in_(users)).scalar_subquery()
-        _sweep_clips(session_factory, store, streams, cutoff, report)
-        _sweep_segments(session_factory, store, streams, cutoff, report)
-        _sweep_exports(session_factory, store, users, cutoff, report)
+        # Each capability expires its own rows and objects.
+        clips, objects = expire_clips(session_factory, store, streams, cutoff)
+        report.clips += clips
+        report.objects += objects
+        segments, objects, touched = expire_segments(session_factory, store, streams, cutoff)
+        report.segments += segments
+        report.objects += objects
+        # Archive thumbnails and previews cached from those segments go with them.
+        with session_factory() as session:
+            for stream_id in touched:
+                report.objects += prune_archive_cache(session, store, stream_id)
+        exports, objects = expire_exports(session_factory, store, users, cutoff)
+        report.exports += exports
+        report.objects += objects
         with session_factory() as session:
             report.transcripts += _count_delete(
                 session,
@@ -119,97 +131,6 @@ def sweep_expired(
 def _count_delete(session: Session, stmt: object) -> int:
     result = session.execute(stmt)  # type: ignore[call-overload]
     return int(result.rowcount or 0)
-
-
-def _sweep_batches(
-    factory: sessionmaker[Session],
-    store: ObjectStore,
-    query: Select[*tuple[Any, ...]],
-    row_keys: Callable[[Row[*tuple[Any, ...]]], Iterable[str | None]],
-) -> tuple[int, int]:
-    """Delete ``query``'s rows (first column: id) in batches, then their objects.
-
-    Rows go first, objects after the commit: a crash in between leaves only orphan objects,
-    which ``sweep_orphans`` removes, never a row pointing at a deleted object.
-    Returns (rows deleted, objects deleted).
-    """
-    table = query.column_descriptions[0]["entity"]
-    rows_done = objects_done = 0
-    while True:
-        with factory() as session:
-            rows = session.execute(query.limit(_BATCH)).all()
-            if not rows:
-                return rows_done, objects_done
-            session.execute(delete(table).where(table.id.in_([r[0] for r in rows])))
-            session.commit()
-        rows_done += len(rows)
-        for r in rows:
-            for key in row_keys(r):
-                if key:
-                    store.delete(key)
-                    objects_done += 1
-
-
-def _sweep_clips(
-    factory: sessionmaker[Session],
-    store: ObjectStore,
-    streams: object,
-    cutoff: datetime,
-    report: SweepReport,
-) -> None:
-    query = select(Clip.id, Clip.file_key, Clip.thumb_key).where(
-        Clip.stream_id.in_(streams),  # type: ignore[arg-type]
-        Clip.created_at < cutoff,
-    )
-    rows, objects = _sweep_batches(factory, store, query, lambda r: (r.file_key, r.thumb_key))
-    report.clips += rows
-    report.objects += objects
-
-
-def _sweep_segments(
-    factory: sessionmaker[Session],
-    store: ObjectStore,
-    streams: object,
-    cutoff: datetime,
-    report: SweepReport,
-) -> None:
-    query = select(Segment.id, Segment.stream_id, Segment.seq, Segment.storage_key).where(
-        Segment.stream_id.in_(streams),  # type: ignore[arg-type]
-        Segment.received_at < cutoff,
-    )
-    touched: set[int] = set()
-
-    def keys(r: Row[*tuple[Any, ...]]) -> tuple[str, str]:
-        touched.add(r.stream_id)
-        return r.storage_key, mezzanine_key(r.stream_id, r.seq)
-
-    rows, objects = _sweep_batches(factory, store, query, keys)
-    # Archive thumbnails and previews cached from those segments go with them.
-    with factory() as session:
-        for stream_id in touched:
-            objects += prune_archive_cache(session, store, stream_id)
-    report.segments += rows
-    report.objects += objects
-
-
-def _sweep_exports(
-    factory: sessionmaker[Session],
-    store: ObjectStore,
-    users: object,
-    cutoff: datetime,
-    report: SweepReport,
-) -> None:
-    # A queued or running job is left alone: its worker still writes under its prefix.
-    query = select(ExportJob.id, ExportJob.user_id).where(
-        ExportJob.user_id.in_(users),  # type: ignore[arg-type]
-        ExportJob.created_at < cutoff,
-        ExportJob.status.not_in(EXPORT_ACTIVE),
-    )
-    rows, objects = _sweep_batches(
-        factory, store, query, lambda r: list(store.list(export_prefix(r.user_id, r.id)))
-    )
-    report.exports += rows
-    report.objects += objects
 
 
 def _orphan_ids(
