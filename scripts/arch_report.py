@@ -1,7 +1,7 @@
 """Print the package's architecture numbers: upward imports, import circles, ``except``
 clauses in ``web/``, the largest modules and the folder map.
 
-Run: ``.venv/bin/python scripts/arch_report.py [SRC_CLIPPY_DIR]`` (default: this checkout). The layer
+Run: ``.venv/bin/python scripts/arch_report.py [SRC_CLIPPY_DIR]`` (default: this checkout). The
 order below is the one ``docs/architecture.md`` states and ``tests/test_architecture.py``
 enforces; the report counts what breaks it so a before/after comparison uses one rule.
 """
@@ -23,6 +23,7 @@ LAYERS: dict[str, int] = {
     "errors": 0,
     "metrics": 0,
     "events": 0,
+    "openai_api": 0,
     # storage and media primitives
     "db": 1,
     "storage": 1,

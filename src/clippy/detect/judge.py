@@ -23,6 +23,7 @@ from clippy.config import Settings
 from clippy.detect.plan import TITLE_CHARS, ClipPlan
 from clippy.detect.words import Word
 from clippy.errors import Unavailable
+from clippy.openai_api import make_client
 
 log = logging.getLogger(__name__)
 
@@ -185,18 +186,10 @@ class LlmJudge:
     """Asks an OpenAI-compatible chat API about each candidate, once per candidate key."""
 
     def __init__(self, *, base_url: str, api_key: str, model: str, timeout: float) -> None:
-        from openai import OpenAI
-
         self.model = model
         # No retries: a late verdict holds up the stream's detection, and a candidate the
         # judge missed is still clipped on its signals.
-        self._client = OpenAI(
-            base_url=base_url,
-            # The client insists on a key; local servers ignore the one they get.
-            api_key=api_key or "local",
-            timeout=timeout,
-            max_retries=0,
-        )
+        self._client = make_client(base_url, api_key, timeout)
         # Live detection re-plans a moment every segment until it is clipped: the verdict is
         # remembered so a dropped moment is not asked about (and paid for) again.
         self._memo: OrderedDict[tuple[str, str], Verdict] = OrderedDict()

@@ -1,4 +1,5 @@
-"""Any OpenAI-compatible transcription API (Groq whisper-large-v3-turbo, OpenAI whisper-1)."""
+"""Any OpenAI-compatible transcription API (Groq whisper-large-v3-turbo, OpenAI whisper-1),
+through the official ``openai`` client (``clippy.openai_api``), as the LLM judge."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import time
 import wave
 from typing import Any
 
-import httpx
 import numpy as np
+import openai
 
+from clippy.openai_api import make_client
 from clippy.transcribe.base import (
     SAMPLE_RATE,
     TranscriberError,
@@ -34,7 +36,7 @@ def wav_bytes(audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> bytes:
 
 
 class OpenAITranscriber:
-    """POSTs each window to ``{base_url}/audio/transcriptions`` and reads word timestamps."""
+    """Sends each window to ``{base_url}/audio/transcriptions`` and reads word timestamps."""
 
     name = "openai"
 
@@ -52,11 +54,7 @@ class OpenAITranscriber:
             raise TranscriberError(
                 "CLIPPY_TRANSCRIBER=openai needs CLIPPY_OPENAI_API_KEY (a Groq or OpenAI key)"
             )
-        self._client = httpx.Client(
-            base_url=base_url.rstrip("/") + "/",
-            headers={"Authorization": f"Bearer {api_key}"},
-            timeout=timeout,
-        )
+        self._client = make_client(base_url, api_key, timeout)
         self.model = model
         self.max_attempts = max_attempts
         self.backoff = backoff
@@ -64,39 +62,33 @@ class OpenAITranscriber:
     def transcribe(
         self, audio: np.ndarray, *, start_time: float, chunk_id: str, prompt: str = ""
     ) -> TranscriptChunk:
-        data = {
-            "model": self.model,
-            "response_format": "verbose_json",
-            "timestamp_granularities[]": ["word", "segment"],
-        }
-        if prompt:
-            data["prompt"] = prompt[-800:]
-        body = self._post(data, wav_bytes(audio))
+        body = self._post(prompt[-800:], wav_bytes(audio))
         return TranscriptChunk(chunk_id, start_time, parse_verbose_json(body, start_time))
 
-    def _post(self, data: dict[str, Any], wav: bytes) -> dict[str, Any]:
+    def _post(self, prompt: str, wav: bytes) -> dict[str, Any]:
         last = ""
         for attempt in range(1, self.max_attempts + 1):
             try:
-                r = self._client.post(
-                    "audio/transcriptions",
-                    data=data,
-                    files={"file": ("audio.wav", wav, "audio/wav")},
+                reply = self._client.audio.transcriptions.create(
+                    model=self.model,
+                    file=("audio.wav", wav, "audio/wav"),
+                    response_format="verbose_json",
+                    timestamp_granularities=["word", "segment"],
+                    prompt=prompt or openai.omit,
                 )
-            except httpx.HTTPError as exc:
+                result: dict[str, Any] = reply.model_dump()
+                return result
+            except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
+                raise TranscriberError(
+                    f"the transcription API refused the key ({exc.status_code}); check "
+                    "CLIPPY_OPENAI_API_KEY"
+                ) from None
+            except openai.APIConnectionError as exc:  # includes timeouts
                 last = f"cannot reach the transcription API: {exc}"
-            else:
-                if r.status_code == 200:
-                    result: dict[str, Any] = r.json()
-                    return result
-                if r.status_code in (401, 403):
-                    raise TranscriberError(
-                        f"the transcription API refused the key ({r.status_code}); check "
-                        "CLIPPY_OPENAI_API_KEY"
-                    )
-                last = f"transcription API answered {r.status_code}: {r.text[:200]}"
-                if r.status_code not in _RETRY_STATUS:
-                    raise TranscriberError(last)
+            except openai.APIStatusError as exc:
+                last = f"transcription API answered {exc.status_code}: {str(exc.message)[:200]}"
+                if exc.status_code not in _RETRY_STATUS:
+                    raise TranscriberError(last) from None
             if attempt < self.max_attempts:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
         raise TranscriberError(f"{last} (gave up after {self.max_attempts} attempts)")
