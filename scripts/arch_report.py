@@ -52,6 +52,10 @@ LAYERS: dict[str, int] = {
 }
 
 
+# Folders whose ``__init__.py`` is their face: other folders import only the package itself.
+FACES = {"branding", "retention", "webhooks"}
+
+
 def module_name(path: Path) -> str:
     """``src/clippy/a/b.py`` -> ``clippy.a.b`` (a package's ``__init__`` is the package)."""
     parts = ["clippy", *path.relative_to(ROOT).with_suffix("").parts]
@@ -119,6 +123,16 @@ def upward_imports(g: dict[str, set[str]]) -> list[tuple[str, str]]:
             if LAYERS.get(b, 9) > LAYERS.get(a, 9):
                 bad.append((mod, dep))
     return sorted(bad)
+
+
+def past_faces(g: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """Imports of a faced folder's inner module from another folder (should use the face)."""
+    return sorted(
+        (mod, dep)
+        for mod, deps in g.items()
+        for dep in deps
+        if folder(dep) in FACES and folder(mod) != folder(dep) and dep.count(".") > 1
+    )
 
 
 def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
@@ -192,6 +206,10 @@ def main() -> None:
     print(f"folder import circles: {len(pkg_cycles)}")
     for c in pkg_cycles:
         print("  " + " <-> ".join(c))
+    past = past_faces(g)
+    print(f"imports past a face ({', '.join(sorted(FACES))}): {len(past)}")
+    for a, b in past:
+        print(f"  {a} -> {b}")
     print(f"except clauses in web/: {except_clauses('web')}")
     sizes = sorted(
         (

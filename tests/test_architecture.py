@@ -57,6 +57,10 @@ def test_low_layers_never_import_the_engine_or_the_web(
     assert bad == []
 
 
+def test_faced_folders_are_imported_through_their_face(graph: dict[str, set[str]]) -> None:
+    assert arch.past_faces(graph) == []
+
+
 def test_no_import_circles(graph: dict[str, set[str]]) -> None:
     assert arch.cycles(graph) == []
     assert arch.cycles(arch.folder_graph(graph)) == []
@@ -67,6 +71,8 @@ def test_the_checker_sees_a_planted_upward_import_and_circle() -> None:
     planted = {"clippy.storage.x": {"clippy.web.app"}, "clippy.web.app": {"clippy.storage.x"}}
     assert arch.upward_imports(planted) == [("clippy.storage.x", "clippy.web.app")]
     assert arch.cycles(planted) == [["clippy.storage.x", "clippy.web.app"]]
+    inner = {"clippy.web.app": {"clippy.webhooks.sender"}}
+    assert arch.past_faces(inner) == [("clippy.web.app", "clippy.webhooks.sender")]
 
 
 def test_api_paths_are_written_only_by_routers() -> None:

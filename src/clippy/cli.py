@@ -51,7 +51,7 @@ def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
 
 def _retention_run(_args: argparse.Namespace, settings: Settings) -> int:
     from clippy.db.session import make_engine, make_session_factory
-    from clippy.retention.sweeper import demote_hot_segments, sweep_expired, sweep_orphans
+    from clippy.retention import demote_hot_segments, sweep_expired, sweep_orphans
     from clippy.storage.factory import make_store
 
     _db_upgrade(_args, settings)

@@ -27,12 +27,11 @@ from clippy.db.session import make_engine, make_session_factory
 from clippy.events import EventHub
 from clippy.export.queue import ExportQueue, QueueConfig
 from clippy.ingest.idle import LiveConnections, run_idle_loop
-from clippy.retention.sweeper import run_retention_loop
+from clippy.retention import run_retention_loop
 from clippy.storage.base import ObjectStore
 from clippy.storage.factory import make_store
 from clippy.storage.local import LocalStore
-from clippy.webhooks.egress import EgressPolicy
-from clippy.webhooks.sender import SenderConfig, WebhookSender
+from clippy.webhooks import EgressPolicy, SenderConfig, WebhookSender
 
 if TYPE_CHECKING:
     from clippy.pipeline.runner import PipelineRunner

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from clippy.branding.options import LogoPlacement
+from clippy.branding import LogoPlacement
 from clippy.export.reframe import (
     FILLS,
     REFRAME_MODES,

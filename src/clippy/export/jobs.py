@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from clippy.accounts.plans import get_plan
 from clippy.accounts.teams import teammate_ids, visible_user_ids
 from clippy.accounts.usage import add_export
-from clippy.branding.logos import job_branding
-from clippy.branding.options import SETTINGS_KEY as BRANDING_KEY
+from clippy.branding import SETTINGS_KEY as BRANDING_KEY
+from clippy.branding import job_branding
 from clippy.clips.service import visible_clip
 from clippy.db.models import Clip, ExportJob, User
 from clippy.db.status import EXPORT_ACTIVE, ClipStatus, ExportStatus

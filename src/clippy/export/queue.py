@@ -25,7 +25,7 @@ from clippy.db.types import utcnow
 from clippy.export.progress import RenderCanceled
 from clippy.export.worker import run_job
 from clippy.storage.base import ObjectStore
-from clippy.webhooks.sender import WebhookSender
+from clippy.webhooks import WebhookSender
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,8 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.accounts.plans import get_plan
-from clippy.branding.options import SETTINGS_KEY as BRANDING_KEY
-from clippy.branding.options import Branding
+from clippy.branding import SETTINGS_KEY as BRANDING_KEY
+from clippy.branding import Branding
 from clippy.db.models import Clip, ClipCaption, ExportJob, Stream, User
 from clippy.db.status import ExportStatus
 from clippy.db.types import utcnow

@@ -41,7 +41,7 @@ from clippy.export.expiry import expire_exports
 from clippy.ingest.expiry import expire_segments
 from clippy.retention.rules import retention_cutoff
 from clippy.storage.base import ObjectStore
-from clippy.webhooks.deliveries import prune_deliveries
+from clippy.webhooks import prune_deliveries
 
 log = logging.getLogger(__name__)
 

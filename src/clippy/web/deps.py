@@ -13,7 +13,7 @@ from clippy.accounts.users import AuthError, resolve_credential
 from clippy.db.models import User
 from clippy.db.session import session_scope
 from clippy.runtime import Runtime
-from clippy.webhooks.egress import EgressPolicy
+from clippy.webhooks import EgressPolicy
 
 __all__ = [
     "CtxDep",

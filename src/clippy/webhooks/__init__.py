@@ -1,1 +1,46 @@
-"""Webhooks (business plan): endpoints, signed deliveries with retries, the delivery log."""
+"""Webhooks (business plan): endpoints, signed deliveries with retries, the delivery log.
+
+This is the folder's face: other folders import from here, not from its modules.
+"""
+
+from clippy.webhooks.deliveries import (
+    DELIVERIES_PER_WEBHOOK,
+    DELIVERY_RETENTION,
+    prune_deliveries,
+    recent_deliveries,
+)
+from clippy.webhooks.egress import EgressPolicy, EgressRefused
+from clippy.webhooks.endpoints import (
+    WEBHOOK_EVENTS,
+    WebhookError,
+    WebhookNotAllowed,
+    WebhookNotFound,
+    add_endpoint,
+    get_endpoint,
+    list_endpoints,
+    remove_endpoint,
+    require_webhooks,
+)
+from clippy.webhooks.sender import CLIP_CREATED, PING, SenderConfig, WebhookSender
+
+__all__ = [
+    "CLIP_CREATED",
+    "DELIVERIES_PER_WEBHOOK",
+    "DELIVERY_RETENTION",
+    "PING",
+    "WEBHOOK_EVENTS",
+    "EgressPolicy",
+    "EgressRefused",
+    "SenderConfig",
+    "WebhookError",
+    "WebhookNotAllowed",
+    "WebhookNotFound",
+    "WebhookSender",
+    "add_endpoint",
+    "get_endpoint",
+    "list_endpoints",
+    "prune_deliveries",
+    "recent_deliveries",
+    "remove_endpoint",
+    "require_webhooks",
+]

@@ -12,16 +12,17 @@ from clippy.db.models import Webhook, WebhookDelivery
 from clippy.web.deps import CurrentUser, SessionDep, get_ctx, webhook_policy
 from clippy.web.openapi import refusals
 from clippy.web.params import IdPath, StrictBody
-from clippy.webhooks.deliveries import DELIVERIES_PER_WEBHOOK, recent_deliveries
-from clippy.webhooks.endpoints import (
+from clippy.webhooks import (
+    DELIVERIES_PER_WEBHOOK,
     WEBHOOK_EVENTS,
+    WebhookSender,
     add_endpoint,
     get_endpoint,
     list_endpoints,
+    recent_deliveries,
     remove_endpoint,
     require_webhooks,
 )
-from clippy.webhooks.sender import WebhookSender
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 

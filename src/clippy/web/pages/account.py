@@ -23,18 +23,20 @@ from clippy.web.pages.security import CsrfChecked, PageUser, start_session
 from clippy.web.pages.templating import render
 from clippy.web.params import IdPath
 from clippy.web.throttling import mark_throttled, take_attempt
-from clippy.webhooks.deliveries import DELIVERIES_PER_WEBHOOK, DELIVERY_RETENTION, recent_deliveries
-from clippy.webhooks.endpoints import (
+from clippy.webhooks import (
+    DELIVERIES_PER_WEBHOOK,
+    DELIVERY_RETENTION,
     WEBHOOK_EVENTS,
     WebhookError,
     WebhookNotFound,
+    WebhookSender,
     add_endpoint,
     get_endpoint,
     list_endpoints,
+    recent_deliveries,
     remove_endpoint,
     require_webhooks,
 )
-from clippy.webhooks.sender import WebhookSender
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 

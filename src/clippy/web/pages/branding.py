@@ -18,8 +18,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.types import Message
 
 from clippy.accounts.plans import get_plan
-from clippy.branding.logos import logo_png, prune_logos, remove_logo, save_logo, set_logo_options
-from clippy.branding.options import (
+from clippy.branding import (
     CORNERS,
     MAX_LOGO_BYTES,
     MAX_LOGO_SIDE,
@@ -27,8 +26,13 @@ from clippy.branding.options import (
     SIZE_RANGE,
     BrandingError,
     branding_allowed,
+    logo_png,
     place_logo,
+    prune_logos,
     read_branding,
+    remove_logo,
+    save_logo,
+    set_logo_options,
 )
 from clippy.db.models import User
 from clippy.errors import NotFound
