@@ -154,4 +154,5 @@ def clip_titles(session: Session, clip_ids: Iterable[int]) -> dict[int, str]:
     ids = list(clip_ids)
     if not ids:
         return {}
-    return dict(session.execute(select(Clip.id, Clip.title).where(Clip.id.in_(ids))).tuples())
+    q = select(Clip.id, Clip.title).where(Clip.id.in_(ids))
+    return dict(session.execute(q).tuples().all())

@@ -169,4 +169,4 @@ def stream_titles(session: Session, stream_ids: Iterable[int]) -> dict[int, str]
     if not ids:
         return {}
     q = select(Stream.id, Stream.title).where(Stream.id.in_(ids))
-    return dict(session.execute(q).tuples())
+    return dict(session.execute(q).tuples().all())
