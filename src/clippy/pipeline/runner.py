@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from clippy import metrics
-from clippy.clips.events import announce_clip
+from clippy.clips.announce import announce_clip
 from clippy.clips.links import MediaLinks
 from clippy.config import Settings
 from clippy.db.models import Clip, Segment

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from clippy.clips.events import announce_clip
+from clippy.clips.announce import announce_clip
 from clippy.clips.make import make_clip
 from clippy.db.models import Clip
 from clippy.runtime import Runtime

@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 from pydantic import Field
 
 from clippy.accounts.teams import visible_user_ids
-from clippy.clips.events import clip_urls
+from clippy.clips.announce import clip_urls
 from clippy.clips.links import MediaLinks, verify_path
 from clippy.clips.service import delete_clip, list_clips, visible_clip
 from clippy.clips.tags import parse_tags, set_tags, tags_by_clip

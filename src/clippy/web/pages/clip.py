@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from clippy.accounts.teams import visible_user_ids
+from clippy.clips.announce import clip_urls
 from clippy.clips.editing import (
     CAPTION_STYLES,
     CaptionLine,
@@ -20,7 +21,6 @@ from clippy.clips.editing import (
     split_line,
     trim_ranges,
 )
-from clippy.clips.events import clip_urls
 from clippy.clips.make import ClipQuotaExceeded
 from clippy.clips.render import ClipSourceMissing
 from clippy.clips.service import InvalidRange, delete_clip, visible_clip

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from clippy.accounts.plans import get_plan
 from clippy.accounts.teams import visible_user_ids
 from clippy.accounts.usage import usage_for, utc_day
-from clippy.clips.events import clip_urls
+from clippy.clips.announce import clip_urls
 from clippy.clips.gallery import SORTS, GalleryQuery, gallery_page
 from clippy.clips.links import MediaLinks
 from clippy.clips.service import delete_clip, last_clip_times, list_clips, visible_clip

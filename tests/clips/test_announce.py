@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.accounts.teams import add_member, create_team, remove_member
 from clippy.accounts.users import register, set_plan
-from clippy.clips.events import announce_clip
+from clippy.clips.announce import announce_clip
 from clippy.db.models import Clip, Team, User
 from clippy.events import EventHub
 from clippy.web.links import media_links
