@@ -76,6 +76,12 @@ def test_the_shipped_ranker_loads_and_the_rate_alone_is_the_audience_multiplier(
     rate, mult = ranked_multiplier(chat, 0.0, 300.0, history=120.0, ranker=ChatRanker())
     np.testing.assert_allclose(mult, audience_multiplier(chat, 0.0, 300.0))
     np.testing.assert_allclose(rate, mult)
+    # The learned path's rate is the same signal (a zero rate aside, floored for the log).
+    zero_beta = ChatRanker(("echo_share",), (0.0,), (0.0,))
+    rate2, mult2 = ranked_multiplier(chat, 0.0, 300.0, history=120.0, ranker=zero_beta)
+    busy = mult > 0.1
+    np.testing.assert_allclose(mult2[busy], mult[busy])
+    np.testing.assert_allclose(rate2[busy], mult[busy])
 
 
 def test_content_weights_rank_an_echoed_burst_above_an_equally_fast_one() -> None:
