@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from clippy.detect.plan import TITLE_CHARS, PlanConfig, plan_clips
+from clippy.detect.plan import TITLE_CHARS, PlanConfig, moment_start, plan_clips
 from clippy.detect.score import Timeline
 from tests.detect.synthetic import words_of
 
@@ -170,3 +170,23 @@ def test_title_keeps_the_phrase_when_the_sentence_is_too_long() -> None:
     tl = _timeline(100, {47: 2.0}, {47: {"phrases": ["oh my god"]}})
     [plan] = plan_clips(tl, words, available_until=100.0, final=True)
     assert plan.title == "Oh my god"
+
+
+def test_a_moment_chat_found_gets_a_lead_for_a_slow_reaction() -> None:
+    # Chat's points, already moved back by its lag, peak at second 100 over a 25 s spread.
+    score = np.zeros(300)
+    score[88:113] = np.interp(np.arange(88, 113), [88, 100, 112], [1.0, 1.6, 1.0])
+    points = [{"chat": float(v)} if v else {} for v in score]
+    tl = Timeline(0.0, score, [{"chat": 4.0} if v else {} for v in score], points)
+    cfg = PlanConfig()
+    (plan,) = plan_clips(tl, [], available_until=300.0, final=True, cfg=cfg)
+    assert plan.peak == 100.5
+    # The moment is placed setup before chat's peak; its clip starts chat_lead before that.
+    assert moment_start(tl, 100, cfg) == pytest.approx(100.5 - cfg.setup)
+    assert plan.start == pytest.approx(100.5 - cfg.setup - cfg.chat_lead)
+    assert plan.end == pytest.approx(100.5 + cfg.chat_span + cfg.payoff)
+    # A moment heard (not chat's) gets no lead.
+    loud = _timeline(300, {100: 2.0}, {100: LOUD})
+    loud.points = [{"loudness": float(v)} if v else {} for v in loud.score]
+    (heard,) = plan_clips(loud, [], available_until=300.0, final=True, cfg=cfg)
+    assert 100.0 - cfg.setup - 2 <= heard.start <= 100.0 - cfg.setup  # (grown to min_len)

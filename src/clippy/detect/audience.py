@@ -41,8 +41,10 @@ STRETCH_WEIGHT = 0.5
 # 2, 5, 10 and 20 minutes scored alike on the train chat, and 2 needs the least history).
 BASELINE_SECONDS = 120
 MIN_HISTORY_SECONDS = 60
-# How much chat before a window detection needs for the baseline.
-CHAT_HISTORY_SECONDS = BASELINE_SECONDS + WINDOW_SECONDS
+# The learned ranker's features (detect/chat_features.py) look at up to this many seconds.
+LONG_WINDOW_SECONDS = 50
+# How much chat before a window detection needs for the baseline of its longest window.
+CHAT_HISTORY_SECONDS = BASELINE_SECONDS + LONG_WINDOW_SECONDS
 BASELINE_FLOOR = 0.2  # weighted lines/s: a quiet chat is not silent
 
 

@@ -45,6 +45,10 @@ class PlanConfig:
     chat_settle: float = 30.0
     chat_span: float = 10.0  # a chat-found moment ends this long after its peak at most
     chat_join_gap: float = 15.0  # a dip in chat this short is still the same reaction
+    # Chat's delay varies from one reaction to the next (its peak comes 35-52 s after a labelled
+    # start, inter-quartile, on the Lightor train chat): a clip of a moment found by chat starts
+    # this much before the moment's estimated start, so a slow reaction's moment is still in it.
+    chat_lead: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ def plan_clips(
             continue  # the payoff is still being recorded: decide with the next segment
         if not final and chat_found and available_until - m.end < cfg.chat_settle:
             continue  # chat is still reacting to it: its true extent and peak are not known
-        start = _setup_start(m, sentences, cfg, chat_found)
+        start = _setup_start(m, sentences, cfg, chat_found, cfg.chat_lead if chat_found else 0.0)
         start, end = _fit(start, end, m.peak, available_from, available_until, cfg)
         lo, hi = available_from, available_until
         start, end = _avoid(existing, start, end, m.peak, lo, hi, cfg)
@@ -160,7 +164,8 @@ def _sentence_at(sentences: Sequence[Sentence], t: float) -> Sentence | None:
 
 
 def moment_start(tl: Timeline, i: int, cfg: PlanConfig | None = None) -> float:
-    """Where ``plan_clips`` would start the clip of a moment peaking at second ``i`` of ``tl``.
+    """Where ``plan_clips`` places the start of a moment peaking at second ``i`` of ``tl``
+    (its clip starts there, or ``chat_lead`` earlier when chat found it).
 
     The moment is the run of seconds around ``i`` at or over the threshold (or over half the
     peak, for a peak under the threshold: what ranking candidates needs); no sentences are
@@ -190,14 +195,19 @@ def _chat_found(tl: Timeline, i0: int, i1: int) -> bool:
 
 
 def _setup_start(
-    m: _Moment, sentences: Sequence[Sentence], cfg: PlanConfig, chat_found: bool = False
+    m: _Moment,
+    sentences: Sequence[Sentence],
+    cfg: PlanConfig,
+    chat_found: bool = False,
+    lead: float = 0.0,
 ) -> float:
-    """``setup`` s before the moment, moved back to the start of the sentence under way then.
+    """``setup`` (plus ``lead``) s before the moment, moved back to the start of the sentence
+    under way then.
 
     A moment found by chat (already moved back by chat's lag, see ``ScoringConfig.chat_lag``)
     is a reaction spread over many seconds: its peak, not the run's first second, places it.
     """
-    start = (m.peak if chat_found else m.start) - cfg.setup
+    start = (m.peak if chat_found else m.start) - cfg.setup - lead
     s = _sentence_at(sentences, start)
     if s is not None and start - s.start <= cfg.setup_extra:
         start = s.start - cfg.edge

@@ -8,9 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from clippy.detect.audience import BASELINE_SECONDS, audience_multiplier
+from clippy.detect.audience import BASELINE_SECONDS
 from clippy.detect.chat import ChatLine
 from clippy.detect.phrases import COMMAND_PHRASES, find_phrases
+from clippy.detect.ranker import ChatRanker, ranked_multiplier
 from clippy.detect.sentiment import sentiment_series, sentiment_swings
 from clippy.detect.signals import relative_loudness, rolling_baseline, shout_score
 from clippy.detect.viewer_clip import DEFAULT_COMMAND, DEFAULT_VIEWERS, clip_requests
@@ -51,6 +52,9 @@ class ScoringConfig:
     # Lightor train chat, see docs/detection.md). Seconds whose reaction is not in yet get it
     # once it arrives: each live window is scored again.
     chat_lag: float = 27.0
+    # What chat says, learned (detect/ranker.py, benchmarks/train_ranker.py): None is the
+    # model shipped in the package; ChatRanker() ranks by the rate alone.
+    chat_ranker: ChatRanker | None = None
     shout_points: float = 0.5  # times shout_score (0-1), on top of the loudness points
     laughter_points: float = 0.5  # times laughter_score where it is over 0.5
     baseline_seconds: float = 60.0
@@ -183,11 +187,16 @@ def _score_chat(
     b: _Builder, chat: Sequence[ChatLine], sig: WindowSignals, cfg: ScoringConfig, n: int
 ) -> None:
     lag = round(cfg.chat_lag)
-    mult = audience_multiplier(chat, sig.t0, sig.t1, history=cfg.chat_baseline_seconds)
+    # Where only the times of chat lines are known, what they say cannot be judged: the rate
+    # alone ranks them (an unknown text is not a reaction of ordinary content).
+    ranker = cfg.chat_ranker if any(c.text for c in chat) else ChatRanker()
+    rate, mult = ranked_multiplier(
+        chat, sig.t0, sig.t1, history=cfg.chat_baseline_seconds, ranker=ranker
+    )
     for j, m in enumerate(mult):
         if m >= cfg.chat_min_multiplier and 0 <= j - lag < n:
             pts = cfg.chat_points * (float(np.log2(m)) - cfg.chat_free_log2)
-            b.add(j - lag, "chat", pts, float(m))
+            b.add(j - lag, "chat", pts, float(rate[j]))
     for req in clip_requests(chat, command=sig.clip_command, viewers=sig.clip_viewers):
         # Viewers ask for a clip of what they just saw: from about a reaction's lag before
         # the first request up to the one that was granted, as strong as "clip that".

@@ -1,7 +1,8 @@
 """``clippy eval planted``: the pipeline's clips on planted-moment streams, scored.
 
-Each stream goes through what ``clippy process`` runs (10 s windows analysed: features and
-speech recognition; then detection replayed window by window with the chat), without cutting.
+Each stream goes through what ``clippy process`` runs (the recording's features per 10 s window
+and its speech recognised as a whole; then detection replayed window by window with the chat),
+without cutting.
 A planted moment is found when a clip overlaps it; a clip that overlaps no planted moment, or
 only a trap, is a false clip.
 """
@@ -20,10 +21,9 @@ from clippy.config import Settings
 from clippy.detect.plan import ClipPlan
 from clippy.eval.planted import KINDS, Planted, load_truth, make_planted
 from clippy.media.audio import decode_audio
-from clippy.pipeline.analysis import SAMPLE_RATE, Analysis, analyse_samples
+from clippy.pipeline.analysis import SAMPLE_RATE
 from clippy.pipeline.chat_files import load_chat
-from clippy.pipeline.offline import SEGMENT_SECONDS, detect_offline
-from clippy.transcribe.factory import make_transcriber
+from clippy.pipeline.offline import analyse_recording, detect_offline
 
 
 @dataclass(frozen=True)
@@ -38,20 +38,11 @@ class StreamResult:
 
 
 def detect_stream(wav: Path, chat_file: Path, settings: Settings) -> list[ClipPlan]:
-    """The clips the pipeline plans for a recording and its chat (nothing is cut)."""
+    """The clips ``clippy process`` plans for a recording and its chat (nothing is cut): the
+    recording recognised as a whole (``analyse_recording``: long windows ending at quiet
+    points, overlapping by a second), detection replayed as the live 10 s windows."""
     samples = decode_audio(wav, sample_rate=SAMPLE_RATE)
-    transcriber = make_transcriber(settings)
-    step = int(SEGMENT_SECONDS * SAMPLE_RATE)
-    analyses: list[Analysis] = []
-    starts: list[float] = []
-    prompt = ""
-    for k, i in enumerate(range(0, max(len(samples), 1), step)):
-        a = analyse_samples(
-            samples[i : i + step], i / SAMPLE_RATE, transcriber, chunk_id=f"w{k}", prompt=prompt
-        )
-        analyses.append(a)
-        starts.append(i / SAMPLE_RATE)
-        prompt = " ".join(str(w["text"]) for w in a.words)[-200:]
+    analyses, starts = analyse_recording(samples, settings)
     return detect_offline(analyses, starts, load_chat(chat_file), settings)
 
 
