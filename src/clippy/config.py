@@ -93,7 +93,8 @@ class Settings(BaseSettings):
     openai_api_key: str = ""
     openai_base_url: str = "https://api.groq.com/openai/v1"
     openai_transcribe_model: str = "whisper-large-v3-turbo"
-    transcribe_overlap_seconds: float = 1.0
+    # Live segments are recognised with this much of the previous one's end before them (0: off)
+    transcribe_overlap_seconds: float = Field(default=1.0, ge=0.0, le=5.0)
 
     # Detection
     detect_window_seconds: float = 150.0

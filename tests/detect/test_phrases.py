@@ -37,7 +37,23 @@ def test_lets_go_with_or_without_the_apostrophe(tokens: tuple[str, ...]) -> None
 def test_longest_phrase_wins_and_laughs_merge() -> None:
     assert _said("no", "way", "ha", "ha", "ha") == [("no way", 0.0, 0.55), ("haha", 0.6, 1.45)]
     assert [h[0] for h in _said("hahahaha", "LMFAO")] == ["haha", "lmao"]
-    assert [h[0] for h in _said("what", "the", "hell")] == ["what the"]
+    assert [h[0] for h in _said("what", "the", "hell")] == ["what the hell"]
+
+
+def test_what_the_is_an_exclamation_only_when_broken_off() -> None:
+    # Calm talk: the sentence carries on right after "what the".
+    calm = words_of("i think the best strategy is to wait and see what the other team does", 5.0)
+    assert find_phrases(calm, phrase_list()) == []
+    # "What the—!" with nothing after, or a pause before the next words.
+    assert [h[0] for h in _said("oh", "what", "the")] == ["what the"]
+    broken = [
+        {"text": "what", "start": 1.0, "end": 1.2},
+        {"text": "the", "start": 1.2, "end": 1.35},
+        {"text": "how", "start": 1.9, "end": 2.1},
+    ]
+    assert [(h.phrase, h.start, h.end) for h in find_phrases(broken, phrase_list())] == [
+        ("what the", 1.0, 1.35)
+    ]
 
 
 def test_no_hit_in_calm_talk_or_across_word_parts() -> None:

@@ -165,6 +165,13 @@ def check_clip(out: Path, expected: float) -> None:
         "aac",
     )
     assert int(video["nb_read_packets"]) == round(expected * 30)
+    # No timestamp gaps: every video frame one frame after the last, from 0; audio starts with it.
+    times = ffprobe_json(out, "-select_streams", "v:0", "-show_entries", "packet=pts_time")
+    pts = sorted(float(p["pts_time"]) for p in times["packets"])
+    assert pts[0] == pytest.approx(0.0, abs=1e-3)
+    assert np.allclose(np.diff(pts), FRAME, atol=1e-3)
+    starts = ffprobe_json(out, "-show_entries", "stream=start_time")["streams"]
+    assert [float(st["start_time"]) for st in starts] == pytest.approx([0.0, 0.0], abs=1e-3)
     assert float(video["duration"]) == pytest.approx(expected, abs=FRAME)
     assert float(audio["duration"]) == pytest.approx(expected, abs=FRAME)
     decode = subprocess.run(

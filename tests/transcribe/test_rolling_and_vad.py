@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from clippy.transcribe.base import Word
-from clippy.transcribe.rolling import RollingContext, merge_overlap, quiet_point, tail_text
+from clippy.transcribe.rolling import (
+    RollingContext,
+    drop_cut_edge,
+    join_lead_in,
+    merge_overlap,
+    quiet_point,
+    tail_text,
+)
 from clippy.transcribe.vad import speech_fraction, speech_regions
 
 
@@ -25,6 +32,26 @@ def test_merge_overlap_keeps_words_cut_at_the_edge() -> None:
     prev = [Word("amaz", 9.7, 10.0)]
     new = [Word("amazing", 9.7, 10.2)]
     assert [w.text for w in merge_overlap(prev, new, 9.0, 10.0)] == ["amazing"]
+
+
+def test_lead_in_keeps_only_the_word_lost_at_the_join() -> None:
+    # The previous live segment ended at 10.0 s in the middle of "pushing" and left it out.
+    previous = [Word("enemy", 9.0, 9.3), Word("team", 9.35, 9.6), Word("is", 9.65, 9.75)]
+    heard = [
+        Word("my", 9.05, 9.3),  # cut at the lead-in's start: the previous segment's word
+        Word("team", 9.55, 9.6),
+        Word("is", 9.62, 9.75),
+        Word("pushing", 9.8, 10.2),
+        Word("the", 10.25, 10.4),
+    ]
+    kept = join_lead_in(previous, heard, start=10.0, lead_in=1.0)
+    assert [w.text for w in kept] == ["pushing", "the"]
+    assert join_lead_in(previous, heard, start=10.0, lead_in=0.0) == heard
+
+
+def test_a_word_going_on_at_the_end_is_left_to_the_next_window() -> None:
+    words = [Word("the", 9.2, 9.4), Word("bush", 9.7, 9.99)]
+    assert [w.text for w in drop_cut_edge(words, 10.0)] == ["the"]
 
 
 def test_rolling_context_keeps_the_tail() -> None:

@@ -17,6 +17,9 @@ BUILTIN_PHRASES = (
     "clip that",
     "clip it",
     "what the",
+    "what the hell",
+    "what the heck",
+    "what the fuck",
     "are you kidding",
     "are you serious",
     "insane",
@@ -36,6 +39,10 @@ BUILTIN_PHRASES = (
 )
 # The streamer asking for a clip outright weighs more than any exclamation.
 COMMAND_PHRASES = frozenset({"clip that", "clip it"})
+# Phrases that are an exclamation only when the speaker breaks off after them: "what the—!"
+# is, "see what the other team does" is calm talk (it made clips once recognition improved).
+_CUT_OFF_PHRASES = frozenset({"what the"})
+_CUT_OFF_PAUSE = 0.3  # seconds of silence after a cut-off phrase
 
 _KEEP = re.compile(r"[^a-z0-9' ]+")
 _LAUGH = re.compile(r"^(?:a?h+a+)+h*$|^(?:he){2,}h*$")  # haha, hahaha, ahah, hehe
@@ -134,6 +141,13 @@ def _timed_tokens(words: Sequence[Word]) -> list[tuple[str, float, float]]:
     return out
 
 
+def _broken_off(tokens: Sequence[tuple[str, float, float]], after: int) -> bool:
+    """Whether speech stops (the words end or pause) right before token ``after``."""
+    if after >= len(tokens):
+        return True
+    return tokens[after][1] - tokens[after - 1][2] >= _CUT_OFF_PAUSE
+
+
 def find_phrases(words: Sequence[Word], phrases: Iterable[str]) -> list[PhraseHit]:
     """Every place a phrase was said, in time order; one hit per place (the longest phrase)."""
     tokens = _timed_tokens(words)
@@ -144,9 +158,12 @@ def find_phrases(words: Sequence[Word], phrases: Iterable[str]) -> list[PhraseHi
             continue
         n = len(pattern)
         for i in range(len(tokens) - n + 1):
-            if all(tokens[i + k][0] == pattern[k] for k in range(n)):
-                hits.append((PhraseHit(phrase, tokens[i][1], tokens[i + n - 1][2]), rank))
-    # "omg" and "oh my god", "what the" inside "what the hell": one utterance, one hit (the
+            if not all(tokens[i + k][0] == pattern[k] for k in range(n)):
+                continue
+            if phrase in _CUT_OFF_PHRASES and not _broken_off(tokens, i + n):
+                continue
+            hits.append((PhraseHit(phrase, tokens[i][1], tokens[i + n - 1][2]), rank))
+    # "omg" and "oh my god", "no way" inside "no no no way": one utterance, one hit (the
     # longest span; on a tie the phrase listed first).
     hits.sort(key=lambda hr: (hr[0].start, -(hr[0].end - hr[0].start), hr[1]))
     unique: list[PhraseHit] = []

@@ -3,8 +3,9 @@
 Mezzanine parts are H.264 at a constant 30 fps with a keyframe every second starting at 0
 (see ``mezzanine``). For each requested range the whole GOPs inside it are stream-copied and
 only the partial GOPs at its two edges (under a second each) are re-encoded with the same
-encoder settings; the pieces are joined by ffmpeg's concat demuxer into one faststart MP4.
-``plan_cut`` is the pure planning step; ``cut_clip`` runs it.
+encoder settings, in this process (``splice``); one ffmpeg encodes the clip's audio meanwhile,
+and both are muxed into one faststart MP4. ``plan_cut`` is the pure planning step; ``cut_clip``
+runs it.
 """
 
 from __future__ import annotations
@@ -15,18 +16,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import av
+import av.container
+
 from clippy.errors import MediaError
-from clippy.media.ffmpeg import ffmpeg, ffmpeg_parallel
+from clippy.media.ffmpeg import ffmpeg, ffmpeg_finish, ffmpeg_start
 from clippy.media.mezzanine import (
     AUDIO_CODEC_ARGS,
     AUDIO_OFFSET,
     AUDIO_RATE,
     GOP_SECONDS,
     MEZZANINE_FPS,
-    VIDEO_CODEC_ARGS,
 )
 from clippy.media.probe import probe
 from clippy.media.source import MediaSource, media_input
+from clippy.media.splice import splice_video
 
 _EPS = 1e-6
 # MediaRecorder restarts leave small holes between segments; a clip simply skips them (it
@@ -140,99 +144,53 @@ def cut_clip(
     """Cut ``ranges`` (stream time, joined in order) from ``parts`` into a faststart MP4.
 
     The clip is H.264 + AAC, as long as the ranges within a frame (less any skipped holes).
-    Raises ``CutError`` for ranges the parts do not cover, ``FFmpegError`` if ffmpeg fails.
+    Raises ``CutError`` for ranges the parts do not cover, ``FFmpegError`` if the audio encode
+    fails, ``SpliceError`` if a part's video cannot be read; no file is left at ``out`` then.
     """
     pieces = plan_cut(parts, ranges)
-    with tempfile.TemporaryDirectory(prefix="clippy-pieces-") as tmp_dir:
-        tmp = Path(tmp_dir)
-        jobs: list[list[str]] = []
-        # The concat demuxer ends a file at its outpoint as soon as *any* stream reaches it,
-        # and MPEG-TS delivers audio ~40 ms ahead of video, so copying straight from the A/V
-        # mezzanine lost the last frame of every piece (measured). Copy from video-only
-        # remuxes of the parts instead; a remux is a cheap stream copy.
-        video_only = {
-            idx: tmp / f"video{idx:03d}.ts" for idx in sorted({p.part for p in pieces if p.copy})
-        }
-        if video_only:
-            jobs.append(_video_only_args({parts[i].path: out for i, out in video_only.items()}))
-        entries: list[tuple[Path, list[str]]] = []
-        for i, piece in enumerate(pieces):
-            if piece.copy:
-                entries.append(
-                    (
-                        video_only[piece.part],
-                        [f"inpoint {piece.t0:.6f}", f"outpoint {piece.t1:.6f}"],
-                    )
-                )
-            else:
-                encoded = tmp / f"edge{i:03d}.ts"
-                jobs.append(_edge_args(parts[piece.part].path, piece, encoded))
-                entries.append((encoded, []))
-        audio = tmp / "audio.m4a"
-        jobs.append(_audio_args(parts, pieces, audio))
-        # All jobs are independent; the AAC encode of the whole range dominates and running
-        # them side by side hides the edge encodes behind it.
-        ffmpeg_parallel(jobs, what="clip encode")
-        listing = tmp / "pieces.txt"
-        listing.write_text(_concat_listing(entries))
-        ffmpeg(
-            [
-                *("-safe", "0", *media_input(listing, "concat").input_args()),
-                *media_input(audio).input_args(),
-                *("-map", "0:v:0", "-map", "1:a:0", "-c", "copy"),
-                *("-movflags", "+faststart", "-f", "mp4", str(out)),
-            ],
-            what="clip assembly",
-        )
+    frames = [
+        (parts[p.part].path, round(p.t0 * MEZZANINE_FPS), round(p.t1 * MEZZANINE_FPS), p.copy)
+        for p in pieces
+    ]
+    with tempfile.TemporaryDirectory(prefix="clippy-cut-") as tmp_dir:
+        audio = Path(tmp_dir) / "audio.m4a"
+        # The clip's AAC encode is the longest job (measured): ffmpeg runs it on one core while
+        # this process splices the video on the other, then both are muxed in process.
+        encode = ffmpeg_start(_audio_args(parts, pieces, audio))
+        try:
+            with av.open(str(out), "w", format="mp4", options={"movflags": "+faststart"}) as mp4:
+                _, packets = splice_video(frames, mp4)
+                ffmpeg_finish(encode, what="clip audio encode")
+                _mux_with_audio(mp4, packets, audio)
+        except BaseException:
+            if encode.poll() is None:
+                encode.kill()
+                encode.communicate()
+            out.unlink(missing_ok=True)
+            raise
     # Frame-accurate by construction (tests hold it to that), so no ffprobe run is needed.
     duration = sum(p.duration for p in pieces)
     copied = sum(p.duration for p in pieces if p.copy)
     return CutResult(path=out, duration=duration, pieces=len(pieces), copied_seconds=copied)
 
 
-def _concat_listing(entries: Sequence[tuple[Path, list[str]]]) -> str:
-    lines: list[str] = []
-    for path, directives in entries:
-        # An edge past a part's last frame (its declared duration can exceed the real one by
-        # a frame) encodes nothing and ffmpeg writes no file: leave it out.
-        if not path.exists() or path.stat().st_size == 0:
-            continue
-        lines += [f"file '{_quote(path)}'", *directives]
-    return "\n".join(lines) + "\n"
+def _mux_with_audio(
+    mp4: av.container.OutputContainer, video: list[av.Packet], audio_file: Path
+) -> None:
+    """Write ``video`` packets and the audio of ``audio_file`` to ``mp4``, interleaved."""
+    with av.open(str(audio_file)) as source:
+        source_stream = source.streams.audio[0]
+        stream = mp4.add_stream_from_template(source_stream)
+        audio = [p for p in source.demux(source_stream) if p.size > 0]
+        for packet in audio:
+            packet.stream = stream
+        for packet in sorted([*video, *audio], key=_seconds):
+            mp4.mux(packet)
 
 
-def _video_only_args(outputs: dict[Path, Path]) -> list[str]:
-    """One ffmpeg run that stream-copies each source's video to its own MPEG-TS output.
-
-    One process for all parts: each ffmpeg start costs ~0.07 s of CPU, the copy itself less.
-    muxdelay 0 keeps timestamps exactly as in the mezzanine (keyframes on whole seconds).
-    """
-    args: list[str] = []
-    for src in outputs:
-        args += media_input(src).input_args()
-    for n, out in enumerate(outputs.values()):
-        args += ["-map", f"{n}:v:0", "-c", "copy", "-muxdelay", "0", "-muxpreload", "0"]
-        args += ["-f", "mpegts", str(out)]
-    return args
-
-
-def _edge_args(src: Path, piece: Piece, out: Path, gop: float = GOP_SECONDS) -> list[str]:
-    """ffmpeg arguments that re-encode ``piece`` of ``src`` to an MPEG-TS file ``out``.
-
-    MPEG-TS seeking is a timestamp bisection that can land mid-GOP; the decoder then skips
-    to the *next* keyframe, so seeking straight to ``t0`` lost up to a GOP of frames
-    (measured: ``-ss 3.5`` started decoding at 4.0). Seeking a little before the GOP's own
-    keyframe guarantees that keyframe is decoded; an output-side ``-ss`` then drops the
-    frames before ``t0`` exactly.
-    """
-    keyframe = math.floor(piece.t0 / gop + _EPS) * gop
-    seek = max(0.0, keyframe - 0.25 * gop)
-    return [
-        *("-ss", f"{seek:.6f}", *media_input(src).input_args()),
-        *("-ss", f"{piece.t0 - seek:.6f}", "-t", f"{piece.duration:.6f}"),
-        *("-map", "0:v:0", *VIDEO_CODEC_ARGS),
-        *("-muxdelay", "0", "-muxpreload", "0", "-f", "mpegts", str(out)),
-    ]
+def _seconds(packet: av.Packet) -> float:
+    assert packet.dts is not None and packet.time_base is not None
+    return float(packet.dts * packet.time_base)
 
 
 def _audio_args(parts: Sequence[SourcePart], pieces: Sequence[Piece], out: Path) -> list[str]:
@@ -308,8 +266,3 @@ def encode_range(
         what="clip encode",
     )
     return probe(out).duration
-
-
-def _quote(path: Path) -> str:
-    # concat demuxer syntax: single quotes, with embedded ones escaped as '\''
-    return str(path.resolve()).replace("'", "'\\''")

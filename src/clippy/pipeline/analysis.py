@@ -3,6 +3,7 @@ and the ``Analysis`` shape, and recognises whole recordings in ``recognise``).""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,8 @@ import numpy as np
 
 from clippy.detect.signals import segment_features
 from clippy.media.audio import decode_audio
-from clippy.transcribe.base import Transcriber
+from clippy.transcribe.base import Transcriber, Word
+from clippy.transcribe.rolling import drop_cut_edge, join_lead_in
 from clippy.transcribe.vad import speech_fraction
 
 SAMPLE_RATE = 16_000
@@ -28,6 +30,15 @@ class Analysis:
     words: list[dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class LeadIn:
+    """The end of the previous live segment, recognised again with the next one so that a
+    word across their join is heard whole: its last samples and the words stored for them."""
+
+    samples: np.ndarray
+    words: Sequence[Word]
+
+
 def analyse_samples(
     samples: np.ndarray,
     start_time: float,
@@ -35,24 +46,55 @@ def analyse_samples(
     *,
     chunk_id: str,
     prompt: str = "",
+    lead_in: LeadIn | None = None,
+    end_heard_again: bool = False,
 ) -> Analysis:
-    """Features and transcript of 16 kHz mono samples whose first sample is at ``start_time``."""
+    """Features and transcript of 16 kHz mono samples whose first sample is at ``start_time``.
+
+    With ``lead_in`` the recogniser hears it first; of its words only those the previous
+    segment lost at its edge are kept (``rolling.join_lead_in``). With ``end_heard_again``
+    the next segment will hear this one's end as its lead-in, so a word cut off at the end
+    is left to it.
+    """
     features = features_json(segment_features(samples, SAMPLE_RATE, start_time))
     words: list[dict[str, Any]] = []
     if samples.size and speech_fraction(samples, SAMPLE_RATE) >= _MIN_SPEECH_FRACTION:
+        before = lead_in.samples if lead_in is not None else np.zeros(0, np.float32)
+        lead = before.size / SAMPLE_RATE
         chunk = transcriber.transcribe(
-            samples, start_time=start_time, chunk_id=chunk_id, prompt=prompt
+            np.concatenate([before, samples]) if before.size else samples,
+            start_time=start_time - lead,
+            chunk_id=chunk_id,
+            prompt=prompt,
         )
-        words = chunk.to_json()["transcript"]
+        heard = join_lead_in(lead_in.words if lead_in else (), chunk.words, start_time, lead)
+        if end_heard_again:
+            heard = drop_cut_edge(heard, start_time + samples.size / SAMPLE_RATE)
+        words = [w.to_json() for w in heard]
     return Analysis(features=features, words=words)
 
 
 def analyse_audio(
-    media: Path, start_time: float, transcriber: Transcriber, *, chunk_id: str, prompt: str = ""
+    media: Path,
+    start_time: float,
+    transcriber: Transcriber,
+    *,
+    chunk_id: str,
+    prompt: str = "",
+    lead_in: LeadIn | None = None,
+    end_heard_again: bool = False,
 ) -> Analysis:
     """Decode ``media``'s audio and analyse it (see ``analyse_samples``)."""
     samples = decode_audio(media, sample_rate=SAMPLE_RATE)
-    return analyse_samples(samples, start_time, transcriber, chunk_id=chunk_id, prompt=prompt)
+    return analyse_samples(
+        samples,
+        start_time,
+        transcriber,
+        chunk_id=chunk_id,
+        prompt=prompt,
+        lead_in=lead_in,
+        end_heard_again=end_heard_again,
+    )
 
 
 def features_json(features: Any) -> dict[str, Any]:

@@ -21,14 +21,19 @@ from clippy.config import Settings
 from clippy.db.models import Segment, TranscriptSegment
 from clippy.db.session import make_engine, make_session_factory
 from clippy.db.status import SegmentStatus
-from clippy.pipeline.analysis import analyse_audio
-from clippy.storage.base import ObjectStore
+from clippy.media.audio import decode_audio
+from clippy.media.source import InvalidMedia
+from clippy.pipeline.analysis import SAMPLE_RATE, LeadIn, analyse_audio
+from clippy.storage.base import ObjectNotFound, ObjectStore
 from clippy.storage.factory import make_store
 from clippy.storage.keys import mezzanine_key
-from clippy.transcribe.base import Transcriber
+from clippy.transcribe.base import Transcriber, Word
 from clippy.transcribe.factory import make_transcriber
 from clippy.transcribe.rolling import tail_text
-from clippy.transcribe.store import replace_segment_transcript
+from clippy.transcribe.store import replace_segment_transcript, words_between
+
+# Segment times come from the extension's clock: a join within this is seamless.
+_JOIN_TOLERANCE = 0.1
 
 
 @dataclass
@@ -93,6 +98,7 @@ def process_segment(segment_id: int) -> int:
             raise LookupError(f"segment {segment_id} no longer exists (expired or deleted)")
         stream_id, seq, key, start = seg.stream_id, seg.seq, seg.storage_key, seg.start_time
         prompt = _previous_text(session, stream_id, start)
+        previous = previous_segment(session, seg, st.settings.transcribe_overlap_seconds)
 
     with tempfile.TemporaryDirectory(prefix="clippy-seg-") as tmp, st.store.open_local(key) as src:
         from clippy.media.mezzanine import MEZZANINE_SUFFIX, transcode_to_mezzanine
@@ -101,7 +107,13 @@ def process_segment(segment_id: int) -> int:
         transcode_to_mezzanine(src, mezz)
         st.store.put_file(mezzanine_key(stream_id, seq), mezz)
         analysis = analyse_audio(
-            src, start, st.transcriber, chunk_id=f"{stream_id}:{seq}", prompt=prompt
+            src,
+            start,
+            st.transcriber,
+            chunk_id=f"{stream_id}:{seq}",
+            prompt=prompt,
+            lead_in=lead_in_audio(st.store, previous),
+            end_heard_again=st.settings.transcribe_overlap_seconds > 0,
         )
 
     with st.session_factory() as session:
@@ -121,6 +133,48 @@ def process_segment(segment_id: int) -> int:
         seg.error = None
         session.commit()
     return stream_id
+
+
+@dataclass(frozen=True)
+class PreviousSegment:
+    """The segment just before one being processed: its stored file, how many seconds of its
+    end to hear again, and the words already stored for them."""
+
+    key: str
+    seconds: float
+    words: list[Word]
+
+
+def previous_segment(session: Session, seg: Segment, seconds: float) -> PreviousSegment | None:
+    """The segment ``seg`` continues without a hole, if there is one and ``seconds`` > 0."""
+    if seconds <= 0:
+        return None
+    prev = session.scalars(
+        select(Segment).where(Segment.stream_id == seg.stream_id, Segment.seq == seg.seq - 1)
+    ).first()
+    if prev is None or not prev.has_audio:
+        return None
+    if abs(prev.start_time + prev.duration - seg.start_time) > _JOIN_TOLERANCE:
+        return None  # a hole or an overlap: its end is not the audio just before this one
+    seconds = min(seconds, prev.duration)
+    stored = words_between(session, seg.stream_id, seg.start_time - seconds, seg.start_time)
+    return PreviousSegment(prev.storage_key, seconds, [Word.from_json(w) for w in stored])
+
+
+def lead_in_audio(store: ObjectStore, previous: PreviousSegment | None) -> LeadIn | None:
+    """The last seconds of the previous segment's audio, or None when it is gone or unreadable
+    (the segment is then recognised on its own, as before)."""
+    if previous is None:
+        return None
+    try:
+        with store.open_local(previous.key) as path:
+            samples = decode_audio(path, sample_rate=SAMPLE_RATE)
+    except (ObjectNotFound, InvalidMedia):
+        return None
+    n = int(previous.seconds * SAMPLE_RATE)
+    if samples.size < n or n == 0:
+        return None
+    return LeadIn(samples[-n:], previous.words)
 
 
 def _previous_text(session: Session, stream_id: int, before: float) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -28,6 +29,16 @@ class Word:
     start: float
     end: float
     confidence: float = 1.0
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Word:
+        """A word as ``to_json`` (and the transcript store) writes it."""
+        return cls(
+            str(data["text"]),
+            float(data["start"]),
+            float(data["end"]),
+            float(data.get("confidence", 1.0)),
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -65,15 +76,7 @@ class TranscriptChunk:
         return cls(
             chunk_id=str(data["chunk_id"]),
             start_time=float(data["start_time"]),
-            words=[
-                Word(
-                    str(w["text"]),
-                    float(w["start"]),
-                    float(w["end"]),
-                    float(w.get("confidence", 1.0)),
-                )
-                for w in data.get("transcript", [])
-            ],
+            words=[Word.from_json(w) for w in data.get("transcript", [])],
         )
 
 

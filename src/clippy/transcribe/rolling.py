@@ -77,6 +77,22 @@ def merge_overlap(
     return out
 
 
+def join_lead_in(
+    previous: Sequence[Word], new: Sequence[Word], start: float, lead_in: float
+) -> list[Word]:
+    """Words of a live window recognised from ``lead_in`` seconds before its ``start`` (the end
+    of the previous window heard again, so that a word across the join is heard whole).
+
+    Words in the first half of the lead-in may be cut at its beginning and belong to the
+    previous window; the rest of the lead-in keeps only words ``previous`` lacks (see
+    ``merge_overlap``): the word the previous window lost at its edge comes back, once.
+    """
+    if lead_in <= 0:
+        return list(new)
+    heard_whole = [w for w in new if w.end > start - lead_in / 2]
+    return merge_overlap(previous, heard_whole, start - lead_in, start)
+
+
 def quiet_point(audio: np.ndarray, near: int, radius: int) -> int:
     """The sample index in ``[near - radius, near]`` at the middle of the quietest 20 ms:
     where to end a window so that no word is cut (Whisper, made to stop mid-speech, may skip
@@ -91,9 +107,9 @@ def quiet_point(audio: np.ndarray, near: int, radius: int) -> int:
     return lo + int(np.argmin(energy)) * frame + frame // 2
 
 
-def _drop_cut_edge(words: list[Word], edge: float) -> list[Word]:
-    # A word still going on at a window's end was heard only in part; the next window, which
-    # overlaps it, hears it whole.
+def drop_cut_edge(words: Sequence[Word], edge: float) -> list[Word]:
+    """``words`` less any still going on at the window's end ``edge``: heard only in part, it
+    is left to the next window, which overlaps it and hears it whole."""
     return [w for w in words if w.end < edge - 0.05]
 
 
@@ -131,7 +147,7 @@ def transcribe_span(
         )
         new = chunk.words
         if not (last and final):
-            new = _drop_cut_edge(new, t0 + len(piece) / SAMPLE_RATE)
+            new = drop_cut_edge(new, t0 + len(piece) / SAMPLE_RATE)
         new = merge_overlap(words, new, t0, t0 + overlap_seconds) if words else new
         words += new
         context.add(new)
