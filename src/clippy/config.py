@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     llm_api_key: str = ""
     llm_base_url: str = "https://api.groq.com/openai/v1"
     llm_model: str = "llama-3.3-70b-versatile"
+    # The model asked whether a callback really refers to the retrieved earlier moment
+    # ("" = llm_model); the "complex" cases can go to a bigger one.
+    llm_context_model: str = ""
     llm_timeout_seconds: float = Field(default=20.0, gt=0)  # past this a clip keeps its score
 
     # Exports

@@ -59,8 +59,10 @@ def create_clip(
     source: str = "auto",
     signals: dict[str, Any] | None = None,
     now: datetime | None = None,
+    earlier: Sequence[tuple[int, float, float]] = (),
 ) -> Clip:
-    """Add a pending clip of ``stream`` covering ``ranges`` (stream-time seconds)."""
+    """Add a pending clip of ``stream`` covering ``ranges`` (stream-time seconds), after
+    ``earlier`` ranges ``(stream id, start, end)`` of the owner's other streams."""
     clip = Clip(
         user_id=stream.user_id,
         stream_id=stream.id,
@@ -70,11 +72,14 @@ def create_clip(
         peak_time=peak_time,
         source=source,
         status="pending",
-        duration=sum(e - s for s, e in ranges),
+        duration=sum(e - s for s, e in ranges) + sum(e - s for _, s, e in earlier),
         signals=signals or {},
         created_at=now or utcnow(),
     )
-    clip.ranges = [ClipRange(position=i, start=s, end=e) for i, (s, e) in enumerate(ranges)]
+    spans = [*earlier, *((None, s, e) for s, e in ranges)]
+    clip.ranges = [
+        ClipRange(position=i, start=s, end=e, stream_id=sid) for i, (sid, s, e) in enumerate(spans)
+    ]
     session.add(clip)
     session.flush()
     return clip
@@ -82,7 +87,11 @@ def create_clip(
 
 def stream_clip_ranges(session: Session, stream_id: int) -> list[tuple[float, float]]:
     """Every time range already clipped in the stream (so a moment is never clipped twice)."""
-    q = select(ClipRange.start, ClipRange.end).join(Clip).where(Clip.stream_id == stream_id)
+    q = (
+        select(ClipRange.start, ClipRange.end)
+        .join(Clip)
+        .where(Clip.stream_id == stream_id, ClipRange.stream_id.is_(None))
+    )
     return [(s, e) for s, e in session.execute(q)]
 
 

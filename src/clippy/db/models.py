@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -183,6 +184,18 @@ class TranscriptSegment(Base):
     )
 
 
+class MemoryVector(Base):
+    """A transcript chunk's sentence embedding (float32 bytes), for semantic retrieval."""
+
+    __tablename__ = "memory_vectors"
+
+    transcript_id: Mapped[int] = mapped_column(
+        ForeignKey("transcript_segments.id", ondelete="CASCADE"), primary_key=True
+    )
+    model: Mapped[str] = mapped_column(String(80))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class ChatMessage(Base):
     __tablename__ = "chat_messages"
 
@@ -246,6 +259,11 @@ class ClipRange(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     start: Mapped[float] = mapped_column(Float)  # stream-time seconds
     end: Mapped[float] = mapped_column(Float)
+    # A range from another stream of the same owner (an earlier broadcast a callback refers
+    # to, see clippy.memory); ``None``: the clip's own stream.
+    stream_id: Mapped[int | None] = mapped_column(
+        ForeignKey("streams.id", ondelete="CASCADE"), default=None, index=True
+    )
 
     clip: Mapped[Clip] = relationship(back_populates="ranges")
 
