@@ -134,7 +134,8 @@ def _outcome_topic(text: str, m: re.Match[str]) -> str:
     """What came true, when the sentence says it ("told you I would hit it")."""
     rest = _OUTCOMES.sub(" ", text[m.end() :]).strip(" .?!")
     rest = re.sub(r"^(?:so |that |i would |i could |i d )+", "", rest)
-    return rest.split(".")[0].split("?")[0].split("!")[0].strip()
+    topic = rest.split(".")[0].split("?")[0].split("!")[0].strip()
+    return topic if content_terms(topic) else ""
 
 
 def find_cues(words: Sequence[Word]) -> list[Cue]:
