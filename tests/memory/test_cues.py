@@ -54,8 +54,23 @@ def test_predictions_and_outcomes() -> None:
 
 
 def test_cues_from_timed_words_keep_their_sentence_times() -> None:
-    said = "calm talk here . remember yesterday when i fell off the bridge".split()
-    words = [{"text": w, "start": 10.0 + i * 0.3, "end": 10.25 + i * 0.3} for i, w in enumerate(said)]
+    said = [
+        "calm",
+        "talk",
+        "here",
+        ".",
+        "remember",
+        "yesterday",
+        "when",
+        "i",
+        "fell",
+        "off",
+        "the",
+        "bridge",
+    ]
+    words = [
+        {"text": w, "start": 10.0 + i * 0.3, "end": 10.25 + i * 0.3} for i, w in enumerate(said)
+    ]
     words[4:] = [{**w, "start": w["start"] + 2, "end": w["end"] + 2} for w in words[4:]]  # pause
     (cue,) = find_cues(words)
     assert cue.kind == CALLBACK and cue.start == pytest.approx(13.2) and cue.end > cue.start

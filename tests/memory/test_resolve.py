@@ -66,7 +66,9 @@ def test_callback_plan_has_both_ranges_in_order_and_names_both_times() -> None:
     plan = callback_plan(cue, p, 2, until=60.0, now=NOW, moments=[(46.0, 58.0)])
     assert plan.reason == "callback to 'i fell off the bridge' 20 h ago"
     earlier, now = plan.spans
-    assert earlier.stream_id == 1 and earlier.start == 46.0 and earlier.end == 58.0  # grown to the moment clipped then
+    assert (
+        earlier.stream_id == 1 and earlier.start == 46.0 and earlier.end == 58.0
+    )  # grown to the moment clipped then
     assert earlier.end - earlier.start <= EARLIER_MAX
     assert now == Span(2, 28.0, 37.0)
 

@@ -11,15 +11,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from clippy.clips.service import STREAM_BAND, clip_spans
 from clippy.db.models import Clip, Segment
 from clippy.media.cut import SourcePart, cut_clip
 from clippy.media.thumbnail import make_thumbnail
 from clippy.pipeline.keys import clip_file_key, clip_thumb_key, mezzanine_key
 from clippy.storage.base import ObjectStore
 from clippy.transcripts.store import spoken_text
-
-# Stream times stay far below this (115 days), so bands of different streams never meet.
-_STREAM_BAND = 1.0e7
 
 
 class ClipSourceMissing(RuntimeError):
@@ -100,12 +98,12 @@ def render_clip(session_factory: sessionmaker[Session], store: ObjectStore, clip
         if clip is None:
             raise ClipSourceMissing(f"clip {clip_id} does not exist")
         stream_id = clip.stream_id
-        spans = [(r.stream_id or stream_id, r.start, r.end) for r in clip.ranges]
+        spans = clip_spans(clip)
         groups = _by_stream(spans)
         needed = {sid: _needed_segments(session, sid, rs) for sid, rs in groups.items()}
     # Ranges of another stream (a callback's earlier setup) share the cut's one time axis:
-    # each stream's times are moved to a band of their own, far apart, in range order.
-    offset = {sid: k * _STREAM_BAND for k, sid in enumerate(groups)}
+    # each stream's times move to a band of their own.
+    offset = {sid: k * STREAM_BAND for k, sid in enumerate(groups)}
     ranges = [(s + offset[sid], e + offset[sid]) for sid, s, e in spans]
     try:
         with (

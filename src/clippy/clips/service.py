@@ -85,6 +85,17 @@ def create_clip(
     return clip
 
 
+# Stream times stay far below this (115 days): moving another stream's ranges (a callback's
+# earlier setup) into a band of their own keeps one time axis unambiguous for cutting and
+# captions.
+STREAM_BAND = 1.0e7
+
+
+def clip_spans(clip: Clip) -> list[tuple[int, float, float]]:
+    """The clip's ranges in output order as ``(stream id, start, end)``."""
+    return [(r.stream_id or clip.stream_id, r.start, r.end) for r in clip.ranges]
+
+
 def stream_clip_ranges(session: Session, stream_id: int) -> list[tuple[float, float]]:
     """Every time range already clipped in the stream (so a moment is never clipped twice)."""
     q = (
