@@ -220,8 +220,15 @@ def score(outcomes: Sequence[Outcome]) -> dict[str, Any]:
 def evaluate_memory(
     settings: Settings, similarity: Similarity | None = None
 ) -> tuple[list[Outcome], dict[str, Any]]:
-    """Speak, recognise and decide every scenario; the outcomes and their score."""
+    """Speak, recognise and decide every scenario: the outcomes (with ``similarity`` when
+    given) and the score by words alone and, with ``similarity``, with embeddings too (on the
+    same recognised words, so the two are comparable)."""
     lines = [*CALM[:4], *(x for sc in SCENARIOS for x in (sc.earlier, sc.now))]
     heard = recognise_lines(lines, settings)
-    outcomes = [decide(sc, heard, similarity) for sc in SCENARIOS]
-    return outcomes, score(outcomes)
+    words_only = [decide(sc, heard) for sc in SCENARIOS]
+    summary = {"words_only": score(words_only)}
+    if similarity is None:
+        return words_only, summary
+    embedded = [decide(sc, heard, similarity) for sc in SCENARIOS]
+    summary["with_embeddings"] = score(embedded)
+    return embedded, summary

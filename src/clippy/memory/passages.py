@@ -77,12 +77,12 @@ def best_passage(
     best: Passage | None = None
     for chunk in chunks:
         for s in split_sentences(chunk.words, max_words=None):
-            if any(c.kind == "callback" for c in sentence_cues(s)):
-                continue
             score = lexical_match(topic, s.text)
             if score < floor and similarity and similarity(topic, s.text) >= MIN_COSINE:
                 score = floor
-            if score >= floor and (best is None or _better(score, chunk, best)):
+            if score < floor or any(c.kind == "callback" for c in sentence_cues(s)):
+                continue
+            if best is None or _better(score, chunk, best):
                 best = Passage(chunk.stream_id, s.start, s.end, s.text, chunk.said_at, score)
     return best
 
