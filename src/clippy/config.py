@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     # The model asked whether a callback really refers to the retrieved earlier moment
     # ("" = llm_model); the "complex" cases can go to a bigger one.
     llm_context_model: str = ""
+    # Memory also matches a callback to a paraphrase by sentence embeddings (all-MiniLM-L6-v2,
+    # requirements/embeddings.txt); off, it matches by words (see docs/memory.md).
+    memory_embeddings: bool = False
     llm_timeout_seconds: float = Field(default=20.0, gt=0)  # past this a clip keeps its score
 
     # Exports

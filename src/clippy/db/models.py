@@ -14,7 +14,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -182,18 +181,6 @@ class TranscriptSegment(Base):
         Index("ix_transcript_stream_time", "stream_id", "start_time"),
         UniqueConstraint("stream_id", "chunk_id", "source"),
     )
-
-
-class MemoryVector(Base):
-    """A transcript chunk's sentence embedding (float32 bytes), for semantic retrieval."""
-
-    __tablename__ = "memory_vectors"
-
-    transcript_id: Mapped[int] = mapped_column(
-        ForeignKey("transcript_segments.id", ondelete="CASCADE"), primary_key=True
-    )
-    model: Mapped[str] = mapped_column(String(80))
-    vector: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class ChatMessage(Base):

@@ -10,12 +10,16 @@ splits the text. Without the wheel memory matches words only (``EmbeddingsMissin
 from __future__ import annotations
 
 import json
+import logging
 import struct
 from collections import OrderedDict
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 MAX_TOKENS = 128  # passages are sentences; longer input is cut (the model saw 128 in training)
@@ -153,3 +157,14 @@ def _gelu(x: np.ndarray) -> np.ndarray:
 def load_embedder() -> Embedder:
     """The embedder from the installed wheel; ``EmbeddingsMissing`` without it."""
     return Embedder(model_dir())
+
+
+@cache
+def shared_embedder() -> Embedder | None:
+    """One embedder per process (loading reads 90 MB), or ``None`` without the wheel (logged
+    once: memory then matches words only)."""
+    try:
+        return load_embedder()
+    except EmbeddingsMissing as exc:
+        log.warning("memory embeddings are on but unavailable: %s", exc)
+        return None

@@ -26,7 +26,6 @@ class Chunk:
     stream_id: int
     said_at: datetime
     words: Sequence[Word]
-    vector: Sequence[float] | None = None
 
 
 @dataclass(frozen=True)
@@ -48,14 +47,6 @@ def lexical_match(topic: str, text: str) -> float:
         return 0.0
     have = set(content_terms(text))
     return sum(1 for t in wanted if t in have) / len(wanted)
-
-
-def cosine(a: Sequence[float], b: Sequence[float]) -> float:
-    """Cosine similarity of two vectors (0 when either is all zeros)."""
-    dot = sum(x * y for x, y in zip(a, b, strict=True))
-    na = sum(x * x for x in a) ** 0.5
-    nb = sum(y * y for y in b) ** 0.5
-    return dot / (na * nb) if na and nb else 0.0
 
 
 Similarity = Callable[[str, str], float]

@@ -23,7 +23,7 @@ from clippy.detect.chat import ChatLine
 from clippy.detect.judge import LlmJudge, apply_verdict, candidate_for
 from clippy.detect.plan import ClipPlan
 from clippy.detect.preferences import DetectionPrefs, effective_prefs
-from clippy.memory import LiveWindow, MemoryPlan, plan_memory_clips
+from clippy.memory import LiveWindow, MemoryPlan, plan_memory_clips, shared_embedder
 from clippy.pipeline.windows import HISTORY_SECONDS, WindowInput, plan_window
 from clippy.storage.base import ObjectStore
 from clippy.transcripts.store import words_between
@@ -115,6 +115,7 @@ def detect_and_clip(
             ),
             now=now or utcnow(),
             final=final,
+            similarity=_similarity(settings),
         )  # fmt: skip
         left = remaining_clips_today(session, stream.user_id)
     try:
@@ -157,6 +158,11 @@ def detect_and_clip(
         if clip_id is not None:
             made.append(clip_id)
     return made
+
+
+def _similarity(settings: Settings) -> Callable[[str, str], float] | None:
+    embedder = shared_embedder() if settings.memory_embeddings else None
+    return embedder.similarity if embedder is not None else None
 
 
 def _clip_memory(

@@ -1,4 +1,4 @@
-"""memory: clip ranges from an earlier stream (callbacks), passage vectors for retrieval
+"""memory: clip ranges from an earlier stream (a callback's setup before its payoff)
 
 Revision ID: 0009_memory
 Revises: 0008_chat_badges
@@ -23,21 +23,9 @@ def upgrade() -> None:
         batch.create_foreign_key(
             "fk_clip_ranges_stream_id", "streams", ["stream_id"], ["id"], ondelete="CASCADE"
         )
-    op.create_table(
-        "memory_vectors",
-        sa.Column(
-            "transcript_id",
-            sa.Integer(),
-            sa.ForeignKey("transcript_segments.id", ondelete="CASCADE"),
-            primary_key=True,
-        ),
-        sa.Column("model", sa.String(length=80), nullable=False),
-        sa.Column("vector", sa.LargeBinary(), nullable=False),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table("memory_vectors")
     with op.batch_alter_table("clip_ranges") as batch:
         batch.drop_constraint("fk_clip_ranges_stream_id", type_="foreignkey")
         batch.drop_index("ix_clip_ranges_stream_id")
