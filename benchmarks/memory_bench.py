@@ -42,17 +42,28 @@ from clippy.memory.passages import best_passage  # noqa: E402
 from clippy.memory.resolve import find_prediction  # noqa: E402
 from clippy.storage.retention import retention_cutoff  # noqa: E402
 
-_WORD_TEXT = """the a we i you they go went run jump build craft fight boss dragon bridge river
-castle sword shield map chat round game team lake tower wall car horse cat keyboard night wood
-stone gold coin shop hat ladder spider lights storm north south level quiet really very just
-now then there here this that what when where nice great bad"""
-WORDS = _WORD_TEXT.split()
+# Speech: common words often, and a Zipf-distributed vocabulary of 5000 content words (made
+# up, seeded), so a distinctive word is as rare as in real talk.
+_COMMON_TEXT = """the a we i you they go went run this that what when where it is was and to of
+in on for with just really now then there here so oh okay yeah like get got"""
+_COMMON = _COMMON_TEXT.split()
 TOPICS = [
     "i fell off the bridge", "the dragon ate my horse", "we built the castle by the lake",
     "the boss killed me with one punch", "my cat walked across the keyboard",
     "i sold the golden sword", "the spider in the tower", "i crashed the car into the river",
 ]  # fmt: skip
 CHUNK_SECONDS = 10.0
+
+
+def vocabulary(rng: random.Random, n: int = 5000) -> tuple[list[str], list[float]]:
+    """Made-up content words and Zipf weights; the topics' own words are among the rare."""
+    syll = ["ka", "lo", "mi", "ren", "to", "sa", "vel", "dor", "pi", "nu", "gar", "el", "fen"]
+    words = {"".join(rng.choice(syll) for _ in range(rng.randint(2, 4))) for _ in range(3 * n)}
+    vocab = sorted(words)[:n]
+    rng.shuffle(vocab)
+    topic_words = {w for t in TOPICS for w in t.split()} - set(_COMMON)
+    vocab[n // 4 : n // 4 + len(topic_words)] = sorted(topic_words)
+    return vocab, [1.0 / (k + 1) for k in range(len(vocab))]
 
 
 def fill(session: Session, hours: float, streams: int, rng: random.Random) -> tuple[int, int]:
@@ -62,6 +73,7 @@ def fill(session: Session, hours: float, streams: int, rng: random.Random) -> tu
     session.flush()
     now = utcnow()
     per_stream = int(hours * 3600 / CHUNK_SECONDS)
+    vocab, weights = vocabulary(rng)
     stream_id = 0
     for k in range(streams):
         stream = Stream(user_id=user.id, client_stream_id=f"s{k}", status="ended")
@@ -71,7 +83,10 @@ def fill(session: Session, hours: float, streams: int, rng: random.Random) -> tu
         rows = []
         for i in range(per_stream):
             t = i * CHUNK_SECONDS
-            said = [rng.choice(WORDS) for _ in range(25)]
+            said = [
+                rng.choice(_COMMON) if rng.random() < 0.55 else w
+                for w in rng.choices(vocab, weights, k=25)
+            ]
             if rng.random() < 0.002:
                 said[5:10] = rng.choice(TOPICS).split()
             if rng.random() < 0.002:
@@ -142,7 +157,7 @@ def embed_cost(rng: random.Random) -> str:
     from clippy.memory.embed import load_embedder
 
     emb = load_embedder()
-    texts = [" ".join(rng.choice(WORDS) for _ in range(25)) for _ in range(360)]
+    texts = [" ".join(rng.choice(_COMMON + TOPICS) for _ in range(12)) for _ in range(360)]
     emb.embed(texts[:8])  # warm up
     t, c = time.perf_counter(), time.process_time()
     for i in range(0, len(texts), 32):
@@ -177,10 +192,18 @@ def main() -> None:
         now = utcnow()
         since = retention_cutoff("pro", now)
         topics = iter(rng.choice(TOPICS) for _ in range(10**6))
+        # Said in other words: one word no chunk holds, so the any-word fallback runs.
+        reworded = iter(rng.choice(TOPICS) + " yesterday evening overpass" for _ in range(10**6))
         outcome = Cue("outcome", 0.0, 1.0, "i told you", "")
 
         def callback() -> object:
             topic = next(topics)
+            with factory() as s:
+                found = matching_chunks(s, user_id, topic, since=since, exclude=(last, 1e9))
+            return best_passage(topic, found)
+
+        def callback_reworded() -> object:
+            topic = next(reworded)
             with factory() as s:
                 found = matching_chunks(s, user_id, topic, since=since, exclude=(last, 1e9))
             return best_passage(topic, found)
@@ -196,6 +219,7 @@ def main() -> None:
         head = ("p50", "p95", "max", "cpu p50", "cpu p95")
         print(f"{'one retrieval (ms)':32} " + " ".join(f"{h:>7}" for h in head))
         print(row("callback: full text + sentence", timed(callback, args.queries)))
+        print(row("callback in other words", timed(callback_reworded, args.queries)))
         print(row("outcome: last 2 h of chunks", timed(prediction, args.queries)))
         with factory() as s:
             print(sizes(s))

@@ -73,6 +73,10 @@ def test_retrieval_finds_the_owners_retained_passage_only(
         free = retention_cutoff("free", NOW)
         mine = matching_chunks(s, memory["me"], "fell off the bridge", since=free)
         assert {c.stream_id for c in mine} == {memory["today"]}  # only the callback itself
+        # Said in other words: no chunk holds them all, one holds most.
+        other = matching_chunks(s, memory["me"], "i fell off the rope bridge", since=since,
+                                exclude=(memory["today"], 29.0))  # fmt: skip
+        assert {c.stream_id for c in other} == {memory["day1"]}
         # Words without anything distinctive search nothing.
         assert search_words("when i was there") == []
         assert matching_chunks(s, memory["me"], "when i was there", since=since) == []

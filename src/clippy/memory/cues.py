@@ -42,6 +42,8 @@ _PREDICTIONS = (
         r"(?P<topic>(?:win|hit|make|beat|land|clutch)\b[^.?!]*)"
     ),
 )
+# Every prediction pattern holds one of these words: a chunk without any is skipped cheaply.
+_PREDICTION_HINT = re.compile(r"\b(?:bet|predict|mark|watch|if i|win|hit|make|beat|land|clutch)")
 _OUTCOMES = re.compile(
     r"(?:^|\bi )told (?:you|ya|y all)\b"
     r"|\b(?:told you so|called it|i said i would|like i said|as i predicted)\b"
@@ -158,6 +160,11 @@ def _outcome_topic(text: str, m: re.Match[str]) -> str:
     rest = re.sub(r"^(?:so |that |i would |i could |i d )+", "", rest)
     topic = rest.split(".")[0].split("?")[0].split("!")[0].strip()
     return topic if content_terms(topic) else ""
+
+
+def may_predict(words: Sequence[Word]) -> bool:
+    """Whether ``words`` could hold a prediction (a quick test before finding cues)."""
+    return bool(_PREDICTION_HINT.search(" ".join(str(w["text"]) for w in words).lower()))
 
 
 def find_cues(words: Sequence[Word]) -> list[Cue]:

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from clippy.detect.words import Sentence, Word, split_sentences
-from clippy.memory.cues import CALLBACK, OUTCOME, PREDICTION, Cue, content_terms, sentence_cues
+from clippy.memory.cues import (
+    CALLBACK,
+    OUTCOME,
+    PREDICTION,
+    Cue,
+    content_terms,
+    may_predict,
+    sentence_cues,
+)
 from clippy.memory.passages import Chunk, Passage, lexical_match
 
 LEAD = 2.0  # seconds kept before a remembered sentence / the cue …
@@ -110,6 +118,8 @@ def find_prediction(outcome: Cue, chunks: Sequence[Chunk]) -> tuple[Passage, Cue
     names something no prediction mentions ("I told you the rules") confirms none."""
     found: list[tuple[float, datetime, float, Passage, Cue]] = []
     for chunk in chunks:
+        if not may_predict(chunk.words):
+            continue
         for s in split_sentences(chunk.words, max_words=None):
             for c in sentence_cues(s):
                 if c.kind == PREDICTION:
