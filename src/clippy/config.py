@@ -109,6 +109,12 @@ class Settings(BaseSettings):
     llm_api_key: str = ""
     llm_base_url: str = "https://api.groq.com/openai/v1"
     llm_model: str = "llama-3.3-70b-versatile"
+    # The model asked whether a callback really refers to the retrieved earlier moment
+    # ("" = llm_model); the "complex" cases can go to a bigger one.
+    llm_context_model: str = ""
+    # Memory also matches a callback to a paraphrase by sentence embeddings (all-MiniLM-L6-v2,
+    # requirements/embeddings.txt); off, it matches by words (see docs/memory.md).
+    memory_embeddings: bool = False
     llm_timeout_seconds: float = Field(default=20.0, gt=0)  # past this a clip keeps its score
 
     # Exports

@@ -12,7 +12,7 @@ from clippy.accounts.plans import get_plan
 from clippy.accounts.quotas import clips_allowed
 from clippy.accounts.usage import add_clip, usage_for
 from clippy.clips.render import ClipSourceMissing, check_sources, render_clip
-from clippy.clips.service import add_pending_clip, validate_ranges
+from clippy.clips.service import InvalidRange, add_pending_clip, validate_ranges
 from clippy.db.models import Clip, Stream, User
 from clippy.db.types import utcnow
 from clippy.errors import QuotaExceeded
@@ -45,9 +45,11 @@ def make_clip(
     peak_time: float | None = None,
     source: str = "manual",
     signals: dict[str, Any] | None = None,
+    earlier: Sequence[tuple[int, float, float]] = (),
 ) -> Clip:
     """Create and render a clip of ``stream_id``; raises ``ClipQuotaExceeded``,
-    ``InvalidRange`` or ``ClipSourceMissing``.
+    ``InvalidRange`` or ``ClipSourceMissing``. ``earlier`` ranges ``(stream id, start, end)``
+    of the same owner's other streams come first (a callback's setup, see clippy.memory).
 
     A refused request leaves nothing behind: every refusal is decided before the clip row
     exists, and the clip counts toward the day's quota only once it rendered.
@@ -58,6 +60,7 @@ def make_clip(
         if stream is None:
             raise LookupError(f"stream {stream_id} does not exist")
         validate_ranges(ranges, stream.received_until)
+        _check_earlier(session, stream, earlier)
         left = remaining_clips_today(session, stream.user_id, now)
         if left is not None and left <= 0:
             user = session.get(User, stream.user_id)
@@ -67,6 +70,8 @@ def make_clip(
                 " used; it resets at 00:00 UTC, or upgrade to Pro for unlimited clips"
             )
         check_sources(session, stream_id, ranges)
+        for sid, s, e in earlier:
+            check_sources(session, sid, [(s, e)])
         clip = add_pending_clip(
             session,
             stream,
@@ -78,6 +83,7 @@ def make_clip(
             source=source,
             signals=signals,
             now=now,
+            earlier=earlier,
         )
         session.commit()
         clip_id, user_id = clip.id, stream.user_id
@@ -96,3 +102,18 @@ def make_clip(
         add_clip(session, user_id, now.date())
         session.commit()
     return made
+
+
+def _check_earlier(
+    session: Session, stream: Stream, earlier: Sequence[tuple[int, float, float]]
+) -> None:
+    """Earlier ranges must be of the owner's other recorded streams, in order."""
+    prev: tuple[int, float] | None = None
+    for sid, s, e in earlier:
+        other = session.get(Stream, sid)
+        if other is None or other.user_id != stream.user_id or sid == stream.id:
+            raise InvalidRange(f"stream {sid} is not another stream of this clip's owner")
+        validate_ranges([(s, e)], other.received_until)
+        if prev is not None and prev[0] == sid and s < prev[1]:
+            raise InvalidRange("ranges must be in time order and must not overlap")
+        prev = (sid, e)

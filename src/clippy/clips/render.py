@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from clippy.clips.service import STREAM_BAND, clip_spans
 from clippy.db.models import Clip, Segment
 from clippy.db.status import ClipStatus, SegmentStatus
 from clippy.errors import Conflict
@@ -73,6 +74,16 @@ def _needed_segments(
     return out
 
 
+def _by_stream(
+    spans: Sequence[tuple[int, float, float]],
+) -> dict[int, list[tuple[float, float]]]:
+    """The ranges of each stream, streams in the order their first range comes."""
+    out: dict[int, list[tuple[float, float]]] = {}
+    for sid, s, e in spans:
+        out.setdefault(sid, []).append((s, e))
+    return out
+
+
 def check_sources(session: Session, stream_id: int, ranges: Sequence[tuple[float, float]]) -> None:
     """Raise ``ClipSourceMissing`` unless every segment the ranges need is processed."""
     _needed_segments(session, stream_id, ranges)
@@ -88,16 +99,28 @@ def render_clip(session_factory: sessionmaker[Session], store: ObjectStore, clip
         clip = session.get(Clip, clip_id)
         if clip is None:
             raise ClipSourceMissing(f"clip {clip_id} does not exist")
-        ranges = [(r.start, r.end) for r in clip.ranges]
         stream_id = clip.stream_id
-        needed = _needed_segments(session, stream_id, ranges)
+        spans = clip_spans(clip)
+        groups = _by_stream(spans)
+        needed = {sid: _needed_segments(session, sid, rs) for sid, rs in groups.items()}
+    # Ranges of another stream (a callback's earlier setup) share the cut's one time axis:
+    # each stream's times move to a band of their own.
+    offset = {sid: k * STREAM_BAND for k, sid in enumerate(groups)}
+    ranges = [(s + offset[sid], e + offset[sid]) for sid, s, e in spans]
     try:
         with (
             tempfile.TemporaryDirectory(prefix="clippy-cut-") as tmp,
-            open_mezzanines(
-                store, stream_id, ((n.seq, n.start, n.duration) for n in needed)
-            ) as parts,
+            contextlib.ExitStack() as opened,
         ):
+            parts = [
+                part
+                for sid, ns in needed.items()
+                for part in opened.enter_context(
+                    open_mezzanines(
+                        store, sid, ((n.seq, n.start + offset[sid], n.duration) for n in ns)
+                    )
+                )
+            ]
             out = Path(tmp) / "clip.mp4"
             result = cut_clip(parts, ranges, out)
             thumb = Path(tmp) / "thumb.jpg"
@@ -122,7 +145,9 @@ def render_clip(session_factory: sessionmaker[Session], store: ObjectStore, clip
         clip.file_key = file_key
         clip.thumb_key = thumb_key
         clip.duration = result.duration
-        clip.transcript_text = spoken_text(session, stream_id, ranges)
+        clip.transcript_text = " ".join(
+            t for sid, rs in groups.items() if (t := spoken_text(session, sid, rs))
+        )
         clip.status = ClipStatus.READY
         clip.error = None
         session.commit()

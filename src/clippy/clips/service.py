@@ -60,8 +60,10 @@ def add_pending_clip(
     source: str = "auto",
     signals: dict[str, Any] | None = None,
     now: datetime | None = None,
+    earlier: Sequence[tuple[int, float, float]] = (),
 ) -> Clip:
-    """Add a pending clip row of ``stream`` covering ``ranges`` (stream-time seconds).
+    """Add a pending clip row of ``stream`` covering ``ranges`` (stream-time seconds), after
+    ``earlier`` ranges ``(stream id, start, end)`` of the owner's other streams.
 
     Only ``clips.make.make_clip`` calls this: it checks quota and sources first and renders
     after, so a clip is always *made* there."""
@@ -74,19 +76,37 @@ def add_pending_clip(
         peak_time=peak_time,
         source=source,
         status=ClipStatus.PENDING,
-        duration=sum(e - s for s, e in ranges),
+        duration=sum(e - s for s, e in ranges) + sum(e - s for _, s, e in earlier),
         signals=signals or {},
         created_at=now or utcnow(),
     )
-    clip.ranges = [ClipRange(position=i, start=s, end=e) for i, (s, e) in enumerate(ranges)]
+    spans = [*earlier, *((None, s, e) for s, e in ranges)]
+    clip.ranges = [
+        ClipRange(position=i, start=s, end=e, stream_id=sid) for i, (sid, s, e) in enumerate(spans)
+    ]
     session.add(clip)
     session.flush()
     return clip
 
 
+# Stream times stay far below this (115 days): moving another stream's ranges (a callback's
+# earlier setup) into a band of their own keeps one time axis unambiguous for cutting and
+# captions.
+STREAM_BAND = 1.0e7
+
+
+def clip_spans(clip: Clip) -> list[tuple[int, float, float]]:
+    """The clip's ranges in output order as ``(stream id, start, end)``."""
+    return [(r.stream_id or clip.stream_id, r.start, r.end) for r in clip.ranges]
+
+
 def stream_clip_ranges(session: Session, stream_id: int) -> list[tuple[float, float]]:
     """Every time range already clipped in the stream (so a moment is never clipped twice)."""
-    q = select(ClipRange.start, ClipRange.end).join(Clip).where(Clip.stream_id == stream_id)
+    q = (
+        select(ClipRange.start, ClipRange.end)
+        .join(Clip)
+        .where(Clip.stream_id == stream_id, ClipRange.stream_id.is_(None))
+    )
     return [(s, e) for s, e in session.execute(q)]
 
 

@@ -246,6 +246,11 @@ class ClipRange(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     start: Mapped[float] = mapped_column(Float)  # stream-time seconds
     end: Mapped[float] = mapped_column(Float)
+    # A range from another stream of the same owner (an earlier broadcast a callback refers
+    # to, see clippy.memory); ``None``: the clip's own stream.
+    stream_id: Mapped[int | None] = mapped_column(
+        ForeignKey("streams.id", ondelete="CASCADE"), default=None, index=True
+    )
 
     clip: Mapped[Clip] = relationship(back_populates="ranges")
 

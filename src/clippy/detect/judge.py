@@ -39,6 +39,10 @@ Reply with one JSON object and nothing else:
 {"keep": true or false, "score": a number from 0 to 1 (how strong a clip it is), "title": "a short \
 catchy title in the language spoken, at most 60 characters, no hashtags"}"""
 STREAMER_HEADER = "What this streamer wants clipped (their own words; weigh keep and score by it):"
+CONTEXT_HEADER = (
+    "Earlier in the streamer's broadcasts (retrieved from memory; the candidate may refer back"
+    " to it). Keep only if the candidate really refers to this earlier moment:"
+)
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 _MEMO_SIZE = 4096
 _TRUE = frozenset({"true", "yes", "keep", "1"})
@@ -79,8 +83,11 @@ def candidate_for(plan: ClipPlan, words: Sequence[Word]) -> Candidate:
     return Candidate(plan.start, plan.end, plan.score, plan.reason, " ".join(t for t in said if t))
 
 
-def build_messages(candidate: Candidate, streamer_prompt: str = "") -> list[dict[str, str]]:
-    """The chat messages for one candidate; the streamer's prompt extends the system prompt."""
+def build_messages(
+    candidate: Candidate, streamer_prompt: str = "", context: Sequence[str] = ()
+) -> list[dict[str, str]]:
+    """The chat messages for one candidate; the streamer's prompt extends the system prompt,
+    ``context`` (earlier passages the candidate may refer to) the user message."""
     system = SYSTEM_PROMPT
     if streamer_prompt.strip():
         system += f"\n\n{STREAMER_HEADER}\n{streamer_prompt.strip()}"
@@ -93,6 +100,9 @@ def build_messages(candidate: Candidate, streamer_prompt: str = "") -> list[dict
         f"Clip length: {candidate.end - candidate.start:.0f} s\n"
         f'Transcript:\n"""\n{text}\n"""'
     )
+    if context:
+        earlier = "\n".join(f"- {c.strip()[:MAX_TRANSCRIPT_CHARS]}" for c in context)
+        user += f'\n{CONTEXT_HEADER}\n"""\n{earlier}\n"""'
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
@@ -185,8 +195,13 @@ def judge_configured(settings: Settings) -> bool:
 class LlmJudge:
     """Asks an OpenAI-compatible chat API about each candidate, once per candidate key."""
 
-    def __init__(self, *, base_url: str, api_key: str, model: str, timeout: float) -> None:
+    def __init__(
+        self, *, base_url: str, api_key: str, model: str, timeout: float, context_model: str = ""
+    ) -> None:
         self.model = model
+        # Whether a moment really refers back to an earlier one is the harder question: a
+        # bigger model may be named for it (CLIPPY_LLM_CONTEXT_MODEL).
+        self.context_model = context_model or model
         # No retries: a late verdict holds up the stream's detection, and a candidate the
         # judge missed is still clipped on its signals.
         self._client = make_client(base_url, api_key, timeout)
@@ -194,15 +209,22 @@ class LlmJudge:
         # remembered so a dropped moment is not asked about (and paid for) again.
         self._memo: OrderedDict[tuple[str, str], Verdict] = OrderedDict()
 
-    def ask(self, candidate: Candidate, streamer_prompt: str = "", key: str = "") -> Verdict | None:
-        """The verdict on ``candidate``, or ``None`` when the API cannot give one (logged)."""
+    def ask(
+        self,
+        candidate: Candidate,
+        streamer_prompt: str = "",
+        key: str = "",
+        context: Sequence[str] = (),
+    ) -> Verdict | None:
+        """The verdict on ``candidate``, or ``None`` when the API cannot give one (logged).
+        With ``context`` (a callback's earlier passages) the context model is asked."""
         memo_key = (key, streamer_prompt)
         if key and memo_key in self._memo:
             return self._memo[memo_key]
         try:
             reply = self._client.chat.completions.create(
-                model=self.model,
-                messages=build_messages(candidate, streamer_prompt),  # type: ignore[arg-type]
+                model=self.context_model if context else self.model,
+                messages=build_messages(candidate, streamer_prompt, context),  # type: ignore[arg-type]
                 temperature=0,
                 max_tokens=200,
             )
@@ -234,4 +256,5 @@ def make_judge(settings: Settings) -> LlmJudge | None:
         api_key=settings.llm_api_key,
         model=settings.llm_model,
         timeout=settings.llm_timeout_seconds,
+        context_model=settings.llm_context_model,
     )

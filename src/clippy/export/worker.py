@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from clippy.accounts.plans import get_plan
 from clippy.branding import SETTINGS_KEY as BRANDING_KEY
 from clippy.branding import Branding
+from clippy.clips.service import STREAM_BAND, clip_spans
 from clippy.db.models import Clip, ClipCaption, ExportJob, Stream, User
 from clippy.db.status import ExportStatus
 from clippy.db.types import utcnow
@@ -60,10 +61,17 @@ def _load_source(session: Session, clip_id: int) -> _Source:
     if clip is None or not clip.file_key:
         raise RuntimeError(f"clip {clip_id} is gone or has no video; it cannot be exported")
     stream = session.get(Stream, clip.stream_id)
-    ranges = [(r.start, r.end) for r in clip.ranges]
+    ranges: list[tuple[float, float]] = []
     words: list[dict[str, Any]] = []
-    for a, b in ranges:
-        words.extend(words_between(session, clip.stream_id, a, b))
+    for k, (sid, a, b) in enumerate(clip_spans(clip)):
+        # Another stream's range (a callback's setup) and its words move to a band of their
+        # own, so captions find the range they belong to.
+        shift = 0.0 if sid == clip.stream_id else (k + 1) * STREAM_BAND
+        ranges.append((a + shift, b + shift))
+        words.extend(
+            {**w, "start": float(w["start"]) + shift, "end": float(w["end"]) + shift}
+            for w in words_between(session, sid, a, b)
+        )
     saved = session.get(ClipCaption, clip.id)
     return _Source(
         clip.id,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,11 +18,13 @@ from clippy.clips.service import stream_clip_ranges
 from clippy.config import Settings
 from clippy.db.models import ChatMessage, Clip, Segment, Stream, User
 from clippy.db.status import SegmentStatus, StreamStatus
+from clippy.db.types import utcnow
 from clippy.detect.audience import CHAT_HISTORY_SECONDS
 from clippy.detect.chat import ChatLine
 from clippy.detect.judge import LlmJudge, apply_verdict, candidate_for
 from clippy.detect.plan import ClipPlan
 from clippy.detect.preferences import DetectionPrefs, effective_prefs
+from clippy.memory import LiveWindow, MemoryPlan, plan_memory_clips, shared_embedder
 from clippy.pipeline.windows import HISTORY_SECONDS, WindowInput, plan_window
 from clippy.storage.base import ObjectStore
 from clippy.transcribe.store import words_between
@@ -86,11 +90,13 @@ def detect_and_clip(
     final: bool = False,
     on_clip: OnClip | None = None,
     judge: LlmJudge | None = None,
+    now: datetime | None = None,
 ) -> list[int]:
     """Score the stream's latest window and make a clip of each new moment; returns clip ids.
 
     The owner's key phrases (business plan) join the detector's; with a ``judge`` each
-    candidate is kept (with the judge's title) or dropped before it is cut.
+    candidate is kept (with the judge's title) or dropped before it is cut. Callbacks and
+    predictions that came true are clipped first, with their earlier setup (clippy.memory).
     """
     with session_factory() as session:
         stream = session.get(Stream, stream_id)
@@ -101,14 +107,33 @@ def detect_and_clip(
         window = load_window(session, stream, settings)
         if window is None:
             return []
-        window = replace(
-            window, streamer_phrases=prefs.key_phrases, clip_command=prefs.clip_command
-        )
         final = final or stream.status == StreamStatus.ENDED
-        plans = plan_window(window, settings, final=final)
+        memory = plan_memory_clips(
+            session,
+            LiveWindow(
+                stream.user_id, owner.plan if owner else "free", stream_id,
+                window.t0, window.t1, window.words, window.chat,
+            ),
+            now=now or utcnow(),
+            final=final,
+            similarity=_similarity(settings),
+        )  # fmt: skip
         left = remaining_clips_today(session, stream.user_id)
-    made: list[int] = []
-    for candidate in plans:
+    try:
+        made = _clip_memory(session_factory, store, stream_id, memory, window.words, prefs.prompt,
+                            left, judge, on_clip)  # fmt: skip
+    except ClipQuotaExceeded:
+        log.info("stream %s: clip quota used up, memory clips not made", stream_id)
+        return []
+    with session_factory() as session:
+        existing = stream_clip_ranges(session, stream_id)
+    window = replace(
+        window,
+        streamer_phrases=prefs.key_phrases,
+        clip_command=prefs.clip_command,
+        existing=existing,
+    )
+    for candidate in plan_window(window, settings, final=final):
         if left is not None and len(made) >= left:
             break  # judge no more than can be clipped today
         plan: ClipPlan | None = candidate
@@ -123,26 +148,83 @@ def detect_and_clip(
             log.info("stream %s: the judge dropped %s", stream_id, candidate.reason)
             continue
         try:
-            clip = make_clip(
-                session_factory,
-                store,
-                stream_id,
-                [(plan.start, plan.end)],
-                title=plan.title,
-                reason=plan.reason,
-                score=plan.score,
-                peak_time=plan.peak,
-                source="auto",
+            clip_id = _cut(
+                session_factory, store, stream_id, [(plan.start, plan.end)], on_clip,
+                title=plan.title, reason=plan.reason, score=plan.score, peak_time=plan.peak,
                 signals=getattr(plan, "signals", None) or {},
-            )
+            )  # fmt: skip
         except ClipQuotaExceeded:
             log.info("stream %s: clip quota used up, %s not clipped", stream_id, plan.reason)
             break
-        except ClipSourceMissing as exc:
-            log.warning("stream %s: cannot cut %.1f-%.1f: %s", stream_id, plan.start, plan.end, exc)
-            continue
-        metrics.CLIPS_MADE.labels("auto").inc()
-        made.append(clip.id)
-        if on_clip is not None:
-            on_clip(clip.user_id, clip)
+        if clip_id is not None:
+            made.append(clip_id)
     return made
+
+
+def _similarity(settings: Settings) -> Callable[[str, str], float] | None:
+    embedder = shared_embedder() if settings.memory_embeddings else None
+    return embedder.similarity if embedder is not None else None
+
+
+def _clip_memory(
+    session_factory: sessionmaker[Session],
+    store: ObjectStore,
+    stream_id: int,
+    plans: Sequence[MemoryPlan],
+    words: Sequence[Any],
+    prompt: str,
+    left: int | None,
+    judge: LlmJudge | None,
+    on_clip: OnClip | None,
+) -> list[int]:
+    """Cut the clips memory planned (earlier setup + payoff), the judge asked first with the
+    earlier passage as context; raises ``ClipQuotaExceeded`` when the day's clips are used."""
+    made: list[int] = []
+    for mp in plans:
+        if left is not None and len(made) >= left:
+            break
+        here = [(sp.start, sp.end) for sp in mp.spans if sp.stream_id == stream_id]
+        earlier = [(sp.stream_id, sp.start, sp.end) for sp in mp.spans if sp.stream_id != stream_id]
+        signals: dict[str, Any] = {"memory": {"kind": mp.kind, "cue_time": mp.cue_time}}
+        title = mp.title
+        if judge is not None:
+            s0, e0 = here[-1]
+            verdict = judge.ask(
+                candidate_for(ClipPlan(s0, e0, mp.cue_time, mp.score, mp.reason, title), words),
+                prompt,
+                key=f"{stream_id}:memory:{mp.cue_time:.1f}",
+                context=(mp.earlier_text,),
+            )
+            if verdict is not None and not verdict.keep:
+                log.info("stream %s: the judge dropped %s", stream_id, mp.reason)
+                continue
+            if verdict is not None:
+                title = verdict.title or title
+                signals["llm"] = {"status": "kept", "score": verdict.score, "title": verdict.title}
+        clip_id = _cut(
+            session_factory, store, stream_id, here, on_clip, earlier=earlier, title=title,
+            reason=mp.reason, score=mp.score, peak_time=mp.cue_time, signals=signals,
+        )  # fmt: skip
+        if clip_id is not None:
+            made.append(clip_id)
+    return made
+
+
+def _cut(
+    session_factory: sessionmaker[Session],
+    store: ObjectStore,
+    stream_id: int,
+    ranges: Sequence[tuple[float, float]],
+    on_clip: OnClip | None,
+    **fields: Any,
+) -> int | None:
+    """Make one automatic clip and announce it; ``None`` when its source is gone (logged)."""
+    try:
+        clip = make_clip(session_factory, store, stream_id, ranges, source="auto", **fields)
+    except ClipSourceMissing as exc:
+        log.warning("stream %s: cannot cut %s: %s", stream_id, list(ranges), exc)
+        return None
+    metrics.CLIPS_MADE.labels("auto").inc()
+    if on_clip is not None:
+        on_clip(clip.user_id, clip)
+    return clip.id

@@ -39,7 +39,7 @@ def clip_out(clip: Clip, links: MediaLinks, tags: Sequence[str] = ()) -> ClipOut
         error=clip.error,
         duration=clip.duration,
         peak_time=clip.peak_time,
-        ranges=[RangeOut(start=r.start, end=r.end) for r in clip.ranges],
+        ranges=[RangeOut(start=r.start, end=r.end, stream_id=r.stream_id) for r in clip.ranges],
         created_at=clip.created_at,
         file_url=file_url,
         thumbnail_url=thumbnail_url,

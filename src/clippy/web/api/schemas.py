@@ -81,6 +81,8 @@ class SearchHit(BaseModel):
 class RangeOut(BaseModel):
     start: float
     end: float
+    # Set when the range is from another of the owner's streams (a callback's earlier setup).
+    stream_id: int | None = None
 
 
 class ClipOut(BaseModel):

@@ -1,0 +1,23 @@
+"""Memory: what the streamer said and what happened over the plan's retention (48 h on Pro),
+so a callback ("remember yesterday when I fell off the bridge?") or a prediction that came
+true ("I told you!") becomes one clip of the earlier setup and the current payoff.
+
+The face other folders use: ``LiveWindow`` + ``plan_memory_clips`` for live detection,
+``MemoryPlan``/``Span`` for what to cut, ``shared_embedder`` for matching paraphrases when
+``CLIPPY_MEMORY_EMBEDDINGS`` is on, and the pure ``find_cues`` for evaluation.
+"""
+
+from clippy.memory.cues import Cue, find_cues
+from clippy.memory.embed import shared_embedder
+from clippy.memory.live import LiveWindow, plan_memory_clips
+from clippy.memory.resolve import MemoryPlan, Span
+
+__all__ = [
+    "Cue",
+    "LiveWindow",
+    "MemoryPlan",
+    "Span",
+    "find_cues",
+    "plan_memory_clips",
+    "shared_embedder",
+]
