@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from clippy.accounts.plans import retention_cutoff  # noqa: E402
 from clippy.db.migrate import upgrade  # noqa: E402
 from clippy.db.models import Stream, TranscriptSegment, User  # noqa: E402
 from clippy.db.session import make_engine, make_session_factory  # noqa: E402
@@ -40,7 +41,6 @@ from clippy.memory.index import matching_chunks, recent_chunks  # noqa: E402
 from clippy.memory.live import PREDICTION_CHUNKS, PREDICTION_HORIZON  # noqa: E402
 from clippy.memory.passages import best_passage  # noqa: E402
 from clippy.memory.resolve import find_prediction  # noqa: E402
-from clippy.storage.retention import retention_cutoff  # noqa: E402
 
 # Speech: common words often, and a Zipf-distributed vocabulary of 5000 content words (made
 # up, seeded), so a distinctive word is as rare as in real talk.

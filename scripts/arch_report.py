@@ -40,6 +40,7 @@ LAYERS: dict[str, int] = {
     "webhooks": 3,
     "clips": 3,
     "archive": 3,
+    "memory": 3,
     "export": 4,
     # orchestration across capabilities
     "retention": 5,

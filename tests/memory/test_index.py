@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from clippy.storage.retention import retention_cutoff
 from sqlalchemy.orm import Session, sessionmaker
 
+from clippy.accounts.plans import retention_cutoff
 from clippy.clips.make import _check_earlier
 from clippy.clips.service import InvalidRange
 from clippy.db.models import Stream, TranscriptSegment, User

@@ -24,7 +24,7 @@ from clippy.ingest.protocol import SegmentHeader
 from clippy.ingest.segments import store_segment
 from clippy.pipeline import stages
 from clippy.pipeline.detection import detect_and_clip
-from clippy.runtime import Runtime as AppContext
+from clippy.runtime import Runtime
 from clippy.web.app import build_context
 from tests.fixtures.media import (
     CALM,
@@ -100,7 +100,7 @@ def broadcasts(tmp_path_factory: pytest.TempPathFactory) -> Broadcasts:
 
 
 @pytest.fixture
-def ctx(tmp_path: Path, db_url: str) -> Iterator[AppContext]:
+def ctx(tmp_path: Path, db_url: str) -> Iterator[Runtime]:
     settings = Settings(data_dir=tmp_path / "data", database_url=db_url, secret_key="x" * 40)
     context = build_context(settings)
     stages.init_worker(settings, watch_parent=False)
@@ -108,7 +108,7 @@ def ctx(tmp_path: Path, db_url: str) -> Iterator[AppContext]:
     context.engine.dispose()
 
 
-def _user(ctx: AppContext, email: str, plan: str) -> int:
+def _user(ctx: Runtime, email: str, plan: str) -> int:
     with ctx.session_factory() as s:
         user = User(email=email, password_hash="x", plan=plan)
         s.add(user)
@@ -116,7 +116,7 @@ def _user(ctx: AppContext, email: str, plan: str) -> int:
         return user.id
 
 
-def _record(ctx: AppContext, user_id: int, name: str, segments: list[SegmentFile]) -> int:
+def _record(ctx: Runtime, user_id: int, name: str, segments: list[SegmentFile]) -> int:
     """A stream of ``user_id`` with every segment stored and processed, then ended."""
     with ctx.session_factory() as s:
         stream = Stream(user_id=user_id, client_stream_id=name, status="live")
@@ -130,7 +130,7 @@ def _record(ctx: AppContext, user_id: int, name: str, segments: list[SegmentFile
     return stream_id
 
 
-def _process(ctx: AppContext, user_id: int, stream_id: int, segments: list[SegmentFile]) -> None:
+def _process(ctx: Runtime, user_id: int, stream_id: int, segments: list[SegmentFile]) -> None:
     for seg in segments:
         header = SegmentHeader(seq=seg.seq, start=seg.start_time, duration=seg.duration)
         stored = store_segment(
@@ -140,7 +140,7 @@ def _process(ctx: AppContext, user_id: int, stream_id: int, segments: list[Segme
         stages.process_segment(stored.segment_id)
 
 
-def _age(ctx: AppContext, stream_id: int, by: timedelta) -> None:
+def _age(ctx: Runtime, stream_id: int, by: timedelta) -> None:
     """The fake clock: what the stream recorded so far was said ``by`` earlier."""
     with ctx.session_factory() as s:
         for model, column in (
@@ -152,7 +152,7 @@ def _age(ctx: AppContext, stream_id: int, by: timedelta) -> None:
         s.commit()
 
 
-def _clips(ctx: AppContext, stream_id: int) -> list[Clip]:
+def _clips(ctx: Runtime, stream_id: int) -> list[Clip]:
     with ctx.session_factory() as s:
         clips = list(s.scalars(select(Clip).where(Clip.stream_id == stream_id).order_by(Clip.id)))
         for c in clips:
@@ -160,18 +160,18 @@ def _clips(ctx: AppContext, stream_id: int) -> list[Clip]:
         return clips
 
 
-def _memory_clips(ctx: AppContext, stream_id: int) -> list[Clip]:
+def _memory_clips(ctx: Runtime, stream_id: int) -> list[Clip]:
     return [c for c in _clips(ctx, stream_id) if "memory" in c.signals]
 
 
-def _set_plan(ctx: AppContext, user_id: int, plan: str) -> None:
+def _set_plan(ctx: Runtime, user_id: int, plan: str) -> None:
     with ctx.session_factory() as s:
         s.execute(update(User).where(User.id == user_id).values(plan=plan))
         s.commit()
 
 
 def test_a_callback_20_hours_later_makes_one_clip_of_both_and_exports_with_the_card(
-    ctx: AppContext, broadcasts: Broadcasts, tmp_path: Path
+    ctx: Runtime, broadcasts: Broadcasts, tmp_path: Path
 ) -> None:
     user = _user(ctx, "memory@example.test", "free")
     day1 = _record(ctx, user, "day1", broadcasts.day1.segments)
@@ -225,7 +225,7 @@ def test_a_callback_20_hours_later_makes_one_clip_of_both_and_exports_with_the_c
         assert done.result, done.result
 
 
-def test_a_look_alike_makes_no_callback_clip(ctx: AppContext, broadcasts: Broadcasts) -> None:
+def test_a_look_alike_makes_no_callback_clip(ctx: Runtime, broadcasts: Broadcasts) -> None:
     user = _user(ctx, "lookalike@example.test", "pro")
     day1 = _record(ctx, user, "day1", broadcasts.day1.segments)
     _age(ctx, day1, timedelta(hours=20))
@@ -235,7 +235,7 @@ def test_a_look_alike_makes_no_callback_clip(ctx: AppContext, broadcasts: Broadc
 
 
 def test_a_prediction_that_comes_true_is_clipped_retroactively(
-    ctx: AppContext, broadcasts: Broadcasts
+    ctx: Runtime, broadcasts: Broadcasts
 ) -> None:
     user = _user(ctx, "bet@example.test", "pro")
     with ctx.session_factory() as s:

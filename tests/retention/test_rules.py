@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from clippy.accounts.plans import UnknownPlan
-from clippy.retention.rules import leaves_hot_window, retention_cutoff
+from clippy.accounts.plans import UnknownPlan, retention_cutoff
+from clippy.retention.rules import leaves_hot_window
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from clippy.errors import InvalidInput
 
@@ -56,3 +56,8 @@ def get_plan(name: str) -> Plan:
         return PLANS[name]
     except KeyError:
         raise UnknownPlan(f"unknown plan {name!r}; choose one of {', '.join(PLANS)}") from None
+
+
+def retention_cutoff(plan_name: str, now: datetime) -> datetime:
+    """Data received before this instant is past the plan's retention and must go."""
+    return now - get_plan(plan_name).retention

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from clippy.accounts.plans import retention_cutoff
 from clippy.detect.chat import ChatLine
 from clippy.detect.words import PAUSE_SECONDS, Word
 from clippy.memory.cues import CALLBACK, OUTCOME, Cue, chat_cues, find_cues
@@ -24,7 +25,6 @@ from clippy.memory.resolve import (
     prediction_plan,
     topic_from_words,
 )
-from clippy.storage.retention import retention_cutoff
 
 # A prediction is remembered this long (within retention): "I told you" an hour later still
 # refers to it, a day later rarely does.

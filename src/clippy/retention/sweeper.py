@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from clippy.accounts.plans import PLANS
+from clippy.accounts.plans import PLANS, retention_cutoff
 from clippy.accounts.tokens import purge_expired_refresh_tokens
 from clippy.archive.media import prune_archive_cache
 from clippy.clips.expiry import expire_clips
@@ -39,7 +39,6 @@ from clippy.db.status import SegmentTier, StreamStatus
 from clippy.db.types import utcnow
 from clippy.export.expiry import expire_exports
 from clippy.ingest.expiry import expire_segments
-from clippy.retention.rules import retention_cutoff
 from clippy.storage.base import ObjectStore
 from clippy.webhooks import prune_deliveries
 
