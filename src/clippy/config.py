@@ -129,6 +129,10 @@ class Settings(BaseSettings):
     stripe_price_pro: str = ""  # price_… of the Pro subscription
     stripe_price_business: str = ""
 
+    # The extension zip handed out on "Get the extension" (scripts/setup.sh writes it);
+    # empty: extension/clippy-extension.zip of this checkout.
+    extension_bundle: Path | None = None
+
     # Abandoned streams: a live stream with no connected client and no segment for this long
     # is ended, with its final detection pass, exactly as after 'stop'. Longer than the
     # extension's resend window (it holds 5 minutes of segments), so a reconnect resumes.
@@ -146,6 +150,12 @@ class Settings(BaseSettings):
     def resolved_storage_dir(self) -> Path:
         """Root directory of the local object store."""
         return self.storage_dir or self.data_dir / "objects"
+
+    @property
+    def resolved_extension_bundle(self) -> Path:
+        """The extension zip the dashboard hands out."""
+        repo = Path(__file__).resolve().parents[2]
+        return self.extension_bundle or repo / "extension" / "clippy-extension.zip"
 
     def resolved_secret_key(self) -> str:
         """The signing key: configured, or generated once and persisted in the data dir."""

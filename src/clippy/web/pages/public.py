@@ -113,13 +113,17 @@ def landing(request: Request, user: MaybeUser) -> Response:
 
 
 @router.get("/signup", response_class=HTMLResponse)
-def signup_form(request: Request, user: MaybeUser) -> Response:
-    """The sign-up form (a logged-in user goes to the dashboard)."""
+def signup_form(request: Request, user: MaybeUser, next: str = "") -> Response:
+    """The sign-up form (a logged-in user goes to the dashboard, or where ``next`` says)."""
     if user is not None:
-        return RedirectResponse("/app", 303)
-    return render(
-        request, "auth/signup.html", {"email": "", "error": "", "free_offer": free_offer()}
-    )
+        return RedirectResponse(_safe_next(next), 303)
+    ctx = {"email": "", "error": "", "free_offer": free_offer(), "next": _optional_next(next)}
+    return render(request, "auth/signup.html", ctx)
+
+
+def _optional_next(target: str) -> str:
+    # Empty when there is nowhere particular to go: a new account then lands on the welcome.
+    return _safe_next(target) if target else ""
 
 
 @router.post("/signup", dependencies=[CsrfChecked])
@@ -129,8 +133,10 @@ def signup(
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     display_name: Annotated[str, Form(max_length=120)] = "",
+    next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    """Create the account and log it in; the form comes back with the reason on failure."""
+    """Create the account and log it in, then go where ``next`` says (an invitation, a
+    browser to connect) or to the welcome; the form comes back with the reason on failure."""
     try:
         take_attempt(request, "sign-up")
         user = register(session, email, password, display_name)
@@ -141,9 +147,10 @@ def signup(
             "display_name": display_name,
             "error": _sentence(exc),
             "free_offer": free_offer(),
+            "next": _optional_next(next),
         }
         return mark_throttled(render(request, "auth/signup.html", ctx, status_code=400), exc)
-    response = RedirectResponse("/app?welcome=1", 303)
+    response = RedirectResponse(_optional_next(next) or "/app?welcome=1", 303)
     start_session(request, response, user)
     return response
 
