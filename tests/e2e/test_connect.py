@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -54,7 +53,9 @@ def _steps_done(page: Page) -> list[str]:
     return done
 
 
-def _sign_up_and_download(pw: Playwright, srv: ServerProcess, profile: Path, dest: Path) -> Path:
+def _sign_up_and_download(
+    pw: Playwright, srv: ServerProcess, profile: Path, dest: Path, shots: Path
+) -> Path:
     context = _plain_browser(pw, profile)
     try:
         page = context.pages[0] if context.pages else context.new_page()
@@ -66,9 +67,10 @@ def _sign_up_and_download(pw: Playwright, srv: ServerProcess, profile: Path, des
         # First run: nothing done yet, installing is the current step.
         assert page.locator("[data-first-run] [data-step=install].current").count() == 1
         assert _steps_done(page) == []
+        page.screenshot(path=str(shots / "home-first-run-1280.png"), full_page=True)
         page.click("[data-get-extension]")
         page.wait_for_url("**/app/extension")
-        page.screenshot(path=str(dest / "get-extension-1280.png"), full_page=True)
+        page.screenshot(path=str(shots / "get-extension-1280.png"), full_page=True)
         with page.expect_download() as dl:
             page.click("[data-download-extension]")
         zip_path = dest / dl.value.suggested_filename
@@ -108,13 +110,13 @@ def _me(srv: ServerProcess, key: str) -> int:
 
 
 def test_sign_up_to_first_clip_without_a_command_line(
-    backend: ServerProcess, page_server: str, extension_dist: Path, tmp_path: Path, artifacts: Any
+    backend: ServerProcess, page_server: str, extension_dist: Path, tmp_path: Path, artifacts: Path
 ) -> None:
     profile = tmp_path / "profile"
     clicks = 0
     with sync_playwright() as pw:
         t0 = time.monotonic()
-        folder = _sign_up_and_download(pw, backend, profile, tmp_path)
+        folder = _sign_up_and_download(pw, backend, profile, tmp_path, artifacts)
         clicks += 3  # create account, Get the extension, Download
 
         # Chrome's "Load unpacked" of the downloaded folder, in the same browser profile.
@@ -137,7 +139,8 @@ def test_sign_up_to_first_clip_without_a_command_line(
             connect.wait_for_selector("[data-pair-code]")
             # Same code on both sides: the user can tell this is their browser.
             assert connect.inner_text("[data-pair-code]") == code
-            connect.screenshot(path=str(artifacts / "connect-browser-1280.png"))
+            connect.set_viewport_size({"width": 390, "height": 844})
+            connect.screenshot(path=str(artifacts / "connect-browser-390.png"))
             connect.click("[data-approve]")
             clicks += 1
             connect.wait_for_selector("[data-connected]")
@@ -165,12 +168,19 @@ def test_sign_up_to_first_clip_without_a_command_line(
                     return None
                 button.first.click()
                 home.wait_for_load_state()
-                return home.url if "/app/clips/" in home.url else None
+                if "/app/clips/" in home.url:
+                    return home.url
+                refusals.append(home.locator("[data-clip-error]").all_inner_texts())
+                return None
 
-            clip_url = wait_for(clip_made, 90, "the first clip from Home", every=3)
+            refusals: list[list[str]] = []
+            t_rec = time.monotonic()
+            clip_url = wait_for(clip_made, 150, "the first clip from Home", every=3)
+            print(f"\nrecording to first clip: {time.monotonic() - t_rec:.1f} s; {refusals[-3:]}")
             clicks += 1
             elapsed = time.monotonic() - t0
             home.wait_for_selector("video")
+            home.set_viewport_size({"width": 1280, "height": 800})
             home.goto(f"{backend.http}/app")
             assert home.locator("#clip-grid [data-clip-id]").count() == 1
             assert not home.locator("[data-first-run]").count()

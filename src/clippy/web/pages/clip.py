@@ -125,7 +125,7 @@ def clip_page(clip_id: IdPath, request: Request, session: SessionDep, user: Page
     clip = _load(request, session, user, clip_id)
     if clip is None:
         return not_found_page(request, user)
-    count_view(session, clip.id)
+    count_view(session, clip, user.id)
     return _clip_page(request, session, user, clip)
 
 
