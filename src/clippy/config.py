@@ -128,6 +128,11 @@ class Settings(BaseSettings):
     stripe_api_base: str = "https://api.stripe.com"
     stripe_price_pro: str = ""  # price_… of the Pro subscription
     stripe_price_business: str = ""
+    # What each paid plan costs, as shown on the landing and billing pages (any currency).
+    price_pro: str = "$19 / month"
+    price_business: str = "$49 / month"
+    # Who to contact about plans on a manually billed server (an e-mail or a URL); optional.
+    billing_contact: str = ""
 
     # The extension zip handed out on "Get the extension" (scripts/setup.sh writes it);
     # empty: extension/clippy-extension.zip of this checkout.

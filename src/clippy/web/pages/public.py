@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,8 +22,9 @@ from clippy.accounts.users import (
     authenticate,
     register,
 )
+from clippy.billing.prices import plan_prices
 from clippy.db.models import User
-from clippy.web.deps import SessionDep
+from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.security import (
     CsrfChecked,
     clear_session,
@@ -45,8 +47,9 @@ MaybeUser = Annotated[User | None, Depends(optional_user)]
 EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "static" / "example"
 
 
-def plan_rows() -> list[dict[str, str]]:
-    """The plans table, generated from ``accounts.plans.PLANS`` (one source of truth)."""
+def plan_rows(prices: Mapping[str, str] | None = None) -> list[dict[str, str]]:
+    """The plans table, generated from ``accounts.plans.PLANS`` (one source of truth), with
+    each plan's price (``Settings.price_<plan>``; the free plan is free)."""
 
     def limit(value: float | None, unit: str) -> str:
         return "Unlimited" if value is None else f"{value:g} {unit}"
@@ -61,6 +64,7 @@ def plan_rows() -> list[dict[str, str]]:
             {
                 "name": plan.name.title(),
                 "key": plan.name,
+                "price": "Free" if plan.name == "free" else (prices or {}).get(plan.name, ""),
                 "tagline": _TAGLINES.get(plan.name, ""),
                 "recording": limit(plan.recording_hours_per_day, "h / day"),
                 "clips": limit(plan.clips_per_day, "/ day"),
@@ -108,7 +112,8 @@ def _safe_next(target: str) -> str:
 @router.get("/", response_class=HTMLResponse)
 def landing(request: Request, user: MaybeUser) -> Response:
     """What Clippy does, the plans, and the calls to action."""
-    ctx = {"user": user, "plans": plan_rows(), "example": example_clip()}
+    prices = plan_prices(get_ctx(request).settings)
+    ctx = {"user": user, "plans": plan_rows(prices), "example": example_clip()}
     return render(request, "landing.html", ctx)
 
 
