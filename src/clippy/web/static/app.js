@@ -161,6 +161,11 @@
         const text = document.querySelector(copy.dataset.copy).textContent;
         navigator.clipboard.writeText(text).then(() => { copy.textContent = "Copied"; }, () => {});
       }
+      const toggle = e.target.closest("[data-toggle-filters]");
+      if (toggle) {
+        const open = toggle.form.classList.toggle("filters-open");
+        toggle.setAttribute("aria-expanded", String(open));
+      }
       const seek = e.target.closest("[data-seek]");
       const video = document.getElementById("player");
       if (seek && video) {
