@@ -146,6 +146,7 @@ def test_sign_up_to_first_clip_without_a_command_line(
             connect.wait_for_selector("[data-connected]")
             options.wait_for_selector("[data-test=connected]", timeout=15_000)
             assert EMAIL in options.inner_text("[data-test=connected]")
+            options.screenshot(path=str(artifacts / "options-connected.png"), full_page=True)
             key: str = sw.evaluate("() => chrome.storage.local.get('browserKey')")["browserKey"]
             assert key.startswith("clb_") and _me(backend, key) == 200
 
