@@ -33,10 +33,14 @@ async function bundledServerUrl(): Promise<string | null> {
   }
 }
 
-/** First install: point at the server the zip came from and open the options (Connect). */
+/**
+ * First install of a copy a server handed out: point at that server and open the options,
+ * where Connect is one click. A copy built from source (no server.json) opens nothing.
+ */
 async function firstInstall(): Promise<void> {
   const serverUrl = await bundledServerUrl();
-  if (serverUrl) await saveSettings({ serverUrl: normalizeServerUrl(serverUrl) });
+  if (!serverUrl) return;
+  await saveSettings({ serverUrl: normalizeServerUrl(serverUrl) });
   // A tab rather than openOptionsPage(): that one does nothing while the browser starts up.
   await chrome.tabs.create({ url: chrome.runtime.getURL('options/options.html') });
 }
