@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -12,8 +13,9 @@ from urllib.parse import quote
 
 from fastapi.testclient import TestClient
 
+from clippy.db.models import Stream
 from clippy.extension import write_bundle
-from tests.dashboard.conftest import PASSWORD, Browserish
+from tests.dashboard.conftest import PASSWORD, Browserish, add_clip, add_stream
 
 
 def _pairing(b: Browserish, name: str = "Chrome on Linux") -> dict[str, Any]:
@@ -173,3 +175,47 @@ def test_a_server_without_a_built_extension_says_how_to_build_it(
     assert "data-extension-missing" in page and "scripts/setup.sh" in page
     r = b.client.get("/app/extension/clippy-extension.zip")
     assert r.status_code == 503 and "scripts/setup.sh" in r.text
+
+
+def _steps(html: str) -> dict[str, bool]:
+    found = re.findall(r'data-step="(\w+)"( data-done)?', html)
+    return {key: bool(done) for key, done in found}
+
+
+def test_home_first_run_follows_progress_and_clips_the_last_seconds(
+    signed_up: Callable[[str], Browserish],
+) -> None:
+    b = signed_up("steps@example.com")
+    assert _steps(b.get("/app").text) == {
+        "install": False,
+        "connect": False,
+        "record": False,
+        "clip": False,
+    }
+    p = _pairing(b)
+    b.post("/app/connect", {"code": p["code"]})
+    _claim(b, p["claim_token"])
+    assert _steps(b.get("/app").text) == {
+        "install": True,
+        "connect": True,
+        "record": False,
+        "clip": False,
+    }
+    with b.session_factory() as s:
+        stream = add_stream(s, b.user_id, status="live", received_until=12.0)
+        s.commit()
+        stream_id = stream.id
+    home = b.get("/app").text
+    assert _steps(home)["record"] and not _steps(home)["clip"]
+    assert f'action="/app/live/{stream_id}/clip"' in home
+    # Nothing processed yet: Home says so instead of failing.
+    r = b.post(f"/app/live/{stream_id}/clip")
+    assert r.status_code == 303 and "clip_error=" in r.headers["location"]
+    assert "try again in a few seconds" in b.get(r.headers["location"]).text
+    # Someone else's stream is not theirs to clip.
+    other = signed_up("other-steps@example.com")
+    assert other.post(f"/app/live/{stream_id}/clip").status_code == 404
+    with b.session_factory() as s:
+        add_clip(s, s.get(Stream, stream_id), 0, 10)
+        s.commit()
+    assert "data-first-run" not in b.get("/app").text
