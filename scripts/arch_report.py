@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "db": 1,
     "storage": 1,
     "media": 1,
+    "extension": 1,
     # capabilities that need only the primitives
     "accounts": 2,
     "transcribe": 2,

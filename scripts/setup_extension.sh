@@ -32,3 +32,8 @@ if [[ ! -f dist/manifest.json ]] || [[ -n "$(find src public package-lock.json v
   npm run build --silent >/dev/null
   touch dist/manifest.json
 fi
+# The zip the server hands out for "Load unpacked" (Dashboard -> Get the extension).
+if [[ ! -f clippy-extension.zip ]] || [[ -n "$(find dist -newer clippy-extension.zip -print -quit)" ]]; then
+  echo "==> zipping the extension (extension/clippy-extension.zip)"
+  PYTHONPATH=../src python3 -m clippy.extension dist clippy-extension.zip >/dev/null
+fi

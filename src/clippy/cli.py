@@ -115,6 +115,20 @@ def _user_plan(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _user_requests(_args: argparse.Namespace, settings: Settings) -> int:
+    from clippy.billing.requests import pending_requests
+    from clippy.db.session import make_engine, make_session_factory, session_scope
+
+    factory = make_session_factory(make_engine(settings.resolved_database_url))
+    with session_scope(factory) as session:
+        requests = pending_requests(session)
+    for r in requests:
+        print(f"{r.at:%Y-%m-%d %H:%M} UTC  {r.email}  asks for {r.plan}")
+    if not requests:
+        print("no plan requests are waiting")
+    return 0
+
+
 def _models_download(args: argparse.Namespace, _settings: Settings) -> int:
     from clippy.transcribe.whisper_engine import download_model
 
@@ -282,6 +296,8 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("email")
     up.add_argument("plan", choices=["free", "pro", "business"])
     up.set_defaults(func=_user_plan)
+    ur = us.add_parser("requests", help="list plan requests made on the billing page")
+    ur.set_defaults(func=_user_requests)
 
     tr = sub.add_parser("transcribe", help="write the words of a recorded file or URL")
     tr.add_argument("input", help="a file path or any URL ffmpeg reads (e.g. an HLS playlist)")

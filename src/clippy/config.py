@@ -135,6 +135,15 @@ class Settings(BaseSettings):
     stripe_api_base: str = "https://api.stripe.com"
     stripe_price_pro: str = ""  # price_… of the Pro subscription
     stripe_price_business: str = ""
+    # What each paid plan costs, as shown on the landing and billing pages (any currency).
+    price_pro: str = "$19 / month"
+    price_business: str = "$49 / month"
+    # Who to contact about plans on a manually billed server (an e-mail or a URL); optional.
+    billing_contact: str = ""
+
+    # The extension zip handed out on "Get the extension" (scripts/setup.sh writes it);
+    # empty: extension/clippy-extension.zip of this checkout.
+    extension_bundle: Path | None = None
 
     # Abandoned streams: a live stream with no connected client and no segment for this long
     # is ended, with its final detection pass, exactly as after 'stop'. Longer than the
@@ -153,6 +162,12 @@ class Settings(BaseSettings):
     def resolved_storage_dir(self) -> Path:
         """Root directory of the local object store."""
         return self.storage_dir or self.data_dir / "objects"
+
+    @property
+    def resolved_extension_bundle(self) -> Path:
+        """The extension zip the dashboard hands out."""
+        repo = Path(__file__).resolve().parents[2]
+        return self.extension_bundle or repo / "extension" / "clippy-extension.zip"
 
     def resolved_secret_key(self) -> str:
         """The signing key: configured, or generated once and persisted in the data dir."""

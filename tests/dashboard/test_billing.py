@@ -4,6 +4,7 @@ payloads signed here with a test secret."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from clippy.accounts.users import set_plan
+from clippy.billing.requests import pending_requests
 from clippy.billing.signature import sign_payload
 from clippy.db.models import User
 from tests.billing.fake_stripe import API_KEY, PRICES, FakeStripe, event, running_fake_stripe
@@ -72,11 +74,13 @@ def test_manual_provider_page(make_client: Callable[..., TestClient]) -> None:
     page = b.get("/app/billing")
     assert page.status_code == 200
     assert "set by its administrator" in page.text
-    assert "clippy user set-plan manual@example.com pro" in page.text
+    # No shell command for the user to pass on: a button asks for the plan.
+    assert "clippy user" not in page.text
+    assert 'data-request="pro"' in page.text and 'data-request="business"' in page.text
     assert "data-checkout" not in page.text
     assert "data-current-plan>Free<" in page.text
     r = b.post("/app/billing/checkout", {"plan": "pro"})
-    assert r.status_code == 409 and "clippy user set-plan manual@example.com pro" in r.text
+    assert r.status_code == 409 and "press Request Pro on the billing page" in r.text
     # The admin command's effect shows on the page.
     with b.session_factory() as s:
         user = s.get(User, b.user_id)
@@ -246,7 +250,7 @@ def test_admin_set_plans_have_no_portal(stripe_app: TestClient) -> None:
     assert r.status_code == 409 and "not paid through Stripe" in r.text
 
 
-def test_manual_provider_names_the_cancel_command(make_client: Callable[..., TestClient]) -> None:
+def test_manual_provider_offers_a_request_to_cancel(make_client: Callable[..., TestClient]) -> None:
     b = _sign_up(make_client(), "paid-by-hand@example.com")
     with b.session_factory() as s:
         user = s.get(User, b.user_id)
@@ -254,11 +258,11 @@ def test_manual_provider_names_the_cancel_command(make_client: Callable[..., Tes
         set_plan(s, user, "pro")
         s.commit()
     page = b.get("/app/billing").text
-    assert "clippy user set-plan paid-by-hand@example.com business" in page
-    assert "the same command with <code>free</code>" in page and "data-manage" not in page
+    assert 'data-request="business"' in page and 'data-request="free"' in page
+    assert "Move to Free" in page and "data-manage" not in page
     r = b.post("/app/billing/manage")
     assert r.status_code == 409
-    assert "clippy user set-plan paid-by-hand@example.com free" in r.text
+    assert "request another plan (or Free, to cancel) on the billing page" in r.text
 
 
 @pytest.mark.timeout(300)
@@ -319,3 +323,47 @@ def test_manage_subscription_in_the_browser(
         context.close()
     finally:
         srv.stop()
+
+
+def test_prices_show_on_the_billing_and_landing_pages(
+    make_client: Callable[..., TestClient],
+) -> None:
+    default = make_client()
+    page = _sign_up(default, "prices@example.com").get("/app/billing").text
+    assert re.search(r'data-price="free"><strong>Free<', page)
+    assert re.search(r'data-price="pro"><strong>\$19 / month<', page)
+    assert re.search(r'data-price="business"><strong>\$49 / month<', page)
+    own = make_client(price_pro="12 € / mois", price_business="")
+    landing = own.get("/").text
+    assert re.search(r'data-price="pro"><strong>12 € / mois<', landing)
+    # A plan whose price is left empty shows none rather than a made-up one.
+    assert re.search(r'data-price="business"><strong>—<', landing)
+
+
+def test_manual_provider_request_is_shown_until_the_admin_switches(
+    make_client: Callable[..., TestClient],
+) -> None:
+    b = _sign_up(make_client(billing_contact="billing@example.com"), "asker@example.com")
+    page = b.get("/app/billing").text
+    assert 'href="mailto:billing@example.com"' in page
+    assert b.post("/app/billing/request", {"plan": "gold"}).status_code == 400
+    already = b.post("/app/billing/request", {"plan": "free"})
+    assert already.status_code == 400 and "already on the Free plan" in already.text
+    r = b.post("/app/billing/request", {"plan": "pro"})
+    assert r.status_code == 303 and r.headers["location"] == "/app/billing?checkout=requested"
+    page = b.get(r.headers["location"]).text
+    assert 'data-plan-request="pro"' in page and "Request sent" in page
+    with b.session_factory() as s:
+        assert [(x.email, x.plan) for x in pending_requests(s)] == [("asker@example.com", "pro")]
+    assert b.post("/app/billing/request/withdraw").status_code == 303
+    assert "data-plan-request" not in b.get("/app/billing").text
+    # Asked again, then granted by the administrator: the request is settled.
+    b.post("/app/billing/request", {"plan": "business"})
+    with b.session_factory() as s:
+        user = s.get(User, b.user_id)
+        assert user is not None
+        set_plan(s, user, "business")
+        s.commit()
+        assert pending_requests(s) == []
+    page = b.get("/app/billing").text
+    assert "data-plan-request" not in page and "data-current-plan>Business<" in page

@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
+from clippy.accounts.browsers import approve_pairing, list_browsers, revoke_browser
 from clippy.db.models import ChatMessage, Segment, TranscriptSegment, UsageCounter, User
 from clippy.ingest.protocol import encode_segment_frame
 from tests.fixtures.app import auth, register_user
@@ -274,3 +275,34 @@ def test_health_ready_metrics_openapi(make_client: Callable[..., TestClient]) ->
     assert "clippy_segments_received_total" in m and "clippy_active_streams" in m
     spec = client.get("/openapi.json").json()
     assert "/api/v1/streams" in spec["paths"] and "/api/v1/auth/login" in spec["paths"]
+
+
+def test_disconnected_browser_is_refused_mid_recording(
+    client: TestClient, webm_segments: list[Any]
+) -> None:
+    register_user(client, "paired@example.test")
+    pairing = client.post("/api/v1/browsers/pairings", json={"name": "Chrome"}).json()
+    ctx = _db(client)
+    with ctx.session_factory() as s:
+        user_id = s.scalars(select(User.id).where(User.email == "paired@example.test")).one()
+        approve_pairing(s, user_id, pairing["code"])
+        s.commit()
+    claimed = client.post(
+        "/api/v1/browsers/pairings/claim", json={"claim_token": pairing["claim_token"]}
+    )
+    key = claimed.json()["credential"]
+    first, second = webm_segments[:2]
+    with ingest(client, key) as (ws, _started):
+        assert send(ws, first.seq, first.start_time, first.path.read_bytes())["type"] == "ack"
+        # Disconnected in Settings while recording: the next segment is already refused.
+        with ctx.session_factory() as s:
+            revoke_browser(s, user_id, list_browsers(s, user_id)[0].id)
+            s.commit()
+        err = send(ws, second.seq, second.start_time, second.path.read_bytes())
+        assert err["type"] == "error" and err["code"] == "unauthorized"
+        assert "disconnected" in err["message"]
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 4401
+    with ctx.session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(Segment)) == 1

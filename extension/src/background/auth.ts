@@ -8,7 +8,7 @@ export class SignInRequired extends Error {
 }
 
 export function hasCredential(s: Settings): boolean {
-  return Boolean(s.apiKey || s.refreshToken || s.accessToken);
+  return Boolean(s.apiKey || s.browserKey || s.refreshToken || s.accessToken);
 }
 
 let refreshing: Promise<string> | null = null;
@@ -20,10 +20,11 @@ let refreshing: Promise<string> | null = null;
 export async function getToken(fresh = false): Promise<string> {
   const s = await loadSettings();
   if (s.apiKey) return s.apiKey;
+  if (s.browserKey) return s.browserKey;
   if (!fresh && s.accessToken && !needsRefresh(s.accessToken, Date.now() / 1000)) return s.accessToken;
   if (!s.refreshToken) {
     if (s.accessToken) return s.accessToken;
-    throw new SignInRequired('Not signed in: open the Clippy options and sign in');
+    throw new SignInRequired('Not connected: open the Clippy options and press Connect');
   }
   // One refresh at a time: refresh tokens rotate, so parallel refreshes would revoke each other.
   refreshing ??= new ClippyApi(s.serverUrl)

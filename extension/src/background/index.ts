@@ -3,6 +3,7 @@
  * between the popup and the offscreen recorder.
  */
 import type { Message } from '../shared/messages';
+import { normalizeServerUrl, saveSettings } from '../shared/settings';
 import { getToken } from './auth';
 import { clipCreated, notificationClicked } from './clips';
 import { clipLocal, recordingEnded, recordingTab, startRecording, stopRecording } from './recording';
@@ -20,7 +21,32 @@ async function report(work: Promise<unknown>): Promise<void> {
 // With no popup set (idle), a toolbar click starts recording the tab right away.
 chrome.action.onClicked.addListener((tab) => void report(startRecording(tab)));
 
-chrome.runtime.onInstalled.addListener(() => {
+/** The server that handed out this copy (Dashboard → Get the extension adds server.json). */
+async function bundledServerUrl(): Promise<string | null> {
+  try {
+    const resp = await fetch(chrome.runtime.getURL('server.json'));
+    if (!resp.ok) return null;
+    const data = (await resp.json()) as { serverUrl?: unknown };
+    return typeof data.serverUrl === 'string' ? data.serverUrl : null;
+  } catch {
+    return null; // a copy built from source has no server.json
+  }
+}
+
+/**
+ * First install of a copy a server handed out: point at that server and open the options,
+ * where Connect is one click. A copy built from source (no server.json) opens nothing.
+ */
+async function firstInstall(): Promise<void> {
+  const serverUrl = await bundledServerUrl();
+  if (!serverUrl) return;
+  await saveSettings({ serverUrl: normalizeServerUrl(serverUrl) });
+  // A tab rather than openOptionsPage(): that one does nothing while the browser starts up.
+  await chrome.tabs.create({ url: chrome.runtime.getURL('options/options.html') });
+}
+
+chrome.runtime.onInstalled.addListener((details) => {
+  if (details.reason === 'install') void report(firstInstall());
   chrome.contextMenus.create({ id: 'open-panel', title: 'Open Clippy panel', contexts: ['action'] });
   chrome.contextMenus.create({ id: 'clip-local-30', title: 'Clip the last 30 s locally', contexts: ['action'] });
   chrome.contextMenus.create({ id: 'stop', title: 'Stop recording', contexts: ['action'] });

@@ -50,7 +50,7 @@ export async function startRecording(tab: chrome.tabs.Tab): Promise<void> {
   const settings = await loadSettings();
   if (!hasCredential(settings)) {
     await chrome.runtime.openOptionsPage();
-    throw new RecordingError('Sign in or enter an API key in the Clippy options first');
+    throw new RecordingError('Connect Clippy to your server first: press Connect in the options');
   }
   const mediaStreamId = await chrome.tabCapture.getMediaStreamId({ targetTabId: tab.id });
   await ensureOffscreen();

@@ -18,9 +18,24 @@ export interface ClipSummary {
   thumbnail_url: string | null;
 }
 
+/** A pairing request: the dashboard page to open, and the secret to poll it with. */
+export interface Pairing {
+  code: string;
+  claim_token: string;
+  connect_url: string;
+  expires_in: number;
+}
+
+export interface Claim {
+  status: 'pending' | 'connected';
+  credential: string;
+  email: string;
+}
+
 export interface Me {
   user: { id: number; email: string; plan: string };
-  plan: { name: string; recording_hours_per_day: number; clips_per_day: number; max_export_height: number };
+  /** `null` limits are unlimited. */
+  plan: { name: string; recording_hours_per_day: number | null; clips_per_day: number | null; max_export_height: number };
   usage_today: { day: string; recording_seconds: number; clips: number; exports: number };
 }
 
@@ -73,6 +88,16 @@ export class ClippyApi {
   /** A new access token (and rotated refresh token) from a refresh token. */
   refresh(refreshToken: string): Promise<Tokens> {
     return this.call<Tokens>('POST', '/api/v1/auth/refresh', null, { refresh_token: refreshToken });
+  }
+
+  /** Ask to connect this browser; the user approves it at `connect_url`. */
+  startPairing(name: string): Promise<Pairing> {
+    return this.call<Pairing>('POST', '/api/v1/browsers/pairings', null, { name });
+  }
+
+  /** Poll a pairing: `pending` until approved, then (once) the browser's credential. */
+  claimPairing(claimToken: string): Promise<Claim> {
+    return this.call<Claim>('POST', '/api/v1/browsers/pairings/claim', null, { claim_token: claimToken });
   }
 
   me(token: string): Promise<Me> {

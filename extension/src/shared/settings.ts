@@ -6,6 +6,8 @@ export interface Settings {
   serverUrl: string;
   /** A `clp_…` API key; used instead of the signed-in tokens when set. */
   apiKey: string;
+  /** This browser's own `clb_…` key, received by pairing with the dashboard (Connect). */
+  browserKey: string;
   email: string;
   accessToken: string;
   refreshToken: string;
@@ -18,6 +20,7 @@ export interface Settings {
 export const DEFAULT_SETTINGS: Settings = {
   serverUrl: 'http://localhost:8000',
   apiKey: '',
+  browserKey: '',
   email: '',
   accessToken: '',
   refreshToken: '',

@@ -7,12 +7,14 @@ documents otherwise): the request or job owning the session decides.
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clippy.accounts.api_keys import authenticate_api_key, looks_like_api_key
+from clippy.accounts.browsers import authenticate_browser, looks_like_browser_key
 from clippy.accounts.errors import AuthError
 from clippy.accounts.passwords import (
     check_password_policy,
@@ -151,6 +153,9 @@ def resolve_credential(session: Session, secret_key: str, credential: str) -> Us
         raise MissingCredentials("no credentials: send an access token or an API key")
     if looks_like_api_key(credential):
         user_id = authenticate_api_key(session, credential).user_id
+    elif looks_like_browser_key(credential):
+        # A connected browser's key; checked on every use so a revoked one is refused at once.
+        user_id = cast(int, authenticate_browser(session, credential).user_id)
     else:
         user_id = decode_access_token(secret_key, credential)
     user = session.get(User, user_id)

@@ -7,7 +7,8 @@ from clippy.db.models import User
 
 
 class ManualBilling:
-    """Plans change only through ``clippy user set-plan EMAIL PLAN`` (the embedded default)."""
+    """Plans change only through ``clippy user set-plan EMAIL PLAN`` (the embedded default);
+    users ask for one on the billing page (``billing.requests``)."""
 
     name = "manual"
     self_service = False
@@ -15,13 +16,13 @@ class ManualBilling:
     def start_checkout(self, user: User, plan: str, *, success_url: str, cancel_url: str) -> str:
         """Always refuses: there is no payment page in a manually billed setup."""
         raise BillingError(
-            f"plans on this server are set by its administrator: ask them to run"
-            f" `clippy user set-plan {user.email} {plan}`"
+            f"plans on this server are set by its administrator: press Request {plan.title()}"
+            " on the billing page and they will switch your account"
         )
 
     def manage_subscription(self, user: User, *, return_url: str) -> str:
         """Always refuses: only the administrator changes or ends a plan here."""
         raise BillingError(
-            f"plans on this server are set by its administrator: ask them to run"
-            f" `clippy user set-plan {user.email} free` to cancel, or name another plan"
+            "plans on this server are set by its administrator: request another plan (or"
+            " Free, to cancel) on the billing page"
         )

@@ -12,9 +12,9 @@ from sqlalchemy import Executable, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from clippy.db.models import Clip, ClipStats, Segment, Stream
+from clippy.db.models import Clip, ClipStats, ExportJob, Segment, Stream
 
-__all__ = ["Analytics", "analytics", "count_download", "count_view"]
+__all__ = ["Analytics", "analytics", "count_download", "count_export_download", "count_view"]
 
 
 def _bump(session: Session, clip_id: int, column: str) -> None:
@@ -37,14 +37,28 @@ def _bump(session: Session, clip_id: int, column: str) -> None:
     session.execute(stmt)
 
 
-def count_view(session: Session, clip_id: int) -> None:
-    """Count one view of the clip (its page was opened)."""
-    _bump(session, clip_id, "views")
+def count_view(session: Session, clip: Clip, viewer_id: int) -> bool:
+    """Count one view of ``clip`` (its page was opened) unless its owner opened it: the
+    owner checking their own clip is not an audience. Returns whether it counted."""
+    if viewer_id == clip.user_id:
+        return False
+    _bump(session, clip.id, "views")
+    return True
 
 
 def count_download(session: Session, clip_id: int) -> None:
     """Count one download of the clip's MP4."""
     _bump(session, clip_id, "downloads")
+
+
+def count_export_download(session: Session, job: ExportJob) -> None:
+    """Count a download of an export's file for its clip (each clip of a batch zip)."""
+    if job.kind == "batch":
+        clip_ids = [int(c) for c in job.options.get("clip_ids", [])]
+    else:
+        clip_ids = [job.clip_id] if job.clip_id is not None else []
+    for clip_id in sorted(set(clip_ids)):
+        _bump(session, clip_id, "downloads")
 
 
 @dataclass

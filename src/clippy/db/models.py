@@ -99,6 +99,33 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class ConnectedBrowser(Base):
+    """A browser extension paired with an account (or waiting to be): its own revocable key.
+
+    A row starts as a pairing request (``user_id`` empty) that the extension polls with its
+    claim secret; a signed-in user approves it on the dashboard; the extension's next poll
+    receives the credential once (only its hash is kept in ``key_hash``).
+    """
+
+    __tablename__ = "browsers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True, default=None
+    )
+    name: Mapped[str] = mapped_column(String(120), default="")
+    pair_code: Mapped[str] = mapped_column(String(16), index=True)
+    claim_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16), default="")
+    key_hash: Mapped[str | None] = mapped_column(String(128), unique=True, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    approved_at: Mapped[datetime | None] = mapped_column(default=None)
+    claimed_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
 class RefreshToken(Base):
     __tablename__ = "refresh_tokens"
 

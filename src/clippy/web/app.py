@@ -70,12 +70,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     from clippy.web import ws_ingest
-    from clippy.web.api import auth, clips, events, exports, keys, streams, system, webhooks
+    from clippy.web.api import (
+        auth,
+        browsers,
+        clips,
+        events,
+        exports,
+        keys,
+        streams,
+        system,
+        webhooks,
+    )
 
     for router in (
         system.router,
         auth.router,
         keys.router,
+        browsers.router,
         streams.router,
         clips.router,
         exports.router,

@@ -16,7 +16,7 @@ from clippy.web.deps import get_ctx
 
 __all__ = ["Action", "mark_throttled", "retry_headers", "take_attempt", "throttled_response"]
 
-Action = Literal["log-in", "sign-up", "refresh", "password change"]
+Action = Literal["log-in", "sign-up", "refresh", "password change", "pairing"]
 
 
 def _address(request: Request) -> str:
@@ -34,6 +34,9 @@ def take_attempt(request: Request, action: Action, account: str | int | None = N
     keys: list[tuple[str, Limit]] = []
     if action == "sign-up":
         keys.append((f"signup:{_address(request)}", Limit(s.auth_address_signups, window)))
+    elif action == "pairing":
+        # Pairing requests create rows without an account: bounded like sign-ups.
+        keys.append((f"pairing:{_address(request)}", Limit(s.auth_address_signups, window)))
     else:
         keys.append((f"auth:{_address(request)}", Limit(s.auth_address_attempts, window)))
     if account is not None:

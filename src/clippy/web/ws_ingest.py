@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from clippy import metrics
+from clippy.accounts.browsers import looks_like_browser_key
 from clippy.accounts.users import AuthError, resolve_credential
 from clippy.db.models import Stream, User
 from clippy.db.session import session_scope
@@ -76,6 +77,9 @@ class IngestConnection:
         self.max_segment_bytes = ctx.settings.max_segment_bytes
         self.segments = 0
         self.bytes = 0
+        # A connected browser's key is checked again before each segment: disconnecting the
+        # browser in Settings stops a recording already under way, not only the next one.
+        self._browser_key = ""
 
     async def send(self, payload: dict[str, Any]) -> None:
         """Send one JSON event; events from the pump and replies never interleave."""
@@ -92,6 +96,8 @@ class IngestConnection:
                 return
             try:
                 if msg.get("bytes") is not None:
+                    if not await self._still_connected():
+                        return
                     await self._on_segment(msg["bytes"])
                 elif msg.get("text") is not None and await self._on_text(msg["text"]):
                     return
@@ -149,6 +155,8 @@ class IngestConnection:
         except AuthError as exc:
             await self._refuse(str(exc))
             return False
+        if looks_like_browser_key(token.strip()):
+            self._browser_key = token.strip()
         await self.send(
             event(
                 "welcome",
@@ -157,6 +165,17 @@ class IngestConnection:
             )
         )
         self._pump = asyncio.create_task(self._pump_events(self.user.id))
+        return True
+
+    async def _still_connected(self) -> bool:
+        """False (and the socket closed as unauthorized) once the browser was disconnected."""
+        if not self._browser_key:
+            return True
+        try:
+            await asyncio.to_thread(self._resolve, self._browser_key)
+        except AuthError as exc:
+            await self._refuse(str(exc))
+            return False
         return True
 
     def _resolve(self, token: str) -> User:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from clippy.accounts.teams import visible_user_ids
 from clippy.clips.links import MediaLinks, verify_path
+from clippy.clips.stats import count_export_download
 from clippy.db.models import ExportJob
 from clippy.db.status import ExportStatus
 from clippy.errors import NotFound
@@ -220,6 +221,11 @@ def download(job_id: IdPath, request: Request, session: SessionDep, user: Curren
     return RedirectResponse(out.download_url, status_code=307)
 
 
+def _first_byte_request(request: Request) -> bool:
+    ranges = request.headers.get("range", "").replace(" ", "")
+    return not ranges or ranges.startswith("bytes=0-")
+
+
 _MEDIA_TYPES = {
     "mp4": "video/mp4",
     "zip": "application/zip",
@@ -257,6 +263,11 @@ def export_file(
             and exporters_may_see(session, [job])[0]
         ):
             key = job.result_key if kind == "main" else job.result.get(kind)
+            # A download is counted once, where the file leaves: not per range request a
+            # player makes while seeking, nor for the subtitle sidecars.
+            if key and kind == "main" and _first_byte_request(request):
+                count_export_download(session, job)
+                session.commit()
     if not key:
         raise NotFound(f"export {job_id} has no {kind} file")
     url = ctx.store.presigned_url(key, ctx.settings.export_link_seconds)

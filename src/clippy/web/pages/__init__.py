@@ -22,6 +22,7 @@ def install_pages(app: FastAPI) -> None:
         archive,
         billing,
         branding,
+        browsers,
         clip,
         dashboard,
         detection_settings,
@@ -31,7 +32,8 @@ def install_pages(app: FastAPI) -> None:
     )
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (public, dashboard, clip, exports, archive, account, branding, billing, team):
+    pages = (public, dashboard, clip, exports, archive, account, branding, billing, team, browsers)
+    for module in pages:
         app.include_router(module.router)
     app.include_router(detection_settings.router)
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from clippy.accounts.api_keys import ApiKeyNotFound, create_api_key, list_api_keys, revoke_api_key
+from clippy.accounts.browsers import BrowserNotFound, list_browsers, revoke_browser
 from clippy.accounts.passwords import WeakPassword
 from clippy.accounts.plans import get_plan
 from clippy.accounts.teams import visible_user_ids
@@ -58,6 +59,7 @@ def _settings_page(
     ctx: dict[str, Any] = {
         "user": user,
         "keys": list_api_keys(session, user.id),
+        "browsers": list_browsers(session, user.id),
         "new_key": new_key,
         "webhooks": hooks,
         "deliveries": recent_deliveries(session, [h.id for h in hooks], _SHOWN_DELIVERIES),
@@ -76,6 +78,7 @@ def _notice(request: Request) -> str:
         "password": "Password changed. Other browsers were logged out.",
         "profile": "Profile saved.",
         "revoked": "API key revoked. Programs using it are refused from now on.",
+        "browser_revoked": "Browser disconnected. Its extension is refused from now on.",
         "hook_removed": "Webhook removed. Nothing more is sent to it.",
         "hook_test": "Test event sent. Its delivery is listed under the webhook.",
     }.get(request.query_params.get("saved", ""), "")
@@ -146,6 +149,19 @@ def revoke_key(key_id: IdPath, request: Request, session: SessionDep, user: Page
     except ApiKeyNotFound as exc:
         return _settings_page(request, session, user, errors={"keys": str(exc)}, status_code=404)
     return RedirectResponse("/app/settings?saved=revoked", 303)
+
+
+@router.post("/settings/browsers/{browser_id}/revoke", dependencies=[CsrfChecked])
+def revoke_browser_page(
+    browser_id: IdPath, request: Request, session: SessionDep, user: PageUser
+) -> Response:
+    """Disconnect one of the user's browsers; its key is refused from the next request on."""
+    try:
+        revoke_browser(session, user.id, browser_id)
+    except BrowserNotFound as exc:
+        errors = {"browsers": str(exc)}
+        return _settings_page(request, session, user, errors=errors, status_code=404)
+    return RedirectResponse("/app/settings?saved=browser_revoked#browsers", 303)
 
 
 @router.post("/settings/webhooks", dependencies=[CsrfChecked])

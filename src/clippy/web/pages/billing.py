@@ -11,8 +11,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from clippy.accounts.plans import UnknownPlan
 from clippy.billing.base import PAID_PLANS, BillingError, BillingProvider
 from clippy.billing.factory import billing_provider, stripe_prices
+from clippy.billing.prices import plan_prices
+from clippy.billing.requests import plan_request, request_plan, withdraw_request
 from clippy.billing.signature import InvalidSignature
 from clippy.billing.stripe import apply_event, parse_webhook
 from clippy.db.models import User
@@ -29,6 +32,8 @@ _NOTICES = {
     "success": "Stripe has taken your payment details. Your plan changes as soon as Stripe"
     " confirms the subscription, usually within seconds; reload to see it.",
     "cancelled": "Checkout cancelled. Nothing was charged and your plan is unchanged.",
+    "requested": "Request sent. Your plan changes as soon as the administrator switches it.",
+    "withdrawn": "Request withdrawn. Your plan is unchanged.",
 }
 
 
@@ -45,10 +50,14 @@ def _billing_page(
     status_code: int = 200,
 ) -> Response:
     provider = _provider(request)
+    contact = get_ctx(request).settings.billing_contact.strip()
     ctx: dict[str, Any] = {
         "user": user,
         "usage": usage_summary(session, user),
-        "plans": plan_rows(),
+        "plans": plan_rows(plan_prices(get_ctx(request).settings)),
+        "plan_request": plan_request(user),
+        "contact": contact,
+        "contact_href": contact if "://" in contact else f"mailto:{contact}",
         "paid_plans": PAID_PLANS,
         "provider": provider,
         "subscription": (user.settings or {}).get("billing"),
@@ -94,6 +103,31 @@ def checkout(
 def _sentence(exc: Exception) -> str:
     msg = str(exc)
     return msg[:1].upper() + msg[1:] + "."
+
+
+@router.post("/app/billing/request", dependencies=[CsrfChecked])
+def request_change(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    plan: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Ask this server's administrator for ``plan`` (manual billing: no payment page)."""
+    if _provider(request).self_service:
+        error = "Plans here are bought through the payment page: use Choose or Manage."
+        return _billing_page(request, session, user, error=error, status_code=409)
+    try:
+        request_plan(session, user, plan)
+    except (UnknownPlan, ValueError) as exc:
+        return _billing_page(request, session, user, error=_sentence(exc), status_code=400)
+    return RedirectResponse("/app/billing?checkout=requested", 303)
+
+
+@router.post("/app/billing/request/withdraw", dependencies=[CsrfChecked])
+def withdraw(session: SessionDep, user: PageUser) -> Response:
+    """Drop the user's open plan request."""
+    withdraw_request(session, user)
+    return RedirectResponse("/app/billing?checkout=withdrawn", 303)
 
 
 @router.post("/app/billing/manage", dependencies=[CsrfChecked])

@@ -126,7 +126,7 @@ def clip_page(clip_id: IdPath, request: Request, session: SessionDep, user: Page
     clip = _load(request, session, user, clip_id)
     if clip is None:
         return not_found_page(request, user)
-    count_view(session, clip.id)
+    count_view(session, clip, user.id)
     return _clip_page(request, session, user, clip)
 
 
@@ -214,7 +214,10 @@ def edit_title(
 async def edit_captions(
     clip_id: IdPath, request: Request, session: SessionDep, user: PageUser
 ) -> Response:
-    """Save edited caption lines, or split/merge one line and show the editor again."""
+    """Save edited caption lines, or split/merge one line, save, and show the editor again.
+
+    Split and merge save at once: an export started next renders the captions as shown,
+    never the lines from before the split."""
     clip = _load(request, session, user, clip_id)
     if clip is None or clip.user_id != user.id:
         return not_found_page(request, user)
@@ -239,11 +242,13 @@ async def edit_captions(
     if op.startswith(("split:", "merge:")) and op[6:].isdigit() and int(op[6:]) < len(lines):
         index = int(op[6:])
         lines = split_line(lines, index) if op.startswith("split:") else merge_lines(lines, index)
-        notice = (
-            "Line split. Save to keep it."
-            if op.startswith("split:")
-            else "Lines merged. Save to keep it."
-        )
+        try:
+            save_captions(session, clip, lines, style)
+        except ValueError as exc:
+            return _clip_page(
+                request, session, user, clip, lines=lines, error=str(exc), status_code=400
+            )
+        notice = "Line split and saved." if op.startswith("split:") else "Lines merged and saved."
         return _clip_page(request, session, user, clip, lines=lines, style=style, notice=notice)
     try:
         save_captions(session, clip, lines, style)

@@ -5,25 +5,37 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
+from clippy.accounts.browsers import has_connected_browser
 from clippy.accounts.plans import get_plan
 from clippy.accounts.teams import visible_user_ids
 from clippy.accounts.usage import usage_for, utc_day
 from clippy.clips.announce import clip_urls
 from clippy.clips.gallery import SORTS, GalleryQuery, gallery_page
 from clippy.clips.links import MediaLinks
-from clippy.clips.service import delete_clip, last_clip_times, list_clips, visible_clip
+from clippy.clips.live import last_seconds
+from clippy.clips.make import ClipQuotaExceeded
+from clippy.clips.render import ClipSourceMissing
+from clippy.clips.service import (
+    InvalidRange,
+    delete_clip,
+    last_clip_times,
+    list_clips,
+    visible_clip,
+)
 from clippy.clips.tags import tags_by_clip, user_tags
 from clippy.db.models import Clip, User
 from clippy.db.status import StreamStatus
 from clippy.errors import NotFound
 from clippy.export.history import exported_clip_ids
 from clippy.export.presets import PRESETS
-from clippy.ingest.streams import list_streams, segment_counts, stream_titles
+from clippy.ingest.streams import list_streams, segment_counts, stream_titles, visible_stream
+from clippy.web.clipping import make_clip_live
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.live import event_stream
 from clippy.web.pages.security import CsrfChecked, PageUser
@@ -55,7 +67,7 @@ def clip_card(
     }
 
 
-def _live_streams(session: Session, ids: set[int]) -> list[dict[str, Any]]:
+def _live_streams(session: Session, ids: set[int], user_id: int) -> list[dict[str, Any]]:
     now = datetime.now(UTC)
     streams = [s for s in list_streams(session, ids, limit=50) if s.status == StreamStatus.LIVE]
     ids_live = [s.id for s in streams]
@@ -74,6 +86,7 @@ def _live_streams(session: Session, ids: set[int]) -> list[dict[str, Any]]:
                 "segments": seg_counts.get(s.id, 0),
                 "lag": lag,
                 "last_clip": last_clips.get(s.id),
+                "own": s.user_id == user_id,
             }
         )
     return out
@@ -106,21 +119,81 @@ def home(request: Request, session: SessionDep, user: PageUser) -> Response:
     links = get_ctx(request).links
     recent = list_clips(session, ids, limit=8)
     titles = stream_titles(session, {c.stream_id for c in recent})
+    has_streams = bool(list_streams(session, ids, limit=1))
     ctx = {
         "user": user,
-        "live": _live_streams(session, ids),
+        "live": _live_streams(session, ids, user.id),
         "recent": [clip_card(c, links, titles.get(c.stream_id, "")) for c in recent],
         "usage": usage_summary(session, user),
-        "has_streams": bool(list_streams(session, ids, limit=1)),
+        "has_streams": has_streams,
         "welcome": request.query_params.get("welcome") == "1",
+        "clip_error": request.query_params.get("clip_error", "")[:300],
     }
+    ctx["first_run"] = first_run_steps(
+        connected=has_connected_browser(session, user.id),
+        recorded=has_streams,
+        clipped=bool(recent),
+    )
     return render(request, "app/home.html", ctx)
+
+
+def first_run_steps(*, connected: bool, recorded: bool, clipped: bool) -> list[dict[str, Any]]:
+    """Home's walk-through: install → connect → record → first clip; empty once all done.
+
+    Installing cannot be seen from the server; connecting or recording proves it happened.
+    """
+    done = [connected or recorded, connected or recorded, recorded, clipped]
+    if all(done):
+        return []
+    keys = ("install", "connect", "record", "clip")
+    current = done.index(False)
+    return [
+        {"key": key, "done": ok, "current": i == current}
+        for i, (key, ok) in enumerate(zip(keys, done, strict=True))
+    ]
+
+
+@router.get("/partials/usage", response_class=HTMLResponse)
+def usage_partial(request: Request, session: SessionDep, user: PageUser) -> Response:
+    """Today's usage alone: Home refreshes it so a live stream's minutes count up."""
+    return render(request, "app/_usage.html", {"usage": usage_summary(session, user)})
+
+
+CLIP_LAST_SECONDS = 30.0
+
+
+@router.post("/live/{stream_id}/clip", dependencies=[CsrfChecked])
+async def clip_last(
+    stream_id: IdPath, request: Request, session: SessionDep, user: PageUser
+) -> Response:
+    """Clip the last 30 s of one of the user's live streams, then open the new clip."""
+    try:
+        # Clips count against the stream owner's plan: only the owner clips from Home.
+        visible_stream(session, {user.id}, stream_id)
+        start, end = last_seconds(session, stream_id, CLIP_LAST_SECONDS)
+    except NotFound:
+        return Response(status_code=404)
+    except ClipSourceMissing as exc:
+        return RedirectResponse(f"/app?clip_error={quote(str(exc))}", 303)
+    session.commit()
+    try:
+        clip = await make_clip_live(
+            get_ctx(request),
+            stream_id,
+            [(start, end)],
+            title="Clipped from Home",
+            reason="the last 30 s, clipped by hand",
+            source="manual",
+        )
+    except (InvalidRange, ClipQuotaExceeded, ClipSourceMissing) as exc:
+        return RedirectResponse(f"/app?clip_error={quote(str(exc))}", 303)
+    return RedirectResponse(f"/app/clips/{clip.id}", 303)
 
 
 @router.get("/partials/live", response_class=HTMLResponse)
 def live_partial(request: Request, session: SessionDep, user: PageUser) -> Response:
     """The live-streams panel alone (HTMX polls it every few seconds)."""
-    live = _live_streams(session, visible_user_ids(session, user))
+    live = _live_streams(session, visible_user_ids(session, user), user.id)
     return render(request, "app/_live.html", {"live": live})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,8 +22,9 @@ from clippy.accounts.users import (
     authenticate,
     register,
 )
+from clippy.billing.prices import plan_prices
 from clippy.db.models import User
-from clippy.web.deps import SessionDep
+from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.security import (
     CsrfChecked,
     clear_session,
@@ -45,8 +47,9 @@ MaybeUser = Annotated[User | None, Depends(optional_user)]
 EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "static" / "example"
 
 
-def plan_rows() -> list[dict[str, str]]:
-    """The plans table, generated from ``accounts.plans.PLANS`` (one source of truth)."""
+def plan_rows(prices: Mapping[str, str] | None = None) -> list[dict[str, str]]:
+    """The plans table, generated from ``accounts.plans.PLANS`` (one source of truth), with
+    each plan's price (``Settings.price_<plan>``; the free plan is free)."""
 
     def limit(value: float | None, unit: str) -> str:
         return "Unlimited" if value is None else f"{value:g} {unit}"
@@ -61,6 +64,7 @@ def plan_rows() -> list[dict[str, str]]:
             {
                 "name": plan.name.title(),
                 "key": plan.name,
+                "price": "Free" if plan.name == "free" else (prices or {}).get(plan.name, ""),
                 "tagline": _TAGLINES.get(plan.name, ""),
                 "recording": limit(plan.recording_hours_per_day, "h / day"),
                 "clips": limit(plan.clips_per_day, "/ day"),
@@ -108,18 +112,23 @@ def _safe_next(target: str) -> str:
 @router.get("/", response_class=HTMLResponse)
 def landing(request: Request, user: MaybeUser) -> Response:
     """What Clippy does, the plans, and the calls to action."""
-    ctx = {"user": user, "plans": plan_rows(), "example": example_clip()}
+    prices = plan_prices(get_ctx(request).settings)
+    ctx = {"user": user, "plans": plan_rows(prices), "example": example_clip()}
     return render(request, "landing.html", ctx)
 
 
 @router.get("/signup", response_class=HTMLResponse)
-def signup_form(request: Request, user: MaybeUser) -> Response:
-    """The sign-up form (a logged-in user goes to the dashboard)."""
+def signup_form(request: Request, user: MaybeUser, next: str = "") -> Response:
+    """The sign-up form (a logged-in user goes to the dashboard, or where ``next`` says)."""
     if user is not None:
-        return RedirectResponse("/app", 303)
-    return render(
-        request, "auth/signup.html", {"email": "", "error": "", "free_offer": free_offer()}
-    )
+        return RedirectResponse(_safe_next(next), 303)
+    ctx = {"email": "", "error": "", "free_offer": free_offer(), "next": _optional_next(next)}
+    return render(request, "auth/signup.html", ctx)
+
+
+def _optional_next(target: str) -> str:
+    # Empty when there is nowhere particular to go: a new account then lands on the welcome.
+    return _safe_next(target) if target else ""
 
 
 @router.post("/signup", dependencies=[CsrfChecked])
@@ -129,8 +138,10 @@ def signup(
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     display_name: Annotated[str, Form(max_length=120)] = "",
+    next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    """Create the account and log it in; the form comes back with the reason on failure."""
+    """Create the account and log it in, then go where ``next`` says (an invitation, a
+    browser to connect) or to the welcome; the form comes back with the reason on failure."""
     try:
         take_attempt(request, "sign-up")
         user = register(session, email, password, display_name)
@@ -141,9 +152,10 @@ def signup(
             "display_name": display_name,
             "error": _sentence(exc),
             "free_offer": free_offer(),
+            "next": _optional_next(next),
         }
         return mark_throttled(render(request, "auth/signup.html", ctx, status_code=400), exc)
-    response = RedirectResponse("/app?welcome=1", 303)
+    response = RedirectResponse(_optional_next(next) or "/app?welcome=1", 303)
     start_session(request, response, user)
     return response
 

@@ -161,6 +161,11 @@
         const text = document.querySelector(copy.dataset.copy).textContent;
         navigator.clipboard.writeText(text).then(() => { copy.textContent = "Copied"; }, () => {});
       }
+      const toggle = e.target.closest("[data-toggle-filters]");
+      if (toggle) {
+        const open = toggle.form.classList.toggle("filters-open");
+        toggle.setAttribute("aria-expanded", String(open));
+      }
       const seek = e.target.closest("[data-seek]");
       const video = document.getElementById("player");
       if (seek && video) {
@@ -266,6 +271,29 @@
     if (windows.length) seek(parseFloat(root.dataset.at) || windows[0].start, false);
   }
 
+  // Caption text typed but not saved would not be in an export (the server renders what is
+  // saved): exporting is refused with the reason until the captions are saved.
+  function setupUnsavedCaptions(form) {
+    let dirty = false;
+    form.addEventListener("input", () => { dirty = true; });
+    form.addEventListener("submit", () => { dirty = false; });
+    document.addEventListener("submit", (e) => {
+      const exports = e.target.closest("#exports");
+      if (!dirty || !exports) return;
+      e.preventDefault();
+      e.stopImmediatePropagation();  // before htmx sees it
+      let note = exports.querySelector("[data-unsaved-captions]");
+      if (!note) {
+        note = document.createElement("div");
+        note.className = "flash flash-error";
+        note.setAttribute("role", "alert");
+        note.dataset.unsavedCaptions = "";
+        note.textContent = "Your caption changes are not saved. Press Save captions first, or the export would show the old captions.";
+        exports.insertBefore(note, exports.children[1] || null);
+      }
+    }, true);
+  }
+
   // The gallery's export picker closes once its batch has been sent (the answer shows above).
   document.addEventListener("htmx:afterRequest", (e) => {
     const menu = e.target.closest && e.target.closest("[data-batch-export]");
@@ -276,6 +304,7 @@
     startLiveFeed();
     document.querySelectorAll("[data-trim]").forEach(setupTrim);
     document.querySelectorAll("[data-archive]").forEach(setupArchive);
+    document.querySelectorAll("form.captions").forEach(setupUnsavedCaptions);
     setupSelection();
     setupHelpers();
   });
