@@ -26,12 +26,24 @@ def install_pages(app: FastAPI) -> None:
         dashboard,
         detection_settings,
         exports,
+        layout,
         public,
         team,
     )
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (public, dashboard, clip, exports, archive, account, branding, billing, team):
+    for module in (
+        public,
+        dashboard,
+        clip,
+        exports,
+        layout,
+        archive,
+        account,
+        branding,
+        billing,
+        team,
+    ):
         app.include_router(module.router)
     app.include_router(detection_settings.router)
 

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clippy.accounts.teams import visible_user_ids
-from clippy.clips.editing import CAPTION_STYLES
-from clippy.db.models import Clip, ClipCaption, ExportJob, User
+from clippy.clips.service import visible_clip
+from clippy.db.models import Clip, ExportJob, User
+from clippy.export.clip_layout import clip_layout, remember_layout
 from clippy.export.jobs import (
     BatchProblem,
     check_batch,
@@ -73,26 +74,29 @@ def exports_partial(
 
 
 @router.post("/clips/{clip_id}/export", dependencies=[CsrfChecked])
-def start_export(
+async def start_export(
     clip_id: IdPath,
     request: Request,
     session: SessionDep,
     user: PageUser,
     preset: Annotated[str, Form(max_length=40)],
 ) -> Response:
-    """Queue an export of the clip for one platform, with the clip's caption style."""
+    """Queue an export of the clip for one platform with the layout chosen on the clip page
+    (which becomes the stream's default), or the stream's default when none is sent."""
     from clippy.web.pages.clip import clip_page_with_error  # the page renders this block too
+    from clippy.web.pages.layout import layout_from_form
 
-    saved = session.get(ClipCaption, clip_id)
-    style = saved.style if saved is not None and saved.style in CAPTION_STYLES else "bold"
     try:
-        job = create_export(
-            session, user, clip_id, ExportOptions(preset=preset, caption_style=style)
-        )
+        clip = visible_clip(session, visible_user_ids(session, user), clip_id)
+        chosen = layout_from_form(await request.form())
+        layout = chosen or clip_layout(session, clip)
+        job = create_export(session, user, clip_id, layout.options(get_preset(preset)))
     except (ExportRefused, NotFound) as exc:
         # clip_page_with_error answers 404 itself when the clip is not the caller's.
         session.rollback()
         return clip_page_with_error(request, session, user, clip_id, str(exc))
+    if chosen is not None and clip.user_id == user.id:
+        remember_layout(session, clip, chosen)
     session.commit()
     get_ctx(request).extras["exports"].submit(job.id)
     return RedirectResponse(f"/app/clips/{clip_id}#exports", 303)
