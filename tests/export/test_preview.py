@@ -24,8 +24,8 @@ WORDS = [
 ]
 
 
-def read_jpeg(path: Path) -> np.ndarray:
-    """An RGB array of a JPEG."""
+def read_image(path: Path) -> np.ndarray:
+    """An RGB array of an image file (JPEG, PNG)."""
     img = cv2.imread(str(path))
     assert img is not None, path
     return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
@@ -57,7 +57,7 @@ def test_preview_is_the_first_frame_of_the_render(
     plan = plan_export(options, get_plan("free"), [(100.0, 103.0)], 3.0)
     preview = render_preview(facecam_clip, plan, WORDS, None, tmp_path / "p")
     assert preview.layout == reframe
-    still = read_jpeg(preview.image)
+    still = read_image(preview.image)
     res = render_export(facecam_clip, plan, WORDS, None, tmp_path / "r")
     first = frame_at(res.video, 0.0)
     assert still.shape == first.shape == (1280, 720, 3)
@@ -74,7 +74,7 @@ def test_preview_with_a_drawn_facecam_uses_it(facecam_clip: Path, tmp_path: Path
     wrong = {"x": 0, "y": 0, "width": 120, "height": 120, "frame_width": 640, "frame_height": 360}
     options = ExportOptions("shorts", reframe="split", facecam=wrong, captions=False)
     plan = plan_export(options, get_plan("free"), [(0.0, 3.0)], 3.0)
-    still = read_jpeg(render_preview(facecam_clip, plan, [], None, tmp_path / "p").image)
+    still = read_image(render_preview(facecam_clip, plan, [], None, tmp_path / "p").image)
     top = cv2.cvtColor(still[:512], cv2.COLOR_RGB2GRAY)
     assert not faces_in(cv2.resize(top, (540, 384)))
 
@@ -86,7 +86,7 @@ def test_source_frame_finds_the_facecam_in_the_corner(facecam_clip: Path, tmp_pa
     # The 80 px face is drawn at x 520-600, y 240-320 (a 120 px camera 16 px from the corner).
     cam = frame.facecam
     assert cam.x <= 530 and cam.x + cam.w >= 590 and cam.y <= 250 and cam.y + cam.h >= 300
-    assert read_jpeg(frame.image).shape[1] == 640
+    assert read_image(frame.image).shape[1] == 640
 
 
 def test_preview_of_a_file_without_video_is_refused(tmp_path: Path) -> None:
