@@ -17,6 +17,7 @@ from clippy.config import Settings
 from clippy.db.models import ChatMessage, Clip, Segment, Stream, User
 from clippy.detect.audience import CHAT_HISTORY_SECONDS
 from clippy.detect.chat import ChatLine
+from clippy.detect.clip_length import effective_length
 from clippy.detect.judge import LlmJudge, apply_verdict, candidate_for
 from clippy.detect.plan import ClipPlan
 from clippy.detect.preferences import DetectionPrefs, effective_prefs
@@ -101,7 +102,12 @@ def detect_and_clip(
         if window is None:
             return []
         window = replace(
-            window, streamer_phrases=prefs.key_phrases, clip_command=prefs.clip_command
+            window,
+            streamer_phrases=prefs.key_phrases,
+            clip_command=prefs.clip_command,
+            clip_length=effective_length(
+                owner.settings if owner else None, stream.settings, settings.clip_length
+            ),
         )
         final = final or stream.status == "ended"
         plans = plan_window(window, settings, final=final)

@@ -38,6 +38,13 @@ from clippy.clips.make import ClipQuotaExceeded
 from clippy.clips.render import ClipSourceMissing
 from clippy.clips.service import InvalidRange
 from clippy.db.models import Clip, Stream, TranscriptSegment, User
+from clippy.detect.clip_length import LABELS as LENGTH_LABELS
+from clippy.detect.clip_length import (
+    InvalidClipLength,
+    effective_length,
+    stored_length,
+    with_length,
+)
 from clippy.ingest.streams import NotFound, list_streams, visible_stream
 from clippy.pipeline.backlog import backlogs
 from clippy.transcripts.search import search
@@ -171,6 +178,12 @@ def _archive_page(
         "form": form
         or {"start": f"{view.start:.1f}", "end": f"{min(view.start + 30, view.end):.1f}"},
         "error": error,
+        "clip_length": stored_length(stream.settings),
+        "account_length": effective_length(
+            owner.settings if owner else None, None, get_ctx(request).settings.clip_length
+        ),
+        "clip_lengths": LENGTH_LABELS,
+        "notice": "Clip length saved for this stream." if p.get("saved") == "clip_length" else "",
     }
     return render(request, "app/archive.html", ctx, status_code=status_code)
 
@@ -184,6 +197,26 @@ def archive_page(
     if stream is None:
         return not_found_page(request, user, "stream")
     return _archive_page(request, session, user, stream)
+
+
+@router.post("/{stream_id}/clip-length", dependencies=[CsrfChecked])
+def save_stream_clip_length(
+    stream_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    clip_length: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Set how long this stream's clips are ("" follows the account's choice)."""
+    stream = _stream(session, user, stream_id)
+    if stream is None or stream.user_id != user.id:
+        return not_found_page(request, user, "stream")
+    try:
+        stream.settings = with_length(stream.settings, clip_length or None)
+    except InvalidClipLength as exc:
+        error = f"{str(exc).capitalize()}. Nothing was saved."
+        return _archive_page(request, session, user, stream, error=error, status_code=400)
+    return RedirectResponse(f"/app/streams/{stream.id}?saved=clip_length#clip-length", 303)
 
 
 @router.get("/{stream_id}/thumbs/{t}.jpg")
