@@ -92,3 +92,27 @@ def test_growth_stops_at_the_recording_and_the_longest_length() -> None:
         cfg=PlanConfig(min_len=30.0, max_len=31.0),
     )
     assert 30.0 <= tight.end - tight.start <= 31.0
+
+
+def test_detection_window_uses_the_chosen_length() -> None:
+    from clippy.pipeline.windows import WindowInput, plan_window
+
+    loud = [-40.0] * 300
+    loud[150] = -10.0
+    window = WindowInput(
+        t0=0.0,
+        t1=300.0,
+        features=[(0.0, {"loudness": loud})],
+        words=_talk(300),
+        chat=[],
+        existing=[],
+    )
+    settings = Settings(detect_window_seconds=300.0)
+    lengths = {}
+    for choice in ("short", "long", None):
+        window.clip_length = choice
+        [plan] = plan_window(window, settings, final=True)
+        lengths[choice] = plan.end - plan.start
+    assert 15.0 <= lengths["short"] <= 30.0
+    assert 60.0 <= lengths["long"] <= 90.0
+    assert 30.0 <= lengths[None] <= 60.0  # the server's default: medium
