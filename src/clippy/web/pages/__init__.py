@@ -20,6 +20,7 @@ def install_pages(app: FastAPI) -> None:
     from clippy.web.pages import (
         account,
         archive,
+        archive_hls,
         billing,
         branding,
         clip,
@@ -38,6 +39,7 @@ def install_pages(app: FastAPI) -> None:
         clip,
         exports,
         layout,
+        archive_hls,
         archive,
         account,
         branding,

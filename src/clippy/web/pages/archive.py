@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from clippy.accounts.plans import get_plan
 from clippy.accounts.teams import visible_user_ids
+from clippy.archive.hls import player_map
 from clippy.archive.loudness import LoudnessCache
 from clippy.archive.media import (
     ArchiveMediaMissing,
@@ -36,7 +37,7 @@ from clippy.archive.timeline import (
 )
 from clippy.clips.make import ClipQuotaExceeded
 from clippy.clips.render import ClipSourceMissing
-from clippy.clips.service import InvalidRange
+from clippy.clips.service import InvalidRange, stream_clip_marks
 from clippy.db.models import Clip, Stream, TranscriptSegment, User
 from clippy.detect.clip_length import LABELS as LENGTH_LABELS
 from clippy.detect.clip_length import (
@@ -50,6 +51,7 @@ from clippy.pipeline.backlog import backlogs
 from clippy.transcripts.search import search
 from clippy.web.clipping import make_clip_live
 from clippy.web.deps import SessionDep, get_ctx
+from clippy.web.pages import STATIC_DIR
 from clippy.web.pages.charts import loudness_chart
 from clippy.web.pages.clip import not_found_page
 from clippy.web.pages.security import CsrfChecked, PageUser
@@ -58,6 +60,7 @@ from clippy.web.params import IdPath
 
 router = APIRouter(prefix="/app/streams", include_in_schema=False)
 
+HLS_SCRIPT = STATIC_DIR / "vendor" / "hls.min.js"
 VIEW_SECONDS = 600.0  # the detail view: ten minutes, twenty thumbnails at most
 _OVERVIEW_BUCKETS = 400
 _DETAIL_BUCKETS = 300
@@ -116,6 +119,7 @@ def _archive_page(
         if x.start < view.end and x.start + len(x.values) > view.start
     )
     base = f"/app/streams/{stream.id}"
+    marks = [(a, b, f"Clip: {title}") for _, title, a, b in stream_clip_marks(session, stream.id)]
     # The overview's clickable bands page the detail view, one band per view.
     bands = [(a, b, f"{base}?at={t:.0f}") for a, b, t in overview_bands(first, last, VIEW_SECONDS)]
     overview = loudness_chart(
@@ -132,6 +136,7 @@ def _archive_page(
         title="Loudness over the whole recording",
         highlight=(view.start, view.end),
         links=bands,
+        marks=marks,
         height=56,
     )
     detail = loudness_chart(
@@ -139,6 +144,7 @@ def _archive_page(
         view.start,
         view.end,
         title=f"Loudness from {duration(view.start)} to {duration(view.end)}",
+        marks=marks,
     )
     lines = session.scalars(
         select(TranscriptSegment)
@@ -178,6 +184,9 @@ def _archive_page(
         "form": form
         or {"start": f"{view.start:.1f}", "end": f"{min(view.start + 30, view.end):.1f}"},
         "error": error,
+        # Continuous playback of every stored segment when hls.js is installed (setup).
+        "hls": HLS_SCRIPT.exists() and bool(spans),
+        "hls_map": player_map(spans),
         "clip_length": stored_length(stream.settings),
         "account_length": effective_length(
             owner.settings if owner else None, None, get_ctx(request).settings.clip_length
