@@ -151,7 +151,7 @@ def test_archive_plays_three_minutes_across_segments(
     page.evaluate("document.querySelector('#archive-player').muted = true")
     thumb.click()
     state = "() => { const v = document.querySelector('#archive-player');"
-    state += " return [v.currentTime, v.paused, v.readyState, String(v.error && v.error.message)]; }"
+    state += " return [v.currentTime, v.paused, v.readyState, String(v.error?.message)]; }"
     for _ in range(60):
         if page.evaluate(state)[0] > 20.5:
             break
@@ -161,7 +161,7 @@ def test_archive_plays_three_minutes_across_segments(
     rect += " return [r.top, r.height, window.innerHeight, window.scrollY]; }"
     time.sleep(1.5)
     top, height, inner, _ = page.evaluate(rect)
-    assert 0 <= top and top + height / 2 <= inner, page.evaluate(rect)
+    assert top >= 0 and top + height / 2 <= inner, page.evaluate(rect)
     page.set_viewport_size(DESKTOP)
 
     # From the start, four times real speed: 180 s of stream in about 45 s.
