@@ -5,7 +5,6 @@ jump or a stall; clips made are marked on the timeline; the playlist refuses str
 from __future__ import annotations
 
 import itertools
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,7 +13,6 @@ from typing import Any
 import pytest
 
 from clippy.db.models import Clip, ClipRange, Segment, Stream, User
-from clippy.media.mezzanine import MEZZANINE_SUFFIX, transcode_to_mezzanine
 from clippy.pipeline.keys import mezzanine_key
 from clippy.web.pages import STATIC_DIR
 from tests.dashboard.conftest import (
@@ -25,6 +23,7 @@ from tests.dashboard.conftest import (
     shot,
     submit_credentials,
 )
+from tests.fixtures.media import mezzanine_recording
 from tests.fixtures.server import ServerProcess, client_on
 
 SEGMENTS = 19  # 190 s: three minutes and a bit
@@ -34,23 +33,7 @@ SEGMENT_SECONDS = 10.0
 @pytest.fixture(scope="module")
 def long_recording(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """19 mezzanine segments of 10 s (small frames, a running clock, a tone)."""
-    d = tmp_path_factory.mktemp("archive-hls")
-    out = []
-    for k in range(SEGMENTS):
-        src = d / f"src{k:02d}.mp4"
-        subprocess.run(
-            [
-                *("ffmpeg", "-v", "error", "-y", "-f", "lavfi"),
-                *("-i", f"testsrc2=s=320x180:r=30:d={SEGMENT_SECONDS}"),
-                *("-f", "lavfi", "-i", f"sine=frequency={300 + 20 * k}:d={SEGMENT_SECONDS}"),
-                *("-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", str(src)),
-            ],
-            check=True,
-        )
-        dst = d / f"seg{k:02d}{MEZZANINE_SUFFIX}"
-        transcode_to_mezzanine(src, dst)
-        out.append(dst)
-    return out
+    return mezzanine_recording(tmp_path_factory.mktemp("archive-hls"), SEGMENTS, SEGMENT_SECONDS)
 
 
 def _seed_recording(client: Any, email: str, parts: list[Path]) -> int:
