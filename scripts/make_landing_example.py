@@ -160,7 +160,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", type=Path, help="keep the intermediate files in this folder")
     args = parser.parse_args()
-    settings = Settings(clip_min_seconds=8.0, clip_max_seconds=20.0)
+    settings = Settings(clip_length="short")
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)

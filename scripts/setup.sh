@@ -45,6 +45,9 @@ if [[ ! -f "$stamp" ]]; then
   touch "$stamp"
 fi
 
+# hls.js for the archive's continuous playback (served from the app's static files).
+scripts/setup_vendor.sh
+
 # The browser extension (npm ci + build into extension/dist/) for its unit and e2e tests.
 if ((DEV)); then
   scripts/setup_extension.sh

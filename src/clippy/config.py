@@ -98,8 +98,9 @@ class Settings(BaseSettings):
 
     # Detection
     detect_window_seconds: float = 150.0
-    clip_min_seconds: float = 15.0
-    clip_max_seconds: float = 60.0
+    # Clip length for users and streams that have not chosen one, and for `clippy process`
+    # (short 15-30 s, medium 30-60 s, long 60-90 s; see clippy.detect.clip_length).
+    clip_length: Literal["short", "medium", "long"] = "medium"
     detect_threshold: float = 1.0
     key_phrases: str = ""  # comma-separated extra phrases, added to the built-in list
     clip_command: str = "!clip"  # viewers' chat command that makes a clip ("" turns it off)

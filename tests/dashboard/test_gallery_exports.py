@@ -13,10 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from clippy.config import Settings
 from clippy.db.models import ExportJob
 from tests.dashboard.conftest import (
     DESKTOP,
@@ -28,7 +26,7 @@ from tests.dashboard.conftest import (
 )
 from tests.export.conftest import probe_json, seed_clip
 from tests.export.media import pattern_video
-from tests.fixtures.server import TEST_SECRET, ServerProcess
+from tests.fixtures.server import ServerProcess, client_on
 
 HX = {"HX-Request": "true"}
 
@@ -178,16 +176,7 @@ def test_batch_export_refuses_others_clips_and_forged_posts(
 
 def _seed(srv: ServerProcess, email: str, video: Path) -> list[int]:
     """Three ready clips with media in the server's store and database (one 75 s long)."""
-    from clippy.web.app import create_app
-
-    settings = Settings(
-        data_dir=srv.data_dir,
-        database_url=srv.database_url,
-        secret_key=TEST_SECRET,
-        pipeline_enabled=False,
-        retention_interval_seconds=3600.0,
-    )
-    with TestClient(create_app(settings)) as client:
+    with client_on(srv) as client:
         return [
             seed_clip(client, email, video, title="Opening goal"),
             seed_clip(client, email, video, title="Last-second save"),

@@ -33,6 +33,7 @@ from clippy.storage.keys import (
 __all__ = [
     "ArchiveMediaMissing",
     "archive_thumbnail",
+    "precompute_thumbnails",
     "preview_key",
     "preview_video",
     "prune_archive_cache",
@@ -41,6 +42,8 @@ __all__ = [
 ]
 
 THUMB_WIDTH = 320
+# The thumbnail spacing of the archive's ten-minute view (``thumb_step(600)``): made ahead.
+PRECOMPUTED_STEP = 30
 
 
 class ArchiveMediaMissing(NotFound):
@@ -125,6 +128,25 @@ def archive_thumbnail(
         raise ArchiveMediaMissing(f"segment {span.seq} of stream {stream_id} has expired") from exc
     store.put_bytes(key, data, content_type="image/jpeg")
     return data
+
+
+def precompute_thumbnails(
+    store: ObjectStore,
+    stream_id: int,
+    mezzanine: Path,
+    start: float,
+    duration: float,
+    step: int = PRECOMPUTED_STEP,
+) -> list[int]:
+    """Make and cache the thumbnails a segment holds for the archive's ten-minute view (every
+    ``step`` s), so a first visit finds them made; returns their whole-second times."""
+    times = list(range(math.ceil(start / step) * step, math.ceil(start + duration), step))
+    times = [t for t in times if t + 0.5 < start + duration]
+    with tempfile.TemporaryDirectory(prefix="clippy-thumbs-") as tmp:
+        for t in times:
+            out = make_thumbnail(mezzanine, t + 0.5 - start, Path(tmp) / f"{t}.jpg", THUMB_WIDTH)
+            store.put_file(archive_thumb_key(stream_id, t), out, content_type="image/jpeg")
+    return times
 
 
 def find_window(spans: list[SegmentSpan], first_seq: int) -> PreviewWindow:

@@ -110,6 +110,18 @@ def stream_clip_ranges(session: Session, stream_id: int) -> list[tuple[float, fl
     return [(s, e) for s, e in session.execute(q)]
 
 
+def stream_clip_marks(session: Session, stream_id: int) -> list[tuple[int, str, float, float]]:
+    """(clip id, title, start, end) of every range clipped in the stream, in time order: the
+    archive's timeline marks them."""
+    q = (
+        select(Clip.id, Clip.title, ClipRange.start, ClipRange.end)
+        .join(ClipRange, ClipRange.clip_id == Clip.id)
+        .where(Clip.stream_id == stream_id)
+        .order_by(ClipRange.start)
+    )
+    return [(i, t or "Untitled clip", s, e) for i, t, s, e in session.execute(q).tuples()]
+
+
 def visible_clip(session: Session, user_ids: Iterable[int], clip_id: int) -> Clip:
     """The clip if one of ``user_ids`` owns it; ``NotFound`` otherwise."""
     clip = session.get(Clip, clip_id, options=[selectinload(Clip.ranges)])

@@ -157,6 +157,8 @@ class Stream(Base):
     last_segment_at: Mapped[datetime | None] = mapped_column(default=None)
     # Stream-time seconds received so far (end of the latest segment).
     received_until: Mapped[float] = mapped_column(Float, default=0.0)
+    # Choices made for this stream: the export layout ("layout") and clip length ("clip_length").
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
 
     __table_args__ = (UniqueConstraint("user_id", "client_stream_id"),)
 

@@ -110,7 +110,7 @@ def plan_clips(
         if not final and chat_found and available_until - m.end < cfg.chat_settle:
             continue  # chat is still reacting to it: its true extent and peak are not known
         start = _setup_start(m, sentences, cfg, chat_found, cfg.chat_lead if chat_found else 0.0)
-        start, end = _fit(start, end, m.peak, available_from, available_until, cfg)
+        start, end = _fit(start, end, m.peak, available_from, available_until, cfg, sentences)
         lo, hi = available_from, available_until
         start, end = _avoid(existing, start, end, m.peak, lo, hi, cfg)
         if not start <= m.peak <= end or end - start < _shortest(cfg, lo, hi):
@@ -236,9 +236,19 @@ def _payoff_end(
 
 
 def _fit(
-    start: float, end: float, peak: float, lo: float, hi: float, cfg: PlanConfig
+    start: float,
+    end: float,
+    peak: float,
+    lo: float,
+    hi: float,
+    cfg: PlanConfig,
+    sentences: Sequence[Sentence] = (),
 ) -> tuple[float, float]:
-    """Clamp to the recorded range and to ``[min_len, max_len]``, keeping the peak inside."""
+    """Clamp to the recorded range and to ``[min_len, max_len]``, keeping the peak inside.
+
+    A clip grown to ``min_len`` then takes in the whole sentences its new edges fall in
+    (``_to_sentences``): more setup and payoff, never a cut mid-word.
+    """
     start, end = max(start, lo), min(end, hi)
     if end - start > cfg.max_len:
         # Too long: keep the peak, trimming the longer side first.
@@ -250,7 +260,44 @@ def _fit(
         start = max(lo, start - grow * 0.6)
         end = min(hi, start + cfg.min_len)
         start = max(lo, end - cfg.min_len)
+        start, end = _to_sentences(start, end, sentences, lo, hi, cfg)
     return start, end
+
+
+def _to_sentences(
+    start: float, end: float, sentences: Sequence[Sentence], lo: float, hi: float, cfg: PlanConfig
+) -> tuple[float, float]:
+    """Put a grown clip's edges on sentence boundaries: ``start`` back to the start of the
+    sentence under way there (or the one just before a pause), ``end`` on to the end of the
+    sentence under way there (or the one just after a pause), each while the clip stays
+    within ``max_len`` and the recording (an end only once its sentence is known to be over).
+    Where that does not fit, an edge in a pause moves to the nearer side's word instead."""
+    before = [s for s in sentences if s.start <= start and start - s.end <= cfg.setup_extra]
+    if before:
+        s = before[-1]
+        if s.start - cfg.edge >= lo and end - (s.start - cfg.edge) <= cfg.max_len:
+            start = s.start - cfg.edge
+        elif s.end < start:
+            start = _next_start(sentences, start, cfg, start)
+    after = [s for s in sentences if s.end >= end and s.start - end <= cfg.payoff_extra]
+    if after:
+        e = after[0]
+        if e.end + PAUSE_SECONDS < hi and e.end + cfg.edge - start <= cfg.max_len:
+            end = e.end + cfg.edge
+        elif e.start > end:
+            end = _prev_end(sentences, end, cfg, end)
+    return start, end
+
+
+def _next_start(sentences: Sequence[Sentence], t: float, cfg: PlanConfig, default: float) -> float:
+    """Just before the first word said after ``t`` (``default`` if none)."""
+    return next((s.start - cfg.edge for s in sentences if s.start >= t), default)
+
+
+def _prev_end(sentences: Sequence[Sentence], t: float, cfg: PlanConfig, default: float) -> float:
+    """Just after the last word said before ``t`` (``default`` if none)."""
+    ends = [s.end + cfg.edge for s in sentences if s.end <= t]
+    return ends[-1] if ends else default
 
 
 def _avoid(

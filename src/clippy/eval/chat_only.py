@@ -17,6 +17,7 @@ import numpy as np
 
 from clippy.config import Settings
 from clippy.detect.chat import ChatLine
+from clippy.detect.clip_length import length_range
 from clippy.detect.plan import PlanConfig, moment_start
 from clippy.detect.score import ScoringConfig, Timeline, WindowSignals, score_timeline
 from clippy.pipeline.analysis import Analysis
@@ -70,11 +71,8 @@ def predict_video(
 ) -> VideoPrediction:
     """Ranked starts, live clips and the timeline of one chat-only video."""
     score_cfg = ScoringConfig(threshold=settings.detect_threshold)
-    plan_cfg = PlanConfig(
-        threshold=settings.detect_threshold,
-        min_len=settings.clip_min_seconds,
-        max_len=settings.clip_max_seconds,
-    )
+    min_len, max_len = length_range(settings.clip_length)
+    plan_cfg = PlanConfig(threshold=settings.detect_threshold, min_len=min_len, max_len=max_len)
     tl = chat_timeline(chat, duration, score_cfg)
     clips = live_clips(chat, duration, settings) if with_clips else []
     return VideoPrediction(ranked_starts(tl, plan_cfg), clips, tl)

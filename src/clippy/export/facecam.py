@@ -44,6 +44,10 @@ def facecam_from_boxes(samples: Sequence[tuple[float, Box | None]], area: Rect) 
     return Rect(int(x) // 2 * 2, int(y) // 2 * 2, int(w) // 2 * 2, int(h) // 2 * 2)
 
 
-def detect_facecam(video: Path, area: Rect, fps: float = 1.0) -> Rect | None:
-    """The facecam of ``video`` inside ``area`` (sampled at ``fps``), or ``None``."""
-    return facecam_from_boxes(sample_face_boxes(video, area, fps=fps, width=DETECT_WIDTH), area)
+def detect_facecam(
+    video: Path, area: Rect, fps: float = 1.0, until: float | None = None
+) -> Rect | None:
+    """The facecam of ``video`` inside ``area`` (sampled at ``fps``, over its first ``until``
+    seconds when given), or ``None``."""
+    boxes = sample_face_boxes(video, area, fps=fps, width=DETECT_WIDTH, until=until)
+    return facecam_from_boxes(boxes, area)

@@ -137,10 +137,24 @@ def _logo(logo: LogoPlacement) -> str:
 def filter_graph(spec: GraphSpec) -> str:
     """The whole ``-filter_complex`` graph; outputs are ``[vout]`` and ``[aout]``."""
     video_join, audio_join = _join(spec)
-    parts = [_reframe(spec), video_join, audio_join]
+    return _finish(spec, [_reframe(spec), video_join, audio_join])
+
+
+def still_graph(spec: GraphSpec) -> str:
+    """The graph of the export's first frame only (the preview); output ``[vout]``.
+
+    The same reframe, logo and text layers as ``filter_graph``: the output starts with the
+    first piece at its file start (title cards only ever come between pieces), so the first
+    reframed frame is the first output frame.
+    """
+    return _finish(spec, [_reframe(spec), "[framed]null[joined]"])
+
+
+def _finish(spec: GraphSpec, parts: list[str]) -> str:
+    """``parts`` (ending in ``[joined]``) followed by the logo and the ASS layer."""
     tail = "[joined]"
     if spec.logo is not None:
-        parts.append(_logo(spec.logo))
+        parts = [*parts, _logo(spec.logo)]
         tail = "[branded]"
     if spec.ass_path is not None:
         path = str(spec.ass_path)

@@ -73,11 +73,13 @@ def build_graph(
     work: Path,
     edited: Sequence[dict[str, Any]] | None = None,
     branded: bool = False,
+    sample_until: float | None = None,
 ) -> tuple[GraphSpec, list[CaptionLine], list[tuple[float, float]] | None]:
     """Decide the crop (tracking faces when asked), write ``work``/export.ass, and return
     the graph spec with the caption lines and the crop path (follow mode). ``edited``
     caption lines (from the clip editor) replace the transcript's words when given;
-    ``branded`` overlays the plan's logo (its image being ffmpeg input 1)."""
+    ``branded`` overlays the plan's logo (its image being ffmpeg input 1); ``sample_until``
+    looks for faces in the clip's first seconds only (enough for a preview of its start)."""
     work.mkdir(parents=True, exist_ok=True)
     info = probe(source)
     if not info.width or not info.height:
@@ -87,12 +89,12 @@ def build_graph(
     crop_x, path = None, None
     if opts.reframe == "follow":
         win_w, _ = window_size(area, plan.width, plan.height)
-        path = smooth_path(detect_faces(source, area), area, win_w)
+        path = smooth_path(detect_faces(source, area, until=sample_until), area, win_w)
         crop_x = crop_x_expression(simplify(path))
     mode = opts.reframe
     facecam = region_rect(opts.facecam, info.width, info.height) if opts.facecam else None
     if mode == "split" and facecam is None:
-        facecam = detect_facecam(source, area)
+        facecam = detect_facecam(source, area, until=sample_until)
         if facecam is None:
             # No steady face to put on top: show the whole picture rather than fail.
             mode = "fit"

@@ -50,14 +50,21 @@ Box = tuple[float, float, float, float]
 
 
 def sample_face_boxes(
-    video: Path, area: Rect, *, fps: float = SAMPLE_FPS, width: int = DETECT_WIDTH
+    video: Path,
+    area: Rect,
+    *,
+    fps: float = SAMPLE_FPS,
+    width: int = DETECT_WIDTH,
+    until: float | None = None,
 ) -> list[tuple[float, Box | None]]:
     """(time, largest face box (x, y, w, h) in source pixels or ``None``) for frames
-    sampled at ``fps`` inside ``area`` of ``video``."""
+    sampled at ``fps`` inside ``area`` of ``video`` (its first ``until`` seconds when given)."""
+    limit = ["-t", f"{until:.3f}"] if until is not None else []
     height = max(2, round(area.h * width / area.w / 2) * 2)
     args = ffmpeg_command(
         [
             *media_input(video).input_args(),
+            *limit,
             "-vf",
             f"fps={fps},crop={area.w}:{area.h}:{area.x}:{area.y},scale={width}:{height},format=gray",
             *("-f", "rawvideo", "pipe:1"),
@@ -83,13 +90,19 @@ def sample_face_boxes(
 
 
 def detect_faces(
-    video: Path, area: Rect, *, fps: float = SAMPLE_FPS, width: int = DETECT_WIDTH
+    video: Path,
+    area: Rect,
+    *,
+    fps: float = SAMPLE_FPS,
+    width: int = DETECT_WIDTH,
+    until: float | None = None,
 ) -> list[tuple[float, float | None]]:
     """(time, face centre x in source pixels or ``None``) for frames sampled at ``fps``
-    inside ``area`` of ``video``; the largest face wins."""
+    inside ``area`` of ``video`` (its first ``until`` seconds when given); the largest face
+    wins."""
     return [
         (t, None if b is None else b[0] + b[2] / 2)
-        for t, b in sample_face_boxes(video, area, fps=fps, width=width)
+        for t, b in sample_face_boxes(video, area, fps=fps, width=width, until=until)
     ]
 
 

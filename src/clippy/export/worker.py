@@ -56,7 +56,9 @@ class _Source:
     edited: list[dict[str, Any]] | None  # caption lines saved in the clip editor
 
 
-def _load_source(session: Session, clip_id: int) -> _Source:
+def load_source(session: Session, clip_id: int) -> _Source:
+    """What rendering a clip needs from the database: its file, ranges, the stream's video
+    region, the transcript's words and any caption lines saved in the editor."""
     clip = session.get(Clip, clip_id)
     if clip is None or not clip.file_key:
         raise RuntimeError(f"clip {clip_id} is gone or has no video; it cannot be exported")
@@ -193,7 +195,7 @@ def run_job(
         else:
             assert job.clip_id is not None
             items = [(job.clip_id, ExportOptions.from_json(job.options))]
-        sources = {cid: _load_source(session, cid) for cid in dict.fromkeys(c for c, _ in items)}
+        sources = {cid: load_source(session, cid) for cid in dict.fromkeys(c for c, _ in items)}
     prefix = export_prefix(user_id, job_id)
     written: list[str] = []
     with tempfile.TemporaryDirectory(prefix="clippy-export-") as tmp:

@@ -21,6 +21,7 @@ from clippy.db.status import SegmentStatus, StreamStatus
 from clippy.db.types import utcnow
 from clippy.detect.audience import CHAT_HISTORY_SECONDS
 from clippy.detect.chat import ChatLine
+from clippy.detect.clip_length import effective_length
 from clippy.detect.judge import LlmJudge, apply_verdict, candidate_for
 from clippy.detect.plan import ClipPlan
 from clippy.detect.preferences import DetectionPrefs, effective_prefs
@@ -108,6 +109,9 @@ def detect_and_clip(
         if window is None:
             return []
         final = final or stream.status == StreamStatus.ENDED
+        clip_length = effective_length(
+            owner.settings if owner else None, stream.settings, settings.clip_length
+        )
         memory = plan_memory_clips(
             session,
             LiveWindow(
@@ -131,6 +135,7 @@ def detect_and_clip(
         window,
         streamer_phrases=prefs.key_phrases,
         clip_command=prefs.clip_command,
+        clip_length=clip_length,
         existing=existing,
     )
     for candidate in plan_window(window, settings, final=final):

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from clippy.archive.media import precompute_thumbnails
 from clippy.config import Settings
 from clippy.db.models import Segment, TranscriptSegment
 from clippy.db.session import make_engine, make_session_factory
@@ -97,6 +98,7 @@ def process_segment(segment_id: int) -> int:
         if seg is None:
             raise LookupError(f"segment {segment_id} no longer exists (expired or deleted)")
         stream_id, seq, key, start = seg.stream_id, seg.seq, seg.storage_key, seg.start_time
+        seconds = seg.duration
         prompt = _previous_text(session, stream_id, start)
         previous = previous_segment(session, seg, st.settings.transcribe_overlap_seconds)
 
@@ -106,6 +108,8 @@ def process_segment(segment_id: int) -> int:
         mezz = Path(tmp) / f"mezz{MEZZANINE_SUFFIX}"
         transcode_to_mezzanine(src, mezz)
         st.store.put_file(mezzanine_key(stream_id, seq), mezz)
+        # The archive page's first view then shows frames at once instead of making 20.
+        precompute_thumbnails(st.store, stream_id, mezz, start, seconds)
         analysis = analyse_audio(
             src,
             start,

@@ -14,6 +14,7 @@ import numpy as np
 
 from clippy.config import Settings
 from clippy.detect.chat import ChatLine
+from clippy.detect.clip_length import length_range
 from clippy.detect.phrases import phrase_list
 from clippy.detect.plan import ClipPlan, PlanConfig, plan_clips
 from clippy.detect.score import ScoringConfig, WindowSignals, score_timeline
@@ -33,6 +34,7 @@ class WindowInput:
     existing: list[tuple[float, float]]
     streamer_phrases: tuple[str, ...] = ()  # the owner's key phrases (business plan)
     clip_command: str | None = None  # the owner's viewer clip command; None: the server's
+    clip_length: str | None = None  # the owner's or stream's clip length; None: the server's
 
 
 def feature_series(
@@ -76,6 +78,7 @@ def plan_window(window: WindowInput, settings: Settings, *, final: bool) -> list
         clip_viewers=settings.clip_command_viewers,
     )
     timeline = score_timeline(signals, ScoringConfig(threshold=settings.detect_threshold))
+    min_len, max_len = length_range(window.clip_length or settings.clip_length)
     return plan_clips(
         timeline,
         window.words,
@@ -85,7 +88,7 @@ def plan_window(window: WindowInput, settings: Settings, *, final: bool) -> list
         final=final,
         cfg=PlanConfig(
             threshold=settings.detect_threshold,
-            min_len=settings.clip_min_seconds,
-            max_len=settings.clip_max_seconds,
+            min_len=min_len,
+            max_len=max_len,
         ),
     )

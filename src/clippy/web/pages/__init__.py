@@ -20,6 +20,7 @@ def install_pages(app: FastAPI) -> None:
     from clippy.web.pages import (
         account,
         archive,
+        archive_hls,
         billing,
         branding,
         browsers,
@@ -27,13 +28,26 @@ def install_pages(app: FastAPI) -> None:
         dashboard,
         detection_settings,
         exports,
+        layout,
         public,
         team,
     )
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    pages = (public, dashboard, clip, exports, archive, account, branding, billing, team, browsers)
-    for module in pages:
+    for module in (
+        public,
+        dashboard,
+        clip,
+        exports,
+        layout,
+        archive_hls,
+        archive,
+        account,
+        branding,
+        billing,
+        team,
+        browsers,
+    ):
         app.include_router(module.router)
     app.include_router(detection_settings.router)
 

@@ -17,6 +17,8 @@ from clippy.accounts.usage import utc_day
 from clippy.accounts.users import InvalidCredentials, change_password
 from clippy.clips.stats import analytics
 from clippy.db.models import User, Webhook
+from clippy.detect.clip_length import LABELS as LENGTH_LABELS
+from clippy.detect.clip_length import InvalidClipLength, stored_length, with_length
 from clippy.export.history import exports_per_platform
 from clippy.web.deps import SessionDep, get_ctx, webhook_policy
 from clippy.web.pages.charts import bar_chart, hbar_chart
@@ -69,6 +71,9 @@ def _settings_page(
         "new_hook": new_hook,
         "errors": errors or {},
         "notice": notice or _notice(request),
+        "clip_length": stored_length(user.settings),
+        "clip_length_default": get_ctx(request).settings.clip_length,
+        "clip_lengths": LENGTH_LABELS,
     }
     return render(request, "app/settings.html", ctx, status_code=status_code)
 
@@ -81,6 +86,7 @@ def _notice(request: Request) -> str:
         "browser_revoked": "Browser disconnected. Its extension is refused from now on.",
         "hook_removed": "Webhook removed. Nothing more is sent to it.",
         "hook_test": "Test event sent. Its delivery is listed under the webhook.",
+        "clip_length": "Clip length saved. New clips use it from the next segment.",
     }.get(request.query_params.get("saved", ""), "")
 
 
@@ -88,6 +94,22 @@ def _notice(request: Request) -> str:
 def settings_page(request: Request, session: SessionDep, user: PageUser) -> Response:
     """Profile, password, API keys and (business) webhooks."""
     return _settings_page(request, session, user)
+
+
+@router.post("/settings/clip-length", dependencies=[CsrfChecked])
+def save_clip_length(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    clip_length: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Set how long the account's clips are (streams may choose their own)."""
+    try:
+        user.settings = with_length(user.settings, clip_length or None)
+    except InvalidClipLength as exc:
+        errors = {"clip_length": f"{str(exc).capitalize()}. Nothing was saved."}
+        return _settings_page(request, session, user, errors=errors, status_code=400)
+    return RedirectResponse("/app/settings?saved=clip_length#clip-length", 303)
 
 
 @router.post("/settings/profile", dependencies=[CsrfChecked])

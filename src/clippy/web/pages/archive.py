@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from clippy.accounts.plans import get_plan
 from clippy.accounts.teams import visible_user_ids
+from clippy.archive.hls import player_map
 from clippy.archive.loudness import LoudnessCache
 from clippy.archive.media import (
     ArchiveMediaMissing,
@@ -35,8 +36,15 @@ from clippy.archive.timeline import (
 )
 from clippy.clips.make import ClipQuotaExceeded
 from clippy.clips.render import ClipSourceMissing
-from clippy.clips.service import InvalidRange, clip_counts
+from clippy.clips.service import InvalidRange, clip_counts, stream_clip_marks
 from clippy.db.models import Stream, User
+from clippy.detect.clip_length import LABELS as LENGTH_LABELS
+from clippy.detect.clip_length import (
+    InvalidClipLength,
+    effective_length,
+    stored_length,
+    with_length,
+)
 from clippy.errors import NotFound
 from clippy.ingest.streams import list_streams, visible_stream
 from clippy.pipeline.backlog import backlogs
@@ -44,6 +52,7 @@ from clippy.transcribe.search import search
 from clippy.transcribe.store import lines_between
 from clippy.web.clipping import make_clip_live
 from clippy.web.deps import SessionDep, get_ctx
+from clippy.web.pages import STATIC_DIR
 from clippy.web.pages.charts import loudness_chart
 from clippy.web.pages.clip import not_found_page
 from clippy.web.pages.security import CsrfChecked, PageUser
@@ -52,6 +61,7 @@ from clippy.web.params import IdPath
 
 router = APIRouter(prefix="/app/streams", include_in_schema=False)
 
+HLS_SCRIPT = STATIC_DIR / "vendor" / "hls.min.js"
 VIEW_SECONDS = 600.0  # the detail view: ten minutes, twenty thumbnails at most
 _OVERVIEW_BUCKETS = 400
 _DETAIL_BUCKETS = 300
@@ -107,6 +117,7 @@ def _archive_page(
         if x.start < view.end and x.start + len(x.values) > view.start
     )
     base = f"/app/streams/{stream.id}"
+    marks = [(a, b, f"Clip: {title}") for _, title, a, b in stream_clip_marks(session, stream.id)]
     # The overview's clickable bands page the detail view, one band per view.
     bands = [(a, b, f"{base}?at={t:.0f}") for a, b, t in overview_bands(first, last, VIEW_SECONDS)]
     overview = loudness_chart(
@@ -123,6 +134,7 @@ def _archive_page(
         title="Loudness over the whole recording",
         highlight=(view.start, view.end),
         links=bands,
+        marks=marks,
         height=56,
     )
     detail = loudness_chart(
@@ -130,6 +142,7 @@ def _archive_page(
         view.start,
         view.end,
         title=f"Loudness from {duration(view.start)} to {duration(view.end)}",
+        marks=marks,
     )
     lines = lines_between(session, stream.id, view.start, view.end)
     query = p.get("q", "")[:200].strip()
@@ -161,6 +174,15 @@ def _archive_page(
         "form": form
         or {"start": f"{view.start:.1f}", "end": f"{min(view.start + 30, view.end):.1f}"},
         "error": error,
+        # Continuous playback of every stored segment when hls.js is installed (setup).
+        "hls": HLS_SCRIPT.exists() and bool(spans),
+        "hls_map": player_map(spans),
+        "clip_length": stored_length(stream.settings),
+        "account_length": effective_length(
+            owner.settings if owner else None, None, get_ctx(request).settings.clip_length
+        ),
+        "clip_lengths": LENGTH_LABELS,
+        "notice": "Clip length saved for this stream." if p.get("saved") == "clip_length" else "",
     }
     return render(request, "app/archive.html", ctx, status_code=status_code)
 
@@ -174,6 +196,26 @@ def archive_page(
     if stream is None:
         return not_found_page(request, user, "stream")
     return _archive_page(request, session, user, stream)
+
+
+@router.post("/{stream_id}/clip-length", dependencies=[CsrfChecked])
+def save_stream_clip_length(
+    stream_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    clip_length: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Set how long this stream's clips are ("" follows the account's choice)."""
+    stream = _stream(session, user, stream_id)
+    if stream is None or stream.user_id != user.id:
+        return not_found_page(request, user, "stream")
+    try:
+        stream.settings = with_length(stream.settings, clip_length or None)
+    except InvalidClipLength as exc:
+        error = f"{str(exc).capitalize()}. Nothing was saved."
+        return _archive_page(request, session, user, stream, error=error, status_code=400)
+    return RedirectResponse(f"/app/streams/{stream.id}?saved=clip_length#clip-length", 303)
 
 
 @router.get("/{stream_id}/thumbs/{t}.jpg")

@@ -113,13 +113,15 @@ def loudness_chart(
     title: str,
     highlight: tuple[float, float] | None = None,
     links: Sequence[tuple[float, float, str]] = (),
+    marks: Sequence[tuple[float, float, str]] = (),
     width: int = 1000,
     height: int = 96,
 ) -> Markup:
     """A filled loudness curve (dBFS, -60 to 0) over stream time [``start``, ``end``).
 
     ``peaks`` are (time, dB or None) samples; ``None`` breaks the curve (no recording).
-    ``highlight`` shades a time range; ``links`` are (from, to, href) clickable bands.
+    ``highlight`` shades a time range; ``links`` are (from, to, href) clickable bands;
+    ``marks`` are (from, to, label) ranges drawn as a bar along the top (the clips made).
     The SVG's ``data-start``/``data-end`` let the page map a click to a stream time.
     """
     span = max(end - start, 1e-6)
@@ -158,6 +160,15 @@ def loudness_chart(
             f'<polygon class="area" points="{left:.1f},{height} {line} {right:.1f},{height}"/>'
         )
     parts.append('<rect class="sel" data-sel x="0" y="0" width="0" height="100%"/>')
+    for a, b, label in marks:
+        if b <= start or a >= end:
+            continue
+        left, right = x(max(a, start)), x(min(b, end))
+        parts.append(
+            f'<rect class="mark" data-clip-mark x="{left:.1f}" y="0"'
+            f' width="{max(right - left, 3):.1f}" height="{max(4, height // 8)}">'
+            f"<title>{escape(label)}</title></rect>"
+        )
     for a, b, href in links:
         parts.append(
             f'<a href="{escape(href)}"><rect class="band" x="{x(a):.1f}" y="0"'

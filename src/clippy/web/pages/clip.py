@@ -29,7 +29,9 @@ from clippy.clips.tags import TagError, parse_tags, set_tags, tags_by_clip
 from clippy.db.models import Clip, ClipStats, Stream, User
 from clippy.db.status import EXPORT_ACTIVE
 from clippy.errors import NotFound
+from clippy.export.clip_layout import clip_layout
 from clippy.export.jobs import list_exports
+from clippy.export.layouts import LAYOUT_LABELS, POSITION_LABELS, aspect_label
 from clippy.export.presets import PRESETS
 from clippy.web.clipping import make_clip_live
 from clippy.web.deps import SessionDep, get_ctx
@@ -75,6 +77,7 @@ def _clip_page(
     stats = session.get(ClipStats, clip.id)
     jobs = list_exports(session, visible_user_ids(session, user), clip_id=clip.id, limit=10)
     exports = export_rows(request, jobs)
+    layout = clip_layout(session, clip)
     ctx = {
         "user": user,
         "clip": clip,
@@ -91,6 +94,11 @@ def _clip_page(
         "can_edit": clip.user_id == user.id,
         "presets": [p for p in PRESETS.values() if clip.duration <= p.max_seconds + 1e-3],
         "too_long": [p for p in PRESETS.values() if clip.duration > p.max_seconds + 1e-3],
+        "layout": layout,
+        "layouts": LAYOUT_LABELS,
+        "positions": POSITION_LABELS,
+        "aspects": {p.name: aspect_label(layout.aspect_of(p)) for p in PRESETS.values()},
+        "x_aspects": {a: aspect_label(a) for a in PRESETS["x"].aspects},
         "exports": exports,
         "active": any(r["status"] in EXPORT_ACTIVE for r in exports),
         "tags": tags,

@@ -10,11 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from clippy.accounts.teams import visible_user_ids
-from clippy.clips.editing import CAPTION_STYLES
-from clippy.clips.service import clip_titles
-from clippy.db.models import ClipCaption, User
+from clippy.clips.service import clip_titles, visible_clip
+from clippy.db.models import User
 from clippy.db.status import EXPORT_ACTIVE
 from clippy.errors import NotFound
+from clippy.export.clip_layout import clip_layout, remember_layout
 from clippy.export.jobs import (
     BatchProblem,
     check_batch,
@@ -28,6 +28,7 @@ from clippy.export.presets import PRESETS, ExportRefused, get_preset
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.clip import clip_page_with_error, not_found_page
 from clippy.web.pages.export_list import export_rows
+from clippy.web.pages.layout import layout_from_form
 from clippy.web.pages.security import CsrfChecked, PageUser
 from clippy.web.pages.templating import render
 from clippy.web.params import BodyId, IdPath
@@ -52,24 +53,26 @@ def exports_partial(
 
 
 @router.post("/clips/{clip_id}/export", dependencies=[CsrfChecked])
-def start_export(
+async def start_export(
     clip_id: IdPath,
     request: Request,
     session: SessionDep,
     user: PageUser,
     preset: Annotated[str, Form(max_length=40)],
 ) -> Response:
-    """Queue an export of the clip for one platform, with the clip's caption style."""
-    saved = session.get(ClipCaption, clip_id)
-    style = saved.style if saved is not None and saved.style in CAPTION_STYLES else "bold"
+    """Queue an export of the clip for one platform with the layout chosen on the clip page
+    (which becomes the stream's default), or the stream's default when none is sent."""
     try:
-        job = create_export(
-            session, user, clip_id, ExportOptions(preset=preset, caption_style=style)
-        )
+        clip = visible_clip(session, visible_user_ids(session, user), clip_id)
+        chosen = layout_from_form(await request.form())
+        layout = chosen or clip_layout(session, clip)
+        job = create_export(session, user, clip_id, layout.options(get_preset(preset)))
     except (ExportRefused, NotFound) as exc:
         # clip_page_with_error answers 404 itself when the clip is not the caller's.
         session.rollback()
         return clip_page_with_error(request, session, user, clip_id, str(exc))
+    if chosen is not None and clip.user_id == user.id:
+        remember_layout(session, clip, chosen)
     session.commit()
     get_ctx(request).exports.submit(job.id)
     return RedirectResponse(f"/app/clips/{clip_id}#exports", 303)

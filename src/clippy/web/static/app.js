@@ -176,11 +176,30 @@
   }
 
 
-  // Archive browser: the stream plays as consecutive preview MP4s ("windows"), so stream time
-  // is the window's start plus the player's time; seeking across windows swaps the source.
+  // Archive browser. With hls.js (installed by setup) the whole recording plays as one HLS
+  // stream of its segments: player time maps to stream time through the runs of contiguous
+  // segments ([stream start, player start] each). Without it the stream plays as consecutive
+  // preview MP4s ("windows"): stream time is the window's start plus the player's time, and
+  // seeking across windows swaps the source.
   function setupArchive(root) {
     const video = root.querySelector("#archive-player");
     const windows = JSON.parse(root.dataset.windows || "[]");
+    const runs = JSON.parse(root.dataset.hlsMap || "[]");
+    const useHls = Boolean(video && root.dataset.hls && runs.length && window.Hls && window.Hls.isSupported());
+    let hls = null;
+    let pending = null;
+    function toStream(p) {
+      let run = runs[0];
+      for (const r of runs) if (r[1] <= p) run = r;
+      return run[0] + (p - run[1]);
+    }
+    function toPlayer(t) {
+      let k = 0;
+      runs.forEach((r, i) => { if (r[0] <= t) k = i; });
+      const next = runs[k + 1];
+      const p = runs[k][1] + Math.max(0, t - runs[k][0]);
+      return next ? Math.min(p, next[1]) : p;
+    }
     const now = root.querySelector("[data-now]");
     const lines = Array.from(root.querySelectorAll(".transcript-line"));
     let current = null;
@@ -192,9 +211,26 @@
       return (h ? h + ":" : "") + mm + ":" + String(sec).padStart(2, "0");
     }
     function streamTime() {
+      if (useHls) return hls ? toStream(video.currentTime) : parseFloat(root.dataset.at) || 0;
       return current ? current.start + video.currentTime : parseFloat(root.dataset.at) || 0;
     }
+    function seekHls(t, play) {
+      const go = () => {
+        video.currentTime = toPlayer(t);
+        if (play) video.play().catch(() => {});
+      };
+      if (hls && video.readyState >= 1) return go();
+      // Until the first segment's metadata is in, a seek would be lost: the newest one waits.
+      pending = go;
+      if (hls) return;
+      // Workers would need a blob: script source, which the page's CSP does not allow.
+      hls = new window.Hls({ enableWorker: false, startPosition: toPlayer(t) });
+      video.addEventListener("loadedmetadata", () => pending(), { once: true });
+      hls.loadSource(root.dataset.hls);
+      hls.attachMedia(video);
+    }
     function seek(t, play) {
+      if (useHls) return seekHls(t, play);
       const w = windows.find((x) => t >= x.start && t < x.end) || windows.find((x) => x.start >= t);
       if (!w) return;
       const offset = Math.max(0, t - w.start);
@@ -212,11 +248,13 @@
       }
     }
     // A stream with no retained video has no player (and no windows to seek in).
-    if (video) {
+    if (video && !useHls) {
       video.addEventListener("ended", () => {
         const next = windows[windows.indexOf(current) + 1];
         if (next) seek(next.start, true);
       });
+    }
+    if (video) {
       video.addEventListener("timeupdate", () => {
         const t = streamTime();
         if (now) now.textContent = fmt(t);
@@ -225,11 +263,14 @@
         });
       });
     }
+    // Whatever was clicked (a frame, a line, the curve), the player it starts is brought on screen.
+    const show = () => video && video.scrollIntoView({ block: "nearest" });
     root.addEventListener("click", (e) => {
       const el = e.target.closest("[data-at]");
       if (el && root.contains(el) && el !== root) {
         e.preventDefault();
         seek(parseFloat(el.dataset.at), true);
+        show();
       }
     });
     const detail = root.querySelector("[data-detail] svg");
@@ -238,6 +279,7 @@
         const box = detail.getBoundingClientRect();
         const a = parseFloat(detail.dataset.start), b = parseFloat(detail.dataset.end);
         seek(a + ((e.clientX - box.left) / box.width) * (b - a), true);
+        show();
       });
     }
     const form = root.querySelector("[data-make-clip]");
@@ -268,7 +310,8 @@
       endIn.addEventListener("input", draw);
       draw();
     }
-    if (windows.length) seek(parseFloat(root.dataset.at) || windows[0].start, false);
+    if (useHls) seek(parseFloat(root.dataset.at) || runs[0][0], false);
+    else if (windows.length) seek(parseFloat(root.dataset.at) || windows[0].start, false);
   }
 
   // Caption text typed but not saved would not be in an export (the server renders what is
