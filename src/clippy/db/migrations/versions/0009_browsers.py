@@ -1,7 +1,7 @@
 """connected browsers (the extension pairs through the dashboard and gets its own key)
 
 Revision ID: 0009_browsers
-Revises: 0008_chat_badges
+Revises: 0009_memory
 Create Date: 2026-12-01
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_browsers"
-down_revision = "0008_chat_badges"
+down_revision = "0009_memory"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """stream settings (the export layout and clip length chosen for a stream)
 
 Revision ID: 0009_layout
-Revises: 0008_chat_badges
+Revises: 0009_browsers
 Create Date: 2026-12-01
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_layout"
-down_revision = "0008_chat_badges"
+down_revision = "0009_browsers"
 branch_labels = None
 depends_on = None
 
