@@ -27,10 +27,11 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 
-from clippy.archive.media import precompute_thumbnails, thumb_key
+from clippy.archive.media import precompute_thumbnails
 from clippy.config import Settings
 from clippy.db.models import Clip, ClipRange, Segment, Stream, TranscriptSegment, User
 from clippy.media.mezzanine import transcode_to_mezzanine
+from clippy.storage.keys import archive_thumb_key as thumb_key
 from clippy.storage.keys import mezzanine_key
 from clippy.web.app import create_app
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from clippy.archive.media import archive_thumbnail, precompute_thumbnails, thumb_key
+from clippy.archive.media import archive_thumbnail, precompute_thumbnails
 from clippy.archive.timeline import SegmentSpan
+from clippy.storage.keys import archive_thumb_key as thumb_key
 from clippy.storage.local import LocalStore
 from tests.fixtures.media import mezzanine_recording
 

@@ -8,9 +8,7 @@ from collections.abc import Callable
 from clippy.accounts.teams import add_member, create_team
 from clippy.accounts.usage import add_recording_seconds, utc_day
 from clippy.accounts.users import set_plan
-from clippy.clips.links import sign_path
 from clippy.db.models import ClipStats, ExportJob, User
-from clippy.export.queue import download_path
 from tests.dashboard.conftest import Browserish, add_clip, add_stream
 
 
@@ -98,8 +96,8 @@ def test_downloading_an_export_counts_as_a_download(
         s.add(job)
         s.commit()
         job_id, clip_id = job.id, clip.id
-    main = sign_path(ctx.secret_key, download_path(job_id, "main"))
-    srt = sign_path(ctx.secret_key, download_path(job_id, "srt"))
+    main = ctx.links.export(job_id, "main")
+    srt = ctx.links.export(job_id, "srt")
     assert b.client.get(main).status_code == 200
     # A player's later range requests and the subtitle sidecar are not more downloads.
     assert b.client.get(main, headers={"Range": "bytes=1024-"}).status_code == 206
