@@ -29,7 +29,7 @@ from clippy.media.mezzanine import (
     MEZZANINE_FPS,
 )
 from clippy.media.probe import probe
-from clippy.media.source import MediaSource, media_input
+from clippy.media.source import MediaSource, media_input, open_output
 from clippy.media.splice import splice_video
 
 _EPS = 1e-6
@@ -158,7 +158,7 @@ def cut_clip(
         # this process splices the video on the other, then both are muxed in process.
         encode = ffmpeg_start(_audio_args(parts, pieces, audio))
         try:
-            with av.open(str(out), "w", format="mp4", options={"movflags": "+faststart"}) as mp4:
+            with open_output(out, "mp4", {"movflags": "+faststart"}) as mp4:
                 _, packets = splice_video(frames, mp4)
                 ffmpeg_finish(encode, what="clip audio encode")
                 _mux_with_audio(mp4, packets, audio)
@@ -178,7 +178,7 @@ def _mux_with_audio(
     mp4: av.container.OutputContainer, video: list[av.Packet], audio_file: Path
 ) -> None:
     """Write ``video`` packets and the audio of ``audio_file`` to ``mp4``, interleaved."""
-    with av.open(str(audio_file)) as source:
+    with media_input(audio_file).open_av() as source:
         source_stream = source.streams.audio[0]
         stream = mp4.add_stream_from_template(source_stream)
         audio = [p for p in source.demux(source_stream) if p.size > 0]

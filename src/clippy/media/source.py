@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from clippy.errors import MediaError
 
 if TYPE_CHECKING:
-    from av.container import InputContainer
+    from av.container import InputContainer, OutputContainer
 
 __all__ = [
     "CONTAINERS",
@@ -137,6 +137,15 @@ def media_input(path: Path | str | MediaSource, container: str | None = None) ->
     if found is None:
         raise InvalidMedia(f"{Path(text).name} has no known media type (suffix)")
     return MediaSource(text, found)
+
+
+def open_output(path: Path, fmt: str, options: dict[str, str] | None = None) -> OutputContainer:
+    """Open ``path`` for writing with PyAV as container ``fmt`` (the app's own output file).
+
+    Writing is kept here beside reading so every ``av.open`` of the app is in this module."""
+    import av
+
+    return av.open(str(path), mode="w", format=fmt, options=options or {})
 
 
 def generated(graph: str) -> MediaSource:

@@ -20,6 +20,7 @@ import av.container
 from av.video.frame import PictureType
 
 from clippy.media.mezzanine import MEZZANINE_FPS, X264_OPTIONS
+from clippy.media.source import media_input
 
 TIME_BASE = Fraction(1, 90_000)  # MPEG-TS's clock: holds 30 fps frame times exactly
 FRAME_TICKS = int(1 / (TIME_BASE * MEZZANINE_FPS))
@@ -34,7 +35,7 @@ class _Part:
 
     def __init__(self, path: Path, stack: ExitStack) -> None:
         try:
-            self.container = stack.enter_context(av.open(str(path)))
+            self.container = stack.enter_context(media_input(path).open_av())
             self.stream = self.container.streams.video[0]
             self.packets = {
                 _frame_number(p): p
