@@ -16,9 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clippy.detect.chat_features import FEATURES, chat_features
-from clippy.detect.ranker import BASE_FEATURE, ChatRanker
-from clippy.detect.score import ScoringConfig
+from clippy.detect import BASE_FEATURE, FEATURES, ChatRanker, ScoringConfig, chat_features
 from clippy.eval.lightor import LabelledVideo
 from clippy.eval.precision import is_hit, top_starts
 
