@@ -140,9 +140,9 @@ def _models_download(args: argparse.Namespace, _settings: Settings) -> int:
 
 
 def _transcribe(args: argparse.Namespace, settings: Settings) -> int:
-    from clippy.pipeline import transcribe_file
+    from clippy.pipeline import transcribe_source
 
-    return transcribe_file(
+    return transcribe_source(
         args.input, settings, fmt=args.format, out=Path(args.out) if args.out else None
     )
 

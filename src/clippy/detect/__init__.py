@@ -8,7 +8,8 @@ This is the folder's face: other folders import from here, not from its modules.
 
 from clippy.detect.audience import CHAT_HISTORY_SECONDS
 from clippy.detect.chat import ChatBurst, ChatLine, chat_bursts, chat_multiplier, chat_velocity
-from clippy.detect.chat_features import FEATURES, chat_features
+from clippy.detect.chat_features import FEATURES
+from clippy.detect.chat_features import chat_features as chat_feature_matrix
 from clippy.detect.clip_length import (
     LABELS,
     InvalidClipLength,
@@ -86,7 +87,7 @@ __all__ = [
     "apply_verdict",
     "candidate_for",
     "chat_bursts",
-    "chat_features",
+    "chat_feature_matrix",
     "chat_multiplier",
     "chat_velocity",
     "effective_length",

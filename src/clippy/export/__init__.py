@@ -3,7 +3,8 @@
 This is the folder's face: other folders import from here, not from its modules.
 """
 
-from clippy.export.clip_layout import clip_frame, clip_layout, preview_export, remember_layout
+from clippy.export.clip_layout import clip_frame, preview_export, remember_layout
+from clippy.export.clip_layout import clip_layout as starting_layout
 from clippy.export.expiry import expire_exports
 from clippy.export.history import exported_clip_ids, exports_per_platform
 from clippy.export.jobs import (
@@ -38,7 +39,6 @@ __all__ = [
     "aspect_label",
     "check_batch",
     "clip_frame",
-    "clip_layout",
     "create_batch",
     "create_export",
     "expire_exports",
@@ -55,5 +55,6 @@ __all__ = [
     "queue_batch",
     "remember_layout",
     "render_transcript",
+    "starting_layout",
     "visible_export",
 ]

@@ -9,7 +9,7 @@ from clippy.pipeline.backlog import Backlog, backlogs
 from clippy.pipeline.chat_files import LIGHTOR_NAME, ChatFileError, load_chat, read_lightor_tsv
 from clippy.pipeline.offline import SEGMENT_SECONDS, analyse_recording, detect_offline, process_file
 from clippy.pipeline.runner import PipelineRunner
-from clippy.pipeline.transcribe_file import transcribe_file
+from clippy.pipeline.transcribe_file import transcribe_file as transcribe_source
 
 __all__ = [
     "LIGHTOR_NAME",
@@ -25,5 +25,5 @@ __all__ = [
     "load_chat",
     "process_file",
     "read_lightor_tsv",
-    "transcribe_file",
+    "transcribe_source",
 ]

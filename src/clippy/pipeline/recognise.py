@@ -18,11 +18,11 @@ from typing import Any
 
 import numpy as np
 
+import clippy.pipeline.stages as stages
 from clippy.config import Settings
 from clippy.media.audio import decode_audio
 from clippy.media.probe import InvalidMedia, MediaInfo, probe
 from clippy.media.source import operator_input
-from clippy.pipeline import stages
 from clippy.transcribe import (
     SAMPLE_RATE,
     Heard,

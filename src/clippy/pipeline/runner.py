@@ -24,13 +24,13 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+import clippy.pipeline.stages as stages
 from clippy import metrics
 from clippy.clips import MediaLinks, announce_clip
 from clippy.config import Settings
 from clippy.db import SEGMENT_UNFINISHED, Clip, Segment
 from clippy.detect import make_judge
 from clippy.events import EventHub
-from clippy.pipeline import stages
 from clippy.pipeline.detection import detect_and_clip
 from clippy.pipeline.fair_queue import FairQueue
 from clippy.storage import ObjectStore

@@ -47,11 +47,10 @@ from clippy.pipeline import backlogs
 from clippy.transcribe import lines_between, search_transcripts
 from clippy.web.clipping import make_clip_live
 from clippy.web.deps import SessionDep, get_ctx
-from clippy.web.pages import STATIC_DIR
 from clippy.web.pages.charts import loudness_chart
 from clippy.web.pages.clip import not_found_page
 from clippy.web.pages.security import CsrfChecked, PageUser
-from clippy.web.pages.templating import duration, render
+from clippy.web.pages.templating import STATIC_DIR, duration, render
 from clippy.web.params import IdPath
 
 router = APIRouter(prefix="/app/streams", include_in_schema=False)

@@ -39,8 +39,8 @@ from clippy.export import (
     POSITION_LABELS,
     PRESETS,
     aspect_label,
-    clip_layout,
     list_exports,
+    starting_layout,
 )
 from clippy.web.clipping import make_clip_live
 from clippy.web.deps import SessionDep, get_ctx
@@ -86,7 +86,7 @@ def _clip_page(
     stats = session.get(ClipStats, clip.id)
     jobs = list_exports(session, visible_user_ids(session, user), clip_id=clip.id, limit=10)
     exports = export_rows(request, jobs)
-    layout = clip_layout(session, clip)
+    layout = starting_layout(session, clip)
     ctx = {
         "user": user,
         "clip": clip,

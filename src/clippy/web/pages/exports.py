@@ -19,12 +19,12 @@ from clippy.export import (
     ExportOptions,
     ExportRefused,
     check_batch,
-    clip_layout,
     create_export,
     get_preset,
     list_exports,
     queue_batch,
     remember_layout,
+    starting_layout,
     visible_export,
 )
 from clippy.web.deps import SessionDep, get_ctx
@@ -67,7 +67,7 @@ async def start_export(
     try:
         clip = visible_clip(session, visible_user_ids(session, user), clip_id)
         chosen = layout_from_form(await request.form())
-        layout = chosen or clip_layout(session, clip)
+        layout = chosen or starting_layout(session, clip)
         job = create_export(session, user, clip_id, layout.options(get_preset(preset)))
     except (ExportRefused, NotFound) as exc:
         # clip_page_with_error answers 404 itself when the clip is not the caller's.
