@@ -55,7 +55,27 @@ LAYERS: dict[str, int] = {
 
 
 # Folders whose ``__init__.py`` is their face: other folders import only the package itself.
-FACES = {"branding", "retention", "webhooks"}
+# ``media`` stays a folder of primitive modules: its modules are named for their verbs
+# (``media.probe.probe``, ``media.ffmpeg.ffmpeg``), so a face would shadow its own submodules.
+FACES = {
+    "accounts",
+    "archive",
+    "billing",
+    "branding",
+    "clips",
+    "db",
+    "detect",
+    "eval",
+    "export",
+    "extension",
+    "ingest",
+    "memory",
+    "pipeline",
+    "retention",
+    "storage",
+    "transcribe",
+    "webhooks",
+}
 
 
 def module_name(path: Path) -> str:
@@ -87,6 +107,9 @@ def imports_of(path: Path, name: str) -> set[str]:
                     base = ".".join([*pkg, base]) if base else ".".join(pkg)
                 if base.startswith("clippy"):
                     found.add(base)
+                    # ``from clippy.x import mod`` imports the submodule ``clippy.x.mod``;
+                    # ``graph`` trims names that are not modules back to their module.
+                    found.update(f"{base}.{a.name}" for a in node.names)
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.stmt):
                     visit([child])

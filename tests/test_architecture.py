@@ -7,6 +7,7 @@ before/after numbers come from); these tests fail on the first violation with it
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import re
 from pathlib import Path
@@ -75,6 +76,18 @@ def test_the_checker_sees_a_planted_upward_import_and_circle() -> None:
     assert arch.past_faces(inner) == [("clippy.web.app", "clippy.webhooks.sender")]
 
 
+def test_a_submodule_imported_through_its_package_is_seen(tmp_path: Path) -> None:
+    # ``from clippy.ingest import streams`` reaches past the face as surely as
+    # ``from clippy.ingest.streams import x``; a face's own name does not.
+    source = tmp_path / "mod.py"
+    source.write_text("from clippy.ingest import streams\nfrom clippy.clips import make_clip\n")
+    found = arch.imports_of(source, "clippy.web.mod")
+    assert "clippy.ingest.streams" in found
+    assert "clippy.clips.make_clip" in found
+    g = {"clippy.web.mod": {"clippy.ingest.streams", "clippy.clips"}}
+    assert arch.past_faces(g) == [("clippy.web.mod", "clippy.ingest.streams")]
+
+
 def test_api_paths_are_written_only_by_routers() -> None:
     # Core code gets media links from the routes (web.links); only router prefixes name them.
     offenders = []
@@ -83,3 +96,21 @@ def test_api_paths_are_written_only_by_routers() -> None:
             if '"/api/v1' in line and not re.search(r"APIRouter\(prefix=", line):
                 offenders.append(f"{path.relative_to(SRC)}:{n}: {line.strip()}")
     assert offenders == []
+
+
+@pytest.mark.parametrize("face", sorted(arch.FACES))
+def test_a_face_never_shadows_its_own_submodules(face: str) -> None:
+    # ``clippy.pipeline.transcribe_file`` must stay the module: a face name equal to a
+    # submodule's would make ``import clippy.x.mod as m`` (and monkeypatching) find the function.
+    init = SRC / face / "__init__.py"
+    exported = set(ast.literal_eval(_all_of(init)))
+    submodules = {p.stem for p in (SRC / face).iterdir() if p.suffix == ".py" or p.is_dir()}
+    assert exported, f"{init} has no __all__"
+    assert exported & submodules == set()
+
+
+def _all_of(init: Path) -> str:
+    for node in ast.parse(init.read_text()).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "__all__":
+            return ast.unparse(node.value)
+    return "[]"

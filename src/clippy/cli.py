@@ -14,7 +14,7 @@ from clippy.config import Settings, get_settings
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from clippy.transcribe.base import TranscriberError
+    from clippy.transcribe import TranscriberError
     from clippy.web.app import create_app
 
     if args.host:
@@ -41,7 +41,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
-    from clippy.db.migrate import upgrade
+    from clippy.db import upgrade
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.resolved_database_url)
@@ -50,9 +50,9 @@ def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _retention_run(_args: argparse.Namespace, settings: Settings) -> int:
-    from clippy.db.session import make_engine, make_session_factory
+    from clippy.db import make_engine, make_session_factory
     from clippy.retention import demote_hot_segments, sweep_expired, sweep_orphans
-    from clippy.storage.factory import make_store
+    from clippy.storage import make_store
 
     _db_upgrade(_args, settings)
     factory = make_session_factory(make_engine(settings.resolved_database_url))
@@ -65,8 +65,8 @@ def _retention_run(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _process(args: argparse.Namespace, settings: Settings) -> int:
-    from clippy.detect.preferences import InvalidPreferences, parse_key_phrases
-    from clippy.pipeline.offline import process_file
+    from clippy.detect import InvalidPreferences, parse_key_phrases
+    from clippy.pipeline import process_file
 
     try:
         phrases = parse_key_phrases(args.key_phrases)
@@ -85,8 +85,8 @@ def _process(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _user_create(args: argparse.Namespace, settings: Settings) -> int:
-    from clippy.accounts.users import register, set_plan
-    from clippy.db.session import make_engine, make_session_factory, session_scope
+    from clippy.accounts import register, set_plan
+    from clippy.db import make_engine, make_session_factory, session_scope
 
     _db_upgrade(args, settings)
     factory = make_session_factory(make_engine(settings.resolved_database_url))
@@ -100,9 +100,8 @@ def _user_create(args: argparse.Namespace, settings: Settings) -> int:
 def _user_plan(args: argparse.Namespace, settings: Settings) -> int:
     from sqlalchemy import select
 
-    from clippy.accounts.users import set_plan
-    from clippy.db.models import User
-    from clippy.db.session import make_engine, make_session_factory, session_scope
+    from clippy.accounts import set_plan
+    from clippy.db import User, make_engine, make_session_factory, session_scope
 
     factory = make_session_factory(make_engine(settings.resolved_database_url))
     with session_scope(factory) as session:
@@ -116,8 +115,8 @@ def _user_plan(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _user_requests(_args: argparse.Namespace, settings: Settings) -> int:
-    from clippy.billing.requests import pending_requests
-    from clippy.db.session import make_engine, make_session_factory, session_scope
+    from clippy.billing import pending_requests
+    from clippy.db import make_engine, make_session_factory, session_scope
 
     factory = make_session_factory(make_engine(settings.resolved_database_url))
     with session_scope(factory) as session:
@@ -130,7 +129,7 @@ def _user_requests(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _models_download(args: argparse.Namespace, _settings: Settings) -> int:
-    from clippy.transcribe.whisper_engine import download_model
+    from clippy.transcribe import download_model
 
     path = download_model(args.name, Path(args.dir))
     print(
@@ -141,9 +140,9 @@ def _models_download(args: argparse.Namespace, _settings: Settings) -> int:
 
 
 def _transcribe(args: argparse.Namespace, settings: Settings) -> int:
-    from clippy.pipeline.transcribe_file import transcribe_file
+    from clippy.pipeline import transcribe_source
 
-    return transcribe_file(
+    return transcribe_source(
         args.input, settings, fmt=args.format, out=Path(args.out) if args.out else None
     )
 
@@ -151,8 +150,7 @@ def _transcribe(args: argparse.Namespace, settings: Settings) -> int:
 def _eval_lightor(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
-    from clippy.eval.benchmark import evaluate_lightor
-    from clippy.eval.lightor import DatasetError
+    from clippy.eval import DatasetError, evaluate_lightor
 
     try:
         result = evaluate_lightor(Path(args.dir), args.game, args.split, settings)
@@ -160,13 +158,13 @@ def _eval_lightor(args: argparse.Namespace, settings: Settings) -> int:
         print(f"clippy eval lightor: {exc}", file=sys.stderr)
         return 2
     if args.report:
-        from clippy.eval.report import write_lightor_report
+        from clippy.eval import write_lightor_report
 
         write_lightor_report(result, Path(args.report))
     if args.json:
         print(json.dumps(result.summary()))
     else:
-        from clippy.eval.report import print_lightor_table
+        from clippy.eval import print_lightor_table
 
         print_lightor_table(result)
     return 0
@@ -175,7 +173,7 @@ def _eval_lightor(args: argparse.Namespace, settings: Settings) -> int:
 def _eval_planted(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
-    from clippy.eval.planted_score import run_planted, score_planted
+    from clippy.eval import run_planted, score_planted
 
     try:
         seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
@@ -192,7 +190,7 @@ def _eval_planted(args: argparse.Namespace, settings: Settings) -> int:
     results = run_planted(Path(args.out), seeds, minutes, settings)
     summary = score_planted(results)
     if args.report:
-        from clippy.eval.report import write_planted_report
+        from clippy.eval import write_planted_report
 
         write_planted_report(results, summary, Path(args.report))
     print(json.dumps(summary) if args.json else json.dumps(summary, indent=2))
@@ -202,11 +200,11 @@ def _eval_planted(args: argparse.Namespace, settings: Settings) -> int:
 def _eval_memory(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
-    from clippy.eval.memory import evaluate_memory
+    from clippy.eval import evaluate_memory
 
     similarity = None
     if args.embeddings:
-        from clippy.memory.embed import EmbeddingsMissing, load_embedder
+        from clippy.memory import EmbeddingsMissing, load_embedder
 
         try:
             similarity = load_embedder().similarity

@@ -17,24 +17,20 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from clippy.accounts.passwords import set_hash_concurrency
-from clippy.accounts.throttle import Throttle
-from clippy.archive.loudness import LoudnessCache
-from clippy.clips.links import MediaLinks
+from clippy.accounts import Throttle, set_hash_concurrency
+from clippy.archive import LoudnessCache
+from clippy.clips import MediaLinks
 from clippy.config import Settings
-from clippy.db.migrate import upgrade
-from clippy.db.session import make_engine, make_session_factory
+from clippy.db import make_engine, make_session_factory, upgrade
 from clippy.events import EventHub
-from clippy.export.queue import ExportQueue, QueueConfig
-from clippy.ingest.idle import LiveConnections, run_idle_loop
+from clippy.export import ExportQueue, QueueConfig
+from clippy.ingest import LiveConnections, run_idle_loop
 from clippy.retention import run_retention_loop
-from clippy.storage.base import ObjectStore
-from clippy.storage.factory import make_store
-from clippy.storage.local import LocalStore
+from clippy.storage import LocalStore, ObjectStore, make_store
 from clippy.webhooks import EgressPolicy, SenderConfig, WebhookSender
 
 if TYPE_CHECKING:
-    from clippy.pipeline.runner import PipelineRunner
+    from clippy.pipeline import PipelineRunner
 
 __all__ = ["Runtime", "build_runtime", "running"]
 
@@ -149,7 +145,7 @@ async def running(rt: Runtime) -> AsyncIterator[Runtime]:
     ]
     rt.exports.start()
     if s.pipeline_enabled:
-        from clippy.pipeline.runner import PipelineRunner
+        from clippy.pipeline import PipelineRunner
 
         rt.pipeline = PipelineRunner(rt)
         await rt.pipeline.start()

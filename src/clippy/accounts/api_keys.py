@@ -17,8 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clippy.accounts.errors import AuthError
-from clippy.db.models import ApiKey
-from clippy.db.types import utcnow
+from clippy.db import ApiKey, utcnow
 from clippy.errors import NotFound
 
 __all__ = [

@@ -22,8 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clippy.accounts.errors import AuthError
-from clippy.db.models import ConnectedBrowser
-from clippy.db.types import utcnow
+from clippy.db import ConnectedBrowser, utcnow
 
 __all__ = [
     "BROWSER_KEY_PREFIX",

@@ -24,9 +24,7 @@ from sqlalchemy.orm import Session
 
 from clippy.accounts.plans import get_plan
 from clippy.accounts.teams import SeatLimitReached, TeamError, add_member
-from clippy.db.models import Membership, Team, TeamInvite, User
-from clippy.db.status import InviteStatus
-from clippy.db.types import utcnow
+from clippy.db import InviteStatus, Membership, Team, TeamInvite, User, utcnow
 from clippy.errors import InvalidInput, NotFound
 
 __all__ = [

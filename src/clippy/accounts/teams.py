@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clippy.accounts.plans import get_plan
-from clippy.db.models import Membership, Team, User
+from clippy.db import Membership, Team, User
 from clippy.errors import QuotaExceeded, Refused
 
 __all__ = [

@@ -25,8 +25,7 @@ from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
 from clippy.accounts.errors import AuthError
-from clippy.db.models import RefreshToken
-from clippy.db.types import utcnow
+from clippy.db import RefreshToken, utcnow
 
 __all__ = [
     "InvalidToken",

@@ -14,7 +14,7 @@ from sqlalchemy import Executable, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from clippy.db.models import UsageCounter
+from clippy.db import UsageCounter
 
 __all__ = ["add_clip", "add_export", "add_recording_seconds", "usage_for", "utc_day"]
 

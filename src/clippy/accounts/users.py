@@ -25,7 +25,7 @@ from clippy.accounts.passwords import (
 )
 from clippy.accounts.plans import get_plan
 from clippy.accounts.tokens import decode_access_token, revoke_all_refresh_tokens
-from clippy.db.models import User
+from clippy.db import User
 from clippy.errors import Conflict, InvalidInput
 
 __all__ = [

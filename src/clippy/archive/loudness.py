@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clippy.archive.timeline import SegmentSpan
-from clippy.db.models import Segment
+from clippy.db import Segment
 
 __all__ = ["LoudnessCache", "SegmentLoudness"]
 

@@ -16,14 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clippy.archive.timeline import PreviewWindow, SegmentSpan, covering, preview_windows
-from clippy.clips.render import open_mezzanines
-from clippy.db.models import Segment
-from clippy.db.status import SegmentStatus
+from clippy.clips import open_mezzanines
+from clippy.db import Segment, SegmentStatus
 from clippy.errors import NotFound
 from clippy.media.cut import cut_clip
 from clippy.media.thumbnail import make_thumbnail
-from clippy.storage.base import ObjectNotFound, ObjectStore
-from clippy.storage.keys import (
+from clippy.storage import (
+    ObjectNotFound,
+    ObjectStore,
     archive_cache_prefix,
     archive_preview_key,
     archive_thumb_key,

@@ -6,8 +6,8 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from clippy.accounts.users import set_plan
-from clippy.db.models import User
+from clippy.accounts import set_plan
+from clippy.db import User
 from clippy.errors import Unavailable
 
 __all__ = ["PAID_PLANS", "BillingError", "BillingProvider", "record_subscription"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from clippy.billing.base import BillingError
-from clippy.db.models import User
+from clippy.db import User
 
 
 class ManualBilling:

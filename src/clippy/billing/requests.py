@@ -14,9 +14,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clippy.accounts.plans import get_plan
-from clippy.db.models import User
-from clippy.db.types import utcnow
+from clippy.accounts import get_plan
+from clippy.db import User, utcnow
 
 __all__ = ["PlanRequest", "pending_requests", "plan_request", "request_plan", "withdraw_request"]
 

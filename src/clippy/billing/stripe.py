@@ -18,10 +18,10 @@ from typing import Any
 import httpx
 from sqlalchemy.orm import Session
 
-from clippy.accounts.users import set_plan
+from clippy.accounts import set_plan
 from clippy.billing.base import PAID_PLANS, BillingError, record_subscription
 from clippy.billing.signature import verify_signature
-from clippy.db.models import User
+from clippy.db import User
 
 __all__ = ["StripeBilling", "apply_event", "parse_webhook", "plan_of_price"]
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clippy.accounts.plans import get_plan
+from clippy.accounts import get_plan
 from clippy.branding.options import (
     MAX_LOGO_BYTES,
     MAX_LOGO_SIDE,
@@ -28,12 +28,10 @@ from clippy.branding.options import (
     check_options,
     read_branding,
 )
-from clippy.db.models import ExportJob, User
-from clippy.db.status import ExportStatus
+from clippy.db import ExportJob, ExportStatus, User
 from clippy.errors import NotFound, Refused
 from clippy.media.image import normalise_image
-from clippy.storage.base import ObjectStore
-from clippy.storage.keys import logo_key, logo_prefix
+from clippy.storage import ObjectStore, logo_key, logo_prefix
 
 __all__ = [
     "BrandingRefused",

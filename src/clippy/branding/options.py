@@ -12,7 +12,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from clippy.accounts.plans import Plan
+from clippy.accounts import Plan
 from clippy.errors import InvalidInput
 
 __all__ = [

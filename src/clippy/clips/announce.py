@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from clippy.accounts.teams import teammate_ids
+from clippy.accounts import teammate_ids
 from clippy.clips.links import MediaLinks
-from clippy.db.models import Clip
+from clippy.db import Clip
 from clippy.events import EventHub
 
 

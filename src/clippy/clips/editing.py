@@ -12,9 +12,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from clippy.db.models import Clip, ClipCaption
-from clippy.db.types import utcnow
-from clippy.transcribe.store import words_between
+from clippy.db import Clip, ClipCaption, utcnow
+from clippy.transcribe import words_between
 
 __all__ = [
     "CAPTION_STYLES",

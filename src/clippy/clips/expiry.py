@@ -8,9 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from clippy.db.models import Clip
-from clippy.storage.base import ObjectStore
-from clippy.storage.expiry import delete_rows_then_objects
+from clippy.db import Clip
+from clippy.storage import ObjectStore, delete_rows_then_objects
 
 __all__ = ["expire_clips"]
 

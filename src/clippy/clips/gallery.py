@@ -27,8 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, selectinload
 
-from clippy.db.models import Clip, ClipTag, Stream
-from clippy.transcribe.search import query_terms
+from clippy.db import Clip, ClipTag, Stream
+from clippy.transcribe import query_terms
 
 __all__ = ["SORTS", "ExportedFilter", "GalleryPage", "GalleryQuery", "gallery_page"]
 

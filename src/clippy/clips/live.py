@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clippy.clips.render import ClipSourceMissing
-from clippy.db.models import Segment
+from clippy.db import Segment
 
 __all__ = ["last_seconds"]
 

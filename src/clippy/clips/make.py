@@ -8,15 +8,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from clippy.accounts.plans import get_plan
-from clippy.accounts.quotas import clips_allowed
-from clippy.accounts.usage import add_clip, usage_for
+from clippy.accounts import add_clip, clips_allowed, get_plan, usage_for
 from clippy.clips.render import ClipSourceMissing, check_sources, render_clip
 from clippy.clips.service import InvalidRange, add_pending_clip, validate_ranges
-from clippy.db.models import Clip, Stream, User
-from clippy.db.types import utcnow
+from clippy.db import Clip, Stream, User, utcnow
 from clippy.errors import QuotaExceeded
-from clippy.storage.base import ObjectStore
+from clippy.storage import ObjectStore
 
 
 class ClipQuotaExceeded(QuotaExceeded, RuntimeError):

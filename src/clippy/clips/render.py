@@ -12,14 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.clips.service import STREAM_BAND, clip_spans
-from clippy.db.models import Clip, Segment
-from clippy.db.status import ClipStatus, SegmentStatus
+from clippy.db import Clip, ClipStatus, Segment, SegmentStatus
 from clippy.errors import Conflict
 from clippy.media.cut import SourcePart, cut_clip
 from clippy.media.thumbnail import make_thumbnail
-from clippy.storage.base import ObjectStore
-from clippy.storage.keys import clip_file_key, clip_thumb_key, mezzanine_key
-from clippy.transcribe.store import spoken_text
+from clippy.storage import ObjectStore, clip_file_key, clip_thumb_key, mezzanine_key
+from clippy.transcribe import spoken_text
 
 
 class ClipSourceMissing(Conflict, RuntimeError):

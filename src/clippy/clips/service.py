@@ -9,11 +9,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from clippy.db.models import Clip, ClipRange, Stream
-from clippy.db.status import ClipStatus
-from clippy.db.types import utcnow
+from clippy.db import Clip, ClipRange, ClipStatus, Stream, utcnow
 from clippy.errors import InvalidInput, NotFound
-from clippy.storage.base import ObjectStore
+from clippy.storage import ObjectStore
 
 
 class InvalidRange(InvalidInput):

@@ -12,7 +12,7 @@ from sqlalchemy import Executable, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from clippy.db.models import Clip, ClipStats, ExportJob, Segment, Stream
+from clippy.db import Clip, ClipStats, ExportJob, Segment, Stream
 
 __all__ = ["Analytics", "analytics", "count_download", "count_export_download", "count_view"]
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from clippy.db.models import Clip, ClipTag
+from clippy.db import Clip, ClipTag
 from clippy.errors import InvalidInput
 
 __all__ = [

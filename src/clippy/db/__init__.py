@@ -1,1 +1,80 @@
-"""Database: SQLAlchemy 2 models, engine/session factory, Alembic migrations."""
+"""Database: SQLAlchemy 2 models, engine/session factory, Alembic migrations.
+
+This is the folder's face: other folders import from here, not from its modules.
+"""
+
+from clippy.db.migrate import upgrade
+from clippy.db.models import (
+    ApiKey,
+    ChatMessage,
+    Clip,
+    ClipCaption,
+    ClipRange,
+    ClipStats,
+    ClipTag,
+    ConnectedBrowser,
+    ExportJob,
+    Membership,
+    RefreshToken,
+    Segment,
+    Stream,
+    Team,
+    TeamInvite,
+    TranscriptSegment,
+    UsageCounter,
+    User,
+    Webhook,
+    WebhookDelivery,
+)
+from clippy.db.session import database_status, make_engine, make_session_factory, session_scope
+from clippy.db.status import (
+    EXPORT_ACTIVE,
+    SEGMENT_UNFINISHED,
+    ClipStatus,
+    DeliveryStatus,
+    ExportStatus,
+    InviteStatus,
+    SegmentStatus,
+    SegmentTier,
+    StreamStatus,
+)
+from clippy.db.types import UTCDateTime, utcnow
+
+__all__ = [
+    "EXPORT_ACTIVE",
+    "SEGMENT_UNFINISHED",
+    "ApiKey",
+    "ChatMessage",
+    "Clip",
+    "ClipCaption",
+    "ClipRange",
+    "ClipStats",
+    "ClipStatus",
+    "ClipTag",
+    "ConnectedBrowser",
+    "DeliveryStatus",
+    "ExportJob",
+    "ExportStatus",
+    "InviteStatus",
+    "Membership",
+    "RefreshToken",
+    "Segment",
+    "SegmentStatus",
+    "SegmentTier",
+    "Stream",
+    "StreamStatus",
+    "Team",
+    "TeamInvite",
+    "TranscriptSegment",
+    "UTCDateTime",
+    "UsageCounter",
+    "User",
+    "Webhook",
+    "WebhookDelivery",
+    "database_status",
+    "make_engine",
+    "make_session_factory",
+    "session_scope",
+    "upgrade",
+    "utcnow",
+]

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from clippy.accounts.plans import get_plan
+from clippy.accounts import get_plan
 from clippy.detect.phrases import clean_phrase, normalize
 from clippy.errors import InvalidInput
 

@@ -16,12 +16,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from clippy.config import Settings
-from clippy.detect.chat import ChatLine
-from clippy.detect.clip_length import length_range
-from clippy.detect.plan import PlanConfig, moment_start
-from clippy.detect.score import ScoringConfig, Timeline, WindowSignals, score_timeline
-from clippy.pipeline.analysis import Analysis
-from clippy.pipeline.offline import SEGMENT_SECONDS, detect_offline
+from clippy.detect import (
+    ChatLine,
+    PlanConfig,
+    ScoringConfig,
+    Timeline,
+    WindowSignals,
+    length_range,
+    moment_start,
+    score_timeline,
+)
+from clippy.pipeline import SEGMENT_SECONDS, Analysis, detect_offline
 
 # A second that scored nothing is no candidate: the detector saw nothing there, and a video
 # with fewer peaks than K predictions counts the rest as misses.

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from clippy.detect.chat import ChatLine
+from clippy.detect import ChatLine
 from clippy.errors import InvalidInput
-from clippy.pipeline.chat_files import LIGHTOR_NAME, ChatFileError, read_lightor_tsv
+from clippy.pipeline import LIGHTOR_NAME, ChatFileError, read_lightor_tsv
 
 GAMES = ("Dota2", "LOL")
 SPLITS = ("train", "test")

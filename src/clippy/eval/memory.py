@@ -22,9 +22,15 @@ from typing import Any
 from clippy.config import Settings
 from clippy.eval.planted import CALM
 from clippy.eval.voice import speak
-from clippy.memory.cues import CALLBACK, OUTCOME, find_cues
-from clippy.memory.passages import Chunk, Similarity, best_passage
-from clippy.memory.resolve import find_prediction
+from clippy.memory import (
+    CALLBACK,
+    OUTCOME,
+    Chunk,
+    Similarity,
+    best_passage,
+    find_cues,
+    find_prediction,
+)
 
 # Whisper tiny.en hears espeak-ng's default male voice best (it hears "I bet" from the
 # planted streams' f2 voice as "I met").
@@ -153,7 +159,7 @@ def _words(chunk: Any, shift: float) -> list[dict[str, Any]]:
 def recognise_lines(lines: Sequence[str], settings: Settings) -> dict[str, list[dict[str, Any]]]:
     """Each line spoken (espeak-ng) and recognised by the configured transcriber."""
     from clippy.media.audio import decode_audio
-    from clippy.transcribe.factory import make_transcriber
+    from clippy.transcribe import make_transcriber
 
     transcriber = make_transcriber(settings)
     out: dict[str, list[dict[str, Any]]] = {}

@@ -18,12 +18,10 @@ from typing import Any
 import numpy as np
 
 from clippy.config import Settings
-from clippy.detect.plan import ClipPlan
+from clippy.detect import ClipPlan
 from clippy.eval.planted import KINDS, Planted, load_truth, make_planted
 from clippy.media.audio import decode_audio
-from clippy.pipeline.analysis import SAMPLE_RATE
-from clippy.pipeline.chat_files import load_chat
-from clippy.pipeline.offline import analyse_recording, detect_offline
+from clippy.pipeline import SAMPLE_RATE, analyse_recording, detect_offline, load_chat
 
 
 @dataclass(frozen=True)

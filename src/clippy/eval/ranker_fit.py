@@ -16,9 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clippy.detect.chat_features import FEATURES, chat_features
-from clippy.detect.ranker import BASE_FEATURE, ChatRanker
-from clippy.detect.score import ScoringConfig
+from clippy.detect import BASE_FEATURE, FEATURES, ChatRanker, ScoringConfig, chat_feature_matrix
 from clippy.eval.lightor import LabelledVideo
 from clippy.eval.precision import is_hit, top_starts
 
@@ -52,7 +50,7 @@ class Prepared:
 def prepare(video: LabelledVideo, lag: int, setup: float) -> Prepared:
     """Features of every second of ``video``, the reaction lag already taken off."""
     n = int(np.ceil(video.duration))
-    feats = chat_features(video.chat, 0.0, float(n + lag))[lag:]
+    feats = chat_feature_matrix(video.chat, 0.0, float(n + lag))[lag:]
     return Prepared(video, feats, 0.5 - setup)
 
 

@@ -11,18 +11,16 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from clippy.accounts.plans import get_plan
-from clippy.accounts.teams import visible_user_ids
+from clippy.accounts import get_plan, visible_user_ids
 from clippy.branding import Branding, job_branding
-from clippy.clips.editing import CAPTION_STYLES
-from clippy.clips.service import visible_clip
-from clippy.db.models import Clip, ClipCaption, Stream, User
+from clippy.clips import CAPTION_STYLES, visible_clip
+from clippy.db import Clip, ClipCaption, Stream, User
 from clippy.export.layouts import PREVIEW_ASPECT, Layout, stored_layout, with_layout
 from clippy.export.plan import plan_export
 from clippy.export.presets import PRESETS, ExportRefused, Preset
 from clippy.export.preview import SourceFrame, render_preview, source_frame
 from clippy.export.worker import load_source
-from clippy.storage.base import ObjectNotFound, ObjectStore
+from clippy.storage import ObjectNotFound, ObjectStore
 
 log = logging.getLogger(__name__)
 

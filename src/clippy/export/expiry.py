@@ -8,11 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from clippy.db.models import ExportJob
-from clippy.db.status import EXPORT_ACTIVE
-from clippy.storage.base import ObjectStore
-from clippy.storage.expiry import delete_rows_then_objects
-from clippy.storage.keys import export_prefix
+from clippy.db import EXPORT_ACTIVE, ExportJob
+from clippy.storage import ObjectStore, delete_rows_then_objects, export_prefix
 
 __all__ = ["expire_exports"]
 

@@ -15,8 +15,7 @@ from typing import Any
 from sqlalchemy import Integer, Select, and_, cast, func, literal, select, true, union
 from sqlalchemy.orm import Session
 
-from clippy.db.models import ExportJob
-from clippy.db.status import ExportStatus
+from clippy.db import ExportJob, ExportStatus
 from clippy.export.presets import PRESETS
 
 __all__ = ["count_per_preset", "exported_clip_ids", "exports_per_platform"]

@@ -14,15 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clippy.accounts.plans import get_plan
-from clippy.accounts.teams import teammate_ids, visible_user_ids
-from clippy.accounts.usage import add_export
+from clippy.accounts import add_export, get_plan, teammate_ids, visible_user_ids
 from clippy.branding import SETTINGS_KEY as BRANDING_KEY
 from clippy.branding import job_branding
-from clippy.clips.service import visible_clip
-from clippy.db.models import Clip, ExportJob, User
-from clippy.db.status import EXPORT_ACTIVE, ClipStatus, ExportStatus
-from clippy.db.types import utcnow
+from clippy.clips import visible_clip
+from clippy.db import EXPORT_ACTIVE, Clip, ClipStatus, ExportJob, ExportStatus, User, utcnow
 from clippy.errors import Conflict, NotFound
 from clippy.export.plan import ExportOptions, plan_export
 from clippy.export.presets import ClipTooLong, ExportRefused

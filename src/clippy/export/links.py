@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from clippy.clips.links import MediaLinks
-from clippy.db.models import ExportJob
-from clippy.db.status import ExportStatus
+from clippy.clips import MediaLinks
+from clippy.db import ExportJob, ExportStatus
 
 __all__ = ["FILE_KINDS", "export_file_links"]
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from clippy.accounts.plans import Plan
+from clippy.accounts import Plan
 from clippy.branding import Branding, LogoPlacement, branding_allowed, place_logo
 from clippy.export.ass import CAPTION_STYLES, POSITIONS, Overlay
 from clippy.export.presets import ExportRefused, check_length, get_preset, output_size

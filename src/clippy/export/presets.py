@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from clippy.accounts.plans import Plan
+from clippy.accounts import Plan
 from clippy.errors import InvalidInput
 
 

@@ -18,13 +18,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from clippy.clips.links import MediaLinks
-from clippy.db.models import ExportJob
-from clippy.db.status import EXPORT_ACTIVE, ExportStatus
-from clippy.db.types import utcnow
+from clippy.clips import MediaLinks
+from clippy.db import EXPORT_ACTIVE, ExportJob, ExportStatus, utcnow
 from clippy.export.progress import RenderCanceled
 from clippy.export.worker import run_job
-from clippy.storage.base import ObjectStore
+from clippy.storage import ObjectStore
 from clippy.webhooks import WebhookSender
 
 log = logging.getLogger(__name__)

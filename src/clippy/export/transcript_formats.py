@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from clippy.export.captions import CaptionLine, CaptionWord, srt, vtt
-from clippy.transcribe.base import Word
+from clippy.transcribe import Word
 
 FORMATS = ("json", "srt", "vtt", "txt")
 # A subtitle cue: at most two lines' worth of text, and short enough to read while it shows.

@@ -23,20 +23,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from clippy.accounts.plans import get_plan
+from clippy.accounts import get_plan
 from clippy.branding import SETTINGS_KEY as BRANDING_KEY
 from clippy.branding import Branding
-from clippy.clips.service import STREAM_BAND, clip_spans
-from clippy.db.models import Clip, ClipCaption, ExportJob, Stream, User
-from clippy.db.status import ExportStatus
-from clippy.db.types import utcnow
+from clippy.clips import STREAM_BAND, clip_spans
+from clippy.db import Clip, ClipCaption, ExportJob, ExportStatus, Stream, User, utcnow
 from clippy.export.jobs import batch_items
 from clippy.export.plan import ExportOptions, plan_export
 from clippy.export.progress import RenderCanceled
 from clippy.export.render import render_export
-from clippy.storage.base import ObjectNotFound, ObjectStore
-from clippy.storage.keys import export_prefix
-from clippy.transcribe.store import words_between
+from clippy.storage import ObjectNotFound, ObjectStore, export_prefix
+from clippy.transcribe import words_between
 
 log = logging.getLogger(__name__)
 OnStart = Callable[[subprocess.Popen[bytes]], None]

@@ -8,10 +8,8 @@ from typing import Any
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from clippy.db.models import Segment
-from clippy.storage.base import ObjectStore
-from clippy.storage.expiry import delete_rows_then_objects
-from clippy.storage.keys import mezzanine_key
+from clippy.db import Segment
+from clippy.storage import ObjectStore, delete_rows_then_objects, mezzanine_key
 
 __all__ = ["expire_segments"]
 

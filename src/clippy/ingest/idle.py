@@ -19,9 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from clippy.db.models import Stream
-from clippy.db.status import StreamStatus
-from clippy.db.types import utcnow
+from clippy.db import Stream, StreamStatus, utcnow
 from clippy.ingest.streams import end_stream
 
 __all__ = ["LiveConnections", "end_idle_streams", "is_idle", "run_idle_loop"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from clippy.accounts.plans import get_plan
+from clippy.accounts import get_plan
 
 __all__ = ["CHAT_BURST_LINES", "CHAT_LINES_PER_SECOND", "TokenBucket", "segment_limit"]
 

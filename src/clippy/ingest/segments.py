@@ -12,17 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from clippy.accounts.plans import get_plan
-from clippy.accounts.quotas import recording_allowed
-from clippy.accounts.usage import add_recording_seconds, usage_for
+from clippy.accounts import add_recording_seconds, get_plan, recording_allowed, usage_for
 from clippy.config import Settings
-from clippy.db.models import Segment, Stream, User
-from clippy.db.types import utcnow
+from clippy.db import Segment, Stream, User, utcnow
 from clippy.ingest.protocol import ProtocolError, SegmentHeader
 from clippy.media.probe import InvalidMedia, MediaInfo, validate_segment
 from clippy.media.source import container_for_mime
-from clippy.storage.base import ObjectStore
-from clippy.storage.keys import segment_key
+from clippy.storage import ObjectStore, segment_key
 
 
 @dataclass(frozen=True)

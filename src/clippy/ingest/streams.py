@@ -8,13 +8,10 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from clippy.db.models import ChatMessage, Segment, Stream, TranscriptSegment, User
-from clippy.db.status import StreamStatus
-from clippy.db.types import utcnow
+from clippy.db import ChatMessage, Segment, Stream, StreamStatus, TranscriptSegment, User, utcnow
 from clippy.errors import NotFound
 from clippy.ingest.protocol import ChatLine, ClientTranscript, Start, VideoRegion
-from clippy.storage.base import ObjectStore
-from clippy.storage.keys import stream_prefix
+from clippy.storage import ObjectStore, stream_prefix
 
 
 def start_stream(session: Session, user: User, msg: Start, now: datetime | None = None) -> Stream:

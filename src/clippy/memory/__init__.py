@@ -7,17 +7,26 @@ The face other folders use: ``LiveWindow`` + ``plan_memory_clips`` for live dete
 ``CLIPPY_MEMORY_EMBEDDINGS`` is on, and the pure ``find_cues`` for evaluation.
 """
 
-from clippy.memory.cues import Cue, find_cues
-from clippy.memory.embed import shared_embedder
+from clippy.memory.cues import CALLBACK, OUTCOME, Cue, find_cues
+from clippy.memory.embed import EmbeddingsMissing, load_embedder, shared_embedder
 from clippy.memory.live import LiveWindow, plan_memory_clips
-from clippy.memory.resolve import MemoryPlan, Span
+from clippy.memory.passages import Chunk, Similarity, best_passage
+from clippy.memory.resolve import MemoryPlan, Span, find_prediction
 
 __all__ = [
+    "CALLBACK",
+    "OUTCOME",
+    "Chunk",
     "Cue",
+    "EmbeddingsMissing",
     "LiveWindow",
     "MemoryPlan",
+    "Similarity",
     "Span",
+    "best_passage",
     "find_cues",
+    "find_prediction",
+    "load_embedder",
     "plan_memory_clips",
     "shared_embedder",
 ]

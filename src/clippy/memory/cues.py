@@ -13,8 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from clippy.detect.chat import ChatLine
-from clippy.detect.words import Sentence, Word, split_sentences
+from clippy.detect import ChatLine, Sentence, Word, split_sentences
 
 CALLBACK, PREDICTION, OUTCOME = "callback", "prediction", "outcome"
 

@@ -15,8 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, bindparam, select, text
 from sqlalchemy.orm import Session
 
-from clippy.db.models import Clip, ClipRange, Stream, TranscriptSegment
-from clippy.db.types import UTCDateTime
+from clippy.db import Clip, ClipRange, Stream, TranscriptSegment, UTCDateTime
 from clippy.memory.cues import STOPWORDS, normalise
 from clippy.memory.passages import Chunk
 

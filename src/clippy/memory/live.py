@@ -12,9 +12,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from clippy.accounts.plans import retention_cutoff
-from clippy.detect.chat import ChatLine
-from clippy.detect.words import PAUSE_SECONDS, Word
+from clippy.accounts import retention_cutoff
+from clippy.detect import PAUSE_SECONDS, ChatLine, Word
 from clippy.memory.cues import CALLBACK, OUTCOME, Cue, chat_cues, find_cues
 from clippy.memory.index import matching_chunks, memory_cue_times, moments_of, recent_chunks
 from clippy.memory.passages import Similarity, best_passage

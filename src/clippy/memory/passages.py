@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from clippy.detect.words import Word, split_sentences
+from clippy.detect import Word, split_sentences
 from clippy.memory.cues import content_terms, sentence_cues
 
 # Below this share of a topic's distinctive words found in a passage it is not what the

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from clippy.detect.words import Sentence, Word, split_sentences
+from clippy.detect import Sentence, Word, split_sentences
 from clippy.memory.cues import (
     CALLBACK,
     OUTCOME,

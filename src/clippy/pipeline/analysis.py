@@ -10,11 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from clippy.detect.signals import segment_features
+from clippy.detect import segment_features
 from clippy.media.audio import decode_audio
-from clippy.transcribe.base import Transcriber, Word
-from clippy.transcribe.rolling import drop_cut_edge, join_lead_in
-from clippy.transcribe.vad import speech_fraction
+from clippy.transcribe import Transcriber, Word, drop_cut_edge, join_lead_in, speech_fraction
 
 SAMPLE_RATE = 16_000
 # Below this share of voiced frames a window is music/noise/silence: skip recognition, which

@@ -14,9 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from clippy.db.models import Segment
-from clippy.db.status import SEGMENT_UNFINISHED
-from clippy.db.types import utcnow
+from clippy.db import SEGMENT_UNFINISHED, Segment, utcnow
 
 __all__ = ["Backlog", "backlogs"]
 

@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from clippy.detect.chat import ChatLine
+from clippy.detect import ChatLine
 from clippy.errors import InvalidInput
 
 LIGHTOR_NAME = re.compile(r"^(?P<key>.+) (?P<start>\d+)\.csv$")

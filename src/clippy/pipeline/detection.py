@@ -12,23 +12,30 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from clippy import metrics
-from clippy.clips.make import ClipQuotaExceeded, make_clip, remaining_clips_today
-from clippy.clips.render import ClipSourceMissing
-from clippy.clips.service import stream_clip_ranges
+from clippy.clips import (
+    ClipQuotaExceeded,
+    ClipSourceMissing,
+    make_clip,
+    remaining_clips_today,
+    stream_clip_ranges,
+)
 from clippy.config import Settings
-from clippy.db.models import ChatMessage, Clip, Segment, Stream, User
-from clippy.db.status import SegmentStatus, StreamStatus
-from clippy.db.types import utcnow
-from clippy.detect.audience import CHAT_HISTORY_SECONDS
-from clippy.detect.chat import ChatLine
-from clippy.detect.clip_length import effective_length
-from clippy.detect.judge import LlmJudge, apply_verdict, candidate_for
-from clippy.detect.plan import ClipPlan
-from clippy.detect.preferences import DetectionPrefs, effective_prefs
+from clippy.db import ChatMessage, Clip, Segment, SegmentStatus, Stream, StreamStatus, User, utcnow
+from clippy.detect import (
+    CHAT_HISTORY_SECONDS,
+    ChatLine,
+    ClipPlan,
+    DetectionPrefs,
+    LlmJudge,
+    apply_verdict,
+    candidate_for,
+    effective_length,
+    effective_prefs,
+)
 from clippy.memory import LiveWindow, MemoryPlan, plan_memory_clips, shared_embedder
 from clippy.pipeline.windows import HISTORY_SECONDS, WindowInput, plan_window
-from clippy.storage.base import ObjectStore
-from clippy.transcribe.store import words_between
+from clippy.storage import ObjectStore
+from clippy.transcribe import words_between
 
 log = logging.getLogger(__name__)
 

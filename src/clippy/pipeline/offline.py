@@ -23,10 +23,7 @@ from typing import Any
 import numpy as np
 
 from clippy.config import Settings
-from clippy.detect.audience import CHAT_HISTORY_SECONDS
-from clippy.detect.chat import ChatLine
-from clippy.detect.plan import ClipPlan
-from clippy.detect.signals import segment_features
+from clippy.detect import CHAT_HISTORY_SECONDS, ChatLine, ClipPlan, segment_features
 from clippy.media.cut import encode_range
 from clippy.media.probe import InvalidMedia
 from clippy.media.source import operator_input
@@ -36,8 +33,7 @@ from clippy.pipeline.chat_files import ChatFileError, load_chat
 from clippy.pipeline.progress import progress_bar, progress_iter
 from clippy.pipeline.recognise import load_recording, recognise_recording
 from clippy.pipeline.windows import HISTORY_SECONDS, WindowInput, plan_window
-from clippy.transcribe.base import TranscriberError
-from clippy.transcribe.factory import check_transcriber
+from clippy.transcribe import TranscriberError, check_transcriber
 
 log = logging.getLogger(__name__)
 

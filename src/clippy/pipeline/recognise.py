@@ -18,14 +18,21 @@ from typing import Any
 
 import numpy as np
 
+import clippy.pipeline.stages as stages
 from clippy.config import Settings
 from clippy.media.audio import decode_audio
 from clippy.media.probe import InvalidMedia, MediaInfo, probe
 from clippy.media.source import operator_input
-from clippy.pipeline import stages
-from clippy.transcribe.base import SAMPLE_RATE, Transcriber, Word
-from clippy.transcribe.factory import make_transcriber
-from clippy.transcribe.rolling import Heard, merge_overlap, quiet_point, transcribe_span
+from clippy.transcribe import (
+    SAMPLE_RATE,
+    Heard,
+    Transcriber,
+    Word,
+    make_transcriber,
+    merge_overlap,
+    quiet_point,
+    transcribe_span,
+)
 
 # Long windows let Whisper pack the speech of minutes into few 30 s encoder passes.
 WINDOW_SECONDS = 120.0

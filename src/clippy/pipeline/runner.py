@@ -24,18 +24,16 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+import clippy.pipeline.stages as stages
 from clippy import metrics
-from clippy.clips.announce import announce_clip
-from clippy.clips.links import MediaLinks
+from clippy.clips import MediaLinks, announce_clip
 from clippy.config import Settings
-from clippy.db.models import Clip, Segment
-from clippy.db.status import SEGMENT_UNFINISHED
-from clippy.detect.judge import make_judge
+from clippy.db import SEGMENT_UNFINISHED, Clip, Segment
+from clippy.detect import make_judge
 from clippy.events import EventHub
-from clippy.pipeline import stages
 from clippy.pipeline.detection import detect_and_clip
 from clippy.pipeline.fair_queue import FairQueue
-from clippy.storage.base import ObjectStore
+from clippy.storage import ObjectStore
 
 log = logging.getLogger(__name__)
 

@@ -17,21 +17,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from clippy.archive.media import precompute_thumbnails
+from clippy.archive import precompute_thumbnails
 from clippy.config import Settings
-from clippy.db.models import Segment, TranscriptSegment
-from clippy.db.session import make_engine, make_session_factory
-from clippy.db.status import SegmentStatus
+from clippy.db import Segment, SegmentStatus, TranscriptSegment, make_engine, make_session_factory
 from clippy.media.audio import decode_audio
 from clippy.media.source import InvalidMedia
 from clippy.pipeline.analysis import SAMPLE_RATE, LeadIn, analyse_audio
-from clippy.storage.base import ObjectNotFound, ObjectStore
-from clippy.storage.factory import make_store
-from clippy.storage.keys import mezzanine_key
-from clippy.transcribe.base import Transcriber, Word
-from clippy.transcribe.factory import make_transcriber
-from clippy.transcribe.rolling import tail_text
-from clippy.transcribe.store import replace_segment_transcript, words_between
+from clippy.storage import ObjectNotFound, ObjectStore, make_store, mezzanine_key
+from clippy.transcribe import (
+    Transcriber,
+    Word,
+    make_transcriber,
+    replace_segment_transcript,
+    tail_text,
+    words_between,
+)
 
 # Segment times come from the extension's clock: a join within this is seamless.
 _JOIN_TOLERANCE = 0.1

@@ -7,12 +7,11 @@ import sys
 from pathlib import Path
 
 from clippy.config import Settings
-from clippy.export.transcript_formats import render
+from clippy.export import render_transcript
 from clippy.media.probe import InvalidMedia
 from clippy.pipeline.progress import progress_bar
 from clippy.pipeline.recognise import load_recording, recognise_recording
-from clippy.transcribe.base import TranscriberError
-from clippy.transcribe.factory import check_transcriber
+from clippy.transcribe import TranscriberError, check_transcriber
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +35,7 @@ def transcribe_file(
     try:
         with progress_bar(progress, "transcribing") as on_run:
             heard, _ = recognise_recording(samples, settings, on_run=on_run)
-        text = render(heard.words, heard.language or settings.whisper_language, fmt)
+        text = render_transcript(heard.words, heard.language or settings.whisper_language, fmt)
         if out is None:
             sys.stdout.write(text)
         else:

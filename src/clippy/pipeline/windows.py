@@ -13,11 +13,17 @@ from typing import Any
 import numpy as np
 
 from clippy.config import Settings
-from clippy.detect.chat import ChatLine
-from clippy.detect.clip_length import length_range
-from clippy.detect.phrases import phrase_list
-from clippy.detect.plan import ClipPlan, PlanConfig, plan_clips
-from clippy.detect.score import ScoringConfig, WindowSignals, score_timeline
+from clippy.detect import (
+    ChatLine,
+    ClipPlan,
+    PlanConfig,
+    ScoringConfig,
+    WindowSignals,
+    length_range,
+    phrase_list,
+    plan_clips,
+    score_timeline,
+)
 
 HISTORY_SECONDS = 60
 

@@ -22,24 +22,24 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from clippy.accounts.plans import PLANS, retention_cutoff
-from clippy.accounts.tokens import purge_expired_refresh_tokens
-from clippy.archive.media import prune_archive_cache
-from clippy.clips.expiry import expire_clips
-from clippy.db.models import (
+from clippy.accounts import PLANS, purge_expired_refresh_tokens, retention_cutoff
+from clippy.archive import prune_archive_cache
+from clippy.clips import expire_clips
+from clippy.db import (
     ChatMessage,
     Clip,
     ExportJob,
     Segment,
+    SegmentTier,
     Stream,
+    StreamStatus,
     TranscriptSegment,
     User,
+    utcnow,
 )
-from clippy.db.status import SegmentTier, StreamStatus
-from clippy.db.types import utcnow
-from clippy.export.expiry import expire_exports
-from clippy.ingest.expiry import expire_segments
-from clippy.storage.base import ObjectStore
+from clippy.export import expire_exports
+from clippy.ingest import expire_segments
+from clippy.storage import ObjectStore
 from clippy.webhooks import prune_deliveries
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from clippy.db.models import TranscriptSegment
+from clippy.db import TranscriptSegment
 
 
 def replace_segment_transcript(

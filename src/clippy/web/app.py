@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.pipeline_enabled:
         # A missing or corrupted speech model stops the server here, with the file and the fix,
         # rather than failing every segment later.
-        from clippy.transcribe.factory import check_transcriber
+        from clippy.transcribe import check_transcriber
 
         check_transcriber(settings)
     ctx = build_context(settings)

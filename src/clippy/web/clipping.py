@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from clippy.clips.announce import announce_clip
-from clippy.clips.make import make_clip
-from clippy.db.models import Clip
+from clippy.clips import announce_clip, make_clip
+from clippy.db import Clip
 from clippy.runtime import Runtime
 
 __all__ = ["make_clip_live"]

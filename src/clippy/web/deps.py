@@ -9,9 +9,8 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from clippy.accounts.users import AuthError, resolve_credential
-from clippy.db.models import User
-from clippy.db.session import session_scope
+from clippy.accounts import AuthError, resolve_credential
+from clippy.db import User, session_scope
 from clippy.runtime import Runtime
 from clippy.webhooks import EgressPolicy
 

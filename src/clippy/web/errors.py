@@ -19,7 +19,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from clippy.accounts.throttle import Throttled
+from clippy.accounts import Throttled
 from clippy.errors import (
     ClippyError,
     Conflict,

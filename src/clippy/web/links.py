@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clippy.clips.links import MediaLinks
+from clippy.clips import MediaLinks
 
 __all__ = ["media_links"]
 

@@ -11,7 +11,7 @@ from typing import Literal
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
-from clippy.accounts.throttle import Limit, Throttle, Throttled, Ticket
+from clippy.accounts import Limit, Throttle, Throttled, Ticket
 from clippy.web.deps import get_ctx
 
 __all__ = ["Action", "mark_throttled", "retry_headers", "take_attempt", "throttled_response"]

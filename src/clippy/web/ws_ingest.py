@@ -10,31 +10,31 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from clippy import metrics
-from clippy.accounts.browsers import looks_like_browser_key
-from clippy.accounts.users import AuthError, resolve_credential
-from clippy.db.models import Stream, User
-from clippy.db.session import session_scope
+from clippy import ingest, metrics
+from clippy.accounts import AuthError, looks_like_browser_key, resolve_credential
+from clippy.db import Stream, User, session_scope
 from clippy.events import EventHub
-from clippy.ingest import streams as stream_service
-from clippy.ingest.idle import LiveConnections
-from clippy.ingest.limits import CHAT_BURST_LINES, CHAT_LINES_PER_SECOND, TokenBucket, segment_limit
-from clippy.ingest.protocol import (
+from clippy.ingest import (
+    CHAT_BURST_LINES,
+    CHAT_LINES_PER_SECOND,
     PROTOCOL_VERSION,
     Chat,
     ClientTranscript,
     Hello,
+    LiveConnections,
     ProtocolError,
     Region,
     Simple,
     Start,
+    TokenBucket,
     decode_segment_frame,
     error_event,
     event,
     parse_text_message,
+    segment_limit,
+    store_segment,
     to_ranges,
 )
-from clippy.ingest.segments import store_segment
 from clippy.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -208,24 +208,20 @@ class IngestConnection:
                     f"more than {CHAT_LINES_PER_SECOND:.0f} chat lines a second: these"
                     f" {len(msg.lines)} lines were not stored; send them again in {wait:.1f} s",
                 )
-            n = await asyncio.to_thread(self._write, stream_service.add_chat, stream.id, msg.lines)
+            n = await asyncio.to_thread(self._write, ingest.add_chat, stream.id, msg.lines)
             await self.send(event("chat_ack", count=n))
         elif isinstance(msg, ClientTranscript):
-            await asyncio.to_thread(
-                self._write, stream_service.add_client_transcript, stream.id, msg
-            )
+            await asyncio.to_thread(self._write, ingest.add_client_transcript, stream.id, msg)
             await self.send(event("transcript_ack", chunk_id=msg.chunk_id))
         elif isinstance(msg, Region):
-            await asyncio.to_thread(
-                self._write, stream_service.update_region, stream.id, msg.video_region
-            )
+            await asyncio.to_thread(self._write, ingest.update_region, stream.id, msg.video_region)
             await self.send(event("region_ack"))
         elif isinstance(msg, Simple) and msg.type == "acked?":
             await self.send(event("acked", stream_id=stream.id, acked=await self._acked()))
         elif isinstance(msg, Simple) and msg.type == "stats":
             await self.send(self._stats())
         elif isinstance(msg, Simple) and msg.type == "stop":
-            await asyncio.to_thread(self._write, stream_service.end_stream, stream.id)
+            await asyncio.to_thread(self._write, ingest.end_stream, stream.id)
             self.ctx.finish_stream(stream.id)
             await self.send(event("stopped", stream_id=stream.id))
             return True
@@ -241,7 +237,7 @@ class IngestConnection:
 
         def start() -> Stream:
             with session_scope(self.ctx.session_factory) as session:
-                return stream_service.start_stream(session, session.merge(user), msg)
+                return ingest.start_stream(session, session.merge(user), msg)
 
         previous = self.stream
         self.stream = await asyncio.to_thread(start)
@@ -274,7 +270,7 @@ class IngestConnection:
 
         def read() -> list[int]:
             with self.ctx.session_factory() as session:
-                return stream_service.acked_seqs(session, stream.id)
+                return ingest.acked_seqs(session, stream.id)
 
         return to_ranges(await asyncio.to_thread(read))
 

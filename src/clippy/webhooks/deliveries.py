@@ -14,9 +14,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import Label
 
-from clippy.db.models import WebhookDelivery
-from clippy.db.status import DeliveryStatus
-from clippy.db.types import utcnow
+from clippy.db import DeliveryStatus, WebhookDelivery, utcnow
 from clippy.webhooks.transport import Attempt
 
 __all__ = [

@@ -10,8 +10,8 @@ from pydantic import HttpUrl, TypeAdapter, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clippy.accounts.plans import get_plan
-from clippy.db.models import User, Webhook
+from clippy.accounts import get_plan
+from clippy.db import User, Webhook
 from clippy.errors import InvalidInput, NotFound, Refused
 from clippy.webhooks.egress import EgressPolicy, EgressRefused, check_url
 

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from clippy.accounts.plans import get_plan
-from clippy.db.models import User, Webhook
+from clippy.accounts import get_plan
+from clippy.db import User, Webhook
 from clippy.webhooks.deliveries import open_delivery, record_attempt
 from clippy.webhooks.egress import EgressPolicy
 from clippy.webhooks.transport import Attempt, deliver, event_body, new_event_id

@@ -8,25 +8,25 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from clippy.accounts.passwords import MAX_PASSWORD_LENGTH, WeakPassword
-from clippy.accounts.plans import get_plan
-from clippy.accounts.tokens import (
-    InvalidToken,
-    TokenPair,
-    issue_token_pair,
-    refresh_token_pair,
-    revoke_refresh_token,
-)
-from clippy.accounts.usage import usage_for, utc_day
-from clippy.accounts.users import (
+from clippy.accounts import (
+    MAX_PASSWORD_LENGTH,
     EmailTaken,
     InvalidCredentials,
     InvalidEmail,
+    InvalidToken,
+    TokenPair,
+    WeakPassword,
     authenticate,
     change_password,
+    get_plan,
+    issue_token_pair,
+    refresh_token_pair,
     register,
+    revoke_refresh_token,
+    usage_for,
+    utc_day,
 )
-from clippy.db.models import User
+from clippy.db import User
 from clippy.runtime import Runtime
 from clippy.web.deps import CtxDep, CurrentUser, SessionDep
 from clippy.web.openapi import refusals

@@ -7,8 +7,8 @@ from typing import Literal
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from clippy.accounts.browsers import ClaimState, PairingError, claim_pairing, start_pairing
-from clippy.db.models import User
+from clippy.accounts import ClaimState, PairingError, claim_pairing, start_pairing
+from clippy.db import User
 from clippy.web.deps import SessionDep
 from clippy.web.openapi import refusals
 from clippy.web.params import StrictBody

@@ -8,14 +8,21 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 from pydantic import Field
 
-from clippy.accounts.teams import visible_user_ids
-from clippy.clips.announce import clip_urls
-from clippy.clips.links import MediaLinks, verify_path
-from clippy.clips.service import delete_clip, list_clips, visible_clip
-from clippy.clips.tags import parse_tags, set_tags, tags_by_clip
-from clippy.db.models import Clip
+from clippy.accounts import visible_user_ids
+from clippy.clips import (
+    MediaLinks,
+    clip_urls,
+    delete_clip,
+    list_clips,
+    parse_tags,
+    set_tags,
+    tags_by_clip,
+    verify_path,
+    visible_clip,
+)
+from clippy.db import Clip
 from clippy.errors import NotFound
-from clippy.ingest.streams import visible_stream
+from clippy.ingest import visible_stream
 from clippy.web.api.schemas import ClipOut, RangeOut
 from clippy.web.clipping import make_clip_live
 from clippy.web.deps import CurrentUser, SessionDep, get_ctx

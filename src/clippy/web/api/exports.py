@@ -9,25 +9,23 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
-from clippy.accounts.teams import visible_user_ids
-from clippy.clips.links import MediaLinks, verify_path
-from clippy.clips.stats import count_export_download
-from clippy.db.models import ExportJob
-from clippy.db.status import ExportStatus
+from clippy.accounts import visible_user_ids
+from clippy.clips import MediaLinks, count_export_download, verify_path
+from clippy.db import ExportJob, ExportStatus
 from clippy.errors import NotFound
-from clippy.export.jobs import (
+from clippy.export import (
+    PRESETS,
+    ExportOptions,
+    ExportQueue,
     create_batch,
     create_export,
+    export_file_links,
     exporters_may_see,
     list_exports,
     mark_canceled,
     mark_for_retry,
     visible_export,
 )
-from clippy.export.links import export_file_links
-from clippy.export.plan import ExportOptions
-from clippy.export.presets import PRESETS
-from clippy.export.queue import ExportQueue
 from clippy.web.deps import CurrentUser, SessionDep, get_ctx
 from clippy.web.openapi import file_responses, refusals
 from clippy.web.params import BodyId, IdPath, IdQuery, Offset, StrictBody

@@ -7,11 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from clippy.accounts.api_keys import (
-    create_api_key,
-    list_api_keys,
-    revoke_api_key,
-)
+from clippy.accounts import create_api_key, list_api_keys, revoke_api_key
 from clippy.web.deps import CurrentUser, SessionDep
 from clippy.web.params import IdPath, StrictBody
 

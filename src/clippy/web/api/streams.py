@@ -7,12 +7,11 @@ from collections.abc import Sequence
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from clippy.accounts.teams import visible_user_ids
-from clippy.db.models import Stream
-from clippy.ingest import streams as stream_service
-from clippy.pipeline.backlog import Backlog, backlogs
-from clippy.transcribe import search as transcript_search
-from clippy.transcribe.store import list_transcript
+from clippy import ingest, transcribe
+from clippy.accounts import visible_user_ids
+from clippy.db import Stream
+from clippy.pipeline import Backlog, backlogs
+from clippy.transcribe import list_transcript
 from clippy.web.api.schemas import SearchHit, SegmentOut, StreamOut, TranscriptOut
 from clippy.web.deps import CurrentUser, SessionDep, get_ctx
 from clippy.web.params import IdPath, IdQuery, Offset
@@ -28,14 +27,14 @@ def list_streams(
     offset: Offset = 0,
 ) -> list[StreamOut]:
     """The caller's (and their team's) streams, newest first."""
-    rows = stream_service.list_streams(session, visible_user_ids(session, user), limit, offset)
+    rows = ingest.list_streams(session, visible_user_ids(session, user), limit, offset)
     return _with_backlog(session, rows)
 
 
 @router.get("/streams/{stream_id}", response_model=StreamOut)
 def get_stream(stream_id: IdPath, session: SessionDep, user: CurrentUser) -> StreamOut:
     """One stream; 404 when it is not the caller's."""
-    stream = stream_service.visible_stream(session, visible_user_ids(session, user), stream_id)
+    stream = ingest.visible_stream(session, visible_user_ids(session, user), stream_id)
     return _with_backlog(session, [stream])[0]
 
 
@@ -55,8 +54,8 @@ def delete_stream(
     stream_id: IdPath, request: Request, session: SessionDep, user: CurrentUser
 ) -> Response:
     """Delete one of the caller's streams with its segments, transcript, chat and clips."""
-    stream = stream_service.visible_stream(session, {user.id}, stream_id)
-    stream_service.delete_stream(session, get_ctx(request).store, stream)
+    stream = ingest.visible_stream(session, {user.id}, stream_id)
+    ingest.delete_stream(session, get_ctx(request).store, stream)
     return Response(status_code=204)
 
 
@@ -69,8 +68,8 @@ def list_segments(
     offset: Offset = 0,
 ) -> list[SegmentOut]:
     """A stream's stored segments in sequence order."""
-    stream_service.visible_stream(session, visible_user_ids(session, user), stream_id)
-    rows = stream_service.list_segments(session, stream_id, limit, offset)
+    ingest.visible_stream(session, visible_user_ids(session, user), stream_id)
+    rows = ingest.list_segments(session, stream_id, limit, offset)
     return [SegmentOut.model_validate(r) for r in rows]
 
 
@@ -84,7 +83,7 @@ def get_transcript(
     offset: Offset = 0,
 ) -> list[TranscriptOut]:
     """A stream's transcript in time order, paged."""
-    stream_service.visible_stream(session, visible_user_ids(session, user), stream_id)
+    ingest.visible_stream(session, visible_user_ids(session, user), stream_id)
     rows = list_transcript(session, stream_id, start=start, limit=limit, offset=offset)
     return [TranscriptOut.model_validate(r) for r in rows]
 
@@ -98,7 +97,7 @@ def search_transcripts(
     limit: int = Query(50, ge=1, le=500),
 ) -> list[SearchHit]:
     """Full-text search over the caller's transcripts; each hit has the stream time of the match."""
-    hits = transcript_search.search(
+    hits = transcribe.search_transcripts(
         session, visible_user_ids(session, user), q, stream_id=stream_id, limit=limit
     )
     return [SearchHit(**h.__dict__) for h in hits]

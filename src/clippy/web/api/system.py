@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from clippy import __version__
-from clippy.db.session import database_status
+from clippy.db import database_status
 from clippy.runtime import Runtime
 
 router = APIRouter(tags=["system"])

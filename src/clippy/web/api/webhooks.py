@@ -8,7 +8,7 @@ from datetime import datetime
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from clippy.db.models import Webhook, WebhookDelivery
+from clippy.db import Webhook, WebhookDelivery
 from clippy.web.deps import CurrentUser, SessionDep, get_ctx, webhook_policy
 from clippy.web.openapi import refusals
 from clippy.web.params import IdPath, StrictBody

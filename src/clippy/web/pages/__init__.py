@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from clippy.web.pages.security import LoginRequired
+from clippy.web.pages.templating import STATIC_DIR
 
 __all__ = ["STATIC_DIR", "install_pages"]
-
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
 def install_pages(app: FastAPI) -> None:

@@ -7,19 +7,27 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from clippy.accounts.api_keys import ApiKeyNotFound, create_api_key, list_api_keys, revoke_api_key
-from clippy.accounts.browsers import BrowserNotFound, list_browsers, revoke_browser
-from clippy.accounts.passwords import WeakPassword
-from clippy.accounts.plans import get_plan
-from clippy.accounts.teams import visible_user_ids
-from clippy.accounts.throttle import Throttled
-from clippy.accounts.usage import utc_day
-from clippy.accounts.users import InvalidCredentials, change_password
-from clippy.clips.stats import analytics
-from clippy.db.models import User, Webhook
-from clippy.detect.clip_length import LABELS as LENGTH_LABELS
-from clippy.detect.clip_length import InvalidClipLength, stored_length, with_length
-from clippy.export.history import exports_per_platform
+from clippy.accounts import (
+    ApiKeyNotFound,
+    BrowserNotFound,
+    InvalidCredentials,
+    Throttled,
+    WeakPassword,
+    change_password,
+    create_api_key,
+    get_plan,
+    list_api_keys,
+    list_browsers,
+    revoke_api_key,
+    revoke_browser,
+    utc_day,
+    visible_user_ids,
+)
+from clippy.clips import analytics
+from clippy.db import User, Webhook
+from clippy.detect import LABELS as LENGTH_LABELS
+from clippy.detect import InvalidClipLength, stored_length, with_length
+from clippy.export import exports_per_platform
 from clippy.web.deps import SessionDep, get_ctx, webhook_policy
 from clippy.web.pages.charts import bar_chart, hbar_chart
 from clippy.web.pages.security import CsrfChecked, PageUser, start_session

@@ -14,49 +14,43 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from clippy.accounts.plans import get_plan
-from clippy.accounts.teams import visible_user_ids
-from clippy.archive.hls import player_map
-from clippy.archive.loudness import LoudnessCache
-from clippy.archive.media import (
+from clippy.accounts import get_plan, visible_user_ids
+from clippy.archive import (
     ArchiveMediaMissing,
+    LoudnessCache,
     archive_thumbnail,
     find_window,
-    preview_video,
-    stored_spans,
-)
-from clippy.archive.timeline import (
     loudness_points,
     overview_bands,
     peak_downsample,
     plan_view,
+    player_map,
+    preview_video,
     preview_windows,
+    stored_spans,
     thumb_step,
     thumb_times,
 )
-from clippy.clips.make import ClipQuotaExceeded
-from clippy.clips.render import ClipSourceMissing
-from clippy.clips.service import InvalidRange, clip_counts, stream_clip_marks
-from clippy.db.models import Stream, User
-from clippy.detect.clip_length import LABELS as LENGTH_LABELS
-from clippy.detect.clip_length import (
-    InvalidClipLength,
-    effective_length,
-    stored_length,
-    with_length,
+from clippy.clips import (
+    ClipQuotaExceeded,
+    ClipSourceMissing,
+    InvalidRange,
+    clip_counts,
+    stream_clip_marks,
 )
+from clippy.db import Stream, User
+from clippy.detect import LABELS as LENGTH_LABELS
+from clippy.detect import InvalidClipLength, effective_length, stored_length, with_length
 from clippy.errors import NotFound
-from clippy.ingest.streams import list_streams, visible_stream
-from clippy.pipeline.backlog import backlogs
-from clippy.transcribe.search import search
-from clippy.transcribe.store import lines_between
+from clippy.ingest import list_streams, visible_stream
+from clippy.pipeline import backlogs
+from clippy.transcribe import lines_between, search_transcripts
 from clippy.web.clipping import make_clip_live
 from clippy.web.deps import SessionDep, get_ctx
-from clippy.web.pages import STATIC_DIR
 from clippy.web.pages.charts import loudness_chart
 from clippy.web.pages.clip import not_found_page
 from clippy.web.pages.security import CsrfChecked, PageUser
-from clippy.web.pages.templating import duration, render
+from clippy.web.pages.templating import STATIC_DIR, duration, render
 from clippy.web.params import IdPath
 
 router = APIRouter(prefix="/app/streams", include_in_schema=False)
@@ -146,7 +140,11 @@ def _archive_page(
     )
     lines = lines_between(session, stream.id, view.start, view.end)
     query = p.get("q", "")[:200].strip()
-    hits = search(session, visible_user_ids(session, user), query, limit=30) if query else []
+    hits = (
+        search_transcripts(session, visible_user_ids(session, user), query, limit=30)
+        if query
+        else []
+    )
     owner = session.get(User, stream.user_id)
     # The player needs the windows of this view only (and the next, to play on past its end).
     windows = [

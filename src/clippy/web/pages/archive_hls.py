@@ -6,14 +6,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from clippy.accounts.teams import visible_user_ids
-from clippy.archive.hls import hls_playlist
-from clippy.archive.media import stored_spans
+from clippy.accounts import visible_user_ids
+from clippy.archive import hls_playlist, stored_spans
 from clippy.errors import NotFound
-from clippy.ingest.streams import visible_stream
+from clippy.ingest import visible_stream
 from clippy.media.mezzanine import MEZZANINE_CONTENT_TYPE
-from clippy.storage.base import ObjectNotFound
-from clippy.storage.keys import mezzanine_key
+from clippy.storage import ObjectNotFound, mezzanine_key
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.security import PageUser
 from clippy.web.params import IdPath

@@ -11,14 +11,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from clippy.accounts.plans import UnknownPlan
-from clippy.billing.base import PAID_PLANS, BillingError, BillingProvider
-from clippy.billing.factory import billing_provider, stripe_prices
-from clippy.billing.prices import plan_prices
-from clippy.billing.requests import plan_request, request_plan, withdraw_request
-from clippy.billing.signature import InvalidSignature
-from clippy.billing.stripe import apply_event, parse_webhook
-from clippy.db.models import User
+from clippy.accounts import UnknownPlan
+from clippy.billing import (
+    PAID_PLANS,
+    BillingError,
+    BillingProvider,
+    InvalidSignature,
+    apply_event,
+    billing_provider,
+    parse_webhook,
+    plan_prices,
+    plan_request,
+    request_plan,
+    stripe_prices,
+    withdraw_request,
+)
+from clippy.db import User
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.dashboard import usage_summary
 from clippy.web.pages.public import plan_rows

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 from starlette.types import Message
 
-from clippy.accounts.plans import get_plan
+from clippy.accounts import get_plan
 from clippy.branding import (
     CORNERS,
     MAX_LOGO_BYTES,
@@ -34,7 +34,7 @@ from clippy.branding import (
     save_logo,
     set_logo_options,
 )
-from clippy.db.models import User
+from clippy.db import User
 from clippy.errors import NotFound
 from clippy.media.image import ImageRejected
 from clippy.web.deps import SessionDep, get_ctx

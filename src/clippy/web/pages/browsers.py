@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from clippy.accounts.browsers import PairingError, approve_pairing, pending_pairing
+from clippy.accounts import PairingError, approve_pairing, pending_pairing
 from clippy.extension import BUNDLE_FOLDER, ExtensionNotBuilt, bundle_for_server
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.security import CsrfChecked, PageUser

@@ -10,29 +10,38 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from clippy.accounts.teams import visible_user_ids
-from clippy.clips.announce import clip_urls
-from clippy.clips.editing import (
+from clippy.accounts import visible_user_ids
+from clippy.clips import (
     CAPTION_STYLES,
     CaptionLine,
+    ClipQuotaExceeded,
+    ClipSourceMissing,
+    InvalidRange,
+    TagError,
     clip_captions,
+    clip_urls,
+    count_download,
+    count_view,
+    delete_clip,
     merge_lines,
+    parse_tags,
     save_captions,
+    set_tags,
     split_line,
+    tags_by_clip,
     trim_ranges,
+    visible_clip,
 )
-from clippy.clips.make import ClipQuotaExceeded
-from clippy.clips.render import ClipSourceMissing
-from clippy.clips.service import InvalidRange, delete_clip, visible_clip
-from clippy.clips.stats import count_download, count_view
-from clippy.clips.tags import TagError, parse_tags, set_tags, tags_by_clip
-from clippy.db.models import Clip, ClipStats, Stream, User
-from clippy.db.status import EXPORT_ACTIVE
+from clippy.db import EXPORT_ACTIVE, Clip, ClipStats, Stream, User
 from clippy.errors import NotFound
-from clippy.export.clip_layout import clip_layout
-from clippy.export.jobs import list_exports
-from clippy.export.layouts import LAYOUT_LABELS, POSITION_LABELS, aspect_label
-from clippy.export.presets import PRESETS
+from clippy.export import (
+    LAYOUT_LABELS,
+    POSITION_LABELS,
+    PRESETS,
+    aspect_label,
+    list_exports,
+    starting_layout,
+)
 from clippy.web.clipping import make_clip_live
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.export_list import export_rows
@@ -77,7 +86,7 @@ def _clip_page(
     stats = session.get(ClipStats, clip.id)
     jobs = list_exports(session, visible_user_ids(session, user), clip_id=clip.id, limit=10)
     exports = export_rows(request, jobs)
-    layout = clip_layout(session, clip)
+    layout = starting_layout(session, clip)
     ctx = {
         "user": user,
         "clip": clip,

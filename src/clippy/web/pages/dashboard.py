@@ -11,30 +11,28 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
-from clippy.accounts.browsers import has_connected_browser
-from clippy.accounts.plans import get_plan
-from clippy.accounts.teams import visible_user_ids
-from clippy.accounts.usage import usage_for, utc_day
-from clippy.clips.announce import clip_urls
-from clippy.clips.gallery import SORTS, GalleryQuery, gallery_page
-from clippy.clips.links import MediaLinks
-from clippy.clips.live import last_seconds
-from clippy.clips.make import ClipQuotaExceeded
-from clippy.clips.render import ClipSourceMissing
-from clippy.clips.service import (
+from clippy.accounts import get_plan, has_connected_browser, usage_for, utc_day, visible_user_ids
+from clippy.clips import (
+    SORTS,
+    ClipQuotaExceeded,
+    ClipSourceMissing,
+    GalleryQuery,
     InvalidRange,
+    MediaLinks,
+    clip_urls,
     delete_clip,
+    gallery_page,
     last_clip_times,
+    last_seconds,
     list_clips,
+    tags_by_clip,
+    user_tags,
     visible_clip,
 )
-from clippy.clips.tags import tags_by_clip, user_tags
-from clippy.db.models import Clip, User
-from clippy.db.status import StreamStatus
+from clippy.db import Clip, StreamStatus, User
 from clippy.errors import NotFound
-from clippy.export.history import exported_clip_ids
-from clippy.export.presets import PRESETS
-from clippy.ingest.streams import list_streams, segment_counts, stream_titles, visible_stream
+from clippy.export import PRESETS, exported_clip_ids
+from clippy.ingest import list_streams, segment_counts, stream_titles, visible_stream
 from clippy.web.clipping import make_clip_live
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.live import event_stream

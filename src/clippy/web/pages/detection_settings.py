@@ -12,16 +12,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from clippy.accounts.plans import get_plan
-from clippy.db.models import User
-from clippy.detect.judge import judge_configured
-from clippy.detect.preferences import (
+from clippy.accounts import get_plan
+from clippy.db import User
+from clippy.detect import (
     MAX_COMMAND_CHARS,
     MAX_PHRASE_CHARS,
     MAX_PHRASE_WORDS,
     MAX_PHRASES,
     MAX_PROMPT_CHARS,
     InvalidPreferences,
+    judge_configured,
     plan_allows,
     stored_prefs,
     validate,

@@ -6,9 +6,8 @@ from typing import Any
 
 from fastapi import Request
 
-from clippy.db.models import ExportJob
-from clippy.export.links import export_file_links
-from clippy.export.presets import PRESETS
+from clippy.db import ExportJob
+from clippy.export import PRESETS, export_file_links
 from clippy.web.deps import get_ctx
 
 __all__ = ["export_rows"]

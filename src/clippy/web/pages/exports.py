@@ -9,22 +9,24 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from clippy.accounts.teams import visible_user_ids
-from clippy.clips.service import clip_titles, visible_clip
-from clippy.db.models import User
-from clippy.db.status import EXPORT_ACTIVE
+from clippy.accounts import visible_user_ids
+from clippy.clips import clip_titles, visible_clip
+from clippy.db import EXPORT_ACTIVE, User
 from clippy.errors import NotFound
-from clippy.export.clip_layout import clip_layout, remember_layout
-from clippy.export.jobs import (
+from clippy.export import (
+    PRESETS,
     BatchProblem,
+    ExportOptions,
+    ExportRefused,
     check_batch,
     create_export,
+    get_preset,
     list_exports,
     queue_batch,
+    remember_layout,
+    starting_layout,
     visible_export,
 )
-from clippy.export.plan import ExportOptions
-from clippy.export.presets import PRESETS, ExportRefused, get_preset
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.clip import clip_page_with_error, not_found_page
 from clippy.web.pages.export_list import export_rows
@@ -65,7 +67,7 @@ async def start_export(
     try:
         clip = visible_clip(session, visible_user_ids(session, user), clip_id)
         chosen = layout_from_form(await request.form())
-        layout = chosen or clip_layout(session, clip)
+        layout = chosen or starting_layout(session, clip)
         job = create_export(session, user, clip_id, layout.options(get_preset(preset)))
     except (ExportRefused, NotFound) as exc:
         # clip_page_with_error answers 404 itself when the clip is not the caller's.

@@ -13,9 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import FormData
 
 from clippy.errors import NotFound
-from clippy.export.clip_layout import clip_frame, preview_export
-from clippy.export.layouts import Layout, parse_layout
-from clippy.export.presets import ExportRefused
+from clippy.export import ExportRefused, Layout, clip_frame, parse_layout, preview_export
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.security import CsrfChecked, PageUser
 from clippy.web.params import IdPath

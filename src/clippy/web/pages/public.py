@@ -12,18 +12,19 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from clippy.accounts.passwords import WeakPassword
-from clippy.accounts.plans import PLANS, Plan
-from clippy.accounts.throttle import Throttled
-from clippy.accounts.users import (
+from clippy.accounts import (
+    PLANS,
     EmailTaken,
     InvalidCredentials,
     InvalidEmail,
+    Plan,
+    Throttled,
+    WeakPassword,
     authenticate,
     register,
 )
-from clippy.billing.prices import plan_prices
-from clippy.db.models import User
+from clippy.billing import plan_prices
+from clippy.db import User
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.security import (
     CsrfChecked,

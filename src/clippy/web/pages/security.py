@@ -23,7 +23,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, Response
 from sqlalchemy.orm import Session
 
-from clippy.db.models import User
+from clippy.db import User
 from clippy.web.deps import SessionDep, get_ctx
 
 __all__ = [

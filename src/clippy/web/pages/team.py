@@ -7,22 +7,26 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from clippy.accounts.invites import (
+from clippy.accounts import (
+    InvalidEmail,
     InvalidInvite,
     InviteClosed,
     InviteNotFound,
+    TeamError,
     accept_invite,
     create_invite,
+    create_team,
+    get_plan,
     invite_token,
+    normalize_email,
     open_invite,
     pending_invites,
+    remove_member,
     revoke_invite,
+    team_members,
     team_of,
 )
-from clippy.accounts.plans import get_plan
-from clippy.accounts.teams import TeamError, create_team, remove_member, team_members
-from clippy.accounts.users import InvalidEmail, normalize_email
-from clippy.db.models import Team, TeamInvite, User
+from clippy.db import Team, TeamInvite, User
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.security import CsrfChecked, PageUser
 from clippy.web.pages.templating import render

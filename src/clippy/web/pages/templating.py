@@ -17,6 +17,7 @@ from clippy.web.pages.security import csrf_token, set_csrf_cookie
 __all__ = ["ago", "clock", "duration", "render"]
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
 def duration(seconds: float | None) -> str:
