@@ -162,9 +162,14 @@ def _outcome_topic(text: str, m: re.Match[str]) -> str:
     return topic if content_terms(topic) else ""
 
 
+def may_predict_text(text: str) -> bool:
+    """Whether ``text`` could hold a prediction (a quick test before finding cues)."""
+    return bool(_PREDICTION_HINT.search(text.lower()))
+
+
 def may_predict(words: Sequence[Word]) -> bool:
-    """Whether ``words`` could hold a prediction (a quick test before finding cues)."""
-    return bool(_PREDICTION_HINT.search(" ".join(str(w["text"]) for w in words).lower()))
+    """``may_predict_text`` of timed words."""
+    return may_predict_text(" ".join(str(w["text"]) for w in words))
 
 
 def find_cues(words: Sequence[Word]) -> list[Cue]:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from clippy.db.models import Clip, ClipRange, Stream, TranscriptSegment
 from clippy.db.types import UTCDateTime
-from clippy.memory.cues import STOPWORDS, normalise
+from clippy.memory.cues import STOPWORDS, may_predict_text, normalise
 from clippy.memory.passages import Chunk
 
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -104,16 +104,13 @@ def _search(
 def recent_chunks(
     session: Session, user_id: int, *, since: datetime, before: tuple[int, float], limit: int
 ) -> list[Chunk]:
-    """``user_id``'s transcript chunks said since ``since``, newest first, without the given
-    stream's chunks from the given time on (what the outcome itself said)."""
+    """``user_id``'s transcript chunks said since ``since`` that may hold a prediction, newest
+    first, without the given stream's chunks from the given time on (the outcome itself).
+    The texts are read first and only the chunks worth it with their words (decoding every
+    chunk's word list was most of the cost)."""
     stream_id, t = before
     q = (
-        select(
-            TranscriptSegment.id,
-            TranscriptSegment.stream_id,
-            TranscriptSegment.words,
-            TranscriptSegment.created_at,
-        )
+        select(TranscriptSegment.id, TranscriptSegment.text)
         .join(Stream, Stream.id == TranscriptSegment.stream_id)
         .where(
             Stream.user_id == user_id,
@@ -123,7 +120,20 @@ def recent_chunks(
         .order_by(TranscriptSegment.created_at.desc())
         .limit(limit)
     )
-    return [_row(r) for r in session.execute(q)]
+    ids = [i for i, said in session.execute(q) if may_predict_text(said)]
+    if not ids:
+        return []
+    rows = session.execute(
+        select(
+            TranscriptSegment.id,
+            TranscriptSegment.stream_id,
+            TranscriptSegment.words,
+            TranscriptSegment.created_at,
+        )
+        .where(TranscriptSegment.id.in_(ids))
+        .order_by(TranscriptSegment.created_at.desc())
+    )
+    return [_row(r) for r in rows]
 
 
 def moments_of(session: Session, stream_id: int) -> list[tuple[float, float]]:
