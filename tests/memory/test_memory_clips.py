@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import select, update
 
 from clippy.accounts.plans import get_plan
+from clippy.clips.editing import trimmed_parts
+from clippy.clips.make import make_clip
 from clippy.config import Settings
 from clippy.db.models import Clip, ExportJob, Segment, Stream, TranscriptSegment, User
 from clippy.eval.voice import speak
@@ -225,6 +227,20 @@ def test_a_callback_20_hours_later_makes_one_clip_of_both_and_exports_with_the_c
         done = s.get(ExportJob, job_id)
         assert done is not None and done.status != "failed", done.error
         assert done.result, done.result
+
+    # Trimming (the clip page's steps) keeps each part in its stream: the setup stays day 1's.
+    with ctx.session_factory() as s:
+        full = s.get(Clip, clip.id)
+        assert full is not None
+        stream_id, earlier_parts, own = trimmed_parts(full, 0.5, clip.duration - 0.5)
+    assert stream_id == day2 and [sid for sid, _, _ in earlier_parts] == [day1]
+    made = make_clip(
+        ctx.session_factory, ctx.store, stream_id, own, earlier=earlier_parts, source="trim"
+    )
+    (trimmed,) = [c for c in _clips(ctx, day2) if c.id == made.id]
+    assert trimmed.status == "ready", trimmed.error
+    assert [r.stream_id for r in trimmed.ranges] == [day1, None]
+    assert trimmed.duration == pytest.approx(clip.duration - 1.0, abs=0.05)
 
 
 def test_a_look_alike_makes_no_callback_clip(ctx: AppContext, broadcasts: Broadcasts) -> None:

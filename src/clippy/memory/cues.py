@@ -44,6 +44,11 @@ _PREDICTIONS = (
 )
 # Every prediction pattern holds one of these words: a chunk without any is skipped cheaply.
 _PREDICTION_HINT = re.compile(r"\b(?:bet|predict|mark|watch|if i|win|hit|make|beat|land|clutch)")
+# The same words for the full-text index ("if i get" is the one pattern without another of
+# them): only chunks holding one are read at all.
+PREDICTION_SEARCH_WORDS = (
+    "bet", "predict", "mark", "watch", "win", "hit", "make", "beat", "land", "clutch", "get",
+)  # fmt: skip
 _OUTCOMES = re.compile(
     r"(?:^|\bi )told (?:you|ya|y all)\b"
     r"|\b(?:told you so|called it|i said i would|like i said|as i predicted)\b"

@@ -21,6 +21,7 @@ async def make_clip_live(
     title: str,
     reason: str = "",
     source: str = "manual",
+    earlier: Sequence[tuple[int, float, float]] = (),
 ) -> Clip:
     """Cut and render a clip in a worker thread, then push ``clip_created`` to the live feeds
     of the owner and their teammates (and so to webhooks).
@@ -37,6 +38,7 @@ async def make_clip_live(
         title=title,
         reason=reason,
         source=source,
+        earlier=earlier,
     )
     await asyncio.to_thread(
         announce_clip, ctx.extras["hub"], ctx.session_factory, clip, ctx.secret_key
