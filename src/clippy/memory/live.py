@@ -1,7 +1,8 @@
 """Memory in live detection: cues in the latest window, retrieval, the clips to make.
 
-Cost bound: retrieval (a database query) runs only for a window holding a reference cue
-that has not been clipped yet; finding cues is a regular-expression pass over the words.
+Cost bound: retrieval (a database query) runs only for a window holding a reference cue or
+a payoff ("finally!") that has not been clipped yet; finding cues is a regular-expression
+pass over the words.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from clippy.detect.chat import ChatLine
-from clippy.detect.words import PAUSE_SECONDS, Word
+from clippy.detect.words import PAUSE_SECONDS, Word, split_sentences
+from clippy.memory.arcs import ARC_HORIZON, arc_plan, find_arc, payoffs
 from clippy.memory.cues import CALLBACK, OUTCOME, Cue, chat_cues, find_cues
 from clippy.memory.index import matching_chunks, memory_cue_times, moments_of, recent_chunks
 from clippy.memory.passages import Similarity, best_passage
@@ -25,6 +27,7 @@ from clippy.memory.resolve import (
     topic_from_words,
 )
 from clippy.storage.retention import retention_cutoff
+from clippy.transcripts.store import words_between
 
 # A prediction is remembered this long (within retention): "I told you" an hour later still
 # refers to it, a day later rarely does.
@@ -53,11 +56,7 @@ def window_cues(w: LiveWindow, *, final: bool) -> list[Cue]:
         topic = topic_from_words(w.words, c)
         if topic:
             cues.append(Cue(c.kind, c.start, c.end, c.phrase, topic if c.kind == CALLBACK else ""))
-    return [
-        c
-        for c in cues
-        if w.t0 <= c.start and (final or c.end + PAUSE_SECONDS <= w.t1 - PAUSE_SECONDS)
-    ]
+    return [c for c in cues if _over(c.start, c.end, w, final)]
 
 
 def plan_memory_clips(
@@ -68,21 +67,38 @@ def plan_memory_clips(
     final: bool = False,
     similarity: Similarity | None = None,
 ) -> list[MemoryPlan]:
-    """The clips memory makes for the window: callbacks (earlier setup + payoff) and
-    predictions that came true, each once. Nothing past the plan's retention is used."""
+    """The clips memory makes for the window: callbacks (earlier setup + payoff),
+    predictions that came true and story arcs (setup, attempts, payoff), each once.
+    Nothing past the plan's retention is used."""
     cues = window_cues(w, final=final)
-    if not cues:
+    ends = [p for p in payoffs(w.words) if _over(p.start, p.end, w, final)]
+    if not cues and not ends:
         return []
     done = memory_cue_times(session, w.stream_id)
     since = retention_cutoff(w.plan, now)
     plans: list[MemoryPlan] = []
+
+    def seen(t: float) -> bool:
+        return any(abs(d - t) <= SAME_CUE for d in done + [p.cue_time for p in plans])
+
     for cue in cues:
-        if any(abs(t - cue.start) <= SAME_CUE for t in done + [p.cue_time for p in plans]):
-            continue
-        plan = _resolve(session, w, cue, since, now, similarity)
+        plan = None if seen(cue.start) else _resolve(session, w, cue, since, now, similarity)
         if plan is not None:
             plans.append(plan)
+    for payoff in ends:
+        if seen(payoff.start):
+            continue
+        # Only a said payoff reads this stream's last hour back.
+        said = words_between(session, w.stream_id, payoff.start - ARC_HORIZON, w.t1)
+        arc = find_arc(split_sentences(said, max_words=None), payoff.start)
+        if arc is not None:
+            plans.append(arc_plan(arc, w.stream_id, w.t1))
     return plans
+
+
+def _over(start: float, end: float, w: LiveWindow, final: bool) -> bool:
+    """Whether a sentence at ``[start, end]`` is in this window and finished."""
+    return w.t0 <= start and (final or end + PAUSE_SECONDS <= w.t1 - PAUSE_SECONDS)
 
 
 def _resolve(
