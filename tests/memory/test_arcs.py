@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.db.models import Clip, Stream, TranscriptSegment, User
-from clippy.detect.words import Word, split_sentences
-from clippy.memory.arcs import STORY, Arc, arc_plan, find_arc, payoffs
+from clippy.detect.words import Word
+from clippy.memory.arcs import STORY, Arc, arc_plan, arc_sentences, find_arc, payoffs
 from clippy.memory.live import LiveWindow, plan_memory_clips
 from clippy.memory.resolve import Span
 
@@ -35,7 +35,7 @@ def timed(said: Said) -> list[Word]:
 
 
 def arc_of(said: Said, at: float) -> Arc | None:
-    return find_arc(split_sentences(timed(said), max_words=None), at)
+    return find_arc(arc_sentences(timed(said)), at)
 
 
 def test_setup_attempts_and_payoff_make_one_multi_range_clip_naming_the_span() -> None:
@@ -90,6 +90,32 @@ def test_a_said_attempt_number_counts_more_than_the_tries_heard() -> None:
 )
 def test_look_alikes_make_no_arc(said: Said, at: float) -> None:
     assert arc_of(said, at) is None
+
+
+def test_sentence_marks_split_speech_the_recogniser_ran_together() -> None:
+    words = [
+        {"text": w, "start": i * 0.4, "end": i * 0.4 + 0.4}  # no pause anywhere
+        for i, w in enumerate(
+            [
+                "Okay,",
+                "let's",
+                "try",
+                "this",
+                "jump.",
+                "No,",
+                "I",
+                "fell",
+                "again.",
+                "Again!",
+                "Finally!",
+            ]
+        )
+    ]
+    assert [s.text for s in arc_sentences(words)] == [
+        "Okay, let's try this jump.", "No, I fell again.", "Again!", "Finally!",
+    ]  # fmt: skip
+    arc = find_arc(arc_sentences(words), payoffs(words)[0].start)
+    assert arc is not None and arc.count == 2
 
 
 def test_finally_in_passing_is_a_payoff_cue_but_not_a_story_alone() -> None:

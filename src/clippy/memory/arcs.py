@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from clippy.detect.words import Sentence, Word, split_sentences
+from clippy.detect.words import PAUSE_SECONDS, Sentence, Word
 from clippy.memory.cues import normalise
 from clippy.memory.resolve import LEAD, TAIL, MemoryPlan, Span, join_spans, title_of
 
@@ -50,7 +50,11 @@ def find_arc(sentences: Sequence[Sentence], payoff_at: float) -> Arc | None:
     """The arc whose payoff is the sentence said at ``payoff_at``: the latest setup
     within ``ARC_HORIZON`` before it with at least ``MIN_ATTEMPTS`` attempts in between."""
     # The sentence holding that time (read back from the store it may start a little earlier).
-    payoff = next((s for s in sentences if s.start - 1e-3 <= payoff_at <= s.end), None)
+    payoff = max(
+        (s for s in sentences if s.start - 1e-3 <= payoff_at <= s.end),
+        key=lambda s: s.start,
+        default=None,
+    )
     if payoff is None or not _PAYOFF.search(normalise(payoff.text)):
         return None
     before = [s for s in sentences if payoff.start - ARC_HORIZON <= s.start < payoff.start]
@@ -65,10 +69,31 @@ def find_arc(sentences: Sequence[Sentence], payoff_at: float) -> Arc | None:
     return None
 
 
+def arc_sentences(words: Sequence[Word]) -> list[Sentence]:
+    """``words`` split at pauses and at sentence marks: the recogniser's word times often
+    bridge a short pause, and "let's try this jump. No, I fell again." is a setup and an
+    attempt."""
+    runs: list[list[Word]] = []
+    prev: Word | None = None
+    for w in words:
+        if (
+            prev is None
+            or float(w["start"]) - float(prev["end"]) > PAUSE_SECONDS
+            or str(prev["text"]).rstrip().endswith((".", "?", "!"))
+        ):
+            runs.append([])
+        runs[-1].append(w)
+        prev = w
+    return [
+        Sentence(float(r[0]["start"]), float(r[-1]["end"]), " ".join(str(w["text"]) for w in r))
+        for r in runs
+    ]
+
+
 def payoffs(words: Sequence[Word]) -> list[Sentence]:
     """The sentences of ``words`` that say a payoff (the cue that makes looking back for an
     arc worth a query)."""
-    return [s for s in split_sentences(words, max_words=None) if _PAYOFF.search(normalise(s.text))]
+    return [s for s in arc_sentences(words) if _PAYOFF.search(normalise(s.text))]
 
 
 def arc_plan(arc: Arc, stream_id: int, until: float) -> MemoryPlan:

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from clippy.detect.chat import ChatLine
-from clippy.detect.words import PAUSE_SECONDS, Word, split_sentences
-from clippy.memory.arcs import ARC_HORIZON, arc_plan, find_arc, payoffs
+from clippy.detect.words import PAUSE_SECONDS, Word
+from clippy.memory.arcs import ARC_HORIZON, arc_plan, arc_sentences, find_arc, payoffs
 from clippy.memory.cues import CALLBACK, OUTCOME, Cue, chat_cues, find_cues
 from clippy.memory.index import matching_chunks, memory_cue_times, moments_of, recent_chunks
 from clippy.memory.passages import Similarity, best_passage
@@ -90,7 +90,7 @@ def plan_memory_clips(
             continue
         # Only a said payoff reads this stream's last hour back.
         said = words_between(session, w.stream_id, payoff.start - ARC_HORIZON, w.t1)
-        arc = find_arc(split_sentences(said, max_words=None), payoff.start)
+        arc = find_arc(arc_sentences(said), payoff.start)
         if arc is not None:
             plans.append(arc_plan(arc, w.stream_id, w.t1))
     return plans
