@@ -49,7 +49,10 @@ OUTCOME = "i told you i called it"
 # far enough apart to be three ranges.
 STORY = (
     ["okay let's try this jump", "no i fell again"],
-    [CALM[5], "attempt number three"],
+    [
+        CALM[5],
+        "okay here we go again",
+    ],  # (whisper tiny hears "attempt number three" as "september 3")
     [CALM[7], "finally i did it"],
 )
 # Whisper tiny.en hears the fixtures' en-us+f2 voice say "I bet" as "I met"; this one it hears.
