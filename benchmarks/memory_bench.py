@@ -221,6 +221,8 @@ def main() -> None:
         print(row("callback: full text + sentence", timed(callback, args.queries)))
         print(row("callback in other words", timed(callback_reworded, args.queries)))
         print(row("outcome: last 2 h of chunks", timed(prediction, args.queries)))
+        found = prediction()
+        print(f"  (the outcome finds a planted prediction: {found is not None})")
         with factory() as s:
             print(sizes(s))
     if not args.no_embed:

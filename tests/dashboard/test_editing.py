@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from clippy.clips.editing import CaptionLine, caption_lines, merge_lines, split_line, trim_ranges
+from clippy.clips.editing import (
+    CaptionLine,
+    caption_lines,
+    merge_lines,
+    split_earlier,
+    split_line,
+    trim_ranges,
+    trim_spans,
+)
 from clippy.web.pages.charts import bar_chart, hbar_chart
 
 
@@ -23,6 +31,21 @@ def test_trim_across_ranges_keeps_only_the_covered_parts() -> None:
 def test_trim_refuses_empty_reversed_or_outside(start: float, end: float) -> None:
     with pytest.raises(ValueError, match="inside the clip"):
         trim_ranges([(0.0, 30.0)], start, end)
+
+
+def test_trim_keeps_each_part_in_its_stream() -> None:
+    # A callback clip: 10 s of yesterday's stream 3 (50-60), then 20 s of today's stream 7.
+    spans = [(3, 50.0, 60.0), (7, 200.0, 220.0)]
+    assert trim_spans(spans, 8.0, 15.0) == [(3, 58.0, 60.0), (7, 200.0, 205.0)]
+    assert split_earlier(trim_spans(spans, 8.0, 15.0)) == (7, [(3, 58.0, 60.0)], [(200.0, 205.0)])
+    # Only the earlier stream's part left: the trimmed clip is a clip of that stream.
+    assert split_earlier(trim_spans(spans, 1.0, 9.0)) == (3, [], [(51.0, 59.0)])
+    assert split_earlier(trim_spans(spans, 12.0, 30.0)) == (7, [], [(202.0, 220.0)])
+
+
+def test_another_streams_part_after_the_clips_own_is_refused() -> None:
+    with pytest.raises(ValueError, match="only come before"):
+        split_earlier([(7, 0.0, 5.0), (3, 50.0, 60.0), (7, 200.0, 205.0)])
 
 
 def _words(start: float, text: str, step: float = 0.3) -> list[dict[str, object]]:

@@ -93,6 +93,25 @@ def test_recent_chunks_are_bounded_by_time_and_leave_the_outcome_out(
         assert [c.words[0]["text"] for c in got] == ["i"]  # the prediction, not the callback
 
 
+def test_recent_chunks_read_only_the_owners_recent_chunks_with_a_prediction_word(
+    session_factory: sessionmaker[Session], memory: dict[str, int]
+) -> None:
+    with session_factory() as s:
+        day1, today = s.get(Stream, memory["day1"]), s.get(Stream, memory["today"])
+        theirs = s.query(Stream).filter_by(client_stream_id="theirs").one()
+        assert day1 is not None and today is not None
+        _said(s, day1, "i bet i land it first try", 90.0, 19.8)  # a stream over for hours
+        _said(s, theirs, "i bet i beat the boss", 20.0, 0.5)  # another owner's
+        _said(s, today, "the weather is nice today", 12.0, 0.1)  # no prediction word
+        _said(s, today, "if i get this one we win", 14.0, 0.1)
+        s.commit()
+        got = recent_chunks(
+            s, memory["me"], since=NOW - timedelta(hours=2), before=(today.id, 29.0), limit=100
+        )
+        texts = [" ".join(str(w["text"]) for w in c.words) for c in got]
+        assert sorted(texts) == ["i bet i win this next round", "if i get this one we win"]
+
+
 def test_earlier_ranges_must_be_the_owners_other_recorded_streams(
     session_factory: sessionmaker[Session], memory: dict[str, int]
 ) -> None:

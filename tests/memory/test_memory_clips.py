@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import select, update
 
 from clippy.accounts.plans import get_plan
+from clippy.clips.editing import trimmed_parts
+from clippy.clips.make import make_clip
 from clippy.config import Settings
 from clippy.db.models import Clip, ExportJob, Segment, Stream, TranscriptSegment, User
 from clippy.eval.voice import speak
@@ -34,13 +36,25 @@ from tests.fixtures.media import (
     split_webm_segments,
 )
 
-pytestmark = pytest.mark.timeout(900)
+# Five generated streams, recognised and cut, and a Shorts render: measured 6-16 min on a
+# loaded 2-core machine (fixture set-up counts toward the first test).
+pytestmark = pytest.mark.timeout(1800)
 
 FALL = "oh no i just fell off the bridge"
 CALLBACK = "remember yesterday when i fell off the bridge"
 LOOK_ALIKE = "i remember the map now"
 PREDICTION = "i bet i win this next round"
 OUTCOME = "i told you i called it"
+# A story in one continuous recording: the goal and a fall, another try, then the payoff,
+# far enough apart to be three ranges.
+STORY = (
+    ["okay let's try this jump", "no i fell again"],
+    [
+        CALM[5],
+        "okay here we go again",
+    ],  # (whisper tiny hears "attempt number three" as "september 3")
+    [CALM[7], "finally i did it"],
+)
 # Whisper tiny.en hears the fixtures' en-us+f2 voice say "I bet" as "I met"; this one it hears.
 VOICE = "en+m3"
 
@@ -81,12 +95,21 @@ class Broadcasts:
     look_alike: Spoken
     before: Spoken  # a prediction …
     after: Spoken  # … and, ten minutes later in the same stream, the outcome
+    story: Spoken  # one stream: setup at 0 s, another attempt at ~40 s, the payoff at ~75 s
 
 
 @pytest.fixture(scope="module")
 def broadcasts(tmp_path_factory: pytest.TempPathFactory) -> Broadcasts:
     d = tmp_path_factory.mktemp("memory-streams")
     after = _speak(d / "after", [CALM[2], OUTCOME, CALM[3]], 20.0, start=600.0)
+    parts = [_speak(d / f"story{k}", lines, 35.0, start=35.0 * k) for k, lines in enumerate(STORY)]
+    story = Spoken(
+        [
+            SegmentFile(seg.path, n, seg.start_time, seg.duration)
+            for n, seg in enumerate(seg for part in parts for seg in part.segments)
+        ],
+        {line: t for part in parts for line, t in part.said.items()},
+    )
     return Broadcasts(
         day1=_speak(d / "day1", [CALM[0], FALL, CALM[1]], 20.0),
         day2=_speak(d / "day2", [CALM[2], CALLBACK, CALM[3]], 20.0),
@@ -96,6 +119,7 @@ def broadcasts(tmp_path_factory: pytest.TempPathFactory) -> Broadcasts:
             [SegmentFile(s.path, s.seq + 2, s.start_time, s.duration) for s in after.segments],
             after.said,
         ),
+        story=story,
     )
 
 
@@ -224,6 +248,20 @@ def test_a_callback_20_hours_later_makes_one_clip_of_both_and_exports_with_the_c
         assert done is not None and done.status != "failed", done.error
         assert done.result, done.result
 
+    # Trimming (the clip page's steps) keeps each part in its stream: the setup stays day 1's.
+    with ctx.session_factory() as s:
+        full = s.get(Clip, clip.id)
+        assert full is not None
+        stream_id, earlier_parts, own = trimmed_parts(full, 0.5, clip.duration - 0.5)
+    assert stream_id == day2 and [sid for sid, _, _ in earlier_parts] == [day1]
+    made = make_clip(
+        ctx.session_factory, ctx.store, stream_id, own, earlier=earlier_parts, source="trim"
+    )
+    (trimmed,) = [c for c in _clips(ctx, day2) if c.id == made.id]
+    assert trimmed.status == "ready", trimmed.error
+    assert [r.stream_id for r in trimmed.ranges] == [day1, None]
+    assert trimmed.duration == pytest.approx(clip.duration - 1.0, abs=0.05)
+
 
 def test_a_look_alike_makes_no_callback_clip(ctx: Runtime, broadcasts: Broadcasts) -> None:
     user = _user(ctx, "lookalike@example.test", "pro")
@@ -259,3 +297,20 @@ def test_a_prediction_that_comes_true_is_clipped_retroactively(
     first, last = clip.ranges
     assert first.start <= bet + 1.0 <= first.end and last.start <= told + 1.0 <= last.end
     assert first.stream_id is None and last.stream_id is None  # one stream, two ranges
+
+
+def test_a_story_of_attempts_makes_one_clip_of_setup_attempts_and_payoff(
+    ctx: Runtime, broadcasts: Broadcasts
+) -> None:
+    user = _user(ctx, "story@example.test", "pro")
+    sid = _record(ctx, user, "story", broadcasts.story.segments)
+    detect_and_clip(ctx.session_factory, ctx.store, ctx.settings, sid, final=True)
+
+    (clip,) = [c for c in _memory_clips(ctx, sid) if c.signals["memory"]["kind"] == "story"]
+    assert clip.status == "ready", clip.error
+    assert clip.reason.endswith(" attempts over 1 min, finally"), clip.reason
+    assert int(clip.reason.split()[0]) >= 2, clip.reason
+    setup, payoff = broadcasts.story.said[STORY[0][0]], broadcasts.story.said[STORY[2][-1]]
+    first, *_, last = clip.ranges
+    assert len(clip.ranges) == 3 and all(r.stream_id is None for r in clip.ranges)
+    assert first.start <= setup + 1.0 <= first.end and last.start <= payoff + 1.0 <= last.end

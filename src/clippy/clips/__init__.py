@@ -12,6 +12,7 @@ from clippy.clips.editing import (
     save_captions,
     split_line,
     trim_ranges,
+    trimmed_parts,
 )
 from clippy.clips.expiry import expire_clips
 from clippy.clips.gallery import SORTS, GalleryQuery, gallery_page
@@ -74,6 +75,7 @@ __all__ = [
     "stream_clip_ranges",
     "tags_by_clip",
     "trim_ranges",
+    "trimmed_parts",
     "user_tags",
     "verify_path",
     "visible_clip",

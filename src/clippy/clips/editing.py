@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from clippy.clips.service import clip_spans
 from clippy.db import Clip, ClipCaption, utcnow
 from clippy.transcribe import words_between
 
@@ -22,8 +23,11 @@ __all__ = [
     "clip_captions",
     "merge_lines",
     "save_captions",
+    "split_earlier",
     "split_line",
     "trim_ranges",
+    "trim_spans",
+    "trimmed_parts",
 ]
 
 # The same style names as the export renderer's captions (``clippy.export``), so the style
@@ -57,20 +61,51 @@ def trim_ranges(
 
     Raises ``ValueError`` when the requested part is empty or outside the clip.
     """
-    length = sum(e - s for s, e in ranges)
+    return [(s, e) for _, s, e in trim_spans([(0, s, e) for s, e in ranges], start, end)]
+
+
+def trim_spans(
+    spans: Sequence[tuple[int, float, float]], start: float, end: float
+) -> list[tuple[int, float, float]]:
+    """``trim_ranges`` of a clip whose ranges may come from several streams: each kept part
+    keeps its ``(stream id, start, end)`` stream (a callback's earlier setup stays in the
+    earlier stream)."""
+    length = sum(e - s for _, s, e in spans)
     if not 0 <= start < end or end > length + 1e-3:
         raise ValueError(
             f"choose a part inside the clip (0 to {length:.2f} s); got {start:.2f}-{end:.2f} s"
         )
-    out: list[tuple[float, float]] = []
+    out: list[tuple[int, float, float]] = []
     offset = 0.0
-    for s, e in ranges:
+    for sid, s, e in spans:
         lo = max(start, offset)
         hi = min(end, offset + (e - s))
         if hi - lo > 1e-6:
-            out.append((s + lo - offset, s + hi - offset))
+            out.append((sid, s + lo - offset, s + hi - offset))
         offset += e - s
     return out
+
+
+def split_earlier(
+    spans: Sequence[tuple[int, float, float]],
+) -> tuple[int, list[tuple[int, float, float]], list[tuple[float, float]]]:
+    """A trimmed clip's parts as ``make_clip`` takes them: the stream the clip belongs to
+    (that of its last part), the parts of other streams before it (``earlier``), and its own
+    ranges. Raises ``ValueError`` when another stream's part comes after the clip's own."""
+    stream_id = spans[-1][0]
+    own = [(s, e) for sid, s, e in spans if sid == stream_id]
+    earlier = [sp for sp in spans if sp[0] != stream_id]
+    if any(sid != stream_id for sid, _, _ in spans[len(earlier) :]):
+        raise ValueError("another stream's part can only come before the clip's own")
+    return stream_id, earlier, own
+
+
+def trimmed_parts(
+    clip: Clip, start: float, end: float
+) -> tuple[int, list[tuple[int, float, float]], list[tuple[float, float]]]:
+    """Clip time ``[start, end)`` of ``clip`` as ``split_earlier`` gives it: the new clip's
+    stream, the parts of other streams before it, and its own ranges."""
+    return split_earlier(trim_spans(clip_spans(clip), start, end))
 
 
 def _clip_time(ranges: Sequence[tuple[float, float]], t: float) -> float | None:

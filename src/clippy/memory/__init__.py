@@ -1,6 +1,7 @@
 """Memory: what the streamer said and what happened over the plan's retention (48 h on Pro),
 so a callback ("remember yesterday when I fell off the bridge?") or a prediction that came
-true ("I told you!") becomes one clip of the earlier setup and the current payoff.
+true ("I told you!") becomes one clip of the earlier setup and the current payoff; a story
+("let's try this jump" … "again" … "finally!") one clip of setup, attempts and payoff.
 
 The face other folders use: ``LiveWindow`` + ``plan_memory_clips`` for live detection,
 ``MemoryPlan``/``Span`` for what to cut, ``shared_embedder`` for matching paraphrases when

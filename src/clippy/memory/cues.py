@@ -43,6 +43,11 @@ _PREDICTIONS = (
 )
 # Every prediction pattern holds one of these words: a chunk without any is skipped cheaply.
 _PREDICTION_HINT = re.compile(r"\b(?:bet|predict|mark|watch|if i|win|hit|make|beat|land|clutch)")
+# The same words for the full-text index ("if i get" is the one pattern without another of
+# them): only chunks holding one are read at all.
+PREDICTION_SEARCH_WORDS = (
+    "bet", "predict", "mark", "watch", "win", "hit", "make", "beat", "land", "clutch", "get",
+)  # fmt: skip
 _OUTCOMES = re.compile(
     r"(?:^|\bi )told (?:you|ya|y all)\b"
     r"|\b(?:told you so|called it|i said i would|like i said|as i predicted)\b"
@@ -161,9 +166,14 @@ def _outcome_topic(text: str, m: re.Match[str]) -> str:
     return topic if content_terms(topic) else ""
 
 
+def may_predict_text(text: str) -> bool:
+    """Whether ``text`` could hold a prediction (a quick test before finding cues)."""
+    return bool(_PREDICTION_HINT.search(text.lower()))
+
+
 def may_predict(words: Sequence[Word]) -> bool:
-    """Whether ``words`` could hold a prediction (a quick test before finding cues)."""
-    return bool(_PREDICTION_HINT.search(" ".join(str(w["text"]) for w in words).lower()))
+    """``may_predict_text`` of timed words."""
+    return may_predict_text(" ".join(str(w["text"]) for w in words))
 
 
 def find_cues(words: Sequence[Word]) -> list[Cue]:

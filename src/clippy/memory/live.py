@@ -1,7 +1,8 @@
 """Memory in live detection: cues in the latest window, retrieval, the clips to make.
 
-Cost bound: retrieval (a database query) runs only for a window holding a reference cue
-that has not been clipped yet; finding cues is a regular-expression pass over the words.
+Cost bound: retrieval (a database query) runs only for a window holding a reference cue or
+a payoff ("finally!") that has not been clipped yet; finding cues is a regular-expression
+pass over the words.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from clippy.accounts import retention_cutoff
 from clippy.detect import PAUSE_SECONDS, ChatLine, Word
+from clippy.memory.arcs import ARC_HORIZON, arc_plan, arc_sentences, find_arc, payoffs
 from clippy.memory.cues import CALLBACK, OUTCOME, Cue, chat_cues, find_cues
 from clippy.memory.index import matching_chunks, memory_cue_times, moments_of, recent_chunks
 from clippy.memory.passages import Similarity, best_passage
@@ -24,6 +26,7 @@ from clippy.memory.resolve import (
     prediction_plan,
     topic_from_words,
 )
+from clippy.transcribe import words_between
 
 # A prediction is remembered this long (within retention): "I told you" an hour later still
 # refers to it, a day later rarely does.
@@ -52,11 +55,7 @@ def window_cues(w: LiveWindow, *, final: bool) -> list[Cue]:
         topic = topic_from_words(w.words, c)
         if topic:
             cues.append(Cue(c.kind, c.start, c.end, c.phrase, topic if c.kind == CALLBACK else ""))
-    return [
-        c
-        for c in cues
-        if w.t0 <= c.start and (final or c.end + PAUSE_SECONDS <= w.t1 - PAUSE_SECONDS)
-    ]
+    return [c for c in cues if _over(c.start, c.end, w, final)]
 
 
 def plan_memory_clips(
@@ -67,21 +66,38 @@ def plan_memory_clips(
     final: bool = False,
     similarity: Similarity | None = None,
 ) -> list[MemoryPlan]:
-    """The clips memory makes for the window: callbacks (earlier setup + payoff) and
-    predictions that came true, each once. Nothing past the plan's retention is used."""
+    """The clips memory makes for the window: callbacks (earlier setup + payoff),
+    predictions that came true and story arcs (setup, attempts, payoff), each once.
+    Nothing past the plan's retention is used."""
     cues = window_cues(w, final=final)
-    if not cues:
+    ends = [p for p in payoffs(w.words) if _over(p.start, p.end, w, final)]
+    if not cues and not ends:
         return []
     done = memory_cue_times(session, w.stream_id)
     since = retention_cutoff(w.plan, now)
     plans: list[MemoryPlan] = []
+
+    def seen(t: float) -> bool:
+        return any(abs(d - t) <= SAME_CUE for d in done + [p.cue_time for p in plans])
+
     for cue in cues:
-        if any(abs(t - cue.start) <= SAME_CUE for t in done + [p.cue_time for p in plans]):
-            continue
-        plan = _resolve(session, w, cue, since, now, similarity)
+        plan = None if seen(cue.start) else _resolve(session, w, cue, since, now, similarity)
         if plan is not None:
             plans.append(plan)
+    for payoff in ends:
+        if seen(payoff.start):
+            continue
+        # Only a said payoff reads this stream's last hour back.
+        said = words_between(session, w.stream_id, payoff.start - ARC_HORIZON, w.t1)
+        arc = find_arc(arc_sentences(said), payoff.start)
+        if arc is not None:
+            plans.append(arc_plan(arc, w.stream_id, w.t1))
     return plans
+
+
+def _over(start: float, end: float, w: LiveWindow, final: bool) -> bool:
+    """Whether a sentence at ``[start, end]`` is in this window and finished."""
+    return w.t0 <= start and (final or end + PAUSE_SECONDS <= w.t1 - PAUSE_SECONDS)
 
 
 def _resolve(

@@ -104,7 +104,7 @@ def callback_plan(
     return MemoryPlan(
         spans=spans,
         reason=f"callback to '{quote}' {ago(passage.said_at, now)} ago",
-        title=_title(passage.text),
+        title=title_of(passage.text),
         score=round(1.0 + passage.match, 3),
         cue_time=round(cue.start, 3),
         kind=CALLBACK,
@@ -144,7 +144,7 @@ def prediction_plan(
         reason=(
             f"prediction '{_quote(prediction.phrase)}' came true {ago(passage.said_at, now)} later"
         ),
-        title=_title(passage.text),
+        title=title_of(passage.text),
         score=round(1.0 + max(passage.match, 0.5), 3),
         cue_time=round(outcome.start, 3),
         kind=OUTCOME,
@@ -167,6 +167,7 @@ def _quote(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def _title(text: str) -> str:
+def title_of(text: str) -> str:
+    """A clip title from what was said: capitalised, without end marks, at most 60 chars."""
     text = " ".join(text.strip(" .!?").split())
     return _quote(text[:1].upper() + text[1:], 60) if text else ""

@@ -20,6 +20,7 @@ async def make_clip_live(
     title: str,
     reason: str = "",
     source: str = "manual",
+    earlier: Sequence[tuple[int, float, float]] = (),
 ) -> Clip:
     """Cut and render a clip in a worker thread, then push ``clip_created`` to the live feeds
     of the owner and their teammates (and so to webhooks).
@@ -36,6 +37,7 @@ async def make_clip_live(
         title=title,
         reason=reason,
         source=source,
+        earlier=earlier,
     )
     await asyncio.to_thread(announce_clip, ctx.hub, ctx.session_factory, clip, ctx.links)
     return clip

@@ -29,7 +29,7 @@ from clippy.clips import (
     set_tags,
     split_line,
     tags_by_clip,
-    trim_ranges,
+    trimmed_parts,
     visible_clip,
 )
 from clippy.db import EXPORT_ACTIVE, Clip, ClipStats, Stream, User
@@ -172,11 +172,12 @@ async def trim(
     if clip is None or clip.user_id != user.id:
         return not_found_page(request, user)
     try:
-        ranges = trim_ranges([(r.start, r.end) for r in clip.ranges], start, end)
+        # Each part keeps its stream: a callback's earlier setup stays in the earlier stream.
+        stream_id, earlier, ranges = trimmed_parts(clip, start, end)
     except ValueError as exc:
         return _clip_page(request, session, user, clip, error=str(exc), status_code=400)
     ctx = get_ctx(request)
-    stream_id, title = clip.stream_id, clip.title
+    title = clip.title
     tags = tags_by_clip(session, [clip.id]).get(clip.id, [])
     session.commit()
     try:
@@ -187,6 +188,7 @@ async def trim(
             title=f"{title} (trimmed)"[:300] if title else "Trimmed clip",
             reason=f"trimmed from clip {clip_id}",
             source="trim",
+            earlier=earlier,
         )
     except (InvalidRange, ClipQuotaExceeded, ClipSourceMissing) as exc:
         session.expire_all()
