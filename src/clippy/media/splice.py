@@ -19,6 +19,7 @@ import av
 import av.container
 from av.video.frame import PictureType
 
+from clippy.errors import MediaError
 from clippy.media.mezzanine import MEZZANINE_FPS, X264_OPTIONS
 from clippy.media.source import media_input
 
@@ -26,7 +27,7 @@ TIME_BASE = Fraction(1, 90_000)  # MPEG-TS's clock: holds 30 fps frame times exa
 FRAME_TICKS = int(1 / (TIME_BASE * MEZZANINE_FPS))
 
 
-class SpliceError(RuntimeError):
+class SpliceError(MediaError, RuntimeError):
     """A mezzanine part could not be read or re-encoded (the message names it)."""
 
 

@@ -32,6 +32,7 @@ from clippy.detect import (
     effective_length,
     effective_prefs,
 )
+from clippy.errors import MediaError
 from clippy.memory import LiveWindow, MemoryPlan, plan_memory_clips, shared_embedder
 from clippy.pipeline.windows import HISTORY_SECONDS, WindowInput, plan_window
 from clippy.storage import ObjectStore
@@ -230,10 +231,12 @@ def _cut(
     on_clip: OnClip | None,
     **fields: Any,
 ) -> int | None:
-    """Make one automatic clip and announce it; ``None`` when its source is gone (logged)."""
+    """Make one automatic clip and announce it; ``None`` when its source is gone or cannot
+    be cut (logged): one bad candidate, e.g. a range reaching into a gap in the recording,
+    must not stop the stream's other clips."""
     try:
         clip = make_clip(session_factory, store, stream_id, ranges, source="auto", **fields)
-    except ClipSourceMissing as exc:
+    except (ClipSourceMissing, MediaError) as exc:
         log.warning("stream %s: cannot cut %s: %s", stream_id, list(ranges), exc)
         return None
     metrics.CLIPS_MADE.labels("auto").inc()

@@ -1,6 +1,6 @@
 """connected browsers (the extension pairs through the dashboard and gets its own key)
 
-Revision ID: 0009_browsers
+Revision ID: 0010_browsers
 Revises: 0009_memory
 Create Date: 2026-12-01
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_browsers"
+revision = "0010_browsers"
 down_revision = "0009_memory"
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """stream settings (the export layout and clip length chosen for a stream)
 
-Revision ID: 0009_layout
-Revises: 0009_browsers
+Revision ID: 0011_layout
+Revises: 0010_browsers
 Create Date: 2026-12-01
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_layout"
-down_revision = "0009_browsers"
+revision = "0011_layout"
+down_revision = "0010_browsers"
 branch_labels = None
 depends_on = None
 
