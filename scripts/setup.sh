@@ -48,7 +48,6 @@ fi
 # hls.js for the archive's continuous playback (served from the app's static files).
 scripts/setup_vendor.sh
 
-# The browser extension (npm ci + build into extension/dist/) for its unit and e2e tests.
-if ((DEV)); then
-  scripts/setup_extension.sh
-fi
+# The browser extension (npm ci + build into extension/dist/, zipped): the dashboard's "Get the
+# extension" page hands the zip out, so a plain install needs it as much as the tests do.
+scripts/setup_extension.sh
