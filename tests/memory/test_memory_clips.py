@@ -46,14 +46,15 @@ LOOK_ALIKE = "i remember the map now"
 PREDICTION = "i bet i win this next round"
 OUTCOME = "i told you i called it"
 # A story in one continuous recording: the goal and a fall, another try, then the payoff,
-# far enough apart to be three ranges.
+# far enough apart to be three ranges. (Whisper tiny.en, given the previous segment as context,
+# hears "finally I did it" here as "I only did it"; "yes I made it" it hears.)
 STORY = (
     ["okay let's try this jump", "no i fell again"],
     [
         CALM[5],
         "okay here we go again",
     ],  # (whisper tiny hears "attempt number three" as "september 3")
-    [CALM[7], "finally i did it"],
+    [CALM[7], "yes i made it"],
 )
 # Whisper tiny.en hears the fixtures' en-us+f2 voice say "I bet" as "I met"; this one it hears.
 VOICE = "en+m3"
