@@ -8,14 +8,13 @@ so a user can tell their keys apart in a list.
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from clippy.accounts.credentials import hash_credential, new_credential
 from clippy.accounts.errors import AuthError
 from clippy.db import ApiKey, utcnow
 from clippy.errors import NotFound
@@ -45,10 +44,6 @@ class ApiKeyNotFound(NotFound):
     """No API key with this id belongs to the user."""
 
 
-def _hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 def looks_like_api_key(credential: str) -> bool:
     """Whether ``credential`` is shaped like an API key (rather than a JWT)."""
     return credential.startswith(KEY_PREFIX)
@@ -56,9 +51,10 @@ def looks_like_api_key(credential: str) -> bool:
 
 def create_api_key(session: Session, user_id: int, name: str = "") -> tuple[ApiKey, str]:
     """Create a key for ``user_id``; returns the row and the full key, which is not stored."""
-    prefix = secrets.token_hex(4)
-    key = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-    row = ApiKey(user_id=user_id, name=name.strip()[:120], prefix=prefix, key_hash=_hash(key))
+    prefix, key = new_credential(KEY_PREFIX)
+    row = ApiKey(
+        user_id=user_id, name=name.strip()[:120], prefix=prefix, key_hash=hash_credential(key)
+    )
     session.add(row)
     session.flush()
     return row, key
@@ -68,7 +64,7 @@ def authenticate_api_key(session: Session, key: str, now: datetime | None = None
     """The live key row for ``key`` (its ``last_used_at`` updated); ``InvalidApiKey`` otherwise."""
     if not _KEY_RE.match(key):
         raise InvalidApiKey("this API key is malformed; copy the whole clp_… key")
-    row = session.scalar(select(ApiKey).where(ApiKey.key_hash == _hash(key)))
+    row = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_credential(key)))
     if row is None:
         raise InvalidApiKey("this API key is unknown; create one under Account → API keys")
     if row.revoked_at is not None:

@@ -11,7 +11,6 @@ request (it is looked up every time, unlike a stateless access token).
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from clippy.accounts.credentials import hash_credential, new_credential
 from clippy.accounts.errors import AuthError
 from clippy.db import ConnectedBrowser, utcnow
 
@@ -81,10 +81,6 @@ class PairingStarted:
     expires_in: int
 
 
-def _hash(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
 def _new_code() -> str:
     chars = [secrets.choice(_CODE_ALPHABET) for _ in range(8)]
     return "".join(chars[:4]) + "-" + "".join(chars[4:])
@@ -115,7 +111,7 @@ def start_pairing(session: Session, name: str, now: datetime | None = None) -> P
         ConnectedBrowser(
             name=" ".join(name.split())[:120] or "Browser",
             pair_code=code,
-            claim_hash=_hash(claim),
+            claim_hash=hash_credential(claim),
             created_at=now,
             expires_at=now + PAIRING_TTL,
         )
@@ -164,7 +160,7 @@ def claim_pairing(
     """
     now = now or utcnow()
     row = session.scalar(
-        select(ConnectedBrowser).where(ConnectedBrowser.claim_hash == _hash(claim_token))
+        select(ConnectedBrowser).where(ConnectedBrowser.claim_hash == hash_credential(claim_token))
     )
     if row is None:
         raise PairingError("this pairing is unknown; press Connect in the options again")
@@ -178,10 +174,8 @@ def claim_pairing(
                 "nobody approved this browser in time; press Connect in the options again"
             )
         return ClaimState.PENDING, row, ""
-    prefix = secrets.token_hex(4)
-    key = f"{BROWSER_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-    row.prefix = prefix
-    row.key_hash = _hash(key)
+    row.prefix, key = new_credential(BROWSER_KEY_PREFIX)
+    row.key_hash = hash_credential(key)
     row.claimed_at = now
     row.last_used_at = now
     session.flush()
@@ -194,7 +188,9 @@ def authenticate_browser(
     """The connected browser of ``key`` (``last_used_at`` kept); ``InvalidBrowserKey`` else."""
     if not _KEY_RE.match(key):
         raise InvalidBrowserKey("this browser key is malformed; connect the extension again")
-    row = session.scalar(select(ConnectedBrowser).where(ConnectedBrowser.key_hash == _hash(key)))
+    row = session.scalar(
+        select(ConnectedBrowser).where(ConnectedBrowser.key_hash == hash_credential(key))
+    )
     if row is None or row.user_id is None:
         raise InvalidBrowserKey("this browser is not connected; connect the extension again")
     if row.revoked_at is not None:
