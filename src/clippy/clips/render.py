@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from clippy.clips.service import STREAM_BAND, clip_spans
 from clippy.db import Clip, ClipStatus, Segment, SegmentStatus
 from clippy.errors import Conflict
-from clippy.media.cut import SourcePart, cut_clip
+from clippy.media.cut import CutError, SourcePart, cut_clip, plan_cut
 from clippy.media.thumbnail import make_thumbnail
 from clippy.storage import ObjectStore, clip_file_key, clip_thumb_key, mezzanine_key
 from clippy.transcribe import spoken_text
@@ -69,6 +69,12 @@ def _needed_segments(
         raise ClipSourceMissing(
             f"no stored segments cover {lo:.1f}-{hi:.1f} s of stream {stream_id}"
         )
+    # A range reaching into a hole in the recording (segments never sent) is refused here,
+    # before a clip row exists, with the cut's own coverage rule rather than a failed render.
+    try:
+        plan_cut([SourcePart(Path(), n.start, n.duration) for n in out], ranges)
+    except CutError as exc:
+        raise ClipSourceMissing(f"stream {stream_id}: {exc}") from exc
     return out
 
 
