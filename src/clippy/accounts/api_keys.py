@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clippy.accounts.credentials import hash_credential, new_credential
+from clippy.accounts.credentials import hash_credential, new_credential, revoke_credential
 from clippy.accounts.errors import AuthError
 from clippy.db import ApiKey, utcnow
 from clippy.errors import NotFound
@@ -89,10 +89,5 @@ def revoke_api_key(
     session: Session, user_id: int, key_id: int, now: datetime | None = None
 ) -> ApiKey:
     """Revoke the user's key ``key_id`` (idempotent); ``ApiKeyNotFound`` if it is not theirs."""
-    row = session.get(ApiKey, key_id)
-    if row is None or row.user_id != user_id:
-        raise ApiKeyNotFound(f"you have no API key with id {key_id}")
-    if row.revoked_at is None:
-        row.revoked_at = now or utcnow()
-        session.flush()
-    return row
+    missing = ApiKeyNotFound(f"you have no API key with id {key_id}")
+    return revoke_credential(session, ApiKey, user_id, key_id, missing, now)

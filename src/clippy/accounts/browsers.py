@@ -20,7 +20,7 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clippy.accounts.credentials import hash_credential, new_credential
+from clippy.accounts.credentials import hash_credential, new_credential, revoke_credential
 from clippy.accounts.errors import AuthError
 from clippy.db import ConnectedBrowser, utcnow
 
@@ -225,10 +225,5 @@ def revoke_browser(
     session: Session, user_id: int, browser_id: int, now: datetime | None = None
 ) -> ConnectedBrowser:
     """Disconnect one of the user's browsers (idempotent); ``BrowserNotFound`` otherwise."""
-    row = session.get(ConnectedBrowser, browser_id)
-    if row is None or row.user_id != user_id:
-        raise BrowserNotFound(f"you have no connected browser with id {browser_id}")
-    if row.revoked_at is None:
-        row.revoked_at = now or utcnow()
-        session.flush()
-    return row
+    missing = BrowserNotFound(f"you have no connected browser with id {browser_id}")
+    return revoke_credential(session, ConnectedBrowser, user_id, browser_id, missing, now)
