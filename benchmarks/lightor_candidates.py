@@ -17,7 +17,8 @@ anything), one JSON line per experiment and a few diagnostics:
   best first, each widened by 10 s and kept when it overlaps none taken before) and the rank it
   has among them, so which bursts are labelled follows the raw message count. ``placement``:
   the share of labels that a start at a fixed offset before their own window hits (the ceiling
-  of any fixed lag, even with a perfect ranking), and the spread of that offset.
+  of any fixed lag), the spread of that offset, and ``perfect_window_ranking``: P@K when the
+  labelled windows are ranked first (the labels used for ranking: a bound, not a method).
 
     .venv/bin/python benchmarks/lightor_candidates.py [--dataset ../shared/datasets/lightor]
 """
@@ -127,6 +128,17 @@ def onset(v: Video, j: int) -> float:
     return lo + k + 0.5
 
 
+def first_of_cluster(v: Video, back: int = 45, share: float = 0.5) -> Candidates:
+    """Each peak scored as itself but anchored at the earliest peak of at least ``share`` of
+    its height in the ``back`` s before (a big reaction often follows a first, smaller one)."""
+    idx = peaks(v.mult)
+    out = []
+    for j in idx:
+        first = min(k for k in idx if j - back <= k <= j and v.mult[k] >= share * v.mult[j])
+        out.append((first + 0.5, float(v.mult[j])))
+    return out
+
+
 def lightor_windows(x: np.ndarray) -> list[tuple[int, float]]:
     """Lightor's initializer: ``(i, messages in [i, i + 5])`` best first, each widened by 10 s
     either side and kept only when it overlaps no window already taken."""
@@ -156,6 +168,7 @@ VARIANTS: dict[str, Variant] = {
     "anchor: sharpest second of the window": in_window(sharpest),
     "anchor: centre of the window": in_window(centroid),
     "anchor: half-rise onset": in_window(onset),
+    "anchor: first peak of its cluster": first_of_cluster,
     "Lightor windows, 5-s count": lambda v: [(i + 0.5, c) for i, c in lightor_windows(v.count)],
     "Lightor windows, 5-s weighted": lambda v: [
         (i + 0.5, c) for i, c in lightor_windows(v.weighted)
@@ -223,6 +236,8 @@ def label_diagnostics(root: Path, videos: Sequence[Video]) -> dict[str, object]:
     }
     lag = max(reach, key=lambda k: reach[k])
     found = [r for r in ranks if r >= 0]
+    bound = hits(videos, lambda v: labelled_first(root, v))
+    o = best(bound)
     return {
         "labels": len(ranks),
         "window_is_a_lightor_window": round(len(found) / len(ranks), 3),
@@ -234,7 +249,20 @@ def label_diagnostics(root: Path, videos: Sequence[Video]) -> dict[str, object]:
             offsets, [10, 25, 50, 75, 90]
         ).tolist(),
         "placement": {"best_lag_from_window": lag, "share_hit": round(reach[lag], 3)},
+        "perfect_window_ranking": {
+            "lag": LAGS[o],
+            "train": at(bound, o),
+            "loo": leave_one_out(bound),
+        },
     }
+
+
+def labelled_first(root: Path, v: Video) -> Candidates:
+    """An upper bound for any ranking of chat windows with a fixed lag: Lightor's windows, the
+    ones that became labels first (in Lightor's order), then the others by message count."""
+    labelled = {w for w, _s, _e in label_windows(root, v.video)}
+    windows = lightor_windows(v.count)
+    return [(i + 0.5, c + (1e6 if i - LIGHTOR_WIDEN in labelled else 0.0)) for i, c in windows]
 
 
 def main() -> int:
