@@ -8,10 +8,13 @@ anything), one JSON line per experiment and a few diagnostics:
   ``start = anchor - lag``. For each: the lag that is best on all Dota 2 videos and P@1/5/10
   there, the leave-one-video-out P@1/5/10 (the lag chosen on the other nine), and the LoL video
   at the Dota 2 lag (a transfer check). ``current`` is the live ranking's arithmetic
-  (``detect.audience.audience_multiplier`` peaks, start ``lag`` s before the reaction peak; the
-  live detector's lag + setup is 35 s).
-- ``nested``: leave-one-video-out where the baseline variant *and* the lag are chosen on the
-  other nine (what a choice among the variants is worth held out).
+  (``detect.audience.audience_multiplier`` peaks: the larger of the weighted activity's and the
+  reaction messages' rate over their usual level; start ``lag`` s before the reaction peak; the
+  live detector's lag + setup is 35 s); ``before`` is the weighted activity alone, as shipped
+  before this round. The level and anchor variants use the weighted activity alone.
+- ``nested``: leave-one-video-out where the level variant of the weighted activity (2 min as
+  before, 5 min, 20 min, since the start, none) *and* the lag are chosen on the other nine
+  (what a choice among the variants is worth held out).
 - ``labels``: how the Dota 2 labels were made. Every row holds the start of the chat window
   that led to it; that window is one of Lightor's own initializer windows (5-s message counts,
   best first, each widened by 10 s and kept when it overlaps none taken before) and the rank it
@@ -34,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from clippy.detect.audience import audience_multiplier, weighted_counts
+from clippy.detect.audience import audience_counts, audience_multiplier
 from clippy.eval.lightor import LabelledVideo, load_split, parse_mmss, split_dir
 from clippy.eval.precision import is_hit, top_starts
 
@@ -51,6 +54,7 @@ class Video:
 
     video: LabelledVideo
     weighted: np.ndarray  # live message weights, one viewer's repeats counted once
+    reactions: np.ndarray  # messages holding a reaction token, likewise
     count: np.ndarray  # plain messages
     mult: np.ndarray  # the live multiplier (25 s over the last 2 minutes), reaction side
 
@@ -60,7 +64,8 @@ class Video:
         times = [int(c.time) for c in video.chat if 0 <= c.time < n]
         count = np.bincount(times, minlength=n)[:n].astype(float)
         mult = audience_multiplier(video.chat, 0.0, float(n))
-        return cls(video, weighted_counts(video.chat, 0.0, float(n)), count, mult)
+        sums = audience_counts(video.chat, 0.0, float(n))
+        return cls(video, sums[:, 0], sums[:, 1], count, mult)
 
 
 Candidates = list[tuple[float, float]]
@@ -97,9 +102,15 @@ def current(v: Video) -> Candidates:
     return [(i + 0.5, float(v.mult[i])) for i in peaks(v.mult)]
 
 
+def before(v: Video) -> Candidates:
+    """The ranking shipped before this round: the weighted activity alone over its level."""
+    m = over_level(v.weighted, 120)
+    return [(i + 0.5, float(m[i])) for i in peaks(m)]
+
+
 def in_window(anchor: Callable[[Video, int], float]) -> Variant:
-    """The live peaks and their scores, each anchored elsewhere in its 25-s window."""
-    return lambda v: [(anchor(v, int(a)), s) for a, s in current(v)]
+    """The peaks of ``before`` and their scores, each anchored elsewhere in its 25-s window."""
+    return lambda v: [(anchor(v, int(a)), s) for a, s in before(v)]
 
 
 def sharpest(v: Video, j: int) -> float:
@@ -131,11 +142,12 @@ def onset(v: Video, j: int) -> float:
 def first_of_cluster(v: Video, back: int = 45, share: float = 0.5) -> Candidates:
     """Each peak scored as itself but anchored at the earliest peak of at least ``share`` of
     its height in the ``back`` s before (a big reaction often follows a first, smaller one)."""
-    idx = peaks(v.mult)
+    m = over_level(v.weighted, 120)
+    idx = peaks(m)
     out = []
     for j in idx:
-        first = min(k for k in idx if j - back <= k <= j and v.mult[k] >= share * v.mult[j])
-        out.append((first + 0.5, float(v.mult[j])))
+        first = min(k for k in idx if j - back <= k <= j and m[k] >= share * m[j])
+        out.append((first + 0.5, float(m[j])))
     return out
 
 
@@ -153,11 +165,12 @@ def lightor_windows(x: np.ndarray) -> list[tuple[int, float]]:
     return [(t[2], t[3]) for t in taken]
 
 
-def by_level(history: int | None) -> Variant:
-    """Peaks of the weighted 25-s rate over its level in the ``history`` s before."""
+def by_level(history: int | None, series: str = "weighted") -> Variant:
+    """Peaks of a 25-s rate (``Video.weighted`` or ``.reactions``) over its level in the
+    ``history`` s before."""
 
     def make(v: Video) -> Candidates:
-        m = over_level(v.weighted, history)
+        m = over_level(getattr(v, series), history)
         return [(i + 0.5, float(m[i])) for i in peaks(m)]
 
     return make
@@ -165,6 +178,8 @@ def by_level(history: int | None) -> Variant:
 
 VARIANTS: dict[str, Variant] = {
     "current": current,
+    "before: weighted activity alone (2 min)": before,
+    "reaction messages alone (2 min)": by_level(120, "reactions"),
     "anchor: sharpest second of the window": in_window(sharpest),
     "anchor: centre of the window": in_window(centroid),
     "anchor: half-rise onset": in_window(onset),
@@ -178,7 +193,7 @@ VARIANTS: dict[str, Variant] = {
     "level: since the stream began": by_level(None),
     "level: none (raw weighted rate)": by_level(0),
 }
-LEVELS = [k for k in VARIANTS if k == "current" or k.startswith("level")]
+LEVELS = [k for k in VARIANTS if k.startswith(("before", "level"))]
 
 
 def hits(videos: Sequence[Video], variant: Variant) -> np.ndarray:
