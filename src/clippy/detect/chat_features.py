@@ -30,7 +30,7 @@ ECHO_SECONDS = 25.0  # a line repeating another viewer's line this recent is the
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 FEATURES = (
-    "log_mult",  # log2 weighted rate (25 s) over the usual level: today's signal
+    "log_mult",  # log2 of today's signal: weighted rate (25 s), or reaction messages', over usual
     "log_mult_short",  # same over 10 s
     "log_mult_long",  # same over 50 s
     "log_count_mult",  # plain message count (25 s) over its usual level
@@ -134,7 +134,8 @@ def chat_features(
     recent, before = window(SHORT_WINDOW)[:, 0], window(SHORT_WINDOW, SHORT_WINDOW)[:, 0]
     feats = np.column_stack(
         [
-            log_mult(0, WINDOW_SECONDS),
+            # The live signal (audience_multiplier): weighted activity or reaction messages.
+            np.maximum(log_mult(0, WINDOW_SECONDS), log_mult(2, WINDOW_SECONDS)),
             log_mult(0, SHORT_WINDOW),
             log_mult(0, LONG_WINDOW),
             log_mult(1, WINDOW_SECONDS),

@@ -40,8 +40,9 @@ class ScoringConfig:
     min_swing: float = 1.0  # compound change of a reversal (charged chunk to opposite one)
     min_shift: float = 0.8  # or of the mood over two chunks against the two before
     swing_seconds: float = 3.0  # a swing marks the chunk's first seconds, not a monologue
-    # Audience (detect/audience.py: weighted chat over its own 2-minute level): on the Lightor
-    # train chat a video's few strongest reactions reach x5-x8, ordinary busy minutes x2-x3.
+    # Audience (detect/audience.py: weighted chat, or reaction messages, over their own 2-minute
+    # level): on the Lightor train chat a video's few strongest reactions reach x5-x8, ordinary
+    # busy minutes x2-x3.
     # Even a small rise scores a little, so weaker reactions still rank (and add to a spike).
     chat_min_multiplier: float = 1.25
     chat_points: float = 0.5  # times log2(multiplier) - free: x2 → 0.5, x4 → 1.0, x8 → 1.5
