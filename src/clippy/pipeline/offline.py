@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -25,13 +24,16 @@ import numpy as np
 from clippy.config import Settings
 from clippy.detect import CHAT_HISTORY_SECONDS, ChatLine, ClipPlan, segment_features
 from clippy.media.cut import encode_range
-from clippy.media.probe import InvalidMedia
+from clippy.media.ffmpeg import FFmpegError
+from clippy.media.keyframe_cut import copy_range, copyable, keyframe_times, snap_start
+from clippy.media.probe import InvalidMedia, MediaInfo
 from clippy.media.source import operator_input
 from clippy.media.thumbnail import make_thumbnail
 from clippy.pipeline.analysis import SAMPLE_RATE, Analysis, features_json
 from clippy.pipeline.chat_files import ChatFileError, load_chat
 from clippy.pipeline.progress import progress_bar, progress_iter
 from clippy.pipeline.recognise import load_recording, recognise_recording
+from clippy.pipeline.timing import Stopwatch
 from clippy.pipeline.windows import HISTORY_SECONDS, WindowInput, plan_window
 from clippy.transcribe import TranscriberError, check_transcriber
 
@@ -142,19 +144,19 @@ def process_file(
     except TranscriberError as exc:
         print(f"clippy: {exc}", file=err)
         return 2
-    t0 = time.perf_counter()
+    clock = Stopwatch()
     try:
         info, samples = load_recording(source)
     except InvalidMedia as exc:
         print(f"clippy: cannot process {source}: {exc}", file=err)
         return 2
-    log.info("read %.0f s of audio in %.1f s", len(samples) / SAMPLE_RATE, time.perf_counter() - t0)
+    clock.lap("reading the audio")
     try:
         return _process(
             source,
-            info.duration,
-            info.has_video,
+            info,
             samples,
+            clock,
             out_dir,
             settings,
             as_json=as_json,
@@ -170,9 +172,9 @@ def process_file(
 
 def _process(
     source: str,
-    duration: float,
-    has_video: bool,
+    info: MediaInfo,
     samples: np.ndarray,
+    clock: Stopwatch,
     out_dir: Path,
     settings: Settings,
     *,
@@ -182,24 +184,27 @@ def _process(
     key_phrases: tuple[str, ...],
 ) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
     analyses, starts = analyse_recording(samples, settings, progress=progress)
-    heard = time.perf_counter()
+    clock.lap("recognition and features")
     plans = detect_offline(analyses, starts, chat, settings, key_phrases)
-    detected = time.perf_counter()
-    jobs = [(i, plan, out_dir, source, has_video) for i, plan in enumerate(plans, start=1)]
-    # Each encode is mostly single-threaded at these sizes: one per core keeps both busy.
+    clock.lap("detection")
+    lead = settings.process_keyframe_lead_seconds
+    keys = (
+        keyframe_times(operator_input(source))
+        if plans and lead > 0 and copyable(info.video_codec, info.audio_codec)
+        else []
+    )
+    jobs = [
+        _CutJob(i, plan, out_dir, source, info.has_video, snap_start(keys, plan.start, lead))
+        for i, plan in enumerate(plans, start=1)
+    ]
+    # A copy is quick and an encode mostly single-threaded at these sizes: one per core.
     with ThreadPoolExecutor(max(1, os.cpu_count() or 1)) as cutters:
         clips = list(progress_iter(cutters.map(_cut_one, jobs), len(jobs), progress, "cutting"))
-    elapsed = time.perf_counter() - started
-    log.info(
-        "where the time went: recognition and features %.1f s, detection %.1f s, "
-        "cutting %d clips %.1f s",
-        heard - started,
-        detected - heard,
-        len(clips),
-        started + elapsed - detected,
-    )
+    copies = sum(j.keyframe is not None for j in jobs)
+    clock.lap(f"cutting {len(clips)} clips ({copies} by stream copy)")
+    elapsed = sum(lap.wall for lap in clock.laps)
+    log.info("where the time went: %s", clock.summary())
     data = [asdict(c) for c in clips]
     (out_dir / "clips.json").write_text(json.dumps(data, indent=2))
     if as_json:
@@ -210,25 +215,46 @@ def _process(
         )
         print()
     else:
-        _print_table(clips, duration, elapsed)
+        _print_table(clips, info.duration, elapsed)
     return 0
 
 
-def _cut_one(job: tuple[int, ClipPlan, Path, str, bool]) -> ClipOut:
-    i, plan, out_dir, source, has_video = job
-    video = out_dir / f"clip_{i:02d}.mp4"
-    thumb = out_dir / f"clip_{i:02d}.jpg"
-    encode_range(operator_input(source), plan.start, plan.end, video)
-    if has_video:
-        make_thumbnail(video, min(3.0, (plan.end - plan.start) / 2), thumb)
+@dataclass(frozen=True)
+class _CutJob:
+    number: int
+    plan: ClipPlan
+    out_dir: Path
+    source: str
+    has_video: bool
+    keyframe: float | None  # where a stream copy may start, if one is close enough
+
+
+def _cut_one(job: _CutJob) -> ClipOut:
+    plan = job.plan
+    video = job.out_dir / f"clip_{job.number:02d}.mp4"
+    thumb = job.out_dir / f"clip_{job.number:02d}.jpg"
+    src = operator_input(job.source)
+    start, end = plan.start, plan.end
+    copied = False
+    if job.keyframe is not None:
+        try:
+            # The clip is what was copied: from the keyframe, a frame or two past the end.
+            start, end = job.keyframe, job.keyframe + copy_range(src, job.keyframe, end, video)
+            copied = True
+        except FFmpegError as exc:  # e.g. a codec pairing the MP4 muxer refuses: encode
+            log.info("clip %d: stream copy failed (%s); re-encoding it", job.number, exc)
+    if not copied:
+        encode_range(src, start, end, video)
+    if job.has_video:
+        make_thumbnail(video, min(3.0, (end - start) / 2), thumb)
     return ClipOut(
-        plan.start,
-        plan.end,
+        round(start, 3),
+        round(end, 3),
         plan.score,
         plan.reason,
         plan.title,
         str(video),
-        str(thumb) if has_video else "",
+        str(thumb) if job.has_video else "",
     )
 
 
