@@ -10,6 +10,7 @@ then shared out to the 10 s windows by time.
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import os
@@ -17,7 +18,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -40,6 +41,7 @@ from clippy.transcribe import TranscriberError, check_transcriber
 log = logging.getLogger(__name__)
 
 SEGMENT_SECONDS = 10.0
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -91,26 +93,33 @@ def detect_offline(
     """Replay the windows through detection as the live pipeline would see them;
     ``key_phrases`` make a clip when said, as a streamer's own phrases do live."""
     made: list[ClipPlan] = []
-    words_all = [w for a in analyses for w in a.words]
+    words_all = sorted((w for a in analyses for w in a.words), key=lambda w: float(w["start"]))
+    # Sorted times, so each window takes its slices by bisection: a scan of the whole
+    # recording per window made detection quadratic in the recording's length.
+    word_times = [float(w["start"]) for w in words_all]
+    chat = sorted(chat, key=lambda c: c.time)
+    chat_times = [c.time for c in chat]
     for k in range(len(analyses)):
         t1 = starts[k] + SEGMENT_SECONDS if k + 1 < len(analyses) else _end(analyses, starts)
         final = k + 1 == len(analyses)
         t0 = max(0.0, t1 - settings.detect_window_seconds)
+        first = bisect.bisect_right(starts, t0 - HISTORY_SECONDS - SEGMENT_SECONDS, hi=k + 1)
         window = WindowInput(
             t0=t0,
             t1=t1,
-            features=[
-                (s, a.features)
-                for s, a in zip(starts[: k + 1], analyses[: k + 1], strict=True)
-                if s + SEGMENT_SECONDS > t0 - HISTORY_SECONDS
-            ],
-            words=[w for w in words_all if t0 - HISTORY_SECONDS <= float(w["start"]) < t1],
-            chat=[c for c in chat if t0 - CHAT_HISTORY_SECONDS <= c.time < t1],
+            features=[(starts[j], analyses[j].features) for j in range(first, k + 1)],
+            words=_between(words_all, word_times, t0 - HISTORY_SECONDS, t1),
+            chat=_between(chat, chat_times, t0 - CHAT_HISTORY_SECONDS, t1),
             existing=[(p.start, p.end) for p in made],
             streamer_phrases=key_phrases,
         )
         made += plan_window(window, settings, final=final)
     return sorted(made, key=lambda p: p.start)
+
+
+def _between(items: list[T], times: list[float], t0: float, t1: float) -> list[T]:
+    """``items`` whose time (``times``, sorted alike) is in ``[t0, t1)``."""
+    return items[bisect.bisect_left(times, t0) : bisect.bisect_left(times, t1)]
 
 
 def _end(analyses: list[Analysis], starts: list[float]) -> float:
