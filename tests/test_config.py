@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,3 +27,24 @@ def test_an_empty_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
     first = Settings(data_dir=tmp_path).resolved_secret_key()
     assert len(first) >= MIN_SECRET_KEY_LENGTH
     assert Settings(data_dir=tmp_path).resolved_secret_key() == first
+
+
+def test_a_bad_environment_variable_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "CLIPPY_DATA_DIR": str(tmp_path),
+        "CLIPPY_PROCESS_KEYFRAME_LEAD_SECONDS": "-1",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "clippy.cli", "process", "x.mp4"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        "clippy: bad setting: CLIPPY_PROCESS_KEYFRAME_LEAD_SECONDS='-1': "
+        "Input should be greater than or equal to 0"
+    ]

@@ -8,6 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from clippy.config import Settings, get_settings
 
 
@@ -317,13 +319,32 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``clippy`` console script."""
     args = build_parser().parse_args(argv)
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        print(f"clippy: {settings_error(exc)}", file=sys.stderr)
+        return 2
     logging.basicConfig(
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    result: int = args.func(args, settings)
+    try:
+        result: int = args.func(args, settings)
+    except KeyboardInterrupt:
+        print("clippy: interrupted", file=sys.stderr)
+        return 130
     return result
+
+
+def settings_error(exc: ValidationError) -> str:
+    """A bad ``CLIPPY_*`` environment variable as one line naming it and what is wrong."""
+    problems = [
+        f"CLIPPY_{str(e['loc'][0]).upper()}={e.get('input')!r}: {e['msg']}"
+        if e["loc"]
+        else e["msg"]
+        for e in exc.errors()
+    ]
+    return "bad setting: " + "; ".join(problems)
 
 
 if __name__ == "__main__":

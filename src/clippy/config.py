@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     # Clip length for users and streams that have not chosen one, and for `clippy process`
     # (short 15-30 s, medium 30-60 s, long 60-90 s; see clippy.detect.clip_length).
     clip_length: Literal["short", "medium", "long"] = "medium"
+    # `clippy process` copies a clip's packets from the keyframe at most this many seconds
+    # before its start (a streaming setup keys every 2 s); 0: re-encode every clip exactly.
+    process_keyframe_lead_seconds: float = Field(default=4.0, ge=0.0)
     detect_threshold: float = 1.0
     key_phrases: str = ""  # comma-separated extra phrases, added to the built-in list
     clip_command: str = "!clip"  # viewers' chat command that makes a clip ("" turns it off)

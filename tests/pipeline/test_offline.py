@@ -93,3 +93,53 @@ def test_process_refuses_non_media_clearly(tmp_path: Path) -> None:
     proc = run_process(str(bad), "--json", cwd=tmp_path)
     assert proc.returncode == 2
     assert "cannot process" in proc.stderr and "notes.txt" in proc.stderr
+
+
+@pytest.fixture(scope="module")
+def keyed_planted(tmp_path_factory: pytest.TempPathFactory, planted_stream: PlantedStream) -> Path:
+    """The planted stream with a keyframe every 2 s, as a streaming setup records it."""
+    out = tmp_path_factory.mktemp("keyed") / "keyed.mp4"
+    subprocess.run(
+        [
+            *("ffmpeg", "-v", "error", "-y", "-i", str(planted_stream.video)),
+            *("-c:v", "libx264", "-preset", "veryfast", "-g", "60", "-keyint_min", "60"),
+            *("-sc_threshold", "0", "-c:a", "copy", str(out)),
+        ],
+        check=True,
+    )
+    return out
+
+
+def test_process_copies_clips_from_the_keyframe_before_them(
+    tmp_path: Path, planted_stream: PlantedStream, keyed_planted: Path
+) -> None:
+    out = tmp_path / "clips"
+    proc = run_process(
+        str(keyed_planted),
+        "--out",
+        str(out),
+        "--json",
+        "--chat",
+        str(planted_stream.chat_file),
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    clips = json.loads(proc.stdout)
+    for m in planted_stream.moments:
+        assert any(c["start"] - 1 <= m.time <= c["end"] + 1 for c in clips), (m, clips)
+    for c in clips:
+        # Every clip starts on a keyframe (a stream copy), and says where it really is.
+        assert c["start"] / 2 == pytest.approx(round(c["start"] / 2), abs=0.01), c
+        probe = subprocess.run(
+            [
+                *("ffprobe", "-v", "error", "-select_streams", "v:0"),
+                *("-show_entries", "stream=codec_name,duration", "-of", "json", c["file"]),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        stream = json.loads(probe.stdout)["streams"][0]
+        assert stream["codec_name"] == "h264"
+        assert abs(float(stream["duration"]) - (c["end"] - c["start"])) <= 0.01, (c, stream)
+        assert Path(c["file"]).with_suffix(".jpg").stat().st_size > 1000

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from clippy.config import Settings
-from clippy.transcribe.base import Transcriber
+from clippy.transcribe.base import BatchTranscriber, Transcriber
 from clippy.transcribe.factory import make_transcriber
 from clippy.transcribe.rolling import transcribe_span
 from tests.fixtures.speech import SR, SpeechSet, music_like
@@ -44,6 +44,25 @@ def test_word_error_rate_on_noisy_voices(whisper: Transcriber, speech_set: Speec
     for t in speech_set.starts:
         assert any(abs(s - t) <= 0.6 for s in starts), t
     assert all(0.0 <= w.confidence <= 1.0 and w.start <= w.end for w in heard.words)
+
+
+def test_batched_recognition_is_as_accurate(whisper: Transcriber, speech_set: SpeechSet) -> None:
+    # ``clippy process`` hears a whole recording in one batched call: same bar, same timing.
+    assert isinstance(whisper, BatchTranscriber)
+    chunk = whisper.transcribe_batched(speech_set.audio, start_time=100.0)
+    rate = wer([(speech_set.text, _plain(chunk.text))])
+    assert rate <= 0.12, (rate, chunk.text)
+    assert chunk.language == "en"
+    starts = [w.start for w in chunk.words]
+    assert starts == sorted(starts)
+    for t in speech_set.starts:
+        assert any(abs(s - 100.0 - t) <= 0.6 for s in starts), t
+
+
+def test_batched_recognition_hears_nothing_in_music_or_silence(whisper: Transcriber) -> None:
+    assert isinstance(whisper, BatchTranscriber)
+    quiet = np.concatenate([music_like(60.0), np.zeros(60 * SR, np.float32)])
+    assert len(whisper.transcribe_batched(quiet, start_time=0.0).words) <= 2
 
 
 def test_nothing_is_heard_in_music_or_silence(whisper: Transcriber) -> None:

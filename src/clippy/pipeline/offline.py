@@ -10,34 +10,38 @@ then shared out to the 10 s windows by time.
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import os
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from clippy.config import Settings
 from clippy.detect import CHAT_HISTORY_SECONDS, ChatLine, ClipPlan, segment_features
 from clippy.media.cut import encode_range
-from clippy.media.probe import InvalidMedia
+from clippy.media.ffmpeg import FFmpegError
+from clippy.media.keyframe_cut import copy_range, copyable, keyframe_times, snap_start
+from clippy.media.probe import InvalidMedia, MediaInfo
 from clippy.media.source import operator_input
 from clippy.media.thumbnail import make_thumbnail
 from clippy.pipeline.analysis import SAMPLE_RATE, Analysis, features_json
 from clippy.pipeline.chat_files import ChatFileError, load_chat
 from clippy.pipeline.progress import progress_bar, progress_iter
 from clippy.pipeline.recognise import load_recording, recognise_recording
+from clippy.pipeline.timing import Stopwatch
 from clippy.pipeline.windows import HISTORY_SECONDS, WindowInput, plan_window
 from clippy.transcribe import TranscriberError, check_transcriber
 
 log = logging.getLogger(__name__)
 
 SEGMENT_SECONDS = 10.0
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -89,26 +93,33 @@ def detect_offline(
     """Replay the windows through detection as the live pipeline would see them;
     ``key_phrases`` make a clip when said, as a streamer's own phrases do live."""
     made: list[ClipPlan] = []
-    words_all = [w for a in analyses for w in a.words]
+    words_all = sorted((w for a in analyses for w in a.words), key=lambda w: float(w["start"]))
+    # Sorted times, so each window takes its slices by bisection: a scan of the whole
+    # recording per window made detection quadratic in the recording's length.
+    word_times = [float(w["start"]) for w in words_all]
+    chat = sorted(chat, key=lambda c: c.time)
+    chat_times = [c.time for c in chat]
     for k in range(len(analyses)):
         t1 = starts[k] + SEGMENT_SECONDS if k + 1 < len(analyses) else _end(analyses, starts)
         final = k + 1 == len(analyses)
         t0 = max(0.0, t1 - settings.detect_window_seconds)
+        first = bisect.bisect_right(starts, t0 - HISTORY_SECONDS - SEGMENT_SECONDS, hi=k + 1)
         window = WindowInput(
             t0=t0,
             t1=t1,
-            features=[
-                (s, a.features)
-                for s, a in zip(starts[: k + 1], analyses[: k + 1], strict=True)
-                if s + SEGMENT_SECONDS > t0 - HISTORY_SECONDS
-            ],
-            words=[w for w in words_all if t0 - HISTORY_SECONDS <= float(w["start"]) < t1],
-            chat=[c for c in chat if t0 - CHAT_HISTORY_SECONDS <= c.time < t1],
+            features=[(starts[j], analyses[j].features) for j in range(first, k + 1)],
+            words=_between(words_all, word_times, t0 - HISTORY_SECONDS, t1),
+            chat=_between(chat, chat_times, t0 - CHAT_HISTORY_SECONDS, t1),
             existing=[(p.start, p.end) for p in made],
             streamer_phrases=key_phrases,
         )
         made += plan_window(window, settings, final=final)
     return sorted(made, key=lambda p: p.start)
+
+
+def _between(items: list[T], times: list[float], t0: float, t1: float) -> list[T]:
+    """``items`` whose time (``times``, sorted alike) is in ``[t0, t1)``."""
+    return items[bisect.bisect_left(times, t0) : bisect.bisect_left(times, t1)]
 
 
 def _end(analyses: list[Analysis], starts: list[float]) -> float:
@@ -142,19 +153,19 @@ def process_file(
     except TranscriberError as exc:
         print(f"clippy: {exc}", file=err)
         return 2
-    t0 = time.perf_counter()
+    clock = Stopwatch()
     try:
         info, samples = load_recording(source)
     except InvalidMedia as exc:
         print(f"clippy: cannot process {source}: {exc}", file=err)
         return 2
-    log.info("read %.0f s of audio in %.1f s", len(samples) / SAMPLE_RATE, time.perf_counter() - t0)
+    clock.lap("reading the audio")
     try:
         return _process(
             source,
-            info.duration,
-            info.has_video,
+            info,
             samples,
+            clock,
             out_dir,
             settings,
             as_json=as_json,
@@ -170,9 +181,9 @@ def process_file(
 
 def _process(
     source: str,
-    duration: float,
-    has_video: bool,
+    info: MediaInfo,
     samples: np.ndarray,
+    clock: Stopwatch,
     out_dir: Path,
     settings: Settings,
     *,
@@ -182,24 +193,27 @@ def _process(
     key_phrases: tuple[str, ...],
 ) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
     analyses, starts = analyse_recording(samples, settings, progress=progress)
-    heard = time.perf_counter()
+    clock.lap("recognition and features")
     plans = detect_offline(analyses, starts, chat, settings, key_phrases)
-    detected = time.perf_counter()
-    jobs = [(i, plan, out_dir, source, has_video) for i, plan in enumerate(plans, start=1)]
-    # Each encode is mostly single-threaded at these sizes: one per core keeps both busy.
+    clock.lap("detection")
+    lead = settings.process_keyframe_lead_seconds
+    keys = (
+        keyframe_times(operator_input(source))
+        if plans and lead > 0 and copyable(info.video_codec, info.audio_codec)
+        else []
+    )
+    jobs = [
+        _CutJob(i, plan, out_dir, source, info.has_video, snap_start(keys, plan.start, lead))
+        for i, plan in enumerate(plans, start=1)
+    ]
+    # A copy is quick and an encode mostly single-threaded at these sizes: one per core.
     with ThreadPoolExecutor(max(1, os.cpu_count() or 1)) as cutters:
         clips = list(progress_iter(cutters.map(_cut_one, jobs), len(jobs), progress, "cutting"))
-    elapsed = time.perf_counter() - started
-    log.info(
-        "where the time went: recognition and features %.1f s, detection %.1f s, "
-        "cutting %d clips %.1f s",
-        heard - started,
-        detected - heard,
-        len(clips),
-        started + elapsed - detected,
-    )
+    copies = sum(j.keyframe is not None for j in jobs)
+    clock.lap(f"cutting {len(clips)} clips ({copies} by stream copy)")
+    elapsed = sum(lap.wall for lap in clock.laps)
+    log.info("where the time went: %s", clock.summary())
     data = [asdict(c) for c in clips]
     (out_dir / "clips.json").write_text(json.dumps(data, indent=2))
     if as_json:
@@ -210,25 +224,46 @@ def _process(
         )
         print()
     else:
-        _print_table(clips, duration, elapsed)
+        _print_table(clips, info.duration, elapsed)
     return 0
 
 
-def _cut_one(job: tuple[int, ClipPlan, Path, str, bool]) -> ClipOut:
-    i, plan, out_dir, source, has_video = job
-    video = out_dir / f"clip_{i:02d}.mp4"
-    thumb = out_dir / f"clip_{i:02d}.jpg"
-    encode_range(operator_input(source), plan.start, plan.end, video)
-    if has_video:
-        make_thumbnail(video, min(3.0, (plan.end - plan.start) / 2), thumb)
+@dataclass(frozen=True)
+class _CutJob:
+    number: int
+    plan: ClipPlan
+    out_dir: Path
+    source: str
+    has_video: bool
+    keyframe: float | None  # where a stream copy may start, if one is close enough
+
+
+def _cut_one(job: _CutJob) -> ClipOut:
+    plan = job.plan
+    video = job.out_dir / f"clip_{job.number:02d}.mp4"
+    thumb = job.out_dir / f"clip_{job.number:02d}.jpg"
+    src = operator_input(job.source)
+    start, end = plan.start, plan.end
+    copied = False
+    if job.keyframe is not None:
+        try:
+            # The clip is what was copied: from the keyframe, a frame or two past the end.
+            start, end = job.keyframe, job.keyframe + copy_range(src, job.keyframe, end, video)
+            copied = True
+        except FFmpegError as exc:  # e.g. a codec pairing the MP4 muxer refuses: encode
+            log.info("clip %d: stream copy failed (%s); re-encoding it", job.number, exc)
+    if not copied:
+        encode_range(src, start, end, video)
+    if job.has_video:
+        make_thumbnail(video, min(3.0, (end - start) / 2), thumb)
     return ClipOut(
-        plan.start,
-        plan.end,
+        round(start, 3),
+        round(end, 3),
         plan.score,
         plan.reason,
         plan.title,
         str(video),
-        str(thumb) if has_video else "",
+        str(thumb) if job.has_video else "",
     )
 
 

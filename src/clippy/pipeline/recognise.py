@@ -25,9 +25,11 @@ from clippy.media.probe import InvalidMedia, MediaInfo, probe
 from clippy.media.source import operator_input
 from clippy.transcribe import (
     SAMPLE_RATE,
+    BatchTranscriber,
     Heard,
     Transcriber,
     Word,
+    drop_cut_edge,
     make_transcriber,
     merge_overlap,
     quiet_point,
@@ -51,6 +53,13 @@ def _init(settings: dict[str, Any]) -> None:
 
 
 def _hear(transcriber: Transcriber, samples: np.ndarray, start: float, final: bool) -> Heard:
+    if isinstance(transcriber, BatchTranscriber):
+        chunk = transcriber.transcribe_batched(samples, start_time=start)
+        words = chunk.words
+        if not final:
+            # Cut off at the run's end: the next run overlaps it and hears it whole.
+            words = drop_cut_edge(words, start + len(samples) / SAMPLE_RATE)
+        return Heard(words, chunk.language)
     return transcribe_span(
         transcriber,
         samples,

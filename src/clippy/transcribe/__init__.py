@@ -2,7 +2,13 @@
 (per-segment text with word times, full-text search).
 """
 
-from clippy.transcribe.base import SAMPLE_RATE, Transcriber, TranscriberError, Word
+from clippy.transcribe.base import (
+    SAMPLE_RATE,
+    BatchTranscriber,
+    Transcriber,
+    TranscriberError,
+    Word,
+)
 from clippy.transcribe.factory import check_transcriber, make_transcriber
 from clippy.transcribe.rolling import (
     Heard,
@@ -27,6 +33,7 @@ from clippy.transcribe.whisper_engine import download_model
 
 __all__ = [
     "SAMPLE_RATE",
+    "BatchTranscriber",
     "Heard",
     "Transcriber",
     "TranscriberError",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -93,6 +93,16 @@ class Transcriber(Protocol):
         ``prompt`` is the text just before this window (rolling context) for engines that
         can use it.
         """
+        ...
+
+
+@runtime_checkable
+class BatchTranscriber(Transcriber, Protocol):
+    """A recogniser that can also take a whole recording at once and batch its speech."""
+
+    def transcribe_batched(self, audio: np.ndarray, *, start_time: float) -> TranscriptChunk:
+        """All words of ``audio`` (first sample at ``start_time``): only its speech is
+        recognised, packed into pieces that are decoded several at a time."""
         ...
 
 
