@@ -127,7 +127,7 @@ def world(
         export = ExportJob(
             user_id=user.id,
             clip_id=clip.id,
-            preset="youtube_shorts",
+            preset="shorts",
             status="done",
             result_key=key,
             result_size=short_mp4.stat().st_size,

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from tests.fixtures.http import QuietHandler, serving
 
@@ -68,6 +68,7 @@ class FakePlatforms:
     uploads: dict[str, Upload] = field(default_factory=dict)
     log: list[tuple[str, str, str]] = field(default_factory=list)  # method, path, range
     grants: list[str] = field(default_factory=list)  # grant_type of each token request
+    consents: list[dict[str, str]] = field(default_factory=list)  # consent screen queries
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -147,6 +148,18 @@ def _handler(state: FakePlatforms) -> type[BaseHTTPRequestHandler]:
                     (self.command, urlsplit(self.path).path, self.headers.get("Content-Range", ""))
                 )
 
+        def _consent(self, tiktok: bool) -> None:
+            """The consent screen, as if the user pressed Allow: back to the redirect URI
+            with a code and the state unchanged (or an error for an unknown client)."""
+            q = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+            client = q.get("client_key" if tiktok else "client_id")
+            if client != (TIKTOK_KEY if tiktok else CLIENT_ID) or q.get("response_type") != "code":
+                self.reply_json(400, {"error": "invalid_request"})
+                return
+            state.consents.append(q)
+            target = f"{q['redirect_uri']}?{urlencode({'code': GOOD_CODE, 'state': q['state']})}"
+            self._empty(302, {"Location": target})
+
         # OAuth token endpoints (Google's and TikTok's share the form).
         def _token(self, tiktok: bool) -> None:
             form = {k: v[0] for k, v in parse_qs(self._body().decode()).items()}
@@ -204,6 +217,9 @@ def _handler(state: FakePlatforms) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             self._record()
             path = urlsplit(self.path).path
+            if path in ("/o/oauth2/v2/auth", "/v2/auth/authorize/"):
+                self._consent(tiktok=path.startswith("/v2"))
+                return
             if path == "/youtube/v3/channels" and self._authorized():
                 self.reply_json(
                     200, {"items": [{"id": "UC123", "snippet": {"title": "Clippy Test Channel"}}]}
