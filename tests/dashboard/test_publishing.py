@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -190,3 +191,39 @@ def test_publish_form_refusals(browser_user: Browserish, pattern_clip: Path) -> 
     form = {"platform": "youtube", "export_id": "1", "title": "x"}
     r = browser_user.post(f"/app/clips/{clip_id}/publish", form)
     assert r.status_code in (404, 409) and "Not published" in r.text
+
+
+def test_a_scheduled_publication_waits_and_can_be_cancelled(
+    browser_user: Browserish, fake: FakePlatforms, pattern_clip: Path
+) -> None:
+    connect_via_redirects(browser_user, "tiktok")
+    clip_id = seed_clip(browser_user.client, browser_user.email, pattern_clip, title="Later")
+    with browser_user.session_factory() as s:
+        job = ExportJob(
+            user_id=browser_user.user_id,
+            clip_id=clip_id,
+            preset="tiktok",
+            status="done",
+            result_key="exports/x/later.mp4",
+        )
+        s.add(job)
+        s.commit()
+        job_id = job.id
+    browser_user.get(f"/app/clips/{clip_id}")
+    when = (datetime.now(UTC) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    form = {"platform": "tiktok", "export_id": str(job_id), "title": "Later", "when": when}
+    assert browser_user.post(f"/app/clips/{clip_id}/publish", form).status_code == 303
+    time.sleep(1.0)  # several loop intervals
+    assert fake.uploads == {}  # not before its time
+    page = browser_user.get(f"/app/clips/{clip_id}").text
+    assert 'data-publication-status="scheduled"' in page
+    assert f"Goes out {when.replace('T', ' ')} UTC" in page
+    with browser_user.session_factory() as s:
+        pid = s.query(Publication).one().id
+    assert browser_user.post(f"/app/publishing/{pid}/cancel").status_code == 303
+    with browser_user.session_factory() as s:
+        assert s.query(Publication).one().status == "canceled"
+    # A time in the past is refused with a clear message.
+    past = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    r = browser_user.post(f"/app/clips/{clip_id}/publish", {**form, "when": past})
+    assert r.status_code == 409 and "the publish time is in the past" in r.text

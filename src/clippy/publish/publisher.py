@@ -94,6 +94,10 @@ class Publisher:
             except ClippyError as exc:
                 session.rollback()
                 self._failed(session, publication_id, str(exc), retryable=False)
+            except Exception as exc:  # a bug or a disk error: counted, retried, never lost
+                log.exception("publication %s", publication_id)
+                session.rollback()
+                self._failed(session, publication_id, f"internal error: {exc}", retryable=True)
             pub = session.get(Publication, publication_id)
             assert pub is not None
             pub.claimed_until = None
