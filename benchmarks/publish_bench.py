@@ -25,6 +25,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.publish.conftest import add_finished_export  # noqa: E402
 from tests.publish.fake_platforms import (  # noqa: E402
     CLIENT_ID,
     CLIENT_SECRET,
@@ -36,10 +37,7 @@ from tests.publish.fake_platforms import (  # noqa: E402
 
 from clippy.config import Settings  # noqa: E402
 from clippy.db import (  # noqa: E402
-    Clip,
     ExportJob,
-    Stream,
-    User,
     make_engine,
     make_session_factory,
     upgrade,
@@ -77,31 +75,12 @@ def main() -> None:
     upgrade(db)
     factory = make_session_factory(make_engine(db))
     store = LocalStore(tmp / "objects")
-    store.put_file("exports/1/1/export.mp4", export_file, content_type="video/mp4")
     print(f"load average: {os.getloadavg()[0]:.1f}  export: {args.mb} MiB  runs: {args.runs}")
     print(f"{'platform':<9}{'chunk MiB':>10}{'wall s':>9}{'cpu s':>8}{'MiB/s':>9}{'cpu s/GiB':>11}")
     with running_fake_platforms() as fake:
         fake.processing_polls = 0
         with factory() as s:
-            user = User(email="bench@example.com", password_hash="x")
-            s.add(user)
-            s.flush()
-            stream = Stream(user_id=user.id, client_stream_id="b", title="b")
-            s.add(stream)
-            s.flush()
-            clip = Clip(user_id=user.id, stream_id=stream.id, title="b", status="ready")
-            s.add(clip)
-            s.flush()
-            export = ExportJob(
-                user_id=user.id,
-                clip_id=clip.id,
-                preset="shorts",
-                status="done",
-                result_key="exports/1/1/export.mp4",
-            )
-            s.add(export)
-            s.commit()
-            uid, export_id = user.id, export.id
+            uid, _clip_id, export_id = add_finished_export(s, store, export_file, "b@example.com")
         for mib in [int(c) for c in args.chunks.split(",")]:
             settings = Settings(
                 data_dir=tmp,

@@ -6,7 +6,7 @@ gallery, the published count in analytics, and the platform's message on failure
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,17 +19,10 @@ from fastapi.testclient import TestClient
 from clippy.db import ExportJob, PlatformConnection, Publication
 from tests.dashboard.conftest import Browserish, csrf_of
 from tests.export.conftest import export_media, pattern_clip, seed_clip
-from tests.publish.conftest import platform_settings
-from tests.publish.fake_platforms import QUOTA_MESSAGE, FakePlatforms, running_fake_platforms
+from tests.publish.conftest import fake, platform_settings
+from tests.publish.fake_platforms import QUOTA_MESSAGE, FakePlatforms
 
-__all__ = ["export_media", "pattern_clip"]  # session fixtures shared with the export tests
-
-
-@pytest.fixture
-def fake() -> Iterator[FakePlatforms]:
-    with running_fake_platforms() as state:
-        state.processing_polls = 0
-        yield state
+__all__ = ["export_media", "fake", "pattern_clip"]  # session fixtures shared with the export tests
 
 
 @pytest.fixture

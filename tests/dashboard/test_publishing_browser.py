@@ -15,17 +15,10 @@ from clippy.db import ExportJob, User
 from tests.dashboard.conftest import DESKTOP, PHONE, ConsoleWatch, shot, submit_credentials
 from tests.export.conftest import export_media, pattern_clip, seed_clip
 from tests.fixtures.server import ServerProcess, client_on, pages_only_server
-from tests.publish.conftest import platform_settings, short_mp4
-from tests.publish.fake_platforms import FakePlatforms, running_fake_platforms
+from tests.publish.conftest import fake, platform_settings, short_mp4
+from tests.publish.fake_platforms import FakePlatforms
 
-__all__ = ["export_media", "pattern_clip", "short_mp4"]  # session fixtures used here
-
-
-@pytest.fixture
-def fake() -> Iterator[FakePlatforms]:
-    with running_fake_platforms() as state:
-        state.processing_polls = 0
-        yield state
+__all__ = ["export_media", "fake", "pattern_clip", "short_mp4"]  # session fixtures used here
 
 
 @pytest.fixture

@@ -81,6 +81,37 @@ def platform_settings(fake: FakePlatforms) -> dict[str, object]:
     }
 
 
+def add_finished_export(
+    session: Session, store: LocalStore, file: Path, email: str
+) -> tuple[int, int, int]:
+    """A user, a ready clip and a finished Shorts export of it stored from ``file`` (rows as
+    the export queue leaves them); returns (user id, clip id, export id)."""
+    user = User(email=email, password_hash="x")
+    session.add(user)
+    session.flush()
+    stream = Stream(user_id=user.id, client_stream_id="s1", title="stream")
+    session.add(stream)
+    session.flush()
+    clip = Clip(
+        user_id=user.id, stream_id=stream.id, title="Big play", status="ready", duration=2.0
+    )
+    session.add(clip)
+    session.flush()
+    key = f"exports/{user.id}/{file.name}"
+    store.put_file(key, file, content_type="video/mp4")
+    export = ExportJob(
+        user_id=user.id,
+        clip_id=clip.id,
+        preset="shorts",
+        status="done",
+        result_key=key,
+        result_size=file.stat().st_size,
+    )
+    session.add(export)
+    session.commit()
+    return user.id, clip.id, export.id
+
+
 @dataclass
 class World:
     """A user with a ready clip, a finished export of it, and the publisher."""
@@ -111,30 +142,7 @@ def world(
     store = LocalStore(tmp_path / "objects")
     config = PublishConfig.from_settings(settings)
     with session_factory() as session:
-        user = User(email="pub@example.com", password_hash="x")
-        session.add(user)
-        session.flush()
-        stream = Stream(user_id=user.id, client_stream_id="s1", title="stream")
-        session.add(stream)
-        session.flush()
-        clip = Clip(
-            user_id=user.id, stream_id=stream.id, title="Big play", status="ready", duration=2.0
-        )
-        session.add(clip)
-        session.flush()
-        key = f"exports/{user.id}/short.mp4"
-        store.put_file(key, short_mp4, content_type="video/mp4")
-        export = ExportJob(
-            user_id=user.id,
-            clip_id=clip.id,
-            preset="shorts",
-            status="done",
-            result_key=key,
-            result_size=short_mp4.stat().st_size,
-        )
-        session.add(export)
-        session.commit()
-        ids = (user.id, clip.id, export.id)
+        ids = add_finished_export(session, store, short_mp4, "pub@example.com")
     publisher = Publisher(session_factory, store, TokenBox(SECRET), config, sleep=lambda _s: None)
     return World(publisher, session_factory, *ids, config)
 

@@ -59,7 +59,7 @@ class FakePlatforms:
     """Server state; tests read what it received and set faults."""
 
     base_url: str = ""
-    processing_polls: int = 1
+    processing_polls: int = 0  # status polls answered PROCESSING_DOWNLOAD before done
     drop_mid_chunk: int = 0  # this many chunk PUTs keep half and hang up
     fail_chunks: int = 0  # this many chunk PUTs answer 503
     quota: bool = False

@@ -167,7 +167,6 @@ def test_tiktok_dropped_chunk_resumes_from_uploaded_bytes(
     world: World, fake: FakePlatforms, short_mp4: Path
 ) -> None:
     connect(world, "tiktok")
-    fake.processing_polls = 0
     pid = _queue(world, "tiktok")
     fake.drop_mid_chunk = 1
     assert world.publisher.publish_one(pid) == "published"
@@ -180,7 +179,6 @@ def test_tiktok_dropped_chunk_resumes_from_uploaded_bytes(
 
 def test_tiktok_401_refreshes_once(world: World, fake: FakePlatforms) -> None:
     connect(world, "tiktok")
-    fake.processing_polls = 0
     pid = _queue(world, "tiktok")
     fake.expire_tokens()
     assert world.publisher.publish_one(pid) == "published"

@@ -13,7 +13,7 @@ import json
 
 from clippy.publish.errors import AuthExpired, PlatformError
 from clippy.publish.replies import check, error_of, json_of, network
-from clippy.publish.upload import Outcome, UploadJob, VideoMeta, read_range
+from clippy.publish.upload import Outcome, UploadJob, VideoMeta, put_range
 
 __all__ = ["PRIVACY_LEVELS", "caption", "chunk_plan", "fetch_status", "upload"]
 
@@ -103,17 +103,10 @@ def _resume_offset(job: UploadJob, plan: list[tuple[int, int]]) -> int:
 
 
 def _send_chunks(job: UploadJob, plan: list[tuple[int, int]]) -> None:
-    size = job.size
     for start, end in plan:
         if end <= job.state.sent:
             continue
-        data = read_range(job.path, start, end)
-        headers = {
-            "Content-Type": "video/mp4",
-            "Content-Range": f"bytes {start}-{end - 1}/{size}",
-        }
-        url = job.state.upload_url or ""
-        r = network(_P, job.http.put, url, headers=headers, content=data)
+        r = put_range(job, _P, job.state.upload_url or "", start, end)
         if r.status_code not in (201, 206):
             raise error_of(_P, r)
         job.state.sent = end

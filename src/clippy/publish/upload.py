@@ -9,7 +9,9 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["Outcome", "UploadJob", "UploadState", "VideoMeta", "read_range"]
+from clippy.publish.replies import network
+
+__all__ = ["Outcome", "UploadJob", "UploadState", "VideoMeta", "put_range", "read_range"]
 
 
 @dataclass(frozen=True)
@@ -76,3 +78,16 @@ def read_range(path: Path, start: int, end: int) -> bytes:
     with path.open("rb") as f:
         f.seek(start)
         return f.read(end - start)
+
+
+def put_range(job: UploadJob, platform: str, url: str, start: int, end: int) -> httpx.Response:
+    """PUT bytes ``[start, end)`` of the file to ``url`` with their ``Content-Range``
+    (both platforms' chunk requests)."""
+    headers = {
+        "Content-Type": "video/mp4",
+        "Content-Range": f"bytes {start}-{end - 1}/{job.size}",
+    }
+    if platform == "youtube":  # TikTok's upload URL carries its own authorisation
+        headers.update(job.auth)
+    data = read_range(job.path, start, end)
+    return network(platform, job.http.put, url, headers=headers, content=data)

@@ -15,7 +15,7 @@ import json
 
 from clippy.publish.errors import AuthExpired, PlatformError
 from clippy.publish.replies import check, error_of, json_of, network
-from clippy.publish.upload import Outcome, UploadJob, read_range
+from clippy.publish.upload import Outcome, UploadJob, put_range
 
 __all__ = ["short_description", "upload", "video_url"]
 
@@ -102,14 +102,7 @@ def _send_chunks(job: UploadJob) -> Outcome:
     while True:
         start = job.state.sent
         end = min(size, start + step)
-        data = read_range(job.path, start, end)
-        headers = {
-            **job.auth,
-            "Content-Type": "video/mp4",
-            "Content-Range": f"bytes {start}-{end - 1}/{size}",
-        }
-        url = job.state.upload_url or ""
-        r = network(_P, job.http.put, url, headers=headers, content=data)
+        r = put_range(job, _P, job.state.upload_url or "", start, end)
         if r.status_code in (200, 201):
             return _finished(job, json_of(r))
         if r.status_code != 308:
