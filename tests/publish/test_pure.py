@@ -42,6 +42,7 @@ def test_meta_checks_refuse_what_platforms_refuse() -> None:
         ("youtube", VideoMeta("x" * 101), "at most 100"),
         ("youtube", VideoMeta("a <b>"), "< or >"),
         ("tiktok", VideoMeta("x", privacy="friends"), "privacy"),
+        ("tiktok", VideoMeta("x", "a\x00b"), "NUL"),
     ]:
         with pytest.raises(PublishInvalid, match=message):
             check_meta(platform, meta)

@@ -36,6 +36,8 @@ MAX_TAGS = 30
 
 def check_meta(platform: str, meta: VideoMeta) -> None:
     """Refuse what the platforms would refuse, before anything is uploaded."""
+    if "\x00" in meta.title + meta.description + "".join(meta.tags):
+        raise PublishInvalid("the text may not contain NUL characters")
     if platform not in PLATFORM_LABELS:
         raise PublishInvalid(f"unknown platform {platform!r} (youtube or tiktok)")
     if not meta.title.strip():
