@@ -155,6 +155,25 @@ class Settings(BaseSettings):
     stream_idle_timeout_seconds: float = Field(default=900.0, gt=0)
     stream_idle_check_seconds: float = Field(default=30.0, gt=0)
 
+    # Publishing to YouTube and TikTok (docs/publish.md). A platform is offered once its
+    # OAuth client is set. The URLs are the platforms' documented endpoints; tests and
+    # proxies point them elsewhere.
+    youtube_client_id: str = ""
+    youtube_client_secret: str = ""
+    youtube_auth_url: str = "https://accounts.google.com/o/oauth2/v2/auth"
+    youtube_token_url: str = "https://oauth2.googleapis.com/token"
+    youtube_api_base: str = "https://www.googleapis.com"  # /upload/youtube/v3, /youtube/v3
+    tiktok_client_key: str = ""
+    tiktok_client_secret: str = ""
+    tiktok_auth_url: str = "https://www.tiktok.com/v2/auth/authorize/"
+    tiktok_api_base: str = "https://open.tiktokapis.com"  # /v2/oauth/token/, /v2/post/...
+    publish_check_seconds: float = Field(default=15.0, gt=0)  # scheduler wake-up interval
+    publish_max_attempts: int = Field(default=5, ge=1)  # per publication, then "failed"
+    publish_backoff_seconds: float = Field(default=30.0, ge=0)  # doubles after each failure
+    # Bytes per upload request. YouTube wants multiples of 256 KiB; TikTok 5-64 MB chunks.
+    publish_chunk_bytes: int = Field(default=8 * 1024 * 1024, ge=256 * 1024)
+    publish_timeout_seconds: float = Field(default=120.0, gt=0)  # one HTTP request
+
     @property
     def resolved_database_url(self) -> str:
         """The SQLAlchemy URL in force: the configured one, else SQLite under the data dir."""

@@ -25,6 +25,7 @@ from clippy.db import make_engine, make_session_factory, upgrade
 from clippy.events import EventHub
 from clippy.export import ExportQueue, QueueConfig
 from clippy.ingest import LiveConnections, run_idle_loop
+from clippy.publish import PublishConfig, Publisher, TokenBox, run_publish_loop
 from clippy.retention import run_retention_loop
 from clippy.storage import LocalStore, ObjectStore, make_store
 from clippy.webhooks import EgressPolicy, SenderConfig, WebhookSender
@@ -49,6 +50,7 @@ class Runtime:
     throttle: Throttle
     webhooks: WebhookSender
     exports: ExportQueue
+    publisher: Publisher
     ingest_live: LiveConnections = field(default_factory=LiveConnections)
     archive_loudness: LoudnessCache = field(default_factory=LoudnessCache)
     # Started by ``running`` when the pipeline is enabled; ``None`` otherwise.
@@ -112,12 +114,15 @@ def build_runtime(settings: Settings, links_for: Callable[[str], MediaLinks]) ->
         throttle=Throttle(),
         webhooks=webhooks,
         exports=exports,
+        publisher=Publisher(
+            session_factory, store, TokenBox(secret_key), PublishConfig.from_settings(settings)
+        ),
     )
 
 
 @contextlib.asynccontextmanager
 async def running(rt: Runtime) -> AsyncIterator[Runtime]:
-    """Run every background loop (retention, idle streams, exports, pipeline) for the
+    """Run every background loop (retention, idle streams, exports, publishing, pipeline) for the
     duration of the block; stop them all, and the database, on the way out."""
     s = rt.settings
     rt.hub.bind_loop(asyncio.get_running_loop())
@@ -142,6 +147,7 @@ async def running(rt: Runtime) -> AsyncIterator[Runtime]:
                 stop,
             )
         ),
+        asyncio.create_task(run_publish_loop(rt.publisher, stop)),
     ]
     rt.exports.start()
     if s.pipeline_enabled:

@@ -15,6 +15,8 @@ from clippy.db.models import (
     ConnectedBrowser,
     ExportJob,
     Membership,
+    PlatformConnection,
+    Publication,
     RefreshToken,
     Segment,
     Stream,
@@ -29,11 +31,13 @@ from clippy.db.models import (
 from clippy.db.session import database_status, make_engine, make_session_factory, session_scope
 from clippy.db.status import (
     EXPORT_ACTIVE,
+    PUBLICATION_OPEN,
     SEGMENT_UNFINISHED,
     ClipStatus,
     DeliveryStatus,
     ExportStatus,
     InviteStatus,
+    PublicationStatus,
     SegmentStatus,
     SegmentTier,
     StreamStatus,
@@ -42,6 +46,7 @@ from clippy.db.types import UTCDateTime, utcnow
 
 __all__ = [
     "EXPORT_ACTIVE",
+    "PUBLICATION_OPEN",
     "SEGMENT_UNFINISHED",
     "ApiKey",
     "ChatMessage",
@@ -57,6 +62,9 @@ __all__ = [
     "ExportStatus",
     "InviteStatus",
     "Membership",
+    "PlatformConnection",
+    "Publication",
+    "PublicationStatus",
     "RefreshToken",
     "Segment",
     "SegmentStatus",

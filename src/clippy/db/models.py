@@ -387,3 +387,61 @@ class WebhookDelivery(Base):
 
 # Settings and the API list a webhook's deliveries newest first; retention trims the same way.
 Index("ix_webhook_deliveries_recent", WebhookDelivery.webhook_id, WebhookDelivery.created_at)
+
+
+class PlatformConnection(Base):
+    """A user's connected YouTube channel or TikTok account: its OAuth tokens, encrypted
+    with a key derived from the server secret (``clippy.publish.crypto``)."""
+
+    __tablename__ = "platform_connections"
+    __table_args__ = (UniqueConstraint("user_id", "platform", name="uq_connection_platform"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(20))  # youtube | tiktok
+    account_id: Mapped[str] = mapped_column(String(200), default="")  # channel id / open_id
+    account_name: Mapped[str] = mapped_column(String(200), default="")
+    handle: Mapped[str] = mapped_column(String(200), default="")  # TikTok @username (URLs)
+    tokens: Mapped[str] = mapped_column(Text)  # Fernet token of {"access_token", "refresh_token"}
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)  # of the access token
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Publication(Base):
+    """One export posted (or to be posted, at ``scheduled_at``) to one platform.
+
+    The row is the upload's whole state: a resumed attempt reads the session URI and the
+    byte count the platform acknowledged from here, so a restart never starts over."""
+
+    __tablename__ = "publications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"), index=True)
+    export_id: Mapped[int | None] = mapped_column(
+        ForeignKey("export_jobs.id", ondelete="SET NULL"), default=None
+    )
+    platform: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    privacy: Mapped[str] = mapped_column(String(20), default="private")
+    scheduled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # queued | uploading | processing | published | failed | canceled (db.status)
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, default=None)  # the platform's message
+    upload_url: Mapped[str | None] = mapped_column(Text, default=None)  # resumable session
+    remote_id: Mapped[str | None] = mapped_column(String(200), default=None)  # video/publish id
+    uploaded_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    video_url: Mapped[str | None] = mapped_column(Text, default=None)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    claimed_until: Mapped[datetime | None] = mapped_column(default=None)  # a worker's lease
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+# The scheduler asks for due rows by status and time.
+Index("ix_publications_due", Publication.status, Publication.scheduled_at)

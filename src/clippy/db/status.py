@@ -11,11 +11,13 @@ from enum import StrEnum
 
 __all__ = [
     "EXPORT_ACTIVE",
+    "PUBLICATION_OPEN",
     "SEGMENT_UNFINISHED",
     "ClipStatus",
     "DeliveryStatus",
     "ExportStatus",
     "InviteStatus",
+    "PublicationStatus",
     "SegmentStatus",
     "SegmentTier",
     "StreamStatus",
@@ -80,7 +82,25 @@ class InviteStatus(StrEnum):
     REVOKED = "revoked"
 
 
+class PublicationStatus(StrEnum):
+    """``Publication.status``: queued (also while scheduled for later or waiting to retry),
+    uploading, processing (the platform is still ingesting it), then an end state."""
+
+    QUEUED = "queued"
+    UPLOADING = "uploading"
+    PROCESSING = "processing"
+    PUBLISHED = "published"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
 # A job the export queue still owns (it may be rendering it): not to be deleted or retried.
 EXPORT_ACTIVE = (ExportStatus.QUEUED, ExportStatus.RUNNING)
 # A segment the pipeline has not finished with (it is re-queued at start).
 SEGMENT_UNFINISHED = (SegmentStatus.PENDING, SegmentStatus.PROCESSING)
+# A publication the scheduler still works on (may be cancelled, must not be re-posted).
+PUBLICATION_OPEN = (
+    PublicationStatus.QUEUED,
+    PublicationStatus.UPLOADING,
+    PublicationStatus.PROCESSING,
+)

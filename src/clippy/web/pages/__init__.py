@@ -27,6 +27,7 @@ def install_pages(app: FastAPI) -> None:
         exports,
         layout,
         public,
+        publishing,
         team,
     )
 
@@ -44,6 +45,7 @@ def install_pages(app: FastAPI) -> None:
         billing,
         team,
         browsers,
+        publishing,
     ):
         app.include_router(module.router)
     app.include_router(detection_settings.router)

@@ -28,6 +28,7 @@ from clippy.db import User, Webhook
 from clippy.detect import LABELS as LENGTH_LABELS
 from clippy.detect import InvalidClipLength, stored_length, with_length
 from clippy.export import exports_per_platform
+from clippy.publish import PLATFORM_LABELS, published_per_platform
 from clippy.web.deps import SessionDep, get_ctx, webhook_policy
 from clippy.web.pages.charts import bar_chart, hbar_chart
 from clippy.web.pages.security import CsrfChecked, PageUser, start_session
@@ -271,6 +272,9 @@ def analytics_page(request: Request, session: SessionDep, user: PageUser) -> Res
     exports = hbar_chart(data.exports, title="Exports per platform")
     ctx = {
         "user": user,
+        "published": [
+            (PLATFORM_LABELS[p], n) for p, n in published_per_platform(session, ids).items()
+        ],
         "a": data,
         "per_day_svg": per_day,
         "reasons_svg": reasons,

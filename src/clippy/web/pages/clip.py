@@ -42,9 +42,11 @@ from clippy.export import (
     list_exports,
     starting_layout,
 )
+from clippy.publish import publications_by_clip
 from clippy.web.clipping import make_clip_live
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.export_list import export_rows
+from clippy.web.pages.publish_panel import publish_panel
 from clippy.web.pages.security import CsrfChecked, PageUser
 from clippy.web.pages.templating import render
 from clippy.web.params import IdPath
@@ -87,6 +89,8 @@ def _clip_page(
     jobs = list_exports(session, visible_user_ids(session, user), clip_id=clip.id, limit=10)
     exports = export_rows(request, jobs)
     layout = starting_layout(session, clip)
+    pubs = publications_by_clip(session, [clip.id])[clip.id]
+    publisher = get_ctx(request).publisher
     ctx = {
         "user": user,
         "clip": clip,
@@ -110,6 +114,7 @@ def _clip_page(
         "x_aspects": {a: aspect_label(a) for a in PRESETS["x"].aspects},
         "exports": exports,
         "active": any(r["status"] in EXPORT_ACTIVE for r in exports),
+        "pub": publish_panel(session, user.id, publisher.config, pubs),
         "tags": tags,
         "tags_text": ", ".join(tags) if tags_draft is None else tags_draft,
         "error": error,

@@ -29,10 +29,11 @@ from clippy.clips import (
     user_tags,
     visible_clip,
 )
-from clippy.db import Clip, StreamStatus, User
+from clippy.db import Clip, Publication, PublicationStatus, StreamStatus, User
 from clippy.errors import NotFound
 from clippy.export import PRESETS, exported_clip_ids
 from clippy.ingest import list_streams, segment_counts, stream_titles, visible_stream
+from clippy.publish import PLATFORM_LABELS, publications_by_clip
 from clippy.web.clipping import make_clip_live
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.live import event_stream
@@ -45,9 +46,13 @@ STATUSES = ("ready", "pending", "failed")
 
 
 def clip_card(
-    clip: Clip, links: MediaLinks, stream_title: str = "", tags: Sequence[str] = ()
+    clip: Clip,
+    links: MediaLinks,
+    stream_title: str = "",
+    tags: Sequence[str] = (),
+    published: Sequence[Publication] = (),
 ) -> dict[str, Any]:
-    """What a gallery card shows about a clip."""
+    """What a gallery card shows about a clip (``published``: its publications)."""
     _file, thumb = clip_urls(clip, links)
     return {
         "id": clip.id,
@@ -62,6 +67,11 @@ def clip_card(
         "duration": clip.duration,
         "thumb": thumb,
         "tags": list(tags),
+        "published": [
+            {"label": PLATFORM_LABELS.get(p.platform, p.platform), "url": p.video_url}
+            for p in published
+            if p.status == PublicationStatus.PUBLISHED
+        ],
     }
 
 
@@ -242,8 +252,11 @@ def gallery(request: Request, session: SessionDep, user: PageUser) -> Response:
     result = gallery_page(session, ids, gq, exported_clip_ids)
     links = get_ctx(request).links
     tags = tags_by_clip(session, [c.id for c in result.clips])
+    pubs = publications_by_clip(session, [c.id for c in result.clips])
     cards = [
-        clip_card(c, links, result.stream_titles.get(c.stream_id, ""), tags.get(c.id, ()))
+        clip_card(
+            c, links, result.stream_titles.get(c.stream_id, ""), tags.get(c.id, ()), pubs[c.id]
+        )
         for c in result.clips
     ]
     filtered = bool(
