@@ -119,6 +119,15 @@ def _run(label: str, video: Path, loops: int, planted: PlantedStream, tmp: Path,
     )
 
 
+def _row(r: Run) -> None:
+    print(
+        f"| {r.label} | {r.minutes:.1f} | {r.wall:.1f} | {r.minutes * 60 / r.wall:.1f} |"
+        f" {r.cpu:.1f} | {r.cpu / r.minutes:.2f} | {r.clips} | {r.found}/{r.moments} |"
+        f" {r.phases}",
+        flush=True,
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--minutes", type=float, default=60.0)
@@ -127,6 +136,11 @@ def main() -> None:
     ap.add_argument("--baseline-minutes", type=float, default=6.0)
     args = ap.parse_args()
     runs: list[Run] = []
+    print(
+        "| code | input min | wall s | x real time | CPU s | CPU s / audio min | clips |"
+        " planted found | where the time went |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|", flush=True)
     with tempfile.TemporaryDirectory(prefix="clippy-process-") as tmp_name:
         tmp = Path(tmp_name)
         planted = make_planted_stream(tmp / "media")
@@ -147,22 +161,13 @@ def main() -> None:
             n = loops_for(args.baseline_minutes)
             short = _looped(base, n, tmp / "short.mp4")
             runs.append(_run(f"old {args.baseline_rev}", short, n, planted, tmp, old / "src"))
+            _row(runs[-1])
             runs.append(_run("new", short, n, planted, tmp, ROOT / "src"))
+            _row(runs[-1])
         n = loops_for(args.minutes)
         runs.append(_run("new", _looped(base, n, tmp / "long.mp4"), n, planted, tmp, ROOT / "src"))
+        _row(runs[-1])
     load = os.getloadavg()
-    print(
-        "| code | input min | wall s | x real time | CPU s | CPU s / audio min | clips |"
-        " planted found |"
-    )
-    print("|---|---|---|---|---|---|---|---|")
-    for r in runs:
-        print(
-            f"| {r.label} | {r.minutes:.1f} | {r.wall:.1f} | {r.minutes * 60 / r.wall:.1f} |"
-            f" {r.cpu:.1f} | {r.cpu / r.minutes:.2f} | {r.clips} | {r.found}/{r.moments} |"
-        )
-    for r in runs:
-        print(f"  {r.label} {r.minutes:.0f} min: {r.phases}")
     cores = os.cpu_count() or 1
     print(
         f"cores: {cores}; load average 1/5/15 min after: {load[0]:.1f}/{load[1]:.1f}/"

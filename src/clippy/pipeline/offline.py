@@ -1,12 +1,12 @@
 """``clippy process``: the live pipeline run over a recording as fast as the machine allows.
 
 Detection replays the recording as the same 10 s windows the extension would send, exactly
-like the live stream, so both find the same moments. Recognition is where the time goes, so
-it runs differently from live: each worker process takes a contiguous run of the recording and
-recognises it in long windows (Whisper then works through 30 s pieces of speech only, its
-voice-activity filter skipping the rest) with the previous text as prompt, and the words are
-then shared out to the 10 s windows by time.
-"""
+like the live stream, so both find the same moments. Recognition is where most of the time
+goes, so it runs differently from live: each worker process takes a contiguous run of the
+recording and hears it in one batched call (only the speech the voice-activity filter finds,
+packed into 30 s pieces; ``recognise``), and the words are shared out to the 10 s windows by
+time. Clips are stream copies from the keyframe just before them where there is one close
+enough (``media.keyframe_cut``), re-encoded otherwise."""
 
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
 """Speech recognition over a whole recording, as fast as the machine allows (``clippy process``
 and ``clippy transcribe``).
 
-Each worker process takes contiguous runs of the recording and recognises them in long windows
-with the previous text as prompt (Whisper then works through 30 s pieces of speech only, its
-voice-activity filter skipping the rest); the runs overlap by a second and the words heard in
-both are kept once.
-"""
+Each worker process takes contiguous runs of the recording. An engine that can batch
+(faster-whisper) hears a run in one call: its voice-activity filter packs the speech into
+pieces of up to 30 s, each encoded once and decoded several at a time. Other engines hear it
+in long windows with the previous text as prompt. The runs overlap by a second and the words
+heard in both are kept once."""
 
 from __future__ import annotations
 
