@@ -42,6 +42,8 @@ export interface StartMessage {
   platform: string;
   video_region?: VideoRegion;
   segment_seconds: number;
+  /** The stream's spoken language (`de`, `auto`); absent: the account's choice applies. */
+  language?: string;
 }
 
 export type ClientMessage =
