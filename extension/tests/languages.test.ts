@@ -47,6 +47,10 @@ describe('language choices', () => {
   it('offers only English (and the account choice) on an English-only server', () => {
     expect(languageChoices(TINY_EN, '').map((l) => l.code)).toEqual(['', 'en']);
     expect(languageChoices(TINY_EN, '')[0].name).toBe('As my account (English)');
+    // A German choice kept from a multilingual server stays visible, marked.
+    const stale = languageChoices(TINY_EN, 'de');
+    expect(stale.map((l) => l.code)).toEqual(['', 'en', 'de']);
+    expect(stale[2].name).toBe('German (not recognised by this server)');
   });
 
   it('offers auto-detect and every language on a multilingual server', () => {

@@ -47,7 +47,13 @@ export function languageChoices(support: LanguageSupport | null, current: string
     return out;
   }
   if (support.auto_detect) out.push({ code: AUTO, name: 'Auto-detect' });
-  return out.concat(support.languages);
+  out.push(...support.languages);
+  // A choice saved before the server's model changed stays visible, so saving explains why
+  // it cannot be kept instead of the picker silently showing something else.
+  if (current && !out.some((l) => l.code === current)) {
+    out.push({ code: current, name: `${nameOf(current, support)} (not recognised by this server)` });
+  }
+  return out;
 }
 
 /** Why `language` cannot be recorded with the server's model ('' when it can, or is unknown). */
