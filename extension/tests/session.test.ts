@@ -105,6 +105,17 @@ describe('UploadSession', () => {
     expect(s.closed(4400)).toEqual([]);
   });
 
+  it('keeps recording when the server cannot recognise the chosen language', () => {
+    const s = streaming();
+    s.segmentStored(0);
+    const why = 'Whisper tiny.en understands English only, so the language cannot be de';
+    const actions = s.received({ type: 'error', code: 'unsupported_language', message: why, fatal: false });
+    expect(actions[0]).toMatchObject({ kind: 'refused', seq: null, code: 'unsupported_language' });
+    expect(s.state).toBe('streaming');
+    expect([...s.held]).toEqual([0]); // still held until acknowledged: nothing is dropped
+    expect(s.lastError).toBe(`unsupported_language: ${why}`);
+  });
+
   it('drops a segment the server refuses and carries on with the next', () => {
     const s = streaming();
     s.segmentStored(0);
@@ -169,7 +180,7 @@ describe('UploadSession', () => {
     const actions = s.received({ type: 'started', stream_id: 7, client_stream_id: 's1', acked: [], next_seq: 0, max_segment_bytes: 1 });
     // After `started` (the server refuses chat before it): the held lines once, and the segment.
     expect(actions.filter((a) => a.kind === 'send-json')).toEqual([{ kind: 'send-json', message: { type: 'chat', lines: [line(2), line(3)] } }]);
-    expect(sentSegments(actions)).toEqual([0]);
+    expect([...s.held]).toEqual([0]); // still held until acknowledged: nothing is dropped
     s.closed(1006);
     s.retry();
     s.opened('t');

@@ -1,6 +1,7 @@
 /** Starting and stopping a tab recording from the service worker (which cannot hold media itself). */
 import { detectPlatform } from '../shared/chat';
 import type { LocalClipResult, Message } from '../shared/messages';
+import { startLanguage } from '../shared/languages';
 import { makeStreamId } from '../shared/protocol';
 import { captureLimits, ingestUrl, loadSettings } from '../shared/settings';
 import { currentPlan, hasCredential } from './auth';
@@ -69,6 +70,7 @@ export async function startRecording(tab: chrome.tabs.Tab): Promise<void> {
         page_url: url,
         platform: detectPlatform(url),
         segment_seconds: settings.segmentSeconds,
+        ...startLanguage(settings.language),
       },
     },
   });

@@ -1,4 +1,5 @@
 /** The Clippy REST API as the extension uses it: sign-in, token refresh, clips and usage. */
+import type { LanguageSupport } from './languages';
 
 export interface Tokens {
   access_token: string;
@@ -102,6 +103,11 @@ export class ClippyApi {
 
   me(token: string): Promise<Me> {
     return this.call<Me>('GET', '/api/v1/auth/me', token);
+  }
+
+  /** The languages the server's speech model recognises, and the account's choice. */
+  languages(token: string): Promise<LanguageSupport> {
+    return this.call<LanguageSupport>('GET', '/api/v1/languages', token);
   }
 
   clips(token: string, limit = 10): Promise<ClipSummary[]> {

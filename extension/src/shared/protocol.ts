@@ -42,6 +42,8 @@ export interface StartMessage {
   platform: string;
   video_region?: VideoRegion;
   segment_seconds: number;
+  /** The stream's spoken language (`de`, `auto`); absent: the account's choice applies. */
+  language?: string;
 }
 
 export type ClientMessage =
@@ -67,7 +69,7 @@ export interface ClipInfo {
 
 export type ServerEvent =
   | { type: 'welcome'; protocol: number; user: { id: number; plan: string } }
-  | { type: 'started'; stream_id: number; client_stream_id: string; acked: AckedRuns; next_seq: number; max_segment_bytes: number }
+  | { type: 'started'; stream_id: number; client_stream_id: string; acked: AckedRuns; next_seq: number; max_segment_bytes: number; language?: string }
   | { type: 'ack'; seq: number; segment_id: number; duplicate: boolean }
   | { type: 'error'; code: string; message: string; fatal?: boolean; seq?: number }
   | { type: 'clip_created'; stream_id: number; clip: ClipInfo }

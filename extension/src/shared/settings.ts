@@ -15,6 +15,8 @@ export interface Settings {
   quality: Quality;
   chatCapture: boolean;
   localProcessing: boolean;
+  /** The spoken language sent with each recording ('' = the account's choice, `auto`, or a code). */
+  language: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -28,6 +30,7 @@ export const DEFAULT_SETTINGS: Settings = {
   quality: '720p',
   chatCapture: true,
   localProcessing: true,
+  language: '',
 };
 
 export const MIN_SEGMENT_SECONDS = 2;

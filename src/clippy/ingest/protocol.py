@@ -75,6 +75,8 @@ class Start(WireModel):
     platform: str = Field(default="", max_length=40)
     video_region: VideoRegion | None = None
     segment_seconds: float = Field(default=10.0, gt=0, le=120)
+    # The stream's spoken language ("de", "auto"); absent: the account's choice applies.
+    language: str | None = Field(default=None, min_length=1, max_length=40)
 
 
 class SegmentHeader(WireModel):

@@ -26,6 +26,7 @@ class Analysis:
 
     features: dict[str, Any]
     words: list[dict[str, Any]]
+    language: str = ""  # what the recogniser heard ("" when it does not say or heard nothing)
 
 
 @dataclass(frozen=True)
@@ -46,16 +47,18 @@ def analyse_samples(
     prompt: str = "",
     lead_in: LeadIn | None = None,
     end_heard_again: bool = False,
+    language: str | None = None,
 ) -> Analysis:
     """Features and transcript of 16 kHz mono samples whose first sample is at ``start_time``.
 
     With ``lead_in`` the recogniser hears it first; of its words only those the previous
     segment lost at its edge are kept (``rolling.join_lead_in``). With ``end_heard_again``
     the next segment will hear this one's end as its lead-in, so a word cut off at the end
-    is left to it.
+    is left to it. ``language`` is the stream's (see ``Transcriber.transcribe``).
     """
     features = features_json(segment_features(samples, SAMPLE_RATE, start_time))
     words: list[dict[str, Any]] = []
+    heard_language = ""
     if samples.size and speech_fraction(samples, SAMPLE_RATE) >= _MIN_SPEECH_FRACTION:
         before = lead_in.samples if lead_in is not None else np.zeros(0, np.float32)
         lead = before.size / SAMPLE_RATE
@@ -64,12 +67,14 @@ def analyse_samples(
             start_time=start_time - lead,
             chunk_id=chunk_id,
             prompt=prompt,
+            language=language,
         )
         heard = join_lead_in(lead_in.words if lead_in else (), chunk.words, start_time, lead)
         if end_heard_again:
             heard = drop_cut_edge(heard, start_time + samples.size / SAMPLE_RATE)
         words = [w.to_json() for w in heard]
-    return Analysis(features=features, words=words)
+        heard_language = chunk.language if words else ""
+    return Analysis(features=features, words=words, language=heard_language)
 
 
 def analyse_audio(
@@ -81,6 +86,7 @@ def analyse_audio(
     prompt: str = "",
     lead_in: LeadIn | None = None,
     end_heard_again: bool = False,
+    language: str | None = None,
 ) -> Analysis:
     """Decode ``media``'s audio and analyse it (see ``analyse_samples``)."""
     samples = decode_audio(media, sample_rate=SAMPLE_RATE)
@@ -92,6 +98,7 @@ def analyse_audio(
         prompt=prompt,
         lead_in=lead_in,
         end_heard_again=end_heard_again,
+        language=language,
     )
 
 

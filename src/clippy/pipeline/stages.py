@@ -19,17 +19,30 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.archive import precompute_thumbnails
 from clippy.config import Settings
-from clippy.db import Segment, SegmentStatus, TranscriptSegment, make_engine, make_session_factory
+from clippy.db import (
+    Segment,
+    SegmentStatus,
+    Stream,
+    TranscriptSegment,
+    User,
+    make_engine,
+    make_session_factory,
+)
 from clippy.media.audio import decode_audio
 from clippy.media.source import InvalidMedia
 from clippy.pipeline.analysis import SAMPLE_RATE, LeadIn, analyse_audio
 from clippy.storage import ObjectNotFound, ObjectStore, make_store, mezzanine_key
 from clippy.transcribe import (
+    LanguageSupport,
+    NoTranscriber,
     Transcriber,
     Word,
+    effective_language,
+    language_support,
     make_transcriber,
     replace_segment_transcript,
     tail_text,
+    with_heard,
     words_between,
 )
 
@@ -51,6 +64,10 @@ class WorkerState:
         if self._transcriber is None:
             self._transcriber = make_transcriber(self.settings)
         return self._transcriber
+
+    @property
+    def languages(self) -> LanguageSupport:
+        return language_support(self.settings)
 
 
 _STATE: WorkerState | None = None
@@ -101,6 +118,11 @@ def process_segment(segment_id: int) -> int:
         seconds = seg.duration
         prompt = _previous_text(session, stream_id, start)
         previous = previous_segment(session, seg, st.settings.transcribe_overlap_seconds)
+        language = stream_language(session, stream_id, st.languages)
+    # A language the model cannot recognise (chosen before the server's model changed) is
+    # left unheard, with the reason on the segment, rather than decoded as English nonsense.
+    refusal = st.languages.refusal(language)
+    transcriber = NoTranscriber() if refusal else st.transcriber
 
     with tempfile.TemporaryDirectory(prefix="clippy-seg-") as tmp, st.store.open_local(key) as src:
         from clippy.media.mezzanine import MEZZANINE_SUFFIX, transcode_to_mezzanine
@@ -113,11 +135,12 @@ def process_segment(segment_id: int) -> int:
         analysis = analyse_audio(
             src,
             start,
-            st.transcriber,
+            transcriber,
             chunk_id=f"{stream_id}:{seq}",
             prompt=prompt,
             lead_in=lead_in_audio(st.store, previous),
             end_heard_again=st.settings.transcribe_overlap_seconds > 0,
+            language=language,
         )
 
     with st.session_factory() as session:
@@ -131,10 +154,16 @@ def process_segment(segment_id: int) -> int:
             segment_id,
             f"{stream_id}:{seq}",
             analysis.words,
-            source=st.transcriber.name,
+            source=transcriber.name,
         )
+        if analysis.language:
+            stream = session.get(Stream, stream_id, with_for_update=True)
+            if stream is not None:
+                stream.settings = with_heard(
+                    stream.settings, analysis.language, len(analysis.words)
+                )
         seg.status = SegmentStatus.DONE
-        seg.error = None
+        seg.error = refusal or None
         session.commit()
     return stream_id
 
@@ -179,6 +208,16 @@ def lead_in_audio(store: ObjectStore, previous: PreviousSegment | None) -> LeadI
     if samples.size < n or n == 0:
         return None
     return LeadIn(samples[-n:], previous.words)
+
+
+def stream_language(session: Session, stream_id: int, support: LanguageSupport) -> str:
+    """The language a stream is recognised in: its own choice, its owner's, else the server's
+    default (``"auto"`` or a code)."""
+    stream = session.get(Stream, stream_id)
+    if stream is None:
+        return support.default
+    owner = session.get(User, stream.user_id)
+    return effective_language(owner.settings if owner else None, stream.settings, support)
 
 
 def _previous_text(session: Session, stream_id: int, before: float) -> str:

@@ -5,11 +5,25 @@
 from clippy.transcribe.base import (
     SAMPLE_RATE,
     BatchTranscriber,
+    NoTranscriber,
     Transcriber,
     TranscriberError,
     Word,
 )
 from clippy.transcribe.factory import check_transcriber, make_transcriber
+from clippy.transcribe.factory import check_transcriber, language_support, make_transcriber
+from clippy.transcribe.languages import (
+    AUTO,
+    LANGUAGES,
+    LanguageSupport,
+    UnsupportedLanguage,
+    detected_language,
+    effective_language,
+    language_name,
+    stored_language,
+    with_heard,
+    with_language,
+)
 from clippy.transcribe.rolling import (
     Heard,
     drop_cut_edge,
@@ -32,16 +46,25 @@ from clippy.transcribe.vad import speech_fraction
 from clippy.transcribe.whisper_engine import download_model
 
 __all__ = [
+    "AUTO",
+    "LANGUAGES",
     "SAMPLE_RATE",
     "BatchTranscriber",
     "Heard",
+    "LanguageSupport",
+    "NoTranscriber",
     "Transcriber",
     "TranscriberError",
+    "UnsupportedLanguage",
     "Word",
     "check_transcriber",
+    "detected_language",
     "download_model",
     "drop_cut_edge",
+    "effective_language",
     "join_lead_in",
+    "language_name",
+    "language_support",
     "lines_between",
     "list_transcript",
     "make_transcriber",
@@ -52,7 +75,10 @@ __all__ = [
     "search_transcripts",
     "speech_fraction",
     "spoken_text",
+    "stored_language",
     "tail_text",
     "transcribe_span",
+    "with_heard",
+    "with_language",
     "words_between",
 ]

@@ -86,12 +86,20 @@ class Transcriber(Protocol):
     name: str
 
     def transcribe(
-        self, audio: np.ndarray, *, start_time: float, chunk_id: str, prompt: str = ""
+        self,
+        audio: np.ndarray,
+        *,
+        start_time: float,
+        chunk_id: str,
+        prompt: str = "",
+        language: str | None = None,
     ) -> TranscriptChunk:
         """Recognise ``audio`` whose first sample is at stream time ``start_time``.
 
         ``prompt`` is the text just before this window (rolling context) for engines that
-        can use it.
+        can use it. ``language`` is this call's language (a Whisper code, or ``"auto"`` to
+        detect it); ``None`` keeps the engine's configured one. An engine that cannot
+        recognise the language raises ``TranscriberError`` rather than guess.
         """
         ...
 
@@ -117,6 +125,12 @@ class NoTranscriber:
     name = "none"
 
     def transcribe(
-        self, audio: np.ndarray, *, start_time: float, chunk_id: str, prompt: str = ""
+        self,
+        audio: np.ndarray,
+        *,
+        start_time: float,
+        chunk_id: str,
+        prompt: str = "",
+        language: str | None = None,
     ) -> TranscriptChunk:
         return TranscriptChunk(chunk_id, start_time, [])

@@ -20,6 +20,7 @@ from clippy.transcribe.base import (
     Word,
     to_pcm16,
 )
+from clippy.transcribe.languages import AUTO, LANGUAGES
 
 _RETRY_STATUS = {429, 500, 502, 503, 504}
 
@@ -60,12 +61,24 @@ class OpenAITranscriber:
         self.backoff = backoff
 
     def transcribe(
-        self, audio: np.ndarray, *, start_time: float, chunk_id: str, prompt: str = ""
+        self,
+        audio: np.ndarray,
+        *,
+        start_time: float,
+        chunk_id: str,
+        prompt: str = "",
+        language: str | None = None,
     ) -> TranscriptChunk:
-        body = self._post(prompt[-800:], wav_bytes(audio))
-        return TranscriptChunk(chunk_id, start_time, parse_verbose_json(body, start_time))
+        code = (language or "").strip().lower()
+        body = self._post(prompt[-800:], wav_bytes(audio), "" if code == AUTO else code)
+        return TranscriptChunk(
+            chunk_id,
+            start_time,
+            parse_verbose_json(body, start_time),
+            language=_language_code(body.get("language")),
+        )
 
-    def _post(self, prompt: str, wav: bytes) -> dict[str, Any]:
+    def _post(self, prompt: str, wav: bytes, language: str = "") -> dict[str, Any]:
         last = ""
         for attempt in range(1, self.max_attempts + 1):
             try:
@@ -75,6 +88,7 @@ class OpenAITranscriber:
                     response_format="verbose_json",
                     timestamp_granularities=["word", "segment"],
                     prompt=prompt or openai.omit,
+                    language=language or openai.omit,
                 )
                 result: dict[str, Any] = reply.model_dump()
                 return result
@@ -92,6 +106,16 @@ class OpenAITranscriber:
             if attempt < self.max_attempts:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
         raise TranscriberError(f"{last} (gave up after {self.max_attempts} attempts)")
+
+
+def _language_code(value: Any) -> str:
+    """The API names the detected language ("german"); the code ("de"), "" when unknown."""
+    if not isinstance(value, str):
+        return ""
+    v = value.strip().lower()
+    if v in LANGUAGES:
+        return v
+    return next((c for c, name in LANGUAGES.items() if name.lower() == v), "")
 
 
 def parse_verbose_json(body: dict[str, Any], start_time: float) -> list[Word]:

@@ -13,7 +13,8 @@ import re
 
 import numpy as np
 
-from clippy.transcribe.base import SAMPLE_RATE, TranscriptChunk, Word, to_pcm16
+from clippy.transcribe.base import SAMPLE_RATE, TranscriberError, TranscriptChunk, Word, to_pcm16
+from clippy.transcribe.languages import english_only_refusal
 
 # Cap active HMMs per frame, phone-loop lookahead, skip the lattice best-path pass.
 _FAST_SEARCH = {"maxhmmpf": 3000, "pl_window": 5, "bestpath": False}
@@ -34,9 +35,18 @@ class PocketSphinxTranscriber:
         self._decoder = Decoder(loglevel="FATAL", **(_FAST_SEARCH if fast else {}))
 
     def transcribe(
-        self, audio: np.ndarray, *, start_time: float, chunk_id: str, prompt: str = ""
+        self,
+        audio: np.ndarray,
+        *,
+        start_time: float,
+        chunk_id: str,
+        prompt: str = "",
+        language: str | None = None,
     ) -> TranscriptChunk:
         # PocketSphinx's n-gram search takes no text context; ``prompt`` is ignored here.
+        refusal = english_only_refusal("PocketSphinx", language or "")
+        if refusal:
+            raise TranscriberError(refusal)
         if not audio.size or float(np.max(np.abs(audio))) < _SILENCE:
             # On digital silence the decoder still emits a word ("oh" over the whole window).
             return TranscriptChunk(chunk_id, start_time, [])
@@ -60,7 +70,7 @@ class PocketSphinxTranscriber:
                     confidence=conf,
                 )
             )
-        return TranscriptChunk(chunk_id, start_time, words)
+        return TranscriptChunk(chunk_id, start_time, words, language="en")
 
 
 def _posterior(decoder: object, logprob: int) -> float:

@@ -17,6 +17,7 @@ import numpy as np
 
 from clippy.transcribe.base import ModelMissing, TranscriberError, TranscriptChunk, Word
 from clippy.transcribe.guards import DecodedSegment, trusted_words
+from clippy.transcribe.languages import AUTO, english_only_refusal
 
 _HOWTO = (
     "copy a CTranslate2 Whisper model directory (model.bin, config.json, tokenizer.json, "
@@ -43,17 +44,6 @@ def check_model_dir(model_dir: Path) -> Path:
     return path
 
 
-def english_only_refusal(model_name: str, language: str) -> str:
-    """Why an English-only model cannot serve ``language`` ("" when it can)."""
-    if language.lower() in ("", "en", "english"):
-        return ""
-    return (
-        f"Whisper {model_name} understands English only, but the language is set to "
-        f"{language!r}: set CLIPPY_WHISPER_MODEL=base (pip install 'clippy[whisper-base]') "
-        "for other languages, or set the language to English"
-    )
-
-
 class FasterWhisperTranscriber:
     """Whisper with word timestamps, the previous text as prompt, VAD and hallucination guards."""
 
@@ -70,6 +60,7 @@ class FasterWhisperTranscriber:
         model_name: str = "",
     ) -> None:
         path = check_model_dir(model_dir)
+        self._model_name = model_name or path.name
         # Nothing may reach for a model hub: the weights are local, and huggingface_hub must
         # not even try (it would hang for minutes on a machine without internet).
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -95,20 +86,44 @@ class FasterWhisperTranscriber:
             ) from exc
         self.multilingual = bool(self._model.model.is_multilingual)
         if not self.multilingual:
-            refusal = english_only_refusal(model_name or path.name, language)
+            refusal = english_only_refusal(self.model_label, language)
             if refusal:
                 raise TranscriberError(refusal)
-        self.language = language.lower() or ("" if self.multilingual else "en")
+        self.language = self._language(language)
         self.beam_size = beam_size
         self._batched: Any = None
 
+    @property
+    def model_label(self) -> str:
+        return f"Whisper {self._model_name}"
+
+    def _language(self, language: str) -> str:
+        """The code to decode with ("" lets Whisper detect it)."""
+        code = language.strip().lower()
+        if code in ("", AUTO):
+            return "" if self.multilingual else "en"
+        if not self.multilingual:
+            # Never decode another language as English: that writes fluent nonsense.
+            refusal = english_only_refusal(self.model_label, code)
+            if refusal:
+                raise TranscriberError(refusal)
+        return code
+
     def transcribe(
-        self, audio: np.ndarray, *, start_time: float, chunk_id: str, prompt: str = ""
+        self,
+        audio: np.ndarray,
+        *,
+        start_time: float,
+        chunk_id: str,
+        prompt: str = "",
+        language: str | None = None,
     ) -> TranscriptChunk:
+        """See ``Transcriber.transcribe``; the language changes per call, the model stays."""
+        code = self.language if language is None else self._language(language)
         try:
             segments, info = self._model.transcribe(
                 audio.astype(np.float32, copy=False),
-                language=self.language or None,
+                language=code or None,
                 beam_size=self.beam_size,
                 word_timestamps=True,
                 initial_prompt=prompt or None,

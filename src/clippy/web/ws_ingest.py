@@ -36,6 +36,7 @@ from clippy.ingest import (
     to_ranges,
 )
 from clippy.runtime import Runtime
+from clippy.transcribe import effective_language, language_support, with_language
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -235,19 +236,27 @@ class IngestConnection:
         assert self.user is not None
         user = self.user
 
-        def start() -> Stream:
+        support = language_support(self.ctx.settings)
+        refusal = support.refusal(msg.language) if msg.language else ""
+
+        def start() -> tuple[Stream, str]:
             with session_scope(self.ctx.session_factory) as session:
-                return ingest.start_stream(session, session.merge(user), msg)
+                owner = session.merge(user)
+                stream = ingest.start_stream(session, owner, msg)
+                if msg.language and not refusal:
+                    stream.settings = with_language(stream.settings, msg.language, support)
+                return stream, effective_language(owner.settings, stream.settings, support)
 
         previous = self.stream
-        self.stream = await asyncio.to_thread(start)
-        if previous is None or previous.id != self.stream.id:
+        stream, language = await asyncio.to_thread(start)
+        self.stream = stream
+        if previous is None or previous.id != stream.id:
             if previous is not None:
                 self._live.closed(previous.id)
-            self._live.opened(self.stream.id)
+            self._live.opened(stream.id)
         pipeline = self.ctx.pipeline
         if pipeline is not None:
-            pipeline.resume(self.stream.id)
+            pipeline.resume(stream.id)
         self.max_segment_bytes = segment_limit(user.plan, self.ctx.settings.max_segment_bytes)
         if not self._counted:
             metrics.ACTIVE_STREAMS.inc()
@@ -257,13 +266,20 @@ class IngestConnection:
         await self.send(
             event(
                 "started",
-                stream_id=self.stream.id,
-                client_stream_id=self.stream.client_stream_id,
+                stream_id=stream.id,
+                client_stream_id=stream.client_stream_id,
                 acked=acked,
                 next_seq=last + 1,
                 max_segment_bytes=self.max_segment_bytes,
+                language=language,
             )
         )
+        if refusal:
+            # The recording goes on (in the account's language); the client shows why its
+            # choice was not taken.
+            await self.send(
+                event("error", code="unsupported_language", message=refusal, fatal=False)
+            )
 
     async def _acked(self) -> list[list[int]]:
         stream = self._require_stream()

@@ -26,6 +26,9 @@ class StreamOut(BaseModel):
     # Stored segments the pipeline has not finished, and how long the oldest has waited.
     unprocessed_segments: int = 0
     processing_lag_seconds: float = 0.0
+    # The stream's own language choice (null: the account's applies) and the one heard most.
+    language: str | None = None
+    detected_language: str = ""
 
 
 class SegmentOut(BaseModel):

@@ -11,7 +11,7 @@ from clippy import ingest, transcribe
 from clippy.accounts import visible_user_ids
 from clippy.db import Stream
 from clippy.pipeline import Backlog, backlogs
-from clippy.transcribe import list_transcript
+from clippy.transcribe import detected_language, list_transcript, stored_language
 from clippy.web.api.schemas import SearchHit, SegmentOut, StreamOut, TranscriptOut
 from clippy.web.deps import CurrentUser, SessionDep, get_ctx
 from clippy.web.params import IdPath, IdQuery, Offset
@@ -45,6 +45,8 @@ def _with_backlog(session: Session, rows: Sequence[Stream]) -> list[StreamOut]:
         b = waiting.get(row.id, Backlog())
         item = StreamOut.model_validate(row)
         item.unprocessed_segments, item.processing_lag_seconds = b.segments, b.lag_seconds
+        item.language = stored_language(row.settings)
+        item.detected_language = detected_language(row.settings)
         out.append(item)
     return out
 

@@ -29,8 +29,10 @@ from clippy.detect import LABELS as LENGTH_LABELS
 from clippy.detect import InvalidClipLength, stored_length, with_length
 from clippy.export import exports_per_platform
 from clippy.publish import PLATFORM_LABELS, published_per_platform
+from clippy.transcribe import UnsupportedLanguage, language_support, with_language
 from clippy.web.deps import SessionDep, get_ctx, webhook_policy
 from clippy.web.pages.charts import bar_chart, hbar_chart
+from clippy.web.pages.language import language_context
 from clippy.web.pages.security import CsrfChecked, PageUser, start_session
 from clippy.web.pages.templating import render
 from clippy.web.params import IdPath
@@ -83,6 +85,7 @@ def _settings_page(
         "clip_length": stored_length(user.settings),
         "clip_length_default": get_ctx(request).settings.clip_length,
         "clip_lengths": LENGTH_LABELS,
+        "lang": language_context(get_ctx(request).settings, user.settings),
     }
     return render(request, "app/settings.html", ctx, status_code=status_code)
 
@@ -96,6 +99,8 @@ def _notice(request: Request) -> str:
         "hook_removed": "Webhook removed. Nothing more is sent to it.",
         "hook_test": "Test event sent. Its delivery is listed under the webhook.",
         "clip_length": "Clip length saved. New clips use it from the next segment.",
+        "language": "Language saved. Streams without their own choice use it from the next "
+        "segment.",
     }.get(request.query_params.get("saved", ""), "")
 
 
@@ -119,6 +124,24 @@ def save_clip_length(
         errors = {"clip_length": f"{str(exc).capitalize()}. Nothing was saved."}
         return _settings_page(request, session, user, errors=errors, status_code=400)
     return RedirectResponse("/app/settings?saved=clip_length#clip-length", 303)
+
+
+@router.post("/settings/language", dependencies=[CsrfChecked])
+def save_language(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    language: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Set the language the account's streams are spoken in ("" follows the server's default);
+    a language the server's model cannot recognise is refused with what to change."""
+    try:
+        support = language_support(get_ctx(request).settings)
+        user.settings = with_language(user.settings, language or None, support)
+    except UnsupportedLanguage as exc:
+        errors = {"language": f"{str(exc)[:1].upper()}{str(exc)[1:]}. Nothing was saved."}
+        return _settings_page(request, session, user, errors=errors, status_code=400)
+    return RedirectResponse("/app/settings?saved=language#language", 303)
 
 
 @router.post("/settings/profile", dependencies=[CsrfChecked])

@@ -44,11 +44,18 @@ from clippy.detect import InvalidClipLength, effective_length, stored_length, wi
 from clippy.errors import NotFound
 from clippy.ingest import list_streams, visible_stream
 from clippy.pipeline import backlogs
-from clippy.transcribe import lines_between, search_transcripts
+from clippy.transcribe import (
+    UnsupportedLanguage,
+    language_support,
+    lines_between,
+    search_transcripts,
+    with_language,
+)
 from clippy.web.clipping import make_clip_live
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.charts import loudness_chart
 from clippy.web.pages.clip import not_found_page
+from clippy.web.pages.language import language_context
 from clippy.web.pages.security import CsrfChecked, PageUser
 from clippy.web.pages.templating import STATIC_DIR, duration, render
 from clippy.web.params import IdPath
@@ -56,6 +63,10 @@ from clippy.web.params import IdPath
 router = APIRouter(prefix="/app/streams", include_in_schema=False)
 
 HLS_SCRIPT = STATIC_DIR / "vendor" / "hls.min.js"
+_SAVED = {
+    "clip_length": "Clip length saved for this stream.",
+    "language": "Language saved for this stream. Its next segments are recognised in it.",
+}
 VIEW_SECONDS = 600.0  # the detail view: ten minutes, twenty thumbnails at most
 _OVERVIEW_BUCKETS = 400
 _DETAIL_BUCKETS = 300
@@ -87,6 +98,7 @@ def _archive_page(
     *,
     error: str = "",
     form: dict[str, str] | None = None,
+    language_error: str = "",
     status_code: int = 200,
 ) -> Response:
     p = request.query_params
@@ -180,7 +192,11 @@ def _archive_page(
             owner.settings if owner else None, None, get_ctx(request).settings.clip_length
         ),
         "clip_lengths": LENGTH_LABELS,
-        "notice": "Clip length saved for this stream." if p.get("saved") == "clip_length" else "",
+        "notice": _SAVED.get(p.get("saved", ""), ""),
+        "lang": language_context(
+            get_ctx(request).settings, owner.settings if owner else None, stream.settings
+        ),
+        "language_error": language_error,
     }
     return render(request, "app/archive.html", ctx, status_code=status_code)
 
@@ -214,6 +230,27 @@ def save_stream_clip_length(
         error = f"{str(exc).capitalize()}. Nothing was saved."
         return _archive_page(request, session, user, stream, error=error, status_code=400)
     return RedirectResponse(f"/app/streams/{stream.id}?saved=clip_length#clip-length", 303)
+
+
+@router.post("/{stream_id}/language", dependencies=[CsrfChecked])
+def save_stream_language(
+    stream_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    language: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Set the language this stream is spoken in ("" follows the account's choice)."""
+    stream = _stream(session, user, stream_id)
+    if stream is None or stream.user_id != user.id:
+        return not_found_page(request, user, "stream")
+    try:
+        support = language_support(get_ctx(request).settings)
+        stream.settings = with_language(stream.settings, language or None, support)
+    except UnsupportedLanguage as exc:
+        error = f"{str(exc)[:1].upper()}{str(exc)[1:]}. Nothing was saved."
+        return _archive_page(request, session, user, stream, language_error=error, status_code=400)
+    return RedirectResponse(f"/app/streams/{stream.id}?saved=language#language", 303)
 
 
 @router.get("/{stream_id}/thumbs/{t}.jpg")

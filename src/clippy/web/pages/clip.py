@@ -43,6 +43,7 @@ from clippy.export import (
     starting_layout,
 )
 from clippy.publish import publications_by_clip
+from clippy.transcribe import detected_language, language_name
 from clippy.web.clipping import make_clip_live
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.export_list import export_rows
@@ -96,6 +97,7 @@ def _clip_page(
         "clip": clip,
         "clip_id": clip.id,
         "stream": stream,
+        "spoken_language": language_name(detected_language(stream.settings)) if stream else "",
         "file_url": file_url,
         "thumb": thumb,
         "lines": saved_lines if lines is None else lines,
