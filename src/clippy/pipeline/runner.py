@@ -4,8 +4,8 @@ Segments enter through ``submit`` after they are durably stored; it never waits,
 pipeline delays processing, never the acknowledgement. Streams are served round-robin
 (``FairQueue``): a stream with a backlog cannot hold the workers while others wait, and each
 stream's processing lag (how long its oldest unfinished segment has waited) is measured. CPU
-work (mezzanine transcode, audio features, speech
-recognition) runs in worker processes; detection and clip creation run per stream under a
+work (audio features, speech recognition, then the mezzanine transcode) runs in worker
+processes; detection and clip creation run per stream under a
 lock so a stream's windows are scored in order, while different streams proceed in parallel.
 """
 
@@ -67,10 +67,12 @@ class PipelineRunner:
         *,
         segment_stage: SegmentStage | None = None,
         executor: Executor | None = None,
+        mezzanine_stage: Callable[[int], None] | None = None,
     ) -> None:
         self.ctx = ctx
         self.settings: Settings = ctx.settings
         self._stage = segment_stage or stages.process_segment
+        self._mezzanine_stage = mezzanine_stage or stages.make_mezzanine
         self._executor = executor
         self._owns_executor = executor is None
         self._queue = FairQueue()
@@ -220,6 +222,24 @@ class PipelineRunner:
                 await asyncio.sleep(min(0.2 * 2**attempt, 5.0))
         if stream_id is not None:
             await self.detect(stream_id)
+            await self._mezzanine(seg_id)
+
+    async def _mezzanine(self, seg_id: int) -> None:
+        """Make the segment's mezzanine now, unless segments are waiting: detection of the
+        next ones comes first, and a skipped mezzanine is made when first needed."""
+        waited = self._queue.oldest_wait(time.monotonic())
+        if waited > self.settings.pipeline_mezzanine_defer_seconds:
+            metrics.MEZZANINES_DEFERRED.inc()
+            return
+        started = time.perf_counter()
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self._executor, self._mezzanine_stage, seg_id)
+        except Exception as exc:  # a cut that needs it makes it (or reports the error)
+            metrics.STAGE_FAILURES.labels("mezzanine").inc()
+            log.warning("pipeline: mezzanine of segment %s failed: %s", seg_id, exc)
+            return
+        metrics.STAGE_SECONDS.labels("mezzanine").observe(time.perf_counter() - started)
 
     async def detect(self, stream_id: int, *, final: bool = False) -> list[int]:
         """Score the stream's latest window and make its clips (one stream at a time)."""
