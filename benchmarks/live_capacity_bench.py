@@ -221,10 +221,14 @@ async def watch_lag(
     srv: ServerProcess, token: str, until: Callable[[], bool], rows: list[LagRow]
 ) -> None:
     t0 = time.monotonic()
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
+    auth = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(headers=auth, timeout=60) as http:
         while not until():
             await asyncio.sleep(10)
-            streams = (await http.get(f"{srv.http}/api/v1/streams")).json()
+            try:
+                streams = (await http.get(f"{srv.http}/api/v1/streams")).json()
+            except httpx.TransportError:  # a busy server answers late: a missed sample
+                continue
             lags = [float(s["processing_lag_seconds"]) for s in streams]
             waiting = sum(int(s["unprocessed_segments"]) for s in streams)
             rows.append((time.monotonic() - t0, lags, waiting, os.getloadavg()[0]))

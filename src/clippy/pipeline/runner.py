@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Protocol
@@ -41,6 +42,7 @@ SegmentStage = Callable[[int], int]
 # Worker processes (and the ffmpeg they start) run this much nicer than the server, so a
 # saturated pipeline takes the CPU the ingest path (validation, acks) does not need.
 PIPELINE_NICENESS = 10
+_DEFERRED_KEPT = 2000
 
 
 def _init_background_worker(settings: dict[str, object]) -> None:
@@ -85,6 +87,8 @@ class PipelineRunner:
         self._finishing: set[int] = set()
         self._lag_labels: set[int] = set()  # streams with a lag gauge published
         self._background: set[asyncio.Task[list[int]]] = set()
+        # Segments whose mezzanine was skipped while busy (bounded: a reader makes any missing).
+        self._deferred: deque[int] = deque(maxlen=_DEFERRED_KEPT)
         self._judge = make_judge(self.settings)  # None unless an LLM is configured
 
     async def start(self) -> None:
@@ -226,11 +230,18 @@ class PipelineRunner:
 
     async def _mezzanine(self, seg_id: int) -> None:
         """Make the segment's mezzanine now, unless segments are waiting: detection of the
-        next ones comes first, and a skipped mezzanine is made when first needed."""
+        next ones comes first, and a skipped mezzanine is made when first needed or, once
+        nothing waits, here (newest first: the likeliest to be clipped or watched)."""
         waited = self._queue.oldest_wait(time.monotonic())
         if waited > self.settings.pipeline_mezzanine_defer_seconds:
             metrics.MEZZANINES_DEFERRED.inc()
+            self._deferred.append(seg_id)
             return
+        await self._make_mezzanine(seg_id)
+        if self._deferred and self._queue.depth() == 0:
+            await self._make_mezzanine(self._deferred.pop())
+
+    async def _make_mezzanine(self, seg_id: int) -> None:
         started = time.perf_counter()
         loop = asyncio.get_running_loop()
         try:
