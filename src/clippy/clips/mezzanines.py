@@ -1,9 +1,9 @@
 """The mezzanine copy of a segment, made when first needed if the pipeline did not make it.
 
 The live pipeline makes each segment's mezzanine after its detection, and skips it when
-segments are waiting (the x264 transcode is most of a segment's CPU: measured 4.6 CPU s
-for 10 s of 720p, against about 1 s for everything detection needs, see
-benchmarks/live_capacity_bench.py). Whoever reads a mezzanine (a cut, the archive's
+segments are waiting: the x264 transcode is most of a segment's CPU (measured 3.5 CPU s for
+10 s of 720p speech-over-test-pattern, against 1.7 CPU s for everything detection needs,
+ingest included; benchmarks/live_capacity_bench.py). Whoever reads a mezzanine (a cut, the archive's
 previews, playback and thumbnails) goes through ``ensure_mezzanine``, which makes a missing
 one from the segment's stored original, so a skipped mezzanine costs only a later wait.
 """
