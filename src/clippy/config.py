@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     pipeline_workers: int = Field(default=1, ge=1)
     pipeline_queue_size: int = Field(default=64, ge=1)
     pipeline_max_attempts: int = Field(default=3, ge=1)
+    # A segment's mezzanine (most of its CPU) is made after its detection unless a segment has
+    # waited this long; a skipped one is made when a cut or the archive first needs it.
+    pipeline_mezzanine_defer_seconds: float = Field(default=5.0, ge=0.0)
 
     # Speech recognition: "faster-whisper" (offline default), "pocketsphinx", "openai", "none"
     transcriber: str = "faster-whisper"

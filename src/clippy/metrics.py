@@ -16,6 +16,10 @@ STAGE_SECONDS = Histogram(
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64),
 )
 STAGE_FAILURES = Counter("clippy_stage_failures_total", "Pipeline stage failures", ["stage"])
+MEZZANINES_DEFERRED = Counter(
+    "clippy_mezzanines_deferred_total",
+    "Segments whose mezzanine the busy pipeline left to be made when first needed",
+)
 QUEUE_DEPTH = Gauge("clippy_pipeline_queue_depth", "Segments waiting for the pipeline")
 STREAM_LAG = Gauge(
     "clippy_stream_processing_lag_seconds",

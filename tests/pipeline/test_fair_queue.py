@@ -40,3 +40,16 @@ def test_lag_is_the_wait_of_the_oldest_unfinished_segment() -> None:
     assert q.lag(1, now=30.0) == pytest.approx(20.0)  # running still counts
     q.done(1, 1)
     assert q.lags(now=30.0) == pytest.approx({1: 10.0, 2: 5.0})
+
+
+def test_oldest_wait_counts_only_segments_not_started() -> None:
+    q = FairQueue()
+    assert q.oldest_wait(now=5.0) == 0.0
+    q.push(1, 1, now=10.0)
+    q.push(2, 2, now=12.0)
+    q.push(1, 3, now=14.0)
+    assert q.oldest_wait(now=20.0) == pytest.approx(10.0)
+    assert q.pop() == (1, 1)  # running now: the mezzanine decision looks past it
+    assert q.oldest_wait(now=20.0) == pytest.approx(8.0)
+    assert q.pop() == (2, 2) and q.pop() == (1, 3)
+    assert q.oldest_wait(now=20.0) == 0.0

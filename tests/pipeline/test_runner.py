@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from clippy.clips import ensure_mezzanine
 from clippy.config import Settings
 from clippy.db.models import ChatMessage, Clip, Segment, Stream, User
 from clippy.ingest.protocol import SegmentHeader
 from clippy.ingest.segments import store_segment
+from clippy.media.probe import probe
 from clippy.pipeline import stages
 from clippy.pipeline.runner import PipelineRunner
+from clippy.storage import mezzanine_key
 from clippy.web.app import build_context
 from tests.fixtures.media import PlantedStream, SegmentFile
 
@@ -93,4 +96,73 @@ async def test_failing_stage_is_isolated(
     chat_moment = next(m.time for m in planted_stream.moments if m.kind == "chat")
     assert any(s0 <= chat_moment <= e0 for s0, e0 in ranges), ranges
     assert all(c.status == "ready" for c in clips)
+    ctx.engine.dispose()
+
+
+async def test_busy_pipeline_leaves_mezzanines_to_the_cut(
+    tmp_path: Path, db_url: str, planted_stream: PlantedStream, planted_segments: list[SegmentFile]
+) -> None:
+    """Segments arriving faster than one worker handles them: detection of each comes first,
+    the mezzanines of those that had others waiting behind them are skipped, and the clip's
+    cut (and any later reader) makes the ones it needs from the stored originals."""
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=db_url,
+        secret_key="x" * 40,
+        pipeline_mezzanine_defer_seconds=0.0,
+    )
+    ctx = build_context(settings)
+    with ctx.session_factory() as s:
+        user = User(email="u@example.test", password_hash="x", plan="pro")
+        s.add(user)
+        s.flush()
+        stream = Stream(user_id=user.id, client_stream_id="s", status="live")
+        s.add(stream)
+        s.flush()
+        s.add_all(
+            ChatMessage(stream_id=stream.id, author=a, text=t, time=tm)
+            for tm, a, t in planted_stream.chat_lines
+            if tm < 130
+        )
+        s.commit()
+        user_id, stream_id = user.id, stream.id
+    ids = {}
+    for seg in (seg for seg in planted_segments if seg.start_time < 130):
+        header = SegmentHeader(seq=seg.seq, start=seg.start_time, duration=seg.duration)
+        stored = store_segment(
+            ctx.session_factory, ctx.store, settings, user_id, stream_id, header,
+            seg.path.read_bytes(),
+        )  # fmt: skip
+        ids[seg.seq] = stored.segment_id
+    runner = PipelineRunner(ctx, executor=ThreadPoolExecutor(1))
+    await runner.start()
+    for seq in sorted(ids):  # all at once: every one but the last has others waiting
+        await runner.submit(ids[seq], stream_id)
+    await runner.join()
+    await runner.stop()
+
+    with ctx.session_factory() as s:
+        clips = list(s.scalars(select(Clip).where(Clip.stream_id == stream_id)))
+        rows = {r.seq: r for r in s.scalars(select(Segment).where(Segment.stream_id == stream_id))}
+    assert all(r.status == "done" and r.features for r in rows.values())
+    made = {seq for seq in ids if ctx.store.exists(mezzanine_key(stream_id, seq))}
+    last = max(ids)
+    assert last in made  # nothing waited behind the last segment
+    assert last - 1 in made  # then, idle, the newest skipped one was made too
+    skipped = sorted(set(ids) - made)
+    assert skipped, "every mezzanine was made although segments were waiting"
+    assert clips and all(c.status == "ready" for c in clips)
+    for clip in clips:  # the cut made the mezzanines its ranges needed
+        for r in clip.ranges:
+            needed = {q for q, row in rows.items() if row.start_time < r.end
+                      and row.start_time + row.duration > r.start}  # fmt: skip
+            assert needed <= {q for q in ids if ctx.store.exists(mezzanine_key(stream_id, q))}
+    unmade = [q for q in skipped if not ctx.store.exists(mezzanine_key(stream_id, q))]
+    assert unmade  # the clips need only some segments: the rest are left until a reader asks
+    seq = unmade[0]
+    with ctx.store.open_local(ensure_mezzanine(ctx.store, stream_id, seq)) as mezz:
+        info = probe(mezz)
+    assert info.video_codec == "h264" and info.duration == pytest.approx(
+        rows[seq].duration, abs=0.1
+    )
     ctx.engine.dispose()

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clippy.archive.timeline import PreviewWindow, SegmentSpan, covering, preview_windows
-from clippy.clips import open_mezzanines
+from clippy.clips import ensure_mezzanine, open_mezzanines
 from clippy.db import Segment, SegmentStatus
 from clippy.errors import NotFound
 from clippy.media.cut import cut_clip
@@ -27,7 +27,6 @@ from clippy.storage import (
     archive_cache_prefix,
     archive_preview_key,
     archive_thumb_key,
-    mezzanine_key,
 )
 
 __all__ = [
@@ -119,7 +118,7 @@ def archive_thumbnail(
     try:
         with (
             tempfile.TemporaryDirectory(prefix="clippy-thumb-") as tmp,
-            store.open_local(mezzanine_key(stream_id, span.seq)) as mezz,
+            store.open_local(ensure_mezzanine(store, stream_id, span.seq)) as mezz,
         ):
             out = make_thumbnail(mezz, t + 0.5 - span.start, Path(tmp) / "t.jpg", THUMB_WIDTH)
             data = out.read_bytes()

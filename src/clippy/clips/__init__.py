@@ -19,6 +19,7 @@ from clippy.clips.gallery import SORTS, GalleryQuery, gallery_page
 from clippy.clips.links import MediaLinks, verify_path
 from clippy.clips.live import last_seconds
 from clippy.clips.make import ClipQuotaExceeded, make_clip, remaining_clips_today
+from clippy.clips.mezzanines import ensure_mezzanine
 from clippy.clips.render import ClipSourceMissing, open_mezzanines
 from clippy.clips.service import (
     STREAM_BAND,
@@ -58,6 +59,7 @@ __all__ = [
     "count_export_download",
     "count_view",
     "delete_clip",
+    "ensure_mezzanine",
     "expire_clips",
     "gallery_page",
     "last_clip_times",

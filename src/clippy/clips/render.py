@@ -11,12 +11,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from clippy.clips.mezzanines import ensure_mezzanine
 from clippy.clips.service import STREAM_BAND, clip_spans
 from clippy.db import Clip, ClipStatus, Segment, SegmentStatus
 from clippy.errors import Conflict
 from clippy.media.cut import CutError, SourcePart, cut_clip, plan_cut
 from clippy.media.thumbnail import make_thumbnail
-from clippy.storage import ObjectStore, clip_file_key, clip_thumb_key, mezzanine_key
+from clippy.storage import ObjectStore, clip_file_key, clip_thumb_key
 from clippy.transcribe import spoken_text
 
 
@@ -36,10 +37,13 @@ def open_mezzanines(
     store: ObjectStore, stream_id: int, spans: Iterable[tuple[int, float, float]]
 ) -> Iterator[list[SourcePart]]:
     """The stream's mezzanine segments ``(seq, start, duration)`` as local cut sources, open
-    for the block (a remote store's copies are removed after it)."""
+    for the block (a remote store's copies are removed after it); a mezzanine the pipeline
+    skipped is made here (``ensure_mezzanine``)."""
     with contextlib.ExitStack() as stack:
         yield [
-            SourcePart(stack.enter_context(store.open_local(mezzanine_key(stream_id, seq))), t, d)
+            SourcePart(
+                stack.enter_context(store.open_local(ensure_mezzanine(store, stream_id, seq))), t, d
+            )
             for seq, t, d in spans
         ]
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from clippy import metrics
@@ -45,27 +45,20 @@ OnClip = Callable[[int, Clip], None]
 
 def load_window(session: Session, stream: Stream, settings: Settings) -> WindowInput | None:
     """The signals of the stream's latest window, up to the end of contiguous processed segments."""
-    segs = list(
-        session.scalars(
-            select(Segment).where(Segment.stream_id == stream.id).order_by(Segment.start_time)
-        )
-    )
-    available_until = 0.0
-    for seg in segs:
-        if seg.status not in (SegmentStatus.DONE, SegmentStatus.FAILED):
-            break
-        available_until = seg.start_time + seg.duration
+    available_until = _processed_until(session, stream.id)
     if available_until <= 0:
         return None
     t0 = max(0.0, available_until - settings.detect_window_seconds)
-    features = [
-        (s.start_time, s.features)
-        for s in segs
-        if s.status == SegmentStatus.DONE
-        and s.features
-        and s.start_time + s.duration > t0
-        and s.start_time < available_until
-    ]
+    # Only the window's segments are read: a long stream's history is not rescanned per segment.
+    recent = session.execute(
+        select(Segment.start_time, Segment.features).where(
+            Segment.stream_id == stream.id,
+            Segment.status == SegmentStatus.DONE,
+            Segment.start_time + Segment.duration > t0,
+            Segment.start_time < available_until,
+        )
+    )
+    features = [(start, feats) for start, feats in recent if feats]
     chat = list(
         session.execute(
             select(
@@ -88,6 +81,22 @@ def load_window(session: Session, stream: Stream, settings: Settings) -> WindowI
         ),
         existing=stream_clip_ranges(session, stream.id),
     )
+
+
+def _processed_until(session: Session, stream_id: int) -> float:
+    """The end of the stream's processed segments that have no unprocessed one before them
+    (0 when none): detection never looks past a segment still being processed."""
+    finished = (SegmentStatus.DONE, SegmentStatus.FAILED)
+    first_open = session.scalar(
+        select(func.min(Segment.start_time)).where(
+            Segment.stream_id == stream_id, Segment.status.not_in(finished)
+        )
+    )
+    q = select(Segment.start_time, Segment.duration).where(Segment.stream_id == stream_id)
+    if first_open is not None:
+        q = q.where(Segment.start_time < first_open)
+    last = session.execute(q.order_by(Segment.start_time.desc()).limit(1)).first()
+    return 0.0 if last is None else float(last[0] + last[1])
 
 
 def detect_and_clip(

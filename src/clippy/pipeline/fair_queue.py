@@ -77,6 +77,11 @@ class FairQueue:
         """Segments waiting (not yet started), all streams together."""
         return sum(len(q.waiting) for q in self._streams.values())
 
+    def oldest_wait(self, now: float) -> float:
+        """Seconds the longest-waiting segment not yet started has waited (0 when none)."""
+        firsts = [q.waiting[0][1] for q in self._streams.values() if q.waiting]
+        return max(0.0, now - min(firsts)) if firsts else 0.0
+
     def lag(self, stream_id: int, now: float) -> float:
         """Seconds the stream's oldest unfinished segment has waited since it was queued."""
         q = self._streams.get(stream_id)

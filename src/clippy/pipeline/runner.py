@@ -4,8 +4,8 @@ Segments enter through ``submit`` after they are durably stored; it never waits,
 pipeline delays processing, never the acknowledgement. Streams are served round-robin
 (``FairQueue``): a stream with a backlog cannot hold the workers while others wait, and each
 stream's processing lag (how long its oldest unfinished segment has waited) is measured. CPU
-work (mezzanine transcode, audio features, speech
-recognition) runs in worker processes; detection and clip creation run per stream under a
+work (audio features, speech recognition, then the mezzanine transcode) runs in worker
+processes; detection and clip creation run per stream under a
 lock so a stream's windows are scored in order, while different streams proceed in parallel.
 """
 
@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Protocol
@@ -41,6 +42,7 @@ SegmentStage = Callable[[int], int]
 # Worker processes (and the ffmpeg they start) run this much nicer than the server, so a
 # saturated pipeline takes the CPU the ingest path (validation, acks) does not need.
 PIPELINE_NICENESS = 10
+_DEFERRED_KEPT = 2000
 
 
 def _init_background_worker(settings: dict[str, object]) -> None:
@@ -67,10 +69,12 @@ class PipelineRunner:
         *,
         segment_stage: SegmentStage | None = None,
         executor: Executor | None = None,
+        mezzanine_stage: Callable[[int], None] | None = None,
     ) -> None:
         self.ctx = ctx
         self.settings: Settings = ctx.settings
         self._stage = segment_stage or stages.process_segment
+        self._mezzanine_stage = mezzanine_stage or stages.make_mezzanine
         self._executor = executor
         self._owns_executor = executor is None
         self._queue = FairQueue()
@@ -83,6 +87,8 @@ class PipelineRunner:
         self._finishing: set[int] = set()
         self._lag_labels: set[int] = set()  # streams with a lag gauge published
         self._background: set[asyncio.Task[list[int]]] = set()
+        # Segments whose mezzanine was skipped while busy (bounded: a reader makes any missing).
+        self._deferred: deque[int] = deque(maxlen=_DEFERRED_KEPT)
         self._judge = make_judge(self.settings)  # None unless an LLM is configured
 
     async def start(self) -> None:
@@ -220,6 +226,31 @@ class PipelineRunner:
                 await asyncio.sleep(min(0.2 * 2**attempt, 5.0))
         if stream_id is not None:
             await self.detect(stream_id)
+            await self._mezzanine(seg_id)
+
+    async def _mezzanine(self, seg_id: int) -> None:
+        """Make the segment's mezzanine now, unless segments are waiting: detection of the
+        next ones comes first, and a skipped mezzanine is made when first needed or, once
+        nothing waits, here (newest first: the likeliest to be clipped or watched)."""
+        waited = self._queue.oldest_wait(time.monotonic())
+        if waited > self.settings.pipeline_mezzanine_defer_seconds:
+            metrics.MEZZANINES_DEFERRED.inc()
+            self._deferred.append(seg_id)
+            return
+        await self._make_mezzanine(seg_id)
+        if self._deferred and self._queue.depth() == 0:
+            await self._make_mezzanine(self._deferred.pop())
+
+    async def _make_mezzanine(self, seg_id: int) -> None:
+        started = time.perf_counter()
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self._executor, self._mezzanine_stage, seg_id)
+        except Exception as exc:  # a cut that needs it makes it (or reports the error)
+            metrics.STAGE_FAILURES.labels("mezzanine").inc()
+            log.warning("pipeline: mezzanine of segment %s failed: %s", seg_id, exc)
+            return
+        metrics.STAGE_SECONDS.labels("mezzanine").observe(time.perf_counter() - started)
 
     async def detect(self, stream_id: int, *, final: bool = False) -> list[int]:
         """Score the stream's latest window and make its clips (one stream at a time)."""

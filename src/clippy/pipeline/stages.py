@@ -1,4 +1,5 @@
-"""Per-segment stages, run in a worker process: mezzanine, audio features, transcript.
+"""Per-segment stages, run in a worker process: audio features and transcript (what detection
+needs), then the mezzanine clips are cut from.
 
 Every stage is idempotent: it derives its outputs from the stored segment and overwrites
 earlier outputs, so a retry or a re-run after a crash is safe.
@@ -7,17 +8,16 @@ earlier outputs, so a retry or a re-run after a crash is safe.
 from __future__ import annotations
 
 import os
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.archive import precompute_thumbnails
+from clippy.clips import ensure_mezzanine
 from clippy.config import Settings
 from clippy.db import (
     Segment,
@@ -31,7 +31,7 @@ from clippy.db import (
 from clippy.media.audio import decode_audio
 from clippy.media.source import InvalidMedia
 from clippy.pipeline.analysis import SAMPLE_RATE, LeadIn, analyse_audio
-from clippy.storage import ObjectNotFound, ObjectStore, make_store, mezzanine_key
+from clippy.storage import ObjectNotFound, ObjectStore, make_store
 from clippy.transcribe import (
     LanguageSupport,
     NoTranscriber,
@@ -108,14 +108,14 @@ def _state() -> WorkerState:
 
 
 def process_segment(segment_id: int) -> int:
-    """Run the CPU stages for one stored segment; returns its stream id."""
+    """Run the stages detection needs (audio features, transcript) for one stored segment;
+    returns its stream id. The mezzanine is ``make_mezzanine``'s job."""
     st = _state()
     with st.session_factory() as session:
         seg = session.get(Segment, segment_id)
         if seg is None:
             raise LookupError(f"segment {segment_id} no longer exists (expired or deleted)")
         stream_id, seq, key, start = seg.stream_id, seg.seq, seg.storage_key, seg.start_time
-        seconds = seg.duration
         prompt = _previous_text(session, stream_id, start)
         previous = previous_segment(session, seg, st.settings.transcribe_overlap_seconds)
         language = stream_language(session, stream_id, st.languages)
@@ -124,14 +124,7 @@ def process_segment(segment_id: int) -> int:
     refusal = st.languages.refusal(language)
     transcriber = NoTranscriber() if refusal else st.transcriber
 
-    with tempfile.TemporaryDirectory(prefix="clippy-seg-") as tmp, st.store.open_local(key) as src:
-        from clippy.media.mezzanine import MEZZANINE_SUFFIX, transcode_to_mezzanine
-
-        mezz = Path(tmp) / f"mezz{MEZZANINE_SUFFIX}"
-        transcode_to_mezzanine(src, mezz)
-        st.store.put_file(mezzanine_key(stream_id, seq), mezz)
-        # The archive page's first view then shows frames at once instead of making 20.
-        precompute_thumbnails(st.store, stream_id, mezz, start, seconds)
+    with st.store.open_local(key) as src:
         analysis = analyse_audio(
             src,
             start,
@@ -166,6 +159,26 @@ def process_segment(segment_id: int) -> int:
         seg.error = refusal or None
         session.commit()
     return stream_id
+
+
+def make_mezzanine(segment_id: int) -> None:
+    """Make the segment's mezzanine (if nothing made it yet) and its archive thumbnails.
+
+    Run after the segment's detection, when the pipeline is not behind: a skipped one is made
+    when first needed (``clips.ensure_mezzanine``). Raises ``LookupError`` when the segment
+    is gone.
+    """
+    st = _state()
+    with st.session_factory() as session:
+        seg = session.get(Segment, segment_id)
+        if seg is None:
+            raise LookupError(f"segment {segment_id} no longer exists (expired or deleted)")
+        stream_id, seq, key = seg.stream_id, seg.seq, seg.storage_key
+        start, seconds = seg.start_time, seg.duration
+    mezz = ensure_mezzanine(st.store, stream_id, seq, key)
+    with st.store.open_local(mezz) as path:
+        # The archive page's first view then shows frames at once instead of making 20.
+        precompute_thumbnails(st.store, stream_id, path, start, seconds)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from clippy.storage.keys import (
     logo_prefix,
     mezzanine_key,
     segment_key,
+    segment_original_prefix,
     stream_prefix,
 )
 from clippy.storage.local import LocalStore
@@ -37,5 +38,6 @@ __all__ = [
     "make_store",
     "mezzanine_key",
     "segment_key",
+    "segment_original_prefix",
     "stream_prefix",
 ]

@@ -30,6 +30,11 @@ def segment_key(stream_id: int, seq: int, mime: str) -> str:
     return f"{stream_prefix(stream_id)}segments/{seq:08d}.{ext}"
 
 
+def segment_original_prefix(stream_id: int, seq: int) -> str:
+    """The prefix of a segment's original, whatever its extension (``segment_key``)."""
+    return f"{stream_prefix(stream_id)}segments/{seq:08d}."
+
+
 def mezzanine_key(stream_id: int, seq: int) -> str:
     """The H.264/AAC mezzanine copy of a segment (what clips are cut from)."""
     return f"{stream_prefix(stream_id)}mezzanine/{seq:08d}{MEZZANINE_SUFFIX}"

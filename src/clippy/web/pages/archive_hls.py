@@ -8,10 +8,11 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from clippy.accounts import visible_user_ids
 from clippy.archive import hls_playlist, stored_spans
-from clippy.errors import NotFound
+from clippy.clips import ensure_mezzanine
+from clippy.errors import MediaError, NotFound
 from clippy.ingest import visible_stream
 from clippy.media.mezzanine import MEZZANINE_CONTENT_TYPE
-from clippy.storage import ObjectNotFound, mezzanine_key
+from clippy.storage import ObjectNotFound
 from clippy.web.deps import SessionDep, get_ctx
 from clippy.web.pages.security import PageUser
 from clippy.web.params import IdPath
@@ -43,8 +44,12 @@ def segment(
         return Response(status_code=404)
     session.close()
     store = get_ctx(request).store
-    key = mezzanine_key(stream_id, seq)
-    if seq < 0 or not store.exists(key):
+    if seq < 0:
+        return Response(status_code=404)
+    try:
+        # Made now if the pipeline skipped it while busy (clips.mezzanines).
+        key = ensure_mezzanine(store, stream_id, seq)
+    except (ObjectNotFound, MediaError):
         return Response(status_code=404)
     url = store.presigned_url(key, expires_seconds=3600)
     if url:
