@@ -66,6 +66,7 @@ FACES = {
     "db",
     "detect",
     "eval",
+    "events",
     "export",
     "extension",
     "ingest",
