@@ -113,3 +113,19 @@ async def test_the_listener_reconnects_after_its_connection_is_killed(pg_url: st
     finally:
         a.flush()
         await b.stop()
+
+
+async def test_equal_events_sent_together_both_arrive(pg_url: str) -> None:
+    # PostgreSQL folds identical payloads of one transaction into one notification; events
+    # queued while the sender was busy go out in one transaction.
+    a, b = PgEventHub(pg_url), PgEventHub(pg_url)
+    await b.start()
+    tick = {"type": "export_progress", "export_id": 2, "progress": 0.5}
+    try:
+        async with b.subscribe(6) as sub:
+            for _ in range(20):
+                a.publish(6, tick)
+            assert [await _next(sub.queue) for _ in range(20)] == [tick] * 20
+    finally:
+        a.flush()
+        await b.stop()

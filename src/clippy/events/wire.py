@@ -31,10 +31,17 @@ def _dump(obj: dict[str, Any]) -> str:
 
 
 def encode_event(
-    origin: str, user_ids: set[int], event: dict[str, Any], limit: int = MAX_PAYLOAD
+    origin: str,
+    user_ids: set[int],
+    event: dict[str, Any],
+    limit: int = MAX_PAYLOAD,
+    serial: int = 0,
 ) -> list[str]:
-    """The NOTIFY payload(s) carrying ``event`` for ``user_ids``, each at most ``limit`` long."""
-    whole = _dump({"o": origin, "u": sorted(user_ids), "e": event})
+    """The NOTIFY payload(s) carrying ``event`` for ``user_ids``, each at most ``limit`` long.
+
+    ``serial`` (the sender's count) keeps two equal events apart: PostgreSQL delivers
+    identical payloads sent in one transaction only once."""
+    whole = _dump({"o": origin, "s": serial, "u": sorted(user_ids), "e": event})
     if len(whole) <= limit:
         return [whole]
     # Base64 so a part's characters need no JSON escaping (which would lengthen it).
