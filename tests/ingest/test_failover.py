@@ -18,7 +18,8 @@ from clippy.storage import LocalStore
 from tests.fixtures.media import SegmentFile
 from tests.fixtures.server import ServerProcess, free_port
 
-pytestmark = pytest.mark.timeout(600)
+# Real servers and media generated at test time: minutes on a loaded 2-core machine.
+pytestmark = pytest.mark.timeout(900)
 
 
 def _stored(db_url: str) -> list[Segment]:
@@ -35,14 +36,14 @@ async def _deliver(client: IngestClient, seg: SegmentFile) -> dict[str, Any]:
 
 
 async def test_a_node_that_is_down_is_skipped(
-    server_factory: Any, db_url: str, webm_segments: list[SegmentFile]
+    server_factory: Any, db_url: str, small_webm_segments: list[SegmentFile]
 ) -> None:
     srv = server_factory(CLIPPY_PIPELINE_ENABLED="false")
     srv.start()
     token = srv.register("down@example.test")["access_token"]
     down = f"ws://127.0.0.1:{free_port()}/ws/ingest"
     client = IngestClient([down, srv.ws], token, "skip-down", reconnect_seconds=20)
-    for seg in webm_segments[:2]:
+    for seg in small_webm_segments[:2]:
         assert (await _deliver(client, seg))["type"] == "ack"
     await client.close()
     assert client.current_url == srv.ws and client.reconnects == 1
@@ -50,7 +51,7 @@ async def test_a_node_that_is_down_is_skipped(
 
 
 async def test_client_survives_a_killed_node_and_stores_each_segment_once(
-    tmp_path: Path, pg_url: str, webm_segments: list[SegmentFile]
+    tmp_path: Path, pg_url: str, small_webm_segments: list[SegmentFile]
 ) -> None:
     objects = tmp_path / "objects"  # one store both nodes see (a shared volume)
     nodes = []
@@ -64,24 +65,24 @@ async def test_client_survives_a_killed_node_and_stores_each_segment_once(
     try:
         token = a.register("failover@example.test")["access_token"]
         client = IngestClient([a.ws, b.ws], token, "failover", reconnect_seconds=30)
-        for seg in webm_segments[:3]:
+        for seg in small_webm_segments[:3]:
             assert (await _deliver(client, seg))["type"] == "ack"
         assert client.current_url == a.ws
         # The node dies while the next segment is on its way: stored and acked or not,
         # the client cannot know; it resumes on B, which answers from the database.
-        in_flight = asyncio.create_task(_deliver(client, webm_segments[3]))
+        in_flight = asyncio.create_task(_deliver(client, small_webm_segments[3]))
         await asyncio.sleep(0.05)
         await asyncio.to_thread(a.kill)
         assert (await in_flight)["type"] == "ack"
-        for seg in webm_segments[4:]:
+        for seg in small_webm_segments[4:]:
             assert (await _deliver(client, seg))["type"] == "ack"
         await client.close()
         assert client.current_url == b.ws and client.reconnects >= 1
-        assert client.acked == {s.seq for s in webm_segments} and not client.pending
+        assert client.acked == {s.seq for s in small_webm_segments} and not client.pending
         rows = _stored(pg_url)
-        assert [r.seq for r in rows] == [s.seq for s in webm_segments]  # once each
+        assert [r.seq for r in rows] == [s.seq for s in small_webm_segments]  # once each
         store = LocalStore(objects)
-        for row, seg in zip(rows, webm_segments, strict=True):
+        for row, seg in zip(rows, small_webm_segments, strict=True):
             assert store.get_bytes(row.storage_key) == seg.path.read_bytes()
     finally:
         a.stop()
