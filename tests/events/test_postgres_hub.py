@@ -4,8 +4,10 @@ process (its own origin, its own LISTEN connection)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import psycopg
@@ -19,6 +21,18 @@ EVENT: dict[str, Any] = {"type": "clip_created", "stream_id": 4, "clip": {"id": 
 
 async def _next(queue: asyncio.Queue[dict[str, Any]], timeout: float = 15) -> dict[str, Any]:
     return await asyncio.wait_for(queue.get(), timeout)
+
+
+@contextlib.asynccontextmanager
+async def _sender_and_receiver(pg_url: str) -> AsyncIterator[tuple[PgEventHub, PgEventHub]]:
+    """A publisher that never starts (like a `clippy worker`) and a started receiver."""
+    sender, receiver = PgEventHub(pg_url), PgEventHub(pg_url)
+    await receiver.start()
+    try:
+        yield sender, receiver
+    finally:
+        sender.flush()
+        await receiver.stop()
 
 
 def test_the_database_picks_the_hub(db_url: str) -> None:
@@ -51,35 +65,22 @@ async def test_event_reaches_a_subscriber_of_another_process_once(pg_url: str) -
 
 
 async def test_a_worker_without_a_loop_publishes_from_its_threads(pg_url: str) -> None:
-    worker = PgEventHub(pg_url)  # never started: a `clippy worker` has no subscribers
-    server = PgEventHub(pg_url)
-    await server.start()
-    try:
-        async with server.subscribe(3) as sub:
-            threads = [
-                threading.Thread(target=worker.publish, args=(3, {"type": "t", "n": n}))
-                for n in range(5)
-            ]
-            for t in threads:
-                t.start()
-            got = sorted([(await _next(sub.queue))["n"] for _ in range(5)])
-            assert got == [0, 1, 2, 3, 4]
-    finally:
-        worker.flush()
-        await server.stop()
+    async with _sender_and_receiver(pg_url) as (worker, server), server.subscribe(3) as sub:
+        threads = [
+            threading.Thread(target=worker.publish, args=(3, {"type": "t", "n": n}))
+            for n in range(5)
+        ]
+        for t in threads:
+            t.start()
+        got = sorted([(await _next(sub.queue))["n"] for _ in range(5)])
+        assert got == [0, 1, 2, 3, 4]
 
 
 async def test_an_event_larger_than_a_notify_payload_arrives_whole(pg_url: str) -> None:
-    a, b = PgEventHub(pg_url), PgEventHub(pg_url)
-    await b.start()
     big = {"type": "clip_created", "clip": {"id": 1, "title": "ü" * 30_000}}
-    try:
-        async with b.subscribe(1) as sub:
-            a.publish(1, big)
-            assert await _next(sub.queue) == big
-    finally:
-        a.flush()
-        await b.stop()
+    async with _sender_and_receiver(pg_url) as (a, b), b.subscribe(1) as sub:
+        a.publish(1, big)
+        assert await _next(sub.queue) == big
 
 
 def _listener_pids(pg_url: str) -> set[int]:
@@ -93,9 +94,7 @@ def _listener_pids(pg_url: str) -> set[int]:
 
 
 async def test_the_listener_reconnects_after_its_connection_is_killed(pg_url: str) -> None:
-    a, b = PgEventHub(pg_url), PgEventHub(pg_url)
-    await b.start()
-    try:
+    async with _sender_and_receiver(pg_url) as (a, b):
         (pid,) = _listener_pids(pg_url)
         with psycopg.connect(libpq_dsn(pg_url), autocommit=True) as conn:
             conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
@@ -110,22 +109,13 @@ async def test_the_listener_reconnects_after_its_connection_is_killed(pg_url: st
         async with b.subscribe(5) as sub:
             a.publish(5, EVENT)
             assert await _next(sub.queue) == EVENT
-    finally:
-        a.flush()
-        await b.stop()
 
 
 async def test_equal_events_sent_together_both_arrive(pg_url: str) -> None:
     # PostgreSQL folds identical payloads of one transaction into one notification; events
     # queued while the sender was busy go out in one transaction.
-    a, b = PgEventHub(pg_url), PgEventHub(pg_url)
-    await b.start()
     tick = {"type": "export_progress", "export_id": 2, "progress": 0.5}
-    try:
-        async with b.subscribe(6) as sub:
-            for _ in range(20):
-                a.publish(6, tick)
-            assert [await _next(sub.queue) for _ in range(20)] == [tick] * 20
-    finally:
-        a.flush()
-        await b.stop()
+    async with _sender_and_receiver(pg_url) as (a, b), b.subscribe(6) as sub:
+        for _ in range(20):
+            a.publish(6, tick)
+        assert [await _next(sub.queue) for _ in range(20)] == [tick] * 20

@@ -9,26 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from clippy.db.models import Segment
-from clippy.db.session import make_engine, make_session_factory
 from clippy.ingest.client import IngestClient
 from clippy.storage import LocalStore
 from tests.fixtures.media import SegmentFile
 from tests.fixtures.server import ServerProcess, free_port
+from tests.ingest.test_durability import _stored
 
 # Real servers and media generated at test time: minutes on a loaded 2-core machine.
 pytestmark = pytest.mark.timeout(900)
-
-
-def _stored(db_url: str) -> list[Segment]:
-    engine = make_engine(db_url)
-    try:
-        with make_session_factory(engine)() as s:
-            return list(s.scalars(select(Segment).order_by(Segment.seq)))
-    finally:
-        engine.dispose()
 
 
 async def _deliver(client: IngestClient, seg: SegmentFile) -> dict[str, Any]:
@@ -42,7 +31,7 @@ async def test_a_node_that_is_down_is_skipped(
     srv.start()
     token = srv.register("down@example.test")["access_token"]
     down = f"ws://127.0.0.1:{free_port()}/ws/ingest"
-    client = IngestClient([down, srv.ws], token, "skip-down", reconnect_seconds=20)
+    client = IngestClient([down, srv.ws], token, "skip-down", reconnect_seconds=120)
     for seg in small_webm_segments[:2]:
         assert (await _deliver(client, seg))["type"] == "ack"
     await client.close()
@@ -64,7 +53,7 @@ async def test_client_survives_a_killed_node_and_stores_each_segment_once(
     b.start()
     try:
         token = a.register("failover@example.test")["access_token"]
-        client = IngestClient([a.ws, b.ws], token, "failover", reconnect_seconds=30)
+        client = IngestClient([a.ws, b.ws], token, "failover", reconnect_seconds=120)
         for seg in small_webm_segments[:3]:
             assert (await _deliver(client, seg))["type"] == "ack"
         assert client.current_url == a.ws
