@@ -12,6 +12,11 @@ read from the API at the end.
 
     .venv/bin/python benchmarks/ingest_bench.py --streams 20 --minutes 30
     .venv/bin/python benchmarks/ingest_bench.py --streams 8 --minutes 2 --pipeline --interval 2
+    .venv/bin/python benchmarks/ingest_bench.py --streams 8 --minutes 1 --postgres
+
+``--postgres`` stores rows in a fresh PostgreSQL database (``CLIPPY_TEST_PG_DSN``'s server)
+instead of SQLite, as a scaled-out node would. The server's CPU seconds per segment (from
+/proc, independent of the machine's load) give the ingest capacity of one core.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -72,6 +80,32 @@ def make_segment(path: Path, seconds: float = 10.0) -> bytes:
     return path.read_bytes()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def database(tmp: str, postgres: bool) -> Iterator[str]:
+    """The server's database URL: SQLite in ``tmp``, or a fresh PostgreSQL database."""
+    if not postgres:
+        yield f"sqlite:///{tmp}/data/clippy.db"
+        return
+    import psycopg
+
+    admin = os.environ.get("CLIPPY_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+    name = f"clippy_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+    try:
+        base = admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+
+
 def rss_mb(pid: int) -> float:
     """Resident set size of a process in MB (from /proc)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -113,14 +147,18 @@ async def main() -> None:
     ap.add_argument("--minutes", type=float, default=30.0, help="simulated stream length")
     ap.add_argument("--pipeline", action="store_true", help="process segments too")
     ap.add_argument("--interval", type=float, default=0.0, help="seconds between segments")
+    ap.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
     args = ap.parse_args()
     per_stream = int(args.minutes * 6)
-    with tempfile.TemporaryDirectory(prefix="clippy-bench-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="clippy-bench-") as tmp,
+        database(tmp, args.postgres) as db_url,
+    ):
         data = make_segment(Path(tmp) / "seg.webm")
         (Path(tmp) / "data").mkdir()
         srv = ServerProcess(
             data_dir=Path(tmp) / "data",
-            database_url=f"sqlite:///{tmp}/data/clippy.db",
+            database_url=db_url,
             env_extra={"CLIPPY_PIPELINE_ENABLED": "true" if args.pipeline else "false"},
         )
         srv.start()
@@ -139,7 +177,7 @@ async def main() -> None:
             env={
                 **os.environ,
                 "CLIPPY_DATA_DIR": f"{tmp}/data",
-                "CLIPPY_DATABASE_URL": f"sqlite:///{tmp}/data/clippy.db",
+                "CLIPPY_DATABASE_URL": db_url,
             },
             check=True,
             capture_output=True,
@@ -147,6 +185,7 @@ async def main() -> None:
         latencies: list[float] = []
         progress = [0] * args.streams
         rss_start = rss_mb(srv.proc.pid)
+        cpu_start = cpu_seconds(srv.proc.pid)
         t0 = time.perf_counter()
         tasks = [
             asyncio.create_task(
@@ -166,6 +205,7 @@ async def main() -> None:
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - t0
         rss_end = rss_mb(srv.proc.pid)
+        server_cpu = cpu_seconds(srv.proc.pid) - cpu_start
         streams = httpx.get(
             f"{srv.http}/api/v1/streams", headers={"Authorization": f"Bearer {token}"}
         ).json()
@@ -186,6 +226,12 @@ async def main() -> None:
         f" after 1 simulated min {rss_1min or float('nan'):.0f},"
         f" after {args.minutes:g} simulated min {rss_end:.0f}"
     )
+    print(
+        f"server CPU: {server_cpu:.1f} s, {1e3 * server_cpu / n:.1f} ms per segment"
+        f" ({n / server_cpu if server_cpu else float('nan'):.0f} segments/s per core;"
+        f" {'PostgreSQL' if args.postgres else 'SQLite'}); load average"
+        f" {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
     if args.pipeline:
         lags = [s["processing_lag_seconds"] for s in streams]
         behind = [s["unprocessed_segments"] for s in streams]
@@ -197,6 +243,7 @@ async def main() -> None:
         "reproduce: .venv/bin/python benchmarks/ingest_bench.py"
         f" --streams {args.streams} --minutes {args.minutes:g}"
         + (f" --pipeline --interval {args.interval:g}" if args.pipeline else "")
+        + (" --postgres" if args.postgres else "")
     )
 
 

@@ -67,6 +67,7 @@ FACES = {
     "db",
     "detect",
     "eval",
+    "events",
     "export",
     "extension",
     "ingest",

@@ -22,7 +22,7 @@ from clippy.archive import LoudnessCache
 from clippy.clips import MediaLinks
 from clippy.config import Settings
 from clippy.db import make_engine, make_session_factory, upgrade
-from clippy.events import EventHub
+from clippy.events import EventHub, make_event_hub
 from clippy.export import ExportQueue, QueueConfig
 from clippy.ingest import LiveConnections, run_idle_loop
 from clippy.publish import PublishConfig, Publisher, TokenBox, run_publish_loop
@@ -77,7 +77,7 @@ def build_runtime(settings: Settings, links_for: Callable[[str], MediaLinks]) ->
         store.cleanup_partial()
     session_factory = make_session_factory(engine)
     set_hash_concurrency(settings.password_hash_concurrency)
-    hub = EventHub()
+    hub = make_event_hub(settings.resolved_database_url)
     # Business webhooks: exports send export.completed, the hub's clip_created goes out too.
     webhooks = WebhookSender(
         session_factory,
@@ -125,7 +125,7 @@ async def running(rt: Runtime) -> AsyncIterator[Runtime]:
     """Run every background loop (retention, idle streams, exports, publishing, pipeline) for the
     duration of the block; stop them all, and the database, on the way out."""
     s = rt.settings
-    rt.hub.bind_loop(asyncio.get_running_loop())
+    await rt.hub.start()
     stop = asyncio.Event()
     tasks = [
         asyncio.create_task(
@@ -164,6 +164,7 @@ async def running(rt: Runtime) -> AsyncIterator[Runtime]:
         if rt.pipeline is not None:
             await rt.pipeline.stop()
         rt.exports.stop()
+        await rt.hub.stop()
         for t in tasks:
             t.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -1,7 +1,9 @@
 """In-process live event hub: the pipeline publishes, WebSocket and SSE clients subscribe.
 
 Publishing is thread-safe (pipeline stages run in worker threads); delivery happens on the
-event loop. A slow subscriber loses its oldest events rather than growing memory.
+event loop. A slow subscriber loses its oldest events rather than growing memory. This hub
+reaches the subscribers of one process only (the embedded mode); ``PgEventHub`` extends it
+across processes and machines.
 """
 
 from __future__ import annotations
@@ -38,8 +40,15 @@ class EventHub:
         self._listeners: list[Listener] = []
 
     def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Remember the loop that owns the subscriber queues (called at app start)."""
+        """Remember the loop that owns the subscriber queues."""
         self._loop = loop
+
+    async def start(self) -> None:
+        """Begin delivering on the running loop (called once by the runtime's lifespan)."""
+        self.bind_loop(asyncio.get_running_loop())
+
+    async def stop(self) -> None:
+        """Stop whatever ``start`` began; the in-process hub holds nothing to release."""
 
     def add_listener(self, listener: Listener) -> None:
         """Also pass every published event to ``listener`` (e.g. webhooks), subscribers or not."""
