@@ -10,7 +10,6 @@ from clippy.transcribe.base import (
     TranscriberError,
     Word,
 )
-from clippy.transcribe.factory import check_transcriber, make_transcriber
 from clippy.transcribe.factory import check_transcriber, language_support, make_transcriber
 from clippy.transcribe.languages import (
     AUTO,
