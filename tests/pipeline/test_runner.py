@@ -13,8 +13,8 @@ from clippy.config import Settings
 from clippy.db.models import ChatMessage, Clip, Segment, Stream, User
 from clippy.ingest.protocol import SegmentHeader
 from clippy.ingest.segments import store_segment
+from clippy.jobs.segments import SegmentRunner
 from clippy.pipeline import stages
-from clippy.pipeline.runner import PipelineRunner
 from clippy.web.app import build_context
 from tests.fixtures.media import PlantedStream, SegmentFile
 
@@ -71,10 +71,10 @@ async def test_failing_stage_is_isolated(
             raise RuntimeError("disk on fire")
         return stages.process_segment(segment_id)
 
-    runner = PipelineRunner(ctx, segment_stage=flaky, executor=ThreadPoolExecutor(1))
+    runner = SegmentRunner(ctx, segment_stage=flaky, executor=ThreadPoolExecutor(1))
     await runner.start()
     for seq in sorted(ids):
-        await runner.submit(ids[seq], stream_id)
+        runner.submit(ids[seq], stream_id)
     await runner.join()
     with ctx.session_factory() as s:
         s.get(Stream, stream_id).status = "ended"  # type: ignore[union-attr]
