@@ -49,6 +49,7 @@ __all__ = ["build_app", "conninfo", "run_worker"]
 log = logging.getLogger(__name__)
 
 CANCEL_POLL_SECONDS = 1.0
+FINISHED_JOBS_HOURS = 24  # succeeded jobs (and their events) are kept this long
 
 
 def conninfo(database_url: str) -> str:
@@ -169,12 +170,15 @@ class _Steps:
     def webhook_deliver(self, **delivery: Any) -> None:
         deliver_one(self.parts.session_factory, sender_config(self.settings), Delivery(**delivery))
 
-    def retention(self, timestamp: int) -> None:
-        sweep_once(
+    async def retention(self, ctx: JobContext, timestamp: int) -> None:
+        await asyncio.to_thread(
+            sweep_once,
             self.parts.session_factory,
             self.parts.store,
             hot_window_seconds=self.settings.hot_window_seconds,
         )
+        if ctx.app is not None:
+            await ctx.app.job_manager.delete_old_jobs(nb_hours=FINISHED_JOBS_HOURS)
 
 
 def build_app(steps: _Steps) -> procrastinate.App:
@@ -190,7 +194,9 @@ def build_app(steps: _Steps) -> procrastinate.App:
     app.task(name=WEBHOOK_FANOUT, queue="webhooks", retry=3)(steps.webhook_fanout)
     app.task(name=WEBHOOK_DELIVER, queue="webhooks")(steps.webhook_deliver)
     app.periodic(cron=_retention_cron(s.retention_interval_seconds))(
-        app.task(name=RETENTION, queue="maintenance", queueing_lock="retention")(steps.retention)
+        app.task(name=RETENTION, queue="maintenance", queueing_lock="retention", pass_context=True)(
+            steps.retention
+        )
     )
     return app
 
@@ -235,7 +241,9 @@ async def run_worker(
                     install_signal_handlers=install_signal_handlers,
                     update_heartbeat_interval=s.job_heartbeat_seconds,
                     stalled_worker_timeout=s.job_stalled_seconds,
-                    delete_jobs="successful",
+                    # Finished jobs stay a day (the retention task removes them): their
+                    # events show what ran when, for operators and the cluster tests.
+                    delete_jobs="never",
                 )
             finally:
                 recovery.cancel()
