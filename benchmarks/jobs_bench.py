@@ -170,7 +170,8 @@ async def _feed(ws: str, token: str, streams: int, segs: list[Any]) -> None:
         c = IngestClient(ws, token, f"bench-{k}", metadata={"title": f"bench {k}"})
         await c.connect()
         for seg in segs:
-            await c.send_segment(seg.seq, seg.start_time, seg.duration, seg.path.read_bytes())
+            data = seg.path.read_bytes()
+            await c.send_segment(seg.seq, seg.start_time, seg.duration, data, mime="video/mp4")
         await c.request({"type": "stop"})
         await c.close()
 
@@ -267,19 +268,25 @@ def cluster(workers: int, streams: int, segs: list[Any], env: dict[str, str], ki
         _drop(url)
 
 
-def _speech_video(d: Path, seconds: float) -> Path:
-    """Test-pattern video with calm spoken English (the tests' recipe)."""
-    from tests.fixtures.media import CALM, make_stream_video, mix_speech, speech_wav
+def _segments(d: Path, count: int) -> list[Any]:
+    """Small 10 s H.264/AAC segments (test pattern and a tone), as the cluster test makes."""
+    from tests.jobs.test_cluster import Segment
 
-    parts, t = [], 0.0
-    for k, line in enumerate(CALM * 20):
-        wav = d / f"l{k}.wav"
-        parts.append((t, wav, 0.0))
-        t += speech_wav(line, wav) + 0.8
-        if t > seconds - 2:
-            break
-    mix_speech(parts, seconds, d / "speech.wav")
-    return make_stream_video(d / "stream.mp4", seconds, d / "speech.wav")
+    out = []
+    for k in range(count):
+        path = d / f"seg{k}.mp4"
+        subprocess.run(
+            [
+                *("ffmpeg", "-v", "error", "-y", "-f", "lavfi"),
+                *("-i", "testsrc2=s=320x180:r=15:d=10"),
+                *("-f", "lavfi", "-i", f"sine=frequency={300 + 40 * k}:d=10"),
+                *("-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-c:a", "aac"),
+                *("-movflags", "+faststart", str(path)),
+            ],
+            check=True,
+        )
+        out.append(Segment(k, 10.0 * k, 10.0, path))
+    return out
 
 
 def main() -> None:
@@ -297,10 +304,7 @@ def main() -> None:
         overhead(args.jobs)
     if "cluster" in parts:
         with tempfile.TemporaryDirectory() as tmp:
-            video = _speech_video(Path(tmp), 10.0 * args.segments)
-            from tests.fixtures.media import split_webm_segments
-
-            segs = split_webm_segments(video, Path(tmp) / "segs")[: args.segments]
+            segs = _segments(Path(tmp), args.segments)
             store_dir = Path(tmp) / "shared"
             env = {
                 "CLIPPY_JOB_BACKEND": "procrastinate",
@@ -311,8 +315,10 @@ def main() -> None:
                 "CLIPPY_JOB_STALLED_SECONDS": "4",
                 "CLIPPY_RETENTION_INTERVAL_SECONDS": "3600",
             }
-            print(f"cluster: 1 serve --no-worker + N clippy worker, {args.streams} streams x"
-                  f" {len(segs)} x 10 s segments, transcriber {args.transcriber}:")  # fmt: skip
+            print(
+                f"cluster: 1 serve --no-worker + N clippy worker, {args.streams} streams x"
+                f" {len(segs)} x 10 s 320x180 segments, transcriber {args.transcriber}:"
+            )
             for workers, kill in ((1, False), (2, False), (2, True)):
                 cluster(workers, args.streams, segs, env, kill)
 
