@@ -48,6 +48,8 @@ LAYERS: dict[str, int] = {
     "retention": 5,
     "pipeline": 5,
     "eval": 6,
+    # the job layer runs every capability's steps in the background
+    "jobs": 6,
     # assembly and faces
     "runtime": 7,
     "web": 8,
@@ -71,6 +73,7 @@ FACES = {
     "export",
     "extension",
     "ingest",
+    "jobs",
     "memory",
     "pipeline",
     "publish",

@@ -16,16 +16,19 @@ from clippy.config import Settings, get_settings
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from clippy.errors import ClippyError
     from clippy.transcribe import TranscriberError
     from clippy.web.app import create_app
 
+    if args.no_worker:
+        settings.run_jobs = False
     if args.host:
         settings.host = args.host
     if args.port:
         settings.port = args.port
     try:
         app = create_app(settings)
-    except TranscriberError as exc:
+    except (TranscriberError, ClippyError) as exc:
         print(f"clippy: cannot start: {exc}", file=sys.stderr)
         return 2
     print(f"Clippy serving on http://{settings.host}:{settings.port}", flush=True)
@@ -39,6 +42,46 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         ws_ping_interval=20,
         ws_ping_timeout=60,
     )
+    return 0
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from clippy.errors import ClippyError
+    from clippy.jobs import QUEUES, check_role, run_worker
+    from clippy.transcribe import TranscriberError, check_transcriber
+    from clippy.web.app import build_context
+
+    queues = [q.strip() for q in args.queues.split(",") if q.strip()] if args.queues else None
+    unknown = sorted(set(queues or ()) - set(QUEUES))
+    if unknown:
+        print(
+            f"clippy: unknown queue(s) {', '.join(unknown)}; choose from {', '.join(QUEUES)}",
+            file=sys.stderr,
+        )
+        return 2
+    settings.run_jobs = False  # this process's runtime defers follow-up jobs; the worker runs
+    try:
+        check_role(settings, "worker")
+        if settings.pipeline_enabled:
+            check_transcriber(settings)
+        rt = build_context(settings)
+    except (TranscriberError, ClippyError) as exc:
+        print(f"clippy: cannot start: {exc}", file=sys.stderr)
+        return 2
+
+    async def work() -> None:
+        rt.hub.bind_loop(asyncio.get_running_loop())
+        await rt.jobs.start()
+        try:
+            await run_worker(rt, rt.jobs, queues=queues, concurrency=args.concurrency)
+        finally:
+            await rt.jobs.stop()
+            rt.engine.dispose()
+
+    print(f"Clippy worker: queues {','.join(queues or QUEUES)}, {args.concurrency} at a time")
+    asyncio.run(work())
     return 0
 
 
@@ -245,6 +288,16 @@ def _add_eval_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     me.set_defaults(func=_eval_memory)
 
 
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every sub-command."""
     p = argparse.ArgumentParser(prog="clippy", description="Clip live streams automatically.")
@@ -253,7 +306,19 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="run the server (API, ingest WebSocket, pipeline)")
     s.add_argument("--host", default="")
     s.add_argument("--port", type=int, default=0)
+    s.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="ingest/API node: store and defer jobs, run none (CLIPPY_JOB_BACKEND=procrastinate)",
+    )
     s.set_defaults(func=_serve)
+
+    w = sub.add_parser("worker", help="run background jobs from PostgreSQL (procrastinate)")
+    w.add_argument(
+        "--queues", default="", help="comma-separated queues to serve (default: all of them)"
+    )
+    w.add_argument("--concurrency", type=_positive_int, default=1, help="jobs at a time")
+    w.set_defaults(func=_worker)
 
     db = sub.add_parser("db", help="database tasks").add_subparsers(
         dest="db_command", required=True

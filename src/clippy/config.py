@@ -85,6 +85,18 @@ class Settings(BaseSettings):
     # waited this long; a skipped one is made when a cut or the archive first needs it.
     pipeline_mezzanine_defer_seconds: float = Field(default=5.0, ge=0.0)
 
+    # Background jobs (pipeline, exports, webhooks, retention): "embedded" runs them in this
+    # process (the default, no PostgreSQL needed); "procrastinate" stores them in PostgreSQL
+    # for `clippy worker` processes on any machines.
+    job_backend: Literal["embedded", "procrastinate"] = "embedded"
+    # False on an ingest/API node (`clippy serve --no-worker`): jobs are deferred, never run.
+    run_jobs: bool = True
+    # Several nodes on PostgreSQL need one object store: S3, or a data dir they all mount
+    # (e.g. NFS) declared here. A worker or --no-worker node refuses the local disk otherwise.
+    shared_data_dir: bool = False
+    job_heartbeat_seconds: float = Field(default=10.0, gt=0)  # a worker says it is alive
+    job_stalled_seconds: float = Field(default=30.0, gt=0)  # silent this long: jobs retried
+
     # Speech recognition: "faster-whisper" (offline default), "pocketsphinx", "openai", "none"
     transcriber: str = "faster-whisper"
     whisper_model: str = "tiny.en"  # bundled: tiny.en (default), base (the [whisper-base] extra)

@@ -27,3 +27,12 @@ STREAM_LAG = Gauge(
     ["stream_id"],
 )
 CLIPS_MADE = Counter("clippy_clips_made_total", "Clips created", ["source"])
+STREAM_QUEUE_DEPTH = Gauge(
+    "clippy_stream_queue_depth", "Segments of a stream waiting for the pipeline", ["stream_id"]
+)
+PLAN_QUEUE_DEPTH = Gauge(
+    "clippy_plan_queue_depth", "Segments waiting for the pipeline, per owner's plan", ["plan"]
+)
+JOBS_QUEUED = Gauge(
+    "clippy_jobs_queued", "Background jobs waiting (procrastinate backend), per queue", ["queue"]
+)

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,22 +22,17 @@ from clippy.clips import MediaLinks
 from clippy.config import Settings
 from clippy.db import make_engine, make_session_factory, upgrade
 from clippy.events import EventHub, make_event_hub
-from clippy.export import ExportQueue, QueueConfig
 from clippy.ingest import LiveConnections, run_idle_loop
+from clippy.jobs import Jobs, check_role, make_jobs
 from clippy.publish import PublishConfig, Publisher, TokenBox, run_publish_loop
-from clippy.retention import run_retention_loop
 from clippy.storage import LocalStore, ObjectStore, make_store
-from clippy.webhooks import EgressPolicy, SenderConfig, WebhookSender
-
-if TYPE_CHECKING:
-    from clippy.pipeline import PipelineRunner
 
 __all__ = ["Runtime", "build_runtime", "running"]
 
 
 @dataclass(eq=False)
 class Runtime:
-    """Settings, database, object store, event hub, job runners and caches of one process."""
+    """Settings, database, object store, event hub, job layer and caches of one process."""
 
     settings: Settings
     engine: Engine
@@ -48,25 +42,29 @@ class Runtime:
     links: MediaLinks
     hub: EventHub
     throttle: Throttle
-    webhooks: WebhookSender
-    exports: ExportQueue
     publisher: Publisher
     ingest_live: LiveConnections = field(default_factory=LiveConnections)
     archive_loudness: LoudnessCache = field(default_factory=LoudnessCache)
-    # Started by ``running`` when the pipeline is enabled; ``None`` otherwise.
-    pipeline: PipelineRunner | None = None
+    # All background work (pipeline, exports, webhooks, retention): ``clippy.jobs``.
+    jobs: Jobs = field(init=False)
     ready: bool = False  # every loop started (``/ready``)
+
+    def __post_init__(self) -> None:
+        self.jobs = make_jobs(self)
+        # Business webhooks: the hub's clip_created goes out as clip.created too.
+        self.hub.add_listener(self.jobs.forward_live_event)
 
     def finish_stream(self, stream_id: int) -> None:
         """After a stream ended (``stop`` or idle): its final detection pass, once processed."""
-        if self.pipeline is not None:
-            self.pipeline.finish(stream_id)
+        self.jobs.stream_finished(stream_id)
 
 
 def build_runtime(settings: Settings, links_for: Callable[[str], MediaLinks]) -> Runtime:
     """Create the shared objects (database upgraded to the latest schema); starts nothing.
 
-    ``links_for(secret)`` signs the paths where media is served (the web layer's routes)."""
+    ``links_for(secret)`` signs the paths where media is served (the web layer's routes).
+    Raises ``JobSetupError`` for settings a server cannot run with (``check_role``)."""
+    check_role(settings, "serve")
     secret_key = settings.resolved_secret_key()
     links = links_for(secret_key)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -78,31 +76,6 @@ def build_runtime(settings: Settings, links_for: Callable[[str], MediaLinks]) ->
     session_factory = make_session_factory(engine)
     set_hash_concurrency(settings.password_hash_concurrency)
     hub = make_event_hub(settings.resolved_database_url)
-    # Business webhooks: exports send export.completed, the hub's clip_created goes out too.
-    webhooks = WebhookSender(
-        session_factory,
-        SenderConfig(
-            attempts=settings.webhook_attempts,
-            backoff=settings.webhook_backoff_seconds,
-            public_url=settings.public_url,
-            policy=EgressPolicy.from_setting(settings.egress_allow_hosts),
-        ),
-    )
-    hub.add_listener(webhooks.forward_live_event)
-    exports = ExportQueue(
-        session_factory,
-        store,
-        links,
-        QueueConfig(
-            concurrency=settings.export_concurrency,
-            max_attempts=settings.export_max_attempts,
-            retry_seconds=settings.export_retry_seconds,
-            link_seconds=settings.export_link_seconds,
-            public_url=settings.public_url,
-        ),
-        publish=hub.publish,
-        webhooks=webhooks,
-    )
     return Runtime(
         settings=settings,
         engine=engine,
@@ -112,8 +85,6 @@ def build_runtime(settings: Settings, links_for: Callable[[str], MediaLinks]) ->
         links=links,
         hub=hub,
         throttle=Throttle(),
-        webhooks=webhooks,
-        exports=exports,
         publisher=Publisher(
             session_factory, store, TokenBox(secret_key), PublishConfig.from_settings(settings)
         ),
@@ -122,21 +93,13 @@ def build_runtime(settings: Settings, links_for: Callable[[str], MediaLinks]) ->
 
 @contextlib.asynccontextmanager
 async def running(rt: Runtime) -> AsyncIterator[Runtime]:
-    """Run every background loop (retention, idle streams, exports, publishing, pipeline) for the
-    duration of the block; stop them all, and the database, on the way out."""
+    """Run every background loop (idle streams, publishing and the job layer: pipeline,
+    exports, webhooks, retention) for the duration of the block; stop them all, and the
+    database, on the way out."""
     s = rt.settings
     await rt.hub.start()
     stop = asyncio.Event()
     tasks = [
-        asyncio.create_task(
-            run_retention_loop(
-                rt.session_factory,
-                rt.store,
-                s.retention_interval_seconds,
-                stop,
-                hot_window_seconds=s.hot_window_seconds,
-            )
-        ),
         asyncio.create_task(
             run_idle_loop(
                 rt.session_factory,
@@ -149,21 +112,14 @@ async def running(rt: Runtime) -> AsyncIterator[Runtime]:
         ),
         asyncio.create_task(run_publish_loop(rt.publisher, stop)),
     ]
-    rt.exports.start()
-    if s.pipeline_enabled:
-        from clippy.pipeline import PipelineRunner
-
-        rt.pipeline = PipelineRunner(rt)
-        await rt.pipeline.start()
+    await rt.jobs.start()
     rt.ready = True
     try:
         yield rt
     finally:
         rt.ready = False
         stop.set()
-        if rt.pipeline is not None:
-            await rt.pipeline.stop()
-        rt.exports.stop()
+        await rt.jobs.stop()
         await rt.hub.stop()
         for t in tasks:
             t.cancel()

@@ -11,8 +11,9 @@ import pytest
 
 from clippy.accounts.users import set_plan
 from clippy.db.models import Clip, User, Webhook
+from clippy.jobs.webhooks import WebhookThreads
 from clippy.media.cut import SourcePart
-from clippy.webhooks.sender import SenderConfig, WebhookSender
+from clippy.webhooks.fanout import SenderConfig
 from clippy.webhooks.transport import NO_ANSWER, SIGNATURE_HEADER, verify
 from tests.dashboard.conftest import Browserish
 from tests.dashboard.test_archive import _recorded_stream
@@ -32,11 +33,11 @@ def _business(b: Browserish, plan: str = "business") -> None:
         s.commit()
 
 
-def _fast_sender(b: Browserish, monkeypatch: pytest.MonkeyPatch) -> WebhookSender:
+def _fast_sender(b: Browserish, monkeypatch: pytest.MonkeyPatch) -> WebhookThreads:
     """The app's sender with 3 quick attempts instead of minutes of back-off, allowed to
     call the loopback receivers."""
     ctx = b.client.app.state.ctx  # type: ignore[attr-defined]
-    sender: WebhookSender = ctx.webhooks
+    sender: WebhookThreads = ctx.jobs.webhooks
     monkeypatch.setattr(ctx.settings, "egress_allow_hosts", LOOPBACK_ALLOWED)
     config = SenderConfig(attempts=3, backoff=0.05, timeout=2.0, policy=LOOPBACK)
     monkeypatch.setattr(sender, "config", config)

@@ -150,7 +150,7 @@ def test_cancel_kills_ffmpeg_and_leaves_no_file(sqlite_client: TestClient, long_
     client = sqlite_client
     token = register_user(client, "c@example.test")
     clip_id = seed_clip(client, "c@example.test", long_clip, plan="pro")
-    queue = client.app.state.ctx.exports  # type: ignore[attr-defined]
+    queue = client.app.state.ctx.jobs.exports  # type: ignore[attr-defined]
     store = client.app.state.ctx.store  # type: ignore[attr-defined]
     job_id = client.post(
         f"/api/v1/clips/{clip_id}/exports", headers=auth(token), json={"preset": "tiktok"}

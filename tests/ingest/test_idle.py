@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from clippy.db.models import Stream
 from clippy.ingest.idle import is_idle
-from clippy.pipeline.runner import PipelineRunner
+from clippy.jobs.segments import SegmentRunner
 from tests.fixtures.app import register_user
 from tests.ingest.test_ws_ingest import ingest, send
 
@@ -43,14 +43,14 @@ def test_a_vanished_client_ends_its_stream_with_the_final_pass(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     finals: list[int] = []
-    detect = PipelineRunner.detect
+    detect = SegmentRunner.detect
 
-    async def recording_detect(self: PipelineRunner, stream_id: int, *, final: bool = False) -> Any:
+    async def recording_detect(self: SegmentRunner, stream_id: int, *, final: bool = False) -> Any:
         if final:
             finals.append(stream_id)
         return await detect(self, stream_id, final=final)
 
-    monkeypatch.setattr(PipelineRunner, "detect", recording_detect)
+    monkeypatch.setattr(SegmentRunner, "detect", recording_detect)
     client = make_client(
         pipeline_enabled=True,
         transcriber="none",

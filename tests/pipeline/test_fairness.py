@@ -1,7 +1,7 @@
 """Ingest does not wait for the pipeline; streams are processed in turn; the lag is visible.
 
-The pipeline runs for real (``PipelineRunner`` in the app's event loop) with a segment stage
-that blocks until the test lets it go, standing in for a saturated machine.
+The pipeline runs for real (the embedded ``SegmentRunner`` in the app's event loop) with a
+segment stage that blocks until the test lets it go, standing in for a saturated machine.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from clippy.db.models import Segment
-from clippy.pipeline.runner import PipelineRunner
+from clippy.jobs.segments import SegmentRunner
 from tests.fixtures.app import auth, register_user
 from tests.ingest.test_ws_ingest import ingest, send
 
@@ -45,13 +45,13 @@ def gated(make_client: Callable[..., TestClient]) -> Iterator[tuple[TestClient, 
     client = make_client(metrics_token="scrape-token")
     ctx = client.app.state.ctx  # type: ignore[attr-defined]
     stage = GatedStage(ctx.session_factory)
-    runner = PipelineRunner(ctx, segment_stage=stage, executor=ThreadPoolExecutor(1))
+    runner = SegmentRunner(ctx, segment_stage=stage, executor=ThreadPoolExecutor(1))
     client.portal.call(runner.start)  # type: ignore[union-attr]
-    ctx.pipeline = runner
+    ctx.jobs.segments = runner
     yield client, stage
     stage.gate.set()
     client.portal.call(runner.stop)  # type: ignore[union-attr]
-    ctx.pipeline = None
+    ctx.jobs.segments = None
 
 
 def test_acks_do_not_wait_for_a_saturated_pipeline(

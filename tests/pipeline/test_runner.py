@@ -14,9 +14,9 @@ from clippy.config import Settings
 from clippy.db.models import ChatMessage, Clip, Segment, Stream, User
 from clippy.ingest.protocol import SegmentHeader
 from clippy.ingest.segments import store_segment
+from clippy.jobs.segments import SegmentRunner
 from clippy.media.probe import probe
 from clippy.pipeline import stages
-from clippy.pipeline.runner import PipelineRunner
 from clippy.storage import mezzanine_key
 from clippy.web.app import build_context
 from tests.fixtures.media import PlantedStream, SegmentFile
@@ -74,10 +74,10 @@ async def test_failing_stage_is_isolated(
             raise RuntimeError("disk on fire")
         return stages.process_segment(segment_id)
 
-    runner = PipelineRunner(ctx, segment_stage=flaky, executor=ThreadPoolExecutor(1))
+    runner = SegmentRunner(ctx, segment_stage=flaky, executor=ThreadPoolExecutor(1))
     await runner.start()
     for seq in sorted(ids):
-        await runner.submit(ids[seq], stream_id)
+        runner.submit(ids[seq], stream_id)
     await runner.join()
     with ctx.session_factory() as s:
         s.get(Stream, stream_id).status = "ended"  # type: ignore[union-attr]
@@ -134,7 +134,7 @@ async def test_busy_pipeline_leaves_mezzanines_to_the_cut(
             seg.path.read_bytes(),
         )  # fmt: skip
         ids[seg.seq] = stored.segment_id
-    runner = PipelineRunner(ctx, executor=ThreadPoolExecutor(1))
+    runner = SegmentRunner(ctx, executor=ThreadPoolExecutor(1))
     await runner.start()
     for seq in sorted(ids):  # all at once: every one but the last has others waiting
         await runner.submit(ids[seq], stream_id)

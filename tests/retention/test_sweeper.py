@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -24,11 +25,12 @@ from clippy.db.models import (
     TranscriptSegment,
     User,
 )
+from clippy.jobs.periodic import run_periodic
 from clippy.retention.rules import leaves_hot_window
 from clippy.retention.sweeper import (
     demote_hot_segments,
-    run_retention_loop,
     sweep_expired,
+    sweep_once,
     sweep_orphans,
 )
 from clippy.storage import expiry
@@ -327,7 +329,7 @@ async def test_retention_loop_sweeps_and_stops(
         owner = _populate(session, store, "free")
     stop = asyncio.Event()
     task = asyncio.create_task(
-        run_retention_loop(session_factory, store, 0.05, stop, clock=lambda: NOW)
+        run_periodic("retention", partial(sweep_once, session_factory, store, now=NOW), 0.05, stop)
     )
     for _ in range(200):
         await asyncio.sleep(0.05)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.accounts.users import set_plan
 from clippy.db.models import User
-from clippy.webhooks.sender import WebhookSender
+from clippy.jobs.webhooks import WebhookThreads
 from clippy.webhooks.transport import NO_ANSWER, SIGNATURE_HEADER, verify
 from tests.fixtures.app import auth, register_user
 from tests.fixtures.webhook_receiver import LOOPBACK_ALLOWED, dead_url, webhook_receiver
@@ -23,8 +23,8 @@ def _factory(client: TestClient) -> sessionmaker[Session]:
     return factory
 
 
-def _sender(client: TestClient) -> WebhookSender:
-    sender: WebhookSender = client.app.state.ctx.webhooks  # type: ignore[attr-defined]
+def _sender(client: TestClient) -> WebhookThreads:
+    sender: WebhookThreads = client.app.state.ctx.jobs.webhooks  # type: ignore[attr-defined]
     return sender
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.db.models import User, Webhook, WebhookDelivery
 from clippy.db.types import utcnow
+from clippy.jobs.webhooks import WebhookThreads
 from clippy.retention.sweeper import sweep_expired
 from clippy.storage.local import LocalStore
 from clippy.webhooks.deliveries import (
@@ -25,7 +26,7 @@ from clippy.webhooks.deliveries import (
     recent_deliveries,
 )
 from clippy.webhooks.endpoints import add_endpoint, remove_endpoint
-from clippy.webhooks.sender import SenderConfig, WebhookSender, clip_created_data
+from clippy.webhooks.fanout import SenderConfig, clip_created_data
 from clippy.webhooks.transport import NO_ANSWER, SIGNATURE_HEADER, Attempt, verify
 from tests.fixtures.webhook_receiver import LOOPBACK, dead_url, webhook_receiver
 
@@ -59,7 +60,7 @@ def _deliveries(factory: sessionmaker[Session], hook_id: int) -> list[WebhookDel
 def test_500_then_200_is_delivered_on_the_second_attempt(
     session_factory: sessionmaker[Session],
 ) -> None:
-    sender = WebhookSender(session_factory, FAST)
+    sender = WebhookThreads(session_factory, FAST)
     with webhook_receiver([500]) as rec:
         uid, hook_id, secret = _hook(session_factory, rec.url, ["export.completed"])
         sender.send(uid, "export.completed", {"export_id": 7})
@@ -79,7 +80,7 @@ def test_500_then_200_is_delivered_on_the_second_attempt(
 def test_dead_url_fails_with_the_error_after_every_attempt(
     session_factory: sessionmaker[Session],
 ) -> None:
-    sender = WebhookSender(session_factory, FAST)
+    sender = WebhookThreads(session_factory, FAST)
     uid, hook_id, _ = _hook(session_factory, dead_url(), ["export.completed"])
     sender.send(uid, "export.completed", {"export_id": 1})
     assert sender.wait(20)
@@ -92,7 +93,7 @@ def test_dead_url_fails_with_the_error_after_every_attempt(
 def test_only_subscribed_business_webhooks_get_an_event(
     session_factory: sessionmaker[Session],
 ) -> None:
-    sender = WebhookSender(session_factory, FAST)
+    sender = WebhookThreads(session_factory, FAST)
     with webhook_receiver() as rec:
         uid, exports_only, _ = _hook(session_factory, rec.url, ["export.completed"])
         sender.send(uid, "clip.created", {"clip": {"id": 1}})
@@ -107,7 +108,7 @@ def test_only_subscribed_business_webhooks_get_an_event(
 def test_ping_row_is_pending_at_once_then_delivered(
     session_factory: sessionmaker[Session],
 ) -> None:
-    sender = WebhookSender(session_factory, FAST)
+    sender = WebhookThreads(session_factory, FAST)
     with webhook_receiver() as rec:
         _, hook_id, secret = _hook(session_factory, rec.url, ["clip.created"])
         with session_factory() as s:

@@ -1,8 +1,17 @@
-"""Platform exports: presets, reframing, captions, rendering, the export queue and batches.
+"""Platform exports: presets, reframing, captions, rendering, export attempts and batches.
 
 This is the folder's face: other folders import from here, not from its modules.
 """
 
+from clippy.export.attempts import (
+    ExportConfig,
+    ExportOutcome,
+    attempt_export,
+    completed_webhook,
+    export_event,
+    reclaim_export,
+    requeue_unfinished,
+)
 from clippy.export.clip_layout import clip_frame, preview_export, remember_layout
 from clippy.export.clip_layout import clip_layout as starting_layout
 from clippy.export.expiry import expire_exports
@@ -23,7 +32,6 @@ from clippy.export.layouts import LAYOUT_LABELS, POSITION_LABELS, Layout, aspect
 from clippy.export.links import export_file_links
 from clippy.export.plan import ExportOptions
 from clippy.export.presets import PRESETS, ExportRefused, get_preset
-from clippy.export.queue import ExportQueue, QueueConfig
 from clippy.export.transcript_formats import render as render_transcript
 
 __all__ = [
@@ -31,17 +39,20 @@ __all__ = [
     "POSITION_LABELS",
     "PRESETS",
     "BatchProblem",
+    "ExportConfig",
     "ExportOptions",
-    "ExportQueue",
+    "ExportOutcome",
     "ExportRefused",
     "Layout",
-    "QueueConfig",
     "aspect_label",
+    "attempt_export",
     "check_batch",
     "clip_frame",
+    "completed_webhook",
     "create_batch",
     "create_export",
     "expire_exports",
+    "export_event",
     "export_file_links",
     "exported_clip_ids",
     "exporters_may_see",
@@ -53,8 +64,10 @@ __all__ = [
     "parse_layout",
     "preview_export",
     "queue_batch",
+    "reclaim_export",
     "remember_layout",
     "render_transcript",
+    "requeue_unfinished",
     "starting_layout",
     "visible_export",
 ]

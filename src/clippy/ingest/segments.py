@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -39,11 +40,14 @@ def store_segment(
     header: SegmentHeader,
     payload: bytes | memoryview,
     now: datetime | None = None,
+    before_commit: Callable[[Session, int], None] | None = None,
 ) -> StoredSegment:
     """Validate and durably store one segment; raises ``ProtocolError`` when it is refused.
 
     Returns only after the object is fsynced in place and its row is committed, so the caller
     may acknowledge. A sequence number already stored is reported as a duplicate, not rewritten.
+    ``before_commit(session, segment_id)`` runs inside the row's transaction (a durable job
+    queue defers the segment's job there, so the row never exists without its job).
     """
     now = now or utcnow()
     seq = header.seq
@@ -90,6 +94,8 @@ def store_segment(
                 stream.received_until = max(stream.received_until, header.start + header.duration)
                 stream.last_segment_at = now
             add_recording_seconds(session, user_id, now.date(), header.duration)
+            if before_commit is not None:
+                before_commit(session, row.id)
             session.commit()
         except IntegrityError:
             # Another connection stored the same seq first (a racing resend): same segment.

@@ -1,5 +1,5 @@
-"""Per-segment stages (probe, mezzanine, audio features, transcript, detection, clip) and
-the runners that execute them: in-process by default.
+"""Per-segment stages (probe, mezzanine, audio features, transcript, detection, clip) as
+plain, idempotent functions of ids; ``clippy.jobs`` decides where they run.
 
 This is the folder's face: other folders import from here, not from its modules.
 """
@@ -7,8 +7,15 @@ This is the folder's face: other folders import from here, not from its modules.
 from clippy.pipeline.analysis import SAMPLE_RATE, Analysis
 from clippy.pipeline.backlog import Backlog, backlogs
 from clippy.pipeline.chat_files import LIGHTOR_NAME, ChatFileError, load_chat, read_lightor_tsv
+from clippy.pipeline.detection import detect_and_clip
 from clippy.pipeline.offline import SEGMENT_SECONDS, analyse_recording, detect_offline, process_file
-from clippy.pipeline.runner import PipelineRunner
+from clippy.pipeline.stages import (
+    init_worker,
+    make_mezzanine,
+    mark_attempt,
+    process_segment,
+    record_failure,
+)
 from clippy.pipeline.transcribe_file import transcribe_file as transcribe_source
 
 __all__ = [
@@ -18,12 +25,17 @@ __all__ = [
     "Analysis",
     "Backlog",
     "ChatFileError",
-    "PipelineRunner",
     "analyse_recording",
     "backlogs",
+    "detect_and_clip",
     "detect_offline",
+    "init_worker",
     "load_chat",
+    "make_mezzanine",
+    "mark_attempt",
     "process_file",
+    "process_segment",
     "read_lightor_tsv",
+    "record_failure",
     "transcribe_source",
 ]

@@ -2,7 +2,7 @@
 
 The rows are the source of truth (status ``pending``/``processing`` until the stages finish),
 so the API and the dashboard see the same lag in embedded and worker deployments, and after a
-restart. ``PipelineRunner`` publishes the same measure to ``/metrics`` from its queues.
+restart. The embedded job runner publishes the same measure to ``/metrics`` from its queues.
 """
 
 from __future__ import annotations

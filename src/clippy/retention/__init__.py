@@ -7,15 +7,15 @@ no capability below it needs to know about retention. This is the folder's face.
 from clippy.retention.sweeper import (
     SweepReport,
     demote_hot_segments,
-    run_retention_loop,
     sweep_expired,
+    sweep_once,
     sweep_orphans,
 )
 
 __all__ = [
     "SweepReport",
     "demote_hot_segments",
-    "run_retention_loop",
     "sweep_expired",
+    "sweep_once",
     "sweep_orphans",
 ]

@@ -11,10 +11,7 @@ its row and a per-object check would race with it.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -190,24 +187,17 @@ def demote_hot_segments(session_factory: sessionmaker[Session], hot_window_secon
         return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def run_retention_loop(
+def sweep_once(
     session_factory: sessionmaker[Session],
     store: ObjectStore,
-    interval_seconds: float,
-    stop: asyncio.Event,
     *,
     hot_window_seconds: float = 300.0,
-    clock: Callable[[], datetime] = utcnow,
-) -> None:
-    """Archive and sweep every ``interval_seconds`` until ``stop`` is set."""
-    while not stop.is_set():
-        try:
-            await asyncio.to_thread(demote_hot_segments, session_factory, hot_window_seconds)
-            report = await asyncio.to_thread(sweep_expired, session_factory, store, clock())
-            report.objects += await asyncio.to_thread(sweep_orphans, session_factory, store)
-            if report.segments or report.clips or report.streams:
-                log.info("retention: %s", report)
-        except Exception:  # keep sweeping on the next tick whatever went wrong now
-            log.exception("retention sweep failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), interval_seconds)
+    now: datetime | None = None,
+) -> SweepReport:
+    """One retention pass (the periodic job): tier, expire, then sweep orphans."""
+    demote_hot_segments(session_factory, hot_window_seconds)
+    report = sweep_expired(session_factory, store, now or utcnow())
+    report.objects += sweep_orphans(session_factory, store)
+    if report.segments or report.clips or report.streams:
+        log.info("retention: %s", report)
+    return report

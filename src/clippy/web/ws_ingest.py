@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from sqlalchemy.orm import Session
 
 from clippy import ingest, metrics
 from clippy.accounts import AuthError, looks_like_browser_key, resolve_credential
@@ -254,9 +255,7 @@ class IngestConnection:
             if previous is not None:
                 self._live.closed(previous.id)
             self._live.opened(stream.id)
-        pipeline = self.ctx.pipeline
-        if pipeline is not None:
-            pipeline.resume(stream.id)
+        self.ctx.jobs.stream_resumed(stream.id)
         self.max_segment_bytes = segment_limit(user.plan, self.ctx.settings.max_segment_bytes)
         if not self._counted:
             metrics.ACTIVE_STREAMS.inc()
@@ -306,6 +305,11 @@ class IngestConnection:
                 f" limit is {self.max_segment_bytes} (lower the quality or the segment length)",
                 seq=header.seq,
             )
+        jobs, plan = self.ctx.jobs, self.user.plan
+
+        def defer(session: Session, segment_id: int) -> None:
+            jobs.before_segment_commit(session, segment_id, stream.id, plan)
+
         stored = await asyncio.to_thread(
             store_segment,
             self.ctx.session_factory,
@@ -315,6 +319,7 @@ class IngestConnection:
             stream.id,
             header,
             payload,
+            before_commit=defer,
         )
         if stored.duplicate:
             metrics.SEGMENT_DUPLICATES.inc()
@@ -326,21 +331,20 @@ class IngestConnection:
         await self.send(
             event("ack", seq=stored.seq, segment_id=stored.segment_id, duplicate=stored.duplicate)
         )
-        pipeline = self.ctx.pipeline
-        if pipeline is not None and not stored.duplicate:
+        if not stored.duplicate:
             # Never waits: the segment is durable, the pipeline catches up at its own pace.
-            await pipeline.submit(stored.segment_id, stream.id)
+            self.ctx.jobs.segment_stored(stored.segment_id, stream.id, self.user.plan)
 
     def _stats(self) -> dict[str, Any]:
-        pipeline = self.ctx.pipeline
+        jobs = self.ctx.jobs
         lag = 0.0
-        if pipeline is not None and self.stream is not None:
-            lag = pipeline.processing_lag(self.stream.id)
+        if self.stream is not None:
+            lag = jobs.processing_lag(self.stream.id)
         return event(
             "stats",
             segments=self.segments,
             bytes=self.bytes,
-            pipeline_queue=pipeline.queue_depth() if pipeline is not None else 0,
+            pipeline_queue=jobs.queue_depth(),
             processing_lag=round(lag, 3),
         )
 

@@ -1,4 +1,5 @@
-"""Webhooks (business plan): endpoints, signed deliveries with retries, the delivery log.
+"""Webhooks (business plan): endpoints, signed deliveries with retries (plain steps that
+``clippy.jobs`` runs), the delivery log.
 
 This is the folder's face: other folders import from here, not from its modules.
 """
@@ -21,7 +22,17 @@ from clippy.webhooks.endpoints import (
     remove_endpoint,
     require_webhooks,
 )
-from clippy.webhooks.sender import CLIP_CREATED, PING, SenderConfig, WebhookSender
+from clippy.webhooks.fanout import (
+    CLIP_CREATED,
+    PING,
+    Delivery,
+    SenderConfig,
+    clip_created_data,
+    deliver_one,
+    live_event_webhook,
+    open_ping,
+    plan_deliveries,
+)
 
 __all__ = [
     "CLIP_CREATED",
@@ -29,16 +40,21 @@ __all__ = [
     "DELIVERY_RETENTION",
     "PING",
     "WEBHOOK_EVENTS",
+    "Delivery",
     "EgressPolicy",
     "EgressRefused",
     "SenderConfig",
     "WebhookError",
     "WebhookNotAllowed",
     "WebhookNotFound",
-    "WebhookSender",
     "add_endpoint",
+    "clip_created_data",
+    "deliver_one",
     "get_endpoint",
     "list_endpoints",
+    "live_event_webhook",
+    "open_ping",
+    "plan_deliveries",
     "prune_deliveries",
     "recent_deliveries",
     "remove_endpoint",

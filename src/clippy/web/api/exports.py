@@ -16,7 +16,6 @@ from clippy.errors import NotFound
 from clippy.export import (
     PRESETS,
     ExportOptions,
-    ExportQueue,
     create_batch,
     create_export,
     export_file_links,
@@ -26,6 +25,7 @@ from clippy.export import (
     mark_for_retry,
     visible_export,
 )
+from clippy.jobs import Jobs
 from clippy.web.deps import CurrentUser, SessionDep, get_ctx
 from clippy.web.openapi import file_responses, refusals
 from clippy.web.params import BodyId, IdPath, IdQuery, Offset, StrictBody
@@ -33,8 +33,8 @@ from clippy.web.params import BodyId, IdPath, IdQuery, Offset, StrictBody
 router = APIRouter(prefix="/api/v1", tags=["exports"])
 
 
-def _queue(request: Request) -> ExportQueue:
-    return get_ctx(request).exports
+def _jobs(request: Request) -> Jobs:
+    return get_ctx(request).jobs
 
 
 class RenderOptionsIn(StrictBody):
@@ -140,7 +140,7 @@ def create(
     (too long for the platform: ``trim_to`` gives the longest allowed)."""
     job = create_export(session, user, clip_id, body.options(body.preset))
     session.commit()
-    _queue(request).submit(job.id)
+    _jobs(request).export_queued(job.id)
     return _out(request, job)
 
 
@@ -157,7 +157,7 @@ def create_batch_export(
     base = body.options.options(body.presets[0])
     job = create_batch(session, user, body.clip_ids, body.presets, base)
     session.commit()
-    _queue(request).submit(job.id)
+    _jobs(request).export_queued(job.id)
     return _out(request, job)
 
 
@@ -190,7 +190,7 @@ def cancel(job_id: IdPath, request: Request, session: SessionDep, user: CurrentU
     job = visible_export(session, {user.id}, job_id)
     mark_canceled(session, job)  # ExportStateError is a Conflict: 409
     session.commit()
-    _queue(request).cancel(job_id)
+    _jobs(request).export_canceled(job_id)
     return _out(request, job)
 
 
@@ -200,7 +200,7 @@ def retry(job_id: IdPath, request: Request, session: SessionDep, user: CurrentUs
     job = visible_export(session, {user.id}, job_id)
     mark_for_retry(session, job)
     session.commit()
-    _queue(request).submit(job_id)
+    _jobs(request).export_queued(job_id)
     return _out(request, job)
 
 

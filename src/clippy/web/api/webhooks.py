@@ -15,7 +15,6 @@ from clippy.web.params import IdPath, StrictBody
 from clippy.webhooks import (
     DELIVERIES_PER_WEBHOOK,
     WEBHOOK_EVENTS,
-    WebhookSender,
     add_endpoint,
     get_endpoint,
     list_endpoints,
@@ -121,6 +120,5 @@ def send_test(
     """Send a signed ``ping`` event to the webhook now; poll its deliveries for the outcome."""
     hook = get_endpoint(session, user.id, hook_id)
     require_webhooks(user)
-    sender: WebhookSender = get_ctx(request).webhooks
-    row = session.get(WebhookDelivery, sender.ping(hook))
+    row = session.get(WebhookDelivery, get_ctx(request).jobs.ping_webhook(hook))
     return DeliveryOut.model_validate(row)

@@ -43,7 +43,6 @@ from clippy.webhooks import (
     WEBHOOK_EVENTS,
     WebhookError,
     WebhookNotFound,
-    WebhookSender,
     add_endpoint,
     get_endpoint,
     list_endpoints,
@@ -263,8 +262,7 @@ def test_webhook(
         return _settings_page(
             request, session, user, errors=_webhook_error(exc), status_code=status
         )
-    sender: WebhookSender = get_ctx(request).webhooks
-    sender.ping(hook)
+    get_ctx(request).jobs.ping_webhook(hook)
     return RedirectResponse(f"/app/settings?saved=hook_test#webhook-{hook_id}", 303)
 
 

@@ -76,7 +76,7 @@ async def start_export(
     if chosen is not None and clip.user_id == user.id:
         remember_layout(session, clip, chosen)
     session.commit()
-    get_ctx(request).exports.submit(job.id)
+    get_ctx(request).jobs.export_queued(job.id)
     return RedirectResponse(f"/app/clips/{clip_id}#exports", 303)
 
 
@@ -183,7 +183,7 @@ def batch_export(
         # Without JavaScript the refusal is shown on the exports page, with the real status.
         return _exports_page(request, session, user, ctx, status_code=422)
     session.commit()
-    get_ctx(request).exports.submit(job.id)
+    get_ctx(request).jobs.export_queued(job.id)
     if not htmx:
         return RedirectResponse(f"/app/exports#export-{job.id}", 303)
     rows = export_rows(request, [job])

@@ -1,4 +1,4 @@
-"""The embedded pipeline runner: asyncio + a process pool, per-stream queues, bounded retries.
+"""Embedded segment runner: asyncio + a process pool, per-stream queues, bounded retries.
 
 Segments enter through ``submit`` after they are durably stored; it never waits, so a slow
 pipeline delays processing, never the acknowledgement. Streams are served round-robin
@@ -20,21 +20,25 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
-from typing import Protocol
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
-import clippy.pipeline.stages as stages
 from clippy import metrics
-from clippy.clips import MediaLinks, announce_clip
+from clippy.clips import announce_clip
 from clippy.config import Settings
-from clippy.db import SEGMENT_UNFINISHED, Clip, Segment
+from clippy.db import SEGMENT_UNFINISHED, Clip, Segment, Stream, User
 from clippy.detect import make_judge
-from clippy.events import EventHub
-from clippy.pipeline.detection import detect_and_clip
-from clippy.pipeline.fair_queue import FairQueue
-from clippy.storage import ObjectStore
+from clippy.jobs.base import JobParts
+from clippy.jobs.fair_queue import FairQueue
+from clippy.jobs.priority import job_priority
+from clippy.pipeline import (
+    detect_and_clip,
+    init_worker,
+    make_mezzanine,
+    mark_attempt,
+    process_segment,
+    record_failure,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,25 +51,25 @@ _DEFERRED_KEPT = 2000
 
 def _init_background_worker(settings: dict[str, object]) -> None:
     os.nice(PIPELINE_NICENESS)
-    stages.init_worker(settings)
+    init_worker(settings)
 
 
-class PipelineParts(Protocol):
-    """What the runner needs from the process (``clippy.runtime.Runtime`` has it all)."""
+def stage_pool(settings: Settings, workers: int) -> ProcessPoolExecutor:
+    """The process pool the CPU stages run in (niced; exits with its parent)."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_background_worker,
+        initargs=(settings.model_dump(),),
+    )
 
-    settings: Settings
-    session_factory: sessionmaker[Session]
-    store: ObjectStore
-    hub: EventHub
-    links: MediaLinks
 
-
-class PipelineRunner:
+class SegmentRunner:
     """Runs every stored segment through the stages, then detection for its stream."""
 
     def __init__(
         self,
-        ctx: PipelineParts,
+        ctx: JobParts,
         *,
         segment_stage: SegmentStage | None = None,
         executor: Executor | None = None,
@@ -73,8 +77,8 @@ class PipelineRunner:
     ) -> None:
         self.ctx = ctx
         self.settings: Settings = ctx.settings
-        self._stage = segment_stage or stages.process_segment
-        self._mezzanine_stage = mezzanine_stage or stages.make_mezzanine
+        self._stage = segment_stage or process_segment
+        self._mezzanine_stage = mezzanine_stage or make_mezzanine
         self._executor = executor
         self._owns_executor = executor is None
         self._queue = FairQueue()
@@ -86,6 +90,7 @@ class PipelineRunner:
         self._locks: dict[int, asyncio.Lock] = {}
         self._finishing: set[int] = set()
         self._lag_labels: set[int] = set()  # streams with a lag gauge published
+        self._depth_labels: tuple[set[int], set[str]] = (set(), set())
         self._background: set[asyncio.Task[list[int]]] = set()
         # Segments whose mezzanine was skipped while busy (bounded: a reader makes any missing).
         self._deferred: deque[int] = deque(maxlen=_DEFERRED_KEPT)
@@ -95,31 +100,33 @@ class PipelineRunner:
         """Start the worker pool and re-queue segments left unfinished by a previous run."""
         if not self._owns_executor:
             # An injected executor (threads, in tests) shares this process: init here.
-            stages.init_worker(self.settings, watch_parent=False)
+            init_worker(self.settings, watch_parent=False)
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.settings.pipeline_workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_background_worker,
-                initargs=(self.settings.model_dump(),),
-            )
+            self._executor = stage_pool(self.settings, self.settings.pipeline_workers)
         for _ in range(self.settings.pipeline_workers):
             self._workers.append(asyncio.create_task(self._work()))
-        for seg_id, stream_id in await asyncio.to_thread(self._unfinished):
-            await self.submit(seg_id, stream_id)
+        for seg_id, stream_id, plan in await asyncio.to_thread(self._unfinished):
+            self.submit(seg_id, stream_id, plan)
 
-    def _unfinished(self) -> list[tuple[int, int]]:
+    def _unfinished(self) -> list[tuple[int, int, str]]:
         with self.ctx.session_factory() as session:
             q = (
-                select(Segment.id, Segment.stream_id)
+                select(Segment.id, Segment.stream_id, User.plan)
+                .join(Stream, Stream.id == Segment.stream_id)
+                .join(User, User.id == Stream.user_id)
                 .where(Segment.status.in_(SEGMENT_UNFINISHED))
                 .order_by(Segment.stream_id, Segment.seq)
             )
-            return [(a, b) for a, b in session.execute(q)]
+            return [(a, b, c) for a, b, c in session.execute(q)]
 
-    async def submit(self, segment_id: int, stream_id: int) -> None:
-        """Queue a stored segment for its stream; returns at once (never waits for workers)."""
-        if not self._queue.push(stream_id, segment_id, time.monotonic()):
+    def submit(self, segment_id: int, stream_id: int, plan: str = "free") -> None:
+        """Queue a stored segment for its stream; returns at once (never waits for workers).
+
+        Call it on the event loop's thread."""
+        pushed = self._queue.push(
+            stream_id, segment_id, time.monotonic(), priority=job_priority(plan), plan=plan
+        )
+        if not pushed:
             return
         self._unfinished_count += 1
         self._idle.clear()
@@ -135,6 +142,20 @@ class PipelineRunner:
         for stream_id, lag in lags.items():
             metrics.STREAM_LAG.labels(str(stream_id)).set(lag)
         self._lag_labels = set(lags)
+        self._publish_depths()
+
+    def _publish_depths(self) -> None:
+        streams, plans = self._queue.waiting_by_stream(), self._queue.waiting_by_plan()
+        old_streams, old_plans = self._depth_labels
+        for sid in old_streams - streams.keys():
+            metrics.STREAM_QUEUE_DEPTH.labels(str(sid)).set(0)
+        for plan in old_plans - plans.keys():
+            metrics.PLAN_QUEUE_DEPTH.labels(plan).set(0)
+        for sid, n in streams.items():
+            metrics.STREAM_QUEUE_DEPTH.labels(str(sid)).set(n)
+        for plan, n in plans.items():
+            metrics.PLAN_QUEUE_DEPTH.labels(plan).set(n)
+        self._depth_labels = (set(streams), set(plans))
 
     def processing_lag(self, stream_id: int) -> float:
         """Seconds the stream's oldest unprocessed segment has been waiting (0 when none)."""
@@ -207,7 +228,7 @@ class PipelineRunner:
         attempts = self.settings.pipeline_max_attempts
         for attempt in range(1, attempts + 1):
             started = time.perf_counter()
-            await asyncio.to_thread(stages.mark_attempt, self.ctx.session_factory, seg_id, attempt)
+            await asyncio.to_thread(mark_attempt, self.ctx.session_factory, seg_id, attempt)
             try:
                 stream_id = await loop.run_in_executor(self._executor, self._stage, seg_id)
                 metrics.STAGE_SECONDS.labels("segment").observe(time.perf_counter() - started)
@@ -219,7 +240,7 @@ class PipelineRunner:
                     "pipeline: segment %s attempt %d/%d failed: %s", seg_id, attempt, attempts, exc
                 )
                 await asyncio.to_thread(
-                    stages.record_failure, self.ctx.session_factory, seg_id, exc, final
+                    record_failure, self.ctx.session_factory, seg_id, exc, final
                 )
                 if final:
                     return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clippy.pipeline.fair_queue import FairQueue
+from clippy.jobs.fair_queue import FairQueue
 
 
 def test_streams_take_turns_whatever_their_backlog() -> None:
@@ -53,3 +53,14 @@ def test_oldest_wait_counts_only_segments_not_started() -> None:
     assert q.oldest_wait(now=20.0) == pytest.approx(8.0)
     assert q.pop() == (2, 2) and q.pop() == (1, 3)
     assert q.oldest_wait(now=20.0) == 0.0
+def test_paying_streams_go_first_and_depth_is_counted_per_stream_and_plan() -> None:
+    q = FairQueue()
+    q.push(1, 10, now=0.0)  # free
+    q.push(1, 11, now=0.0)
+    q.push(2, 20, now=1.0, priority=1, plan="pro")
+    q.push(3, 30, now=2.0, priority=1, plan="business")
+    assert q.waiting_by_stream() == {1: 2, 2: 1, 3: 1}
+    assert q.waiting_by_plan() == {"free": 2, "pro": 1, "business": 1}
+    # Paying streams take turns among themselves before the free stream's backlog.
+    assert [q.pop() for _ in range(4)] == [(2, 20), (3, 30), (1, 10), (1, 11)]
+    assert q.waiting_by_plan() == {}
