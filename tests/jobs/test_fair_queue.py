@@ -53,6 +53,8 @@ def test_oldest_wait_counts_only_segments_not_started() -> None:
     assert q.oldest_wait(now=20.0) == pytest.approx(8.0)
     assert q.pop() == (2, 2) and q.pop() == (1, 3)
     assert q.oldest_wait(now=20.0) == 0.0
+
+
 def test_paying_streams_go_first_and_depth_is_counted_per_stream_and_plan() -> None:
     q = FairQueue()
     q.push(1, 10, now=0.0)  # free

@@ -92,6 +92,7 @@ class FairQueue:
         """Seconds the longest-waiting segment not yet started has waited (0 when none)."""
         firsts = [q.waiting[0][1] for q in self._streams.values() if q.waiting]
         return max(0.0, now - min(firsts)) if firsts else 0.0
+
     def waiting_by_stream(self) -> dict[int, int]:
         """Segments waiting per stream (streams with none left out)."""
         return {sid: len(q.waiting) for sid, q in self._streams.items() if q.waiting}

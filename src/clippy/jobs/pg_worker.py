@@ -40,7 +40,13 @@ from clippy.jobs.pg_specs import (
     webhook_delivery_job,
 )
 from clippy.jobs.segments import stage_pool
-from clippy.pipeline import detect_and_clip, mark_attempt, process_segment, record_failure
+from clippy.pipeline import (
+    detect_and_clip,
+    make_mezzanine,
+    mark_attempt,
+    process_segment,
+    record_failure,
+)
 from clippy.retention import sweep_once
 from clippy.webhooks import Delivery, deliver_one, plan_deliveries
 
@@ -103,6 +109,13 @@ class _Steps:
                 return
             raise  # procrastinate retries it (the stream's later jobs wait: same lock)
         await asyncio.to_thread(self._detect, stream_id, False)
+        # Detection first (it needs only audio and words); the archive's and the cut's
+        # H.264 copy after. A failure here is not the segment's: a reader that needs the
+        # mezzanine makes it (clips.ensure_mezzanine) or reports the error.
+        try:
+            await loop.run_in_executor(self.pool, make_mezzanine, segment_id)
+        except Exception as exc:
+            log.warning("mezzanine of segment %s failed: %s", segment_id, exc)
 
     def final_detect(self, stream_id: int) -> None:
         with self.parts.session_factory() as session:
