@@ -1,7 +1,7 @@
 """publishing: connected platform accounts (encrypted tokens) and per-clip publications
 
-Revision ID: 0012_publish
-Revises: 0011_layout
+Revision ID: 0013_publish
+Revises: 0012_jobs
 Create Date: 2026-12-01
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_publish"
-down_revision = "0011_layout"
+revision = "0013_publish"
+down_revision = "0012_jobs"
 branch_labels = None
 depends_on = None
 
