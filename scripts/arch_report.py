@@ -43,6 +43,7 @@ LAYERS: dict[str, int] = {
     "archive": 3,
     "memory": 3,
     "export": 4,
+    "record": 4,
     # orchestration across capabilities
     "retention": 5,
     "pipeline": 5,
@@ -71,6 +72,7 @@ FACES = {
     "ingest",
     "memory",
     "pipeline",
+    "record",
     "retention",
     "storage",
     "transcribe",

@@ -25,6 +25,7 @@ from clippy.db import make_engine, make_session_factory, upgrade
 from clippy.events import EventHub
 from clippy.export import ExportQueue, QueueConfig
 from clippy.ingest import LiveConnections, run_idle_loop
+from clippy.record import Recorders
 from clippy.retention import run_retention_loop
 from clippy.storage import LocalStore, ObjectStore, make_store
 from clippy.webhooks import EgressPolicy, SenderConfig, WebhookSender
@@ -53,6 +54,8 @@ class Runtime:
     archive_loudness: LoudnessCache = field(default_factory=LoudnessCache)
     # Started by ``running`` when the pipeline is enabled; ``None`` otherwise.
     pipeline: PipelineRunner | None = None
+    # Channels recorded by URL and videos imported by link (started by ``running``).
+    recorders: Recorders | None = None
     ready: bool = False  # every loop started (``/ready``)
 
     def finish_stream(self, stream_id: int) -> None:
@@ -149,12 +152,16 @@ async def running(rt: Runtime) -> AsyncIterator[Runtime]:
 
         rt.pipeline = PipelineRunner(rt)
         await rt.pipeline.start()
+    rt.recorders = Recorders(rt)
+    await rt.recorders.resume_active()
     rt.ready = True
     try:
         yield rt
     finally:
         rt.ready = False
         stop.set()
+        if rt.recorders is not None:
+            await rt.recorders.close()
         if rt.pipeline is not None:
             await rt.pipeline.stop()
         rt.exports.stop()

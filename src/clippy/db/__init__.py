@@ -15,6 +15,7 @@ from clippy.db.models import (
     ConnectedBrowser,
     ExportJob,
     Membership,
+    Recording,
     RefreshToken,
     Segment,
     Stream,
@@ -29,11 +30,13 @@ from clippy.db.models import (
 from clippy.db.session import database_status, make_engine, make_session_factory, session_scope
 from clippy.db.status import (
     EXPORT_ACTIVE,
+    RECORDING_ACTIVE,
     SEGMENT_UNFINISHED,
     ClipStatus,
     DeliveryStatus,
     ExportStatus,
     InviteStatus,
+    RecordingStatus,
     SegmentStatus,
     SegmentTier,
     StreamStatus,
@@ -42,6 +45,7 @@ from clippy.db.types import UTCDateTime, utcnow
 
 __all__ = [
     "EXPORT_ACTIVE",
+    "RECORDING_ACTIVE",
     "SEGMENT_UNFINISHED",
     "ApiKey",
     "ChatMessage",
@@ -57,6 +61,8 @@ __all__ = [
     "ExportStatus",
     "InviteStatus",
     "Membership",
+    "Recording",
+    "RecordingStatus",
     "RefreshToken",
     "Segment",
     "SegmentStatus",

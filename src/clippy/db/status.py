@@ -11,11 +11,13 @@ from enum import StrEnum
 
 __all__ = [
     "EXPORT_ACTIVE",
+    "RECORDING_ACTIVE",
     "SEGMENT_UNFINISHED",
     "ClipStatus",
     "DeliveryStatus",
     "ExportStatus",
     "InviteStatus",
+    "RecordingStatus",
     "SegmentStatus",
     "SegmentTier",
     "StreamStatus",
@@ -84,3 +86,19 @@ class InviteStatus(StrEnum):
 EXPORT_ACTIVE = (ExportStatus.QUEUED, ExportStatus.RUNNING)
 # A segment the pipeline has not finished with (it is re-queued at start).
 SEGMENT_UNFINISHED = (SegmentStatus.PENDING, SegmentStatus.PROCESSING)
+
+
+class RecordingStatus(StrEnum):
+    """``Recording.status``: a channel recording or a video import."""
+
+    STARTING = "starting"
+    RECORDING = "recording"  # segments are coming in
+    RECONNECTING = "reconnecting"  # the source dropped; trying again
+    ENDED = "ended"  # the source ended (playlist end, channel offline, import done)
+    STOPPED = "stopped"  # stopped by its owner
+    FAILED = "failed"  # refused (quota) or the source could not be read
+
+
+RECORDING_ACTIVE = frozenset(
+    {RecordingStatus.STARTING, RecordingStatus.RECORDING, RecordingStatus.RECONNECTING}
+)
