@@ -152,7 +152,7 @@ async def running(rt: Runtime) -> AsyncIterator[Runtime]:
 
         rt.pipeline = PipelineRunner(rt)
         await rt.pipeline.start()
-    rt.recorders = Recorders(rt)
+    rt.recorders = Recorders(rt, asyncio.get_running_loop())
     await rt.recorders.resume_active()
     rt.ready = True
     try:

@@ -27,6 +27,7 @@ def install_pages(app: FastAPI) -> None:
         exports,
         layout,
         public,
+        recordings,
         team,
     )
 
@@ -44,6 +45,7 @@ def install_pages(app: FastAPI) -> None:
         billing,
         team,
         browsers,
+        recordings,
     ):
         app.include_router(module.router)
     app.include_router(detection_settings.router)
