@@ -155,6 +155,8 @@ class Settings(BaseSettings):
     # and its stream ends (final detection); anonymous Twitch chat is read from this server.
     record_offline_seconds: float = Field(default=120.0, gt=0)
     twitch_irc_url: str = "irc://irc.chat.twitch.tv:6667"
+    # A starting server resumes recordings left under way; `clippy record` runs only its own.
+    record_resume: bool = True
 
     @property
     def resolved_database_url(self) -> str:

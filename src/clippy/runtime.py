@@ -153,7 +153,8 @@ async def running(rt: Runtime) -> AsyncIterator[Runtime]:
         rt.pipeline = PipelineRunner(rt)
         await rt.pipeline.start()
     rt.recorders = Recorders(rt, asyncio.get_running_loop())
-    await rt.recorders.resume_active()
+    if s.record_resume:
+        await rt.recorders.resume_active()
     rt.ready = True
     try:
         yield rt
