@@ -137,7 +137,7 @@ async def test_busy_pipeline_leaves_mezzanines_to_the_cut(
     runner = SegmentRunner(ctx, executor=ThreadPoolExecutor(1))
     await runner.start()
     for seq in sorted(ids):  # all at once: every one but the last has others waiting
-        await runner.submit(ids[seq], stream_id)
+        runner.submit(ids[seq], stream_id)
     await runner.join()
     await runner.stop()
 
