@@ -17,6 +17,7 @@ from clippy.ingest.segments import store_segment
 from clippy.jobs.segments import SegmentRunner
 from clippy.media.probe import probe
 from clippy.pipeline import stages
+from clippy.runtime import Runtime
 from clippy.storage import mezzanine_key
 from clippy.web.app import build_context
 from tests.fixtures.media import PlantedStream, SegmentFile
@@ -28,16 +29,8 @@ pytestmark = pytest.mark.timeout(900)
 BAD_SEQ = 3
 
 
-async def test_failing_stage_is_isolated(
-    tmp_path: Path, db_url: str, planted_stream: PlantedStream, planted_segments: list[SegmentFile]
-) -> None:
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        database_url=db_url,
-        secret_key="x" * 40,
-        pipeline_max_attempts=2,
-    )
-    ctx = build_context(settings)
+def _live_stream_with_chat(ctx: Runtime, planted_stream: PlantedStream) -> tuple[int, int]:
+    """A pro user's live stream holding the planted chat of its first 130 s: (user, stream)."""
     with ctx.session_factory() as s:
         user = User(email="u@example.test", password_hash="x", plan="pro")
         s.add(user)
@@ -52,6 +45,20 @@ async def test_failing_stage_is_isolated(
         )
         s.commit()
         user_id, stream_id = user.id, stream.id
+    return user_id, stream_id
+
+
+async def test_failing_stage_is_isolated(
+    tmp_path: Path, db_url: str, planted_stream: PlantedStream, planted_segments: list[SegmentFile]
+) -> None:
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=db_url,
+        secret_key="x" * 40,
+        pipeline_max_attempts=2,
+    )
+    ctx = build_context(settings)
+    user_id, stream_id = _live_stream_with_chat(ctx, planted_stream)
     segments = [seg for seg in planted_segments if seg.start_time < 130]
     ids = {}
     for seg in segments:
@@ -112,20 +119,7 @@ async def test_busy_pipeline_leaves_mezzanines_to_the_cut(
         pipeline_mezzanine_defer_seconds=0.0,
     )
     ctx = build_context(settings)
-    with ctx.session_factory() as s:
-        user = User(email="u@example.test", password_hash="x", plan="pro")
-        s.add(user)
-        s.flush()
-        stream = Stream(user_id=user.id, client_stream_id="s", status="live")
-        s.add(stream)
-        s.flush()
-        s.add_all(
-            ChatMessage(stream_id=stream.id, author=a, text=t, time=tm)
-            for tm, a, t in planted_stream.chat_lines
-            if tm < 130
-        )
-        s.commit()
-        user_id, stream_id = user.id, stream.id
+    user_id, stream_id = _live_stream_with_chat(ctx, planted_stream)
     ids = {}
     for seg in (seg for seg in planted_segments if seg.start_time < 130):
         header = SegmentHeader(seq=seg.seq, start=seg.start_time, duration=seg.duration)
