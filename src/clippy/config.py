@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     # A segment's mezzanine (most of its CPU) is made after its detection unless a segment has
     # waited this long; a skipped one is made when a cut or the archive first needs it.
     pipeline_mezzanine_defer_seconds: float = Field(default=5.0, ge=0.0)
+    # A stream's waiting segments (a worker fell behind) are recognised together, this many
+    # at most: Whisper pads each window to 30 s, so three 10 s segments in one call cost about
+    # a third of three calls. More than 30 s of audio lost words (measured); 1 turns it off.
+    pipeline_batch_segments: int = Field(default=3, ge=1)
 
     # Background jobs (pipeline, exports, webhooks, retention): "embedded" runs them in this
     # process (the default, no PostgreSQL needed); "procrastinate" stores them in PostgreSQL

@@ -20,6 +20,10 @@ MEZZANINES_DEFERRED = Counter(
     "clippy_mezzanines_deferred_total",
     "Segments whose mezzanine the busy pipeline left to be made when first needed",
 )
+SEGMENTS_TOGETHER = Counter(
+    "clippy_segments_recognised_together_total",
+    "Segments a pipeline that fell behind recognised together with others of their stream",
+)
 QUEUE_DEPTH = Gauge("clippy_pipeline_queue_depth", "Segments waiting for the pipeline")
 STREAM_LAG = Gauge(
     "clippy_stream_processing_lag_seconds",

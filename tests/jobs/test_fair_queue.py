@@ -66,3 +66,29 @@ def test_paying_streams_go_first_and_depth_is_counted_per_stream_and_plan() -> N
     # Paying streams take turns among themselves before the free stream's backlog.
     assert [q.pop() for _ in range(4)] == [(2, 20), (3, 30), (1, 10), (1, 11)]
     assert q.waiting_by_plan() == {}
+
+
+def test_a_streams_waiting_segments_are_taken_together_and_others_keep_their_turn() -> None:
+    q = FairQueue()
+    for seg in range(5):
+        q.push(1, seg, now=float(seg))
+    q.push(2, 100, now=0.5)
+    assert q.pop() == (1, 0)
+    assert q.pop_more(1, 2) == [1, 2]
+    assert q.pending(1) == 5 and q.depth() == 3  # two still wait; three run
+    assert q.pop() == (2, 100)  # the other stream's turn is next, as before
+    assert q.pop() == (1, 3)
+    assert q.pop_more(1, 2) == [4]
+    assert q.pop() is None  # stream 1 has nothing waiting: it left the line
+    assert q.pop_more(1, 2) == [] and q.pop_more(99, 2) == []
+    assert [q.done(1, s) for s in range(5)] == [4, 3, 2, 1, 0]
+    assert q.lag(1, now=10.0) == 0.0
+
+
+def test_taking_a_streams_last_waiting_segments_ends_its_turn() -> None:
+    q = FairQueue()
+    q.push(1, 1, now=0.0)
+    q.push(1, 2, now=1.0)
+    q.push(2, 3, now=2.0)
+    assert q.pop() == (1, 1) and q.pop_more(1, 5) == [2]
+    assert q.pop() == (2, 3) and q.pop() is None

@@ -10,12 +10,13 @@ import numpy as np
 import pytest
 
 from clippy.config import Settings
-from clippy.pipeline.analysis import LeadIn, analyse_samples
+from clippy.pipeline.analysis import LeadIn, analyse_run, analyse_samples
 from clippy.pipeline.stages import PreviousSegment, lead_in_audio
 from clippy.storage.local import LocalStore
 from clippy.transcribe.base import Transcriber, Word
 from clippy.transcribe.factory import make_transcriber
 from tests.fixtures.speech import SR, SpeechSet
+from tests.transcribe.speech import wer
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -71,3 +72,35 @@ def test_no_lead_in_when_the_previous_segment_is_gone_or_unreadable(tmp_path: Pa
     store.put_bytes(previous.key, b"not a webm file at all")
     assert lead_in_audio(store, previous) is None
     assert lead_in_audio(store, None) is None
+
+
+def test_segments_heard_together_keep_every_word_in_its_own_segment(
+    whisper: Transcriber, speech_set: SpeechSet
+) -> None:
+    """Three waiting 10 s segments recognised in one call (a pipeline catching up): each
+    word is stored with the segment holding its middle, none twice, none lost at the joins."""
+    audio, t0 = speech_set.audio, 30.0
+    pieces = [audio[int((t0 + 10 * k) * SR) : int((t0 + 10 * k + 10) * SR)] for k in range(3)]
+    starts = [t0, t0 + 10, t0 + 20]
+    before = _heard(whisper, audio[int((t0 - 10) * SR) : int(t0 * SR)], t0 - 10, None, again=True)
+    lead = LeadIn(audio[int((t0 - 2) * SR) : int(t0 * SR)], before)
+    out = analyse_run(pieces, starts, whisper, chunk_id="t", lead_in=lead, end_heard_again=True)
+
+    assert len(out) == 3 and all(a.features for a in out)
+    per_piece = [[Word.from_json(w) for w in a.words] for a in out]
+    for k, words in enumerate(per_piece):
+        lo = starts[k] - (1.0 if k == 0 else 0.0)  # the lead-in's second half is the first's
+        assert words and all(lo <= (w.start + w.end) / 2 < starts[k] + 10 for w in words), k
+    heard = [w for words in per_piece for w in words]
+    assert [w.start for w in heard] == sorted(w.start for w in heard)
+    # Sentences wholly inside the three segments are heard as well as one window hears them.
+    inside = [
+        k
+        for k in range(len(speech_set.starts) - 1)
+        if speech_set.starts[k] >= t0 and speech_set.starts[k + 1] <= t0 + 30
+    ]
+    lo, hi = speech_set.starts[inside[0]], speech_set.starts[inside[-1] + 1]
+    said = " ".join(re.sub(r"[^a-z0-9' ]", " ", speech_set.references[k].lower()) for k in inside)
+    got = " ".join(_plain([w for w in heard if lo - 0.3 <= w.start < hi]))
+    rate = wer([(" ".join(said.split()), got)])
+    assert rate <= 0.12, (said, got)

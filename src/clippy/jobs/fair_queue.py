@@ -67,6 +67,26 @@ class FairQueue:
             self._turns.setdefault(priority, deque()).append(stream_id)
         return stream_id, segment_id
 
+    def pop_more(self, stream_id: int, limit: int) -> list[int]:
+        """Up to ``limit`` more waiting segments of ``stream_id`` (oldest first), taken with
+        the one ``pop`` just gave, to be processed together; the stream keeps its turn only
+        if some are still waiting."""
+        q = self._streams.get(stream_id)
+        if q is None or limit <= 0:
+            return []
+        taken: list[int] = []
+        while q.waiting and len(taken) < limit:
+            segment_id, queued_at = q.waiting.popleft()
+            q.running[segment_id] = queued_at
+            taken.append(segment_id)
+        if taken and not q.waiting:
+            line = self._turns.get(q.priority)
+            if line is not None and stream_id in line:
+                line.remove(stream_id)
+                if not line:
+                    del self._turns[q.priority]
+        return taken
+
     def done(self, stream_id: int, segment_id: int) -> int:
         """A popped segment is finished; returns how many of its stream's remain."""
         q = self._streams.get(stream_id)

@@ -18,7 +18,7 @@ import multiprocessing
 import os
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 
 from sqlalchemy import select
@@ -37,12 +37,14 @@ from clippy.pipeline import (
     make_mezzanine,
     mark_attempt,
     process_segment,
+    process_segments,
     record_failure,
 )
 
 log = logging.getLogger(__name__)
 
 SegmentStage = Callable[[int], int]
+BatchStage = Callable[[Sequence[int]], int]
 # Worker processes (and the ffmpeg they start) run this much nicer than the server, so a
 # saturated pipeline takes the CPU the ingest path (validation, acks) does not need.
 PIPELINE_NICENESS = 10
@@ -74,10 +76,14 @@ class SegmentRunner:
         segment_stage: SegmentStage | None = None,
         executor: Executor | None = None,
         mezzanine_stage: Callable[[int], None] | None = None,
+        batch_stage: BatchStage | None = None,
     ) -> None:
         self.ctx = ctx
         self.settings: Settings = ctx.settings
         self._stage = segment_stage or process_segment
+        # A stream's waiting segments go through together (``process_segments``); a stage
+        # given for one segment at a time (tests) is kept one at a time.
+        self._batch_stage = batch_stage or (None if segment_stage else process_segments)
         self._mezzanine_stage = mezzanine_stage or make_mezzanine
         self._executor = executor
         self._owns_executor = executor is None
@@ -202,27 +208,68 @@ class SegmentRunner:
         while True:
             await self._ready.acquire()
             item = self._queue.pop()
-            if item is None:  # cannot happen: one release per pushed segment
+            if item is None:  # its segment was taken along with an earlier one of its stream
                 continue
             stream_id, seg_id = item
+            seg_ids = [seg_id]
+            if self._batch_stage is not None:
+                seg_ids += self._queue.pop_more(
+                    stream_id, self.settings.pipeline_batch_segments - 1
+                )
             self._publish()
             try:
-                await self._handle(seg_id)
+                await self._handle(seg_ids)
             except Exception:  # one segment must never stop the worker
-                log.exception("pipeline: segment %s failed outside its stages", seg_id)
+                log.exception("pipeline: segments %s failed outside their stages", seg_ids)
             finally:
-                left = self._queue.done(stream_id, seg_id)
+                left = min(self._queue.done(stream_id, i) for i in seg_ids)
                 self._publish()
                 try:
                     if left == 0 and stream_id in self._finishing:
                         self._finishing.discard(stream_id)
                         await self.detect(stream_id, final=True)
                 finally:
-                    self._unfinished_count -= 1
+                    self._unfinished_count -= len(seg_ids)
                     if self._unfinished_count == 0:
                         self._idle.set()
 
-    async def _handle(self, seg_id: int) -> None:
+    async def _handle(self, seg_ids: list[int]) -> None:
+        stream_id = await self._run_together(seg_ids) if len(seg_ids) > 1 else None
+        if stream_id is None:
+            for seg_id in seg_ids:
+                stream_id = await self._run_stage(seg_id) or stream_id
+        if stream_id is not None:
+            await self.detect(stream_id)
+            for seg_id in seg_ids:
+                await self._mezzanine(seg_id)
+
+    async def _run_together(self, seg_ids: list[int]) -> int | None:
+        """One stream's waiting segments through the batch stage in one call; ``None`` if
+        that failed (each is then retried on its own, so one bad segment fails alone)."""
+        assert self._batch_stage is not None
+        started = time.perf_counter()
+
+        def mark() -> None:
+            for seg_id in seg_ids:
+                mark_attempt(self.ctx.session_factory, seg_id, 1)
+
+        await asyncio.to_thread(mark)
+        loop = asyncio.get_running_loop()
+        try:
+            stream_id = await loop.run_in_executor(self._executor, self._batch_stage, seg_ids)
+        except Exception as exc:
+            metrics.STAGE_FAILURES.labels("segment").inc()
+            log.warning("pipeline: segments %s together failed (%s); one at a time", seg_ids, exc)
+            return None
+        share = (time.perf_counter() - started) / len(seg_ids)
+        for _ in seg_ids:
+            metrics.STAGE_SECONDS.labels("segment").observe(share)
+        metrics.SEGMENTS_TOGETHER.inc(len(seg_ids))
+        return stream_id
+
+    async def _run_stage(self, seg_id: int) -> int | None:
+        """One segment through the stage, retried with backoff; its stream id, or ``None``
+        once every attempt failed (recorded on the segment)."""
         loop = asyncio.get_running_loop()
         stream_id: int | None = None
         attempts = self.settings.pipeline_max_attempts
@@ -243,11 +290,9 @@ class SegmentRunner:
                     record_failure, self.ctx.session_factory, seg_id, exc, final
                 )
                 if final:
-                    return
+                    return None
                 await asyncio.sleep(min(0.2 * 2**attempt, 5.0))
-        if stream_id is not None:
-            await self.detect(stream_id)
-            await self._mezzanine(seg_id)
+        return stream_id
 
     async def _mezzanine(self, seg_id: int) -> None:
         """Make the segment's mezzanine now, unless segments are waiting: detection of the

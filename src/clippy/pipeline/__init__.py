@@ -14,6 +14,7 @@ from clippy.pipeline.stages import (
     make_mezzanine,
     mark_attempt,
     process_segment,
+    process_segments,
     record_failure,
 )
 from clippy.pipeline.transcribe_file import transcribe_file as transcribe_source
@@ -35,6 +36,7 @@ __all__ = [
     "mark_attempt",
     "process_file",
     "process_segment",
+    "process_segments",
     "read_lightor_tsv",
     "record_failure",
     "transcribe_source",

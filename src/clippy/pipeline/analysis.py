@@ -1,18 +1,24 @@
-"""Audio analysis of a live segment: features + words (``clippy process`` shares the features
+"""Audio analysis of live segments: features + words (``clippy process`` shares the features
 and the ``Analysis`` shape, and recognises whole recordings in ``recognise``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from clippy.detect import segment_features
-from clippy.media.audio import decode_audio
-from clippy.transcribe import Transcriber, Word, drop_cut_edge, join_lead_in, speech_fraction
+from clippy.transcribe import (
+    BatchTranscriber,
+    Transcriber,
+    TranscriptChunk,
+    Word,
+    drop_cut_edge,
+    join_lead_in,
+    speech_fraction,
+)
 
 SAMPLE_RATE = 16_000
 # Below this share of voiced frames a window is music/noise/silence: skip recognition, which
@@ -56,30 +62,21 @@ def analyse_samples(
     the next segment will hear this one's end as its lead-in, so a word cut off at the end
     is left to it. ``language`` is the stream's (see ``Transcriber.transcribe``).
     """
-    features = features_json(segment_features(samples, SAMPLE_RATE, start_time))
-    words: list[dict[str, Any]] = []
-    heard_language = ""
-    if samples.size and speech_fraction(samples, SAMPLE_RATE) >= _MIN_SPEECH_FRACTION:
-        before = lead_in.samples if lead_in is not None else np.zeros(0, np.float32)
-        lead = before.size / SAMPLE_RATE
-        chunk = transcriber.transcribe(
-            np.concatenate([before, samples]) if before.size else samples,
-            start_time=start_time - lead,
-            chunk_id=chunk_id,
-            prompt=prompt,
-            language=language,
-        )
-        heard = join_lead_in(lead_in.words if lead_in else (), chunk.words, start_time, lead)
-        if end_heard_again:
-            heard = drop_cut_edge(heard, start_time + samples.size / SAMPLE_RATE)
-        words = [w.to_json() for w in heard]
-        heard_language = chunk.language if words else ""
-    return Analysis(features=features, words=words, language=heard_language)
+    return analyse_run(
+        [samples],
+        [start_time],
+        transcriber,
+        chunk_id=chunk_id,
+        prompt=prompt,
+        lead_in=lead_in,
+        end_heard_again=end_heard_again,
+        language=language,
+    )[0]
 
 
-def analyse_audio(
-    media: Path,
-    start_time: float,
+def analyse_run(
+    run: Sequence[np.ndarray],
+    starts: Sequence[float],
     transcriber: Transcriber,
     *,
     chunk_id: str,
@@ -87,18 +84,66 @@ def analyse_audio(
     lead_in: LeadIn | None = None,
     end_heard_again: bool = False,
     language: str | None = None,
-) -> Analysis:
-    """Decode ``media``'s audio and analyse it (see ``analyse_samples``)."""
-    samples = decode_audio(media, sample_rate=SAMPLE_RATE)
-    return analyse_samples(
-        samples,
-        start_time,
-        transcriber,
-        chunk_id=chunk_id,
-        prompt=prompt,
-        lead_in=lead_in,
-        end_heard_again=end_heard_again,
-        language=language,
+) -> list[Analysis]:
+    """``analyse_samples`` for consecutive pieces of one stream (``run[i]`` starts at
+    ``starts[i]`` and joins ``run[i + 1]`` without a hole), recognised in one call.
+
+    A live pipeline that has fallen behind hears a stream's waiting segments together:
+    Whisper pads every window to 30 s, so three 10 s segments decoded at once cost about
+    half the CPU of three separate windows (benchmarks/live_capacity_bench.py), and the
+    speech across their joins is heard whole. A word belongs to the piece holding its middle.
+    """
+    if len(run) != len(starts) or not run:
+        raise ValueError("analyse_run needs one start per piece, and at least one piece")
+    features = [
+        features_json(segment_features(x, SAMPLE_RATE, t)) for x, t in zip(run, starts, strict=True)
+    ]
+    audio = np.concatenate(list(run)) if len(run) > 1 else run[0]
+    heard: list[Word] = []
+    heard_language = ""
+    if audio.size and speech_fraction(audio, SAMPLE_RATE) >= _MIN_SPEECH_FRACTION:
+        before = lead_in.samples if lead_in is not None else np.zeros(0, np.float32)
+        lead = before.size / SAMPLE_RATE
+        chunk = _recognise(
+            transcriber,
+            np.concatenate([before, audio]) if before.size else audio,
+            starts[0] - lead,
+            chunk_id=chunk_id,
+            prompt=prompt,
+            language=language,
+            batched=len(run) > 1,
+        )
+        heard = join_lead_in(lead_in.words if lead_in else (), chunk.words, starts[0], lead)
+        if end_heard_again:
+            heard = drop_cut_edge(heard, starts[-1] + run[-1].size / SAMPLE_RATE)
+        heard_language = chunk.language if heard else ""
+    pieces: list[list[dict[str, Any]]] = [[] for _ in run]
+    for w in heard:
+        middle = (w.start + w.end) / 2
+        k = max((i for i, t in enumerate(starts) if t <= middle), default=0)
+        pieces[k].append(w.to_json())
+    return [
+        Analysis(features=f, words=words, language=heard_language if words else "")
+        for f, words in zip(features, pieces, strict=True)
+    ]
+
+
+def _recognise(
+    transcriber: Transcriber,
+    audio: np.ndarray,
+    start_time: float,
+    *,
+    chunk_id: str,
+    prompt: str,
+    language: str | None,
+    batched: bool,
+) -> TranscriptChunk:
+    # One segment keeps the prompted window (the previous text helps a short window); a run
+    # of them is long enough to be its own context and gains most from batched decoding.
+    if batched and isinstance(transcriber, BatchTranscriber):
+        return transcriber.transcribe_batched(audio, start_time=start_time, language=language)
+    return transcriber.transcribe(
+        audio, start_time=start_time, chunk_id=chunk_id, prompt=prompt, language=language
     )
 
 

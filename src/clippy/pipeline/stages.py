@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import select
@@ -30,7 +32,7 @@ from clippy.db import (
 )
 from clippy.media.audio import decode_audio
 from clippy.media.source import InvalidMedia
-from clippy.pipeline.analysis import SAMPLE_RATE, LeadIn, analyse_audio
+from clippy.pipeline.analysis import SAMPLE_RATE, LeadIn, analyse_run
 from clippy.storage import ObjectNotFound, ObjectStore, make_store
 from clippy.transcribe import (
     LanguageSupport,
@@ -110,55 +112,86 @@ def _state() -> WorkerState:
 def process_segment(segment_id: int) -> int:
     """Run the stages detection needs (audio features, transcript) for one stored segment;
     returns its stream id. The mezzanine is ``make_mezzanine``'s job."""
+    return process_segments([segment_id])
+
+
+def process_segments(segment_ids: Sequence[int]) -> int:
+    """``process_segment`` for consecutive segments of one stream, recognised together
+    (``analysis.analyse_run``); returns their stream id.
+
+    The ids must be one stream's segments in order, each joining the one before without a
+    hole (``SegmentRunner`` only groups such); otherwise they are processed one by one.
+    """
     st = _state()
     with st.session_factory() as session:
-        seg = session.get(Segment, segment_id)
-        if seg is None:
-            raise LookupError(f"segment {segment_id} no longer exists (expired or deleted)")
-        stream_id, seq, key, start = seg.stream_id, seg.seq, seg.storage_key, seg.start_time
-        prompt = _previous_text(session, stream_id, start)
-        previous = previous_segment(session, seg, st.settings.transcribe_overlap_seconds)
+        segs = [session.get(Segment, i) for i in segment_ids]
+        if any(seg is None for seg in segs):
+            missing = [i for i, seg in zip(segment_ids, segs, strict=True) if seg is None]
+            raise LookupError(f"segment {missing[0]} no longer exists (expired or deleted)")
+        run = [seg for seg in segs if seg is not None]
+        if len(run) > 1 and not _contiguous(run):
+            stream_ids = {process_segments([i]) for i in segment_ids}
+            return stream_ids.pop()
+        first = run[0]
+        stream_id = first.stream_id
+        inputs = [(seg.id, seg.seq, seg.storage_key, seg.start_time) for seg in run]
+        prompt = _previous_text(session, stream_id, first.start_time)
+        previous = previous_segment(session, first, st.settings.transcribe_overlap_seconds)
         language = stream_language(session, stream_id, st.languages)
     # A language the model cannot recognise (chosen before the server's model changed) is
     # left unheard, with the reason on the segment, rather than decoded as English nonsense.
     refusal = st.languages.refusal(language)
     transcriber = NoTranscriber() if refusal else st.transcriber
 
-    with st.store.open_local(key) as src:
-        analysis = analyse_audio(
-            src,
-            start,
-            transcriber,
-            chunk_id=f"{stream_id}:{seq}",
-            prompt=prompt,
-            lead_in=lead_in_audio(st.store, previous),
-            end_heard_again=st.settings.transcribe_overlap_seconds > 0,
-            language=language,
-        )
+    samples = []
+    for _, _, key, _ in inputs:
+        with st.store.open_local(key) as src:
+            samples.append(decode_audio(src, sample_rate=SAMPLE_RATE))
+    analyses = analyse_run(
+        samples,
+        [start for *_, start in inputs],
+        transcriber,
+        chunk_id=f"{stream_id}:{inputs[0][1]}",
+        prompt=prompt,
+        lead_in=lead_in_audio(st.store, previous),
+        end_heard_again=st.settings.transcribe_overlap_seconds > 0,
+        language=language,
+    )
 
     with st.session_factory() as session:
-        seg = session.get(Segment, segment_id)
-        if seg is None:
-            raise LookupError(f"segment {segment_id} was deleted while it was processed")
-        seg.features = analysis.features
-        replace_segment_transcript(
-            session,
-            stream_id,
-            segment_id,
-            f"{stream_id}:{seq}",
-            analysis.words,
-            source=transcriber.name,
-        )
-        if analysis.language:
+        for (segment_id, seq, _, _), analysis in zip(inputs, analyses, strict=True):
+            seg = session.get(Segment, segment_id)
+            if seg is None:
+                raise LookupError(f"segment {segment_id} was deleted while it was processed")
+            seg.features = analysis.features
+            replace_segment_transcript(
+                session,
+                stream_id,
+                segment_id,
+                f"{stream_id}:{seq}",
+                analysis.words,
+                source=transcriber.name,
+            )
+            seg.status = SegmentStatus.DONE
+            seg.error = refusal or None
+        heard = [a for a in analyses if a.language]
+        if heard:
             stream = session.get(Stream, stream_id, with_for_update=True)
             if stream is not None:
                 stream.settings = with_heard(
-                    stream.settings, analysis.language, len(analysis.words)
+                    stream.settings, heard[0].language, sum(len(a.words) for a in heard)
                 )
-        seg.status = SegmentStatus.DONE
-        seg.error = refusal or None
         session.commit()
     return stream_id
+
+
+def _contiguous(run: Sequence[Segment]) -> bool:
+    return all(
+        b.stream_id == a.stream_id
+        and b.seq == a.seq + 1
+        and abs(a.start_time + a.duration - b.start_time) <= _JOIN_TOLERANCE
+        for a, b in pairwise(run)
+    )
 
 
 def make_mezzanine(segment_id: int) -> None:

@@ -8,6 +8,7 @@ from clippy.transcribe.base import (
     NoTranscriber,
     Transcriber,
     TranscriberError,
+    TranscriptChunk,
     Word,
 )
 from clippy.transcribe.factory import check_transcriber, language_support, make_transcriber
@@ -54,6 +55,7 @@ __all__ = [
     "NoTranscriber",
     "Transcriber",
     "TranscriberError",
+    "TranscriptChunk",
     "UnsupportedLanguage",
     "Word",
     "check_transcriber",

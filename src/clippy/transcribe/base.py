@@ -108,9 +108,12 @@ class Transcriber(Protocol):
 class BatchTranscriber(Transcriber, Protocol):
     """A recogniser that can also take a whole recording at once and batch its speech."""
 
-    def transcribe_batched(self, audio: np.ndarray, *, start_time: float) -> TranscriptChunk:
+    def transcribe_batched(
+        self, audio: np.ndarray, *, start_time: float, language: str | None = None
+    ) -> TranscriptChunk:
         """All words of ``audio`` (first sample at ``start_time``): only its speech is
-        recognised, packed into pieces that are decoded several at a time."""
+        recognised, packed into pieces that are decoded several at a time. ``language`` as
+        in ``transcribe``."""
         ...
 
 

@@ -141,18 +141,21 @@ class FasterWhisperTranscriber:
             chunk_id, start_time, trusted_words(decoded), language=str(info.language or "")
         )
 
-    def transcribe_batched(self, audio: np.ndarray, *, start_time: float) -> TranscriptChunk:
+    def transcribe_batched(
+        self, audio: np.ndarray, *, start_time: float, language: str | None = None
+    ) -> TranscriptChunk:
         """A whole recording at once (``clippy process``): the voice-activity filter packs its
         speech into pieces of up to 30 s, each encoded once and decoded ``BATCH_SIZE`` at a
         time, with no prompt. Sequential windows cost more per audio second: Whisper re-reads
         the end of every 30 s window it could not finish (measured on the planted stream)."""
         from faster_whisper import BatchedInferencePipeline
 
+        code = self.language if language is None else self._language(language)
         self._batched = self._batched or BatchedInferencePipeline(self._model)
         try:
             segments, info = self._batched.transcribe(
                 audio.astype(np.float32, copy=False),
-                language=self.language or None,
+                language=code or None,
                 beam_size=self.beam_size,
                 word_timestamps=True,
                 vad_filter=True,
