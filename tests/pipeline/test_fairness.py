@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -24,20 +24,34 @@ from tests.ingest.test_ws_ingest import ingest, send
 class GatedStage:
     """A segment stage that records the order it is called in and waits for ``release``."""
 
-    def __init__(self, factory: Any) -> None:
+    def __init__(self, factory: Any, *, refuse_together: bool = False) -> None:
         self.factory = factory
         self.gate = threading.Event()
         self.calls: list[int] = []
+        self.together: list[tuple[int, ...]] = []
+        self.refuse_together = refuse_together
 
     def __call__(self, segment_id: int) -> int:
         self.calls.append(segment_id)
+        return self._finish([segment_id])
+
+    def batch(self, segment_ids: Sequence[int]) -> int:
+        """The batch stage: several waiting segments of one stream in one call."""
+        self.together.append(tuple(segment_ids))
+        if self.refuse_together:
+            raise RuntimeError("decoder out of memory")
+        return self._finish(segment_ids)
+
+    def _finish(self, segment_ids: Sequence[int]) -> int:
         self.gate.wait(60)
         with self.factory() as s:
-            seg = s.get(Segment, segment_id)
-            assert seg is not None
-            seg.status = "done"
+            segs = [s.get(Segment, i) for i in segment_ids]
+            for seg in segs:
+                assert seg is not None
+                seg.status = "done"
             s.commit()
-            return seg.stream_id
+            assert segs[0] is not None
+            return segs[0].stream_id
 
 
 @pytest.fixture
@@ -95,3 +109,37 @@ def test_streams_are_processed_in_turn(
     # The light stream waits for one turn of the heavy one, not for its whole backlog
     # (a single queue served it last: [1, 2, 3, 4, 5]).
     assert len(stage.calls) == 5 and light_segment in stage.calls[:3], stage.calls
+
+
+@pytest.mark.parametrize("refuse", [False, True], ids=["together", "group-fails"])
+def test_a_streams_backlog_is_recognised_together(
+    make_client: Callable[..., TestClient], webm_segments: list[Any], refuse: bool
+) -> None:
+    """Segments that waited go through the batch stage three at a time; if that call fails,
+    each is retried on its own, so none is lost and a bad one would fail alone."""
+    client = make_client()
+    ctx = client.app.state.ctx  # type: ignore[attr-defined]
+    stage = GatedStage(ctx.session_factory, refuse_together=refuse)
+    runner = SegmentRunner(
+        ctx, segment_stage=stage, batch_stage=stage.batch, executor=ThreadPoolExecutor(1)
+    )
+    client.portal.call(runner.start)  # type: ignore[union-attr]
+    ctx.jobs.segments = runner
+    try:
+        token = register_user(client, "a@example.test")
+        with ingest(client, token) as (ws, _):
+            ids = [
+                send(ws, seg.seq, seg.start_time, seg.path.read_bytes())["segment_id"]
+                for seg in webm_segments[:5]
+            ]
+        stage.gate.set()
+        client.portal.call(runner.join)  # type: ignore[union-attr]
+    finally:
+        stage.gate.set()
+        client.portal.call(runner.stop)  # type: ignore[union-attr]
+        ctx.jobs.segments = None
+    # The first arrived alone; the next three had waited together; the fifth was left.
+    assert stage.together == [tuple(ids[1:4])]
+    assert stage.calls == ([ids[0], *ids[1:4], ids[4]] if refuse else [ids[0], ids[4]])
+    with ctx.session_factory() as s:
+        assert all(s.get(Segment, i).status == "done" for i in ids)  # type: ignore[union-attr]
