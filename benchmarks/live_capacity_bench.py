@@ -67,14 +67,16 @@ class Meter:
         self.wall: dict[str, list[float]] = defaultdict(list)
 
     @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
+    def stage(self, name: str, per: int = 1) -> Iterator[None]:
+        """Time the block; ``per`` segments share it (each gets an equal part)."""
         c, w = cpu_now(), time.perf_counter()
         yield
-        self.cpu[name].append(cpu_now() - c)
-        self.wall[name].append(time.perf_counter() - w)
+        cpu, wall = cpu_now() - c, time.perf_counter() - w
+        self.cpu[name] += [cpu / per] * per
+        self.wall[name] += [wall / per] * per
 
-    def run(self, name: str, fn: Callable[..., T], *args: Any, **kw: Any) -> T:
-        with self.stage(name):
+    def run(self, name: str, fn: Callable[..., T], *args: Any, per: int = 1, **kw: Any) -> T:
+        with self.stage(name, per):
             return fn(*args, **kw)
 
 
@@ -164,6 +166,11 @@ def profile_stages(args: argparse.Namespace) -> None:
             m.run("detect_and_clip", detect_and_clip, ctx.session_factory, ctx.store, settings,
                   stream_id)  # fmt: skip
             m.run("make_mezzanine (all)", stages.make_mezzanine, seg_id)
+        # A worker that fell behind takes a stream's waiting segments together.
+        together = settings.pipeline_batch_segments
+        for k in range(0, len(ids) - together + 1, together):
+            m.run(f"process_segments ({together} together)", stages.process_segments,
+                  ids[k : k + together], per=together)  # fmt: skip
         with ctx.session_factory() as s:
             done = sum(1 for x in s.query(Segment).filter_by(stream_id=stream_id) if x.features)
     n = len(segs)
@@ -240,7 +247,10 @@ async def live(args: argparse.Namespace) -> None:
         count = int(args.minutes * 60 / args.segment)
         segs = speech_segments(tmp, count, args.segment, args.size)
         (tmp / "data").mkdir()
-        env = {"CLIPPY_PIPELINE_WORKERS": str(args.workers)}
+        env = {
+            "CLIPPY_PIPELINE_WORKERS": str(args.workers),
+            "CLIPPY_PIPELINE_BATCH_SEGMENTS": str(args.together),
+        }
         if args.threads:
             env["CLIPPY_WHISPER_THREADS"] = str(args.threads)
         srv = ServerProcess(tmp / "data", f"sqlite:///{tmp}/data/clippy.db", env_extra=env)
@@ -264,9 +274,11 @@ async def live(args: argparse.Namespace) -> None:
         await watcher
         elapsed = time.monotonic() - started
         cpu = _tree_cpu(srv) - cpu0
+        stage_lines = _stage_metrics(srv)
         srv.stop()
     print(f"{args.streams} streams x {count} segments of {args.segment:g} s ({args.size},"
-          f" continuous speech), pipeline_workers={args.workers}")  # fmt: skip
+          f" continuous speech), pipeline_workers={args.workers},"
+          f" pipeline_batch_segments={args.together}")  # fmt: skip
     print("| t s | max lag s | mean lag s | segments waiting | load avg |")
     print("|---:|---:|---:|---:|---:|")
     for t, lags, waiting, load in rows:
@@ -277,7 +289,23 @@ async def live(args: argparse.Namespace) -> None:
         f"server CPU {cpu:.0f} s over {elapsed:.0f} s wall for {media:.0f} media s:"
         f" {cpu / media:.4f} CPU s per media s; ack p50 {statistics.median(acks) * 1e3:.0f} ms"
     )
+    print("\n".join(stage_lines))
     print("reproduce: .venv/bin/python benchmarks/live_capacity_bench.py", " ".join(sys.argv[1:]))
+
+
+def _stage_metrics(srv: ServerProcess) -> list[str]:
+    """Wall seconds per pipeline stage and how many segments went together, from /metrics."""
+    wanted = (
+        "clippy_stage_seconds_sum",
+        "clippy_stage_seconds_count",
+        "clippy_mezzanines_deferred_total",
+        "clippy_segments_recognised_together_total",
+    )
+    try:
+        body = httpx.get(f"{srv.http}/metrics", timeout=10).text
+    except httpx.HTTPError as exc:
+        return [f"(no /metrics: {exc})"]
+    return [line for line in body.splitlines() if line.startswith(wanted)]
 
 
 def _tree_cpu(srv: ServerProcess) -> float:
@@ -317,6 +345,9 @@ def main() -> None:
     ap.add_argument("--streams", type=int, default=8, help="live: concurrent streams")
     ap.add_argument("--minutes", type=float, default=3.0, help="live: minutes per stream")
     ap.add_argument("--workers", type=int, default=2, help="live: CLIPPY_PIPELINE_WORKERS")
+    ap.add_argument(
+        "--together", type=int, default=3, help="live: CLIPPY_PIPELINE_BATCH_SEGMENTS (1: off)"
+    )
     args = ap.parse_args()
     if args.mode == "stages":
         profile_stages(args)
