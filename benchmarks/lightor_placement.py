@@ -26,7 +26,6 @@ variant keeps the live candidates (``benchmarks/lightor_candidates.current``: th
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -43,15 +42,15 @@ from benchmarks.lightor_candidates import (  # noqa: E402
     Variant,
     Video,
     at,
-    best,
     current,
     hits,
     leave_one_out,
+    load_train,
     peaks,
+    report_variant,
 )
 
 from clippy.detect.audience import BASELINE_FLOOR, BASELINE_SECONDS, WINDOW_SECONDS  # noqa: E402
-from clippy.eval.lightor import load_split  # noqa: E402
 
 SHIFTS = range(20, 56, 3)
 ONSET_KS = (1.0, 1.5, 2.0, 3.0)
@@ -118,21 +117,6 @@ def cluster_centre(width: int, power: float) -> Variant:
     return make
 
 
-def row(name: str, dota: Sequence[Video], lol: Sequence[Video], variant: Variant) -> np.ndarray:
-    """Print the variant's best lag, P@1/5/10 there, leave-one-out, LoL; return its table."""
-    table = hits(dota, variant)
-    o = best(table)
-    line = {
-        "variant": name,
-        "lag": LAGS[o],
-        "train": at(table, o),
-        "loo": leave_one_out(table),
-        "lol": at(hits(lol, variant), o),
-    }
-    print(json.dumps(line), flush=True)
-    return table
-
-
 def per_video_lag(dota: Sequence[Video], table: np.ndarray) -> dict[str, object]:
     """Each video's own best lag for P@10 (the centre of its best range) and the correlation
     of that lag with three video-level chat measures."""
@@ -167,15 +151,11 @@ def per_video_lag(dota: Sequence[Video], table: np.ndarray) -> dict[str, object]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--dataset", type=Path, default=ROOT.parent / "shared/datasets/lightor")
-    args = parser.parse_args()
-    if not args.dataset.is_dir():
-        print(f"no Lightor dataset at {args.dataset}: nothing to measure", file=sys.stderr)
+    loaded = load_train(__doc__.split("\n")[0])
+    if loaded is None:
         return 2
-    dota = [Video.of(v) for v in load_split(args.dataset, "Dota2", "train")]
-    lol = [Video.of(v) for v in load_split(args.dataset, "LOL", "train")]
-    live = row("current", dota, lol, current)
+    _root, dota, lol = loaded
+    live = report_variant("current", dota, lol, current)
     live_lol = hits(lol, current)
     shift = {str(s): at(live, LAGS.index(s)) + at(live_lol, LAGS.index(s)) for s in SHIFTS}
     print(json.dumps({"shift (Dota 2 P@1/5/10, LoL P@1/5/10)": shift}))
@@ -195,7 +175,7 @@ def main() -> int:
             variants[f"cluster centre w={width} power={power}"] = cluster_centre(width, power)
     tables: dict[str, np.ndarray] = {"current": live}
     for name, variant in variants.items():
-        tables[name] = row(name, dota, lol, variant)
+        tables[name] = report_variant(name, dota, lol, variant)
     families: dict[str, Callable[[str], bool]] = {
         "onset": lambda n: n.startswith("onset"),
         "cluster": lambda n: "cluster" in n,
