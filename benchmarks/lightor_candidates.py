@@ -280,31 +280,47 @@ def labelled_first(root: Path, v: Video) -> Candidates:
     return [(i + 0.5, c + (1e6 if i - LIGHTOR_WIDEN in labelled else 0.0)) for i, c in windows]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def report_variant(
+    name: str, dota: Sequence[Video], lol: Sequence[Video], variant: Variant
+) -> np.ndarray:
+    """Print a variant's JSON line (the lag best on Dota 2, P@1/5/10 there, leave-one-out,
+    LoL at that lag) and return its Dota 2 table."""
+    table = hits(dota, variant)
+    o = best(table)
+    line = {
+        "variant": name,
+        "lag": LAGS[o],
+        "train": at(table, o),
+        "loo": leave_one_out(table),
+        "lol": at(hits(lol, variant), o),
+    }
+    print(json.dumps(line), flush=True)
+    return table
+
+
+def load_train(description: str) -> tuple[Path, list[Video], list[Video]] | None:
+    """The ``--dataset`` argument and its Dota 2 and LoL train videos (None, said on stderr,
+    when the dataset is absent)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--dataset", type=Path, default=ROOT.parent / "shared/datasets/lightor")
     args = parser.parse_args()
     if not args.dataset.is_dir():
         print(f"no Lightor dataset at {args.dataset}: nothing to measure", file=sys.stderr)
-        return 2
+        return None
     dota = [Video.of(v) for v in load_split(args.dataset, "Dota2", "train")]
     lol = [Video.of(v) for v in load_split(args.dataset, "LOL", "train")]
-    tables = {}
-    for name, variant in VARIANTS.items():
-        table = hits(dota, variant)
-        tables[name] = table
-        o = best(table)
-        row = {
-            "variant": name,
-            "lag": LAGS[o],
-            "train": at(table, o),
-            "loo": leave_one_out(table),
-            "lol": at(hits(lol, variant), o),
-        }
-        print(json.dumps(row), flush=True)
+    return args.dataset, dota, lol
+
+
+def main() -> int:
+    loaded = load_train(__doc__.split("\n")[0])
+    if loaded is None:
+        return 2
+    root, dota, lol = loaded
+    tables = {name: report_variant(name, dota, lol, variant) for name, variant in VARIANTS.items()}
     levels = np.stack([tables[k] for k in LEVELS], axis=1)  # [video, variant, lag, k]
     print(json.dumps({"nested": "level and lag chosen on nine", "loo": leave_one_out(levels)}))
-    print(json.dumps({"labels": label_diagnostics(args.dataset, dota)}))
+    print(json.dumps({"labels": label_diagnostics(root, dota)}))
     return 0
 
 

@@ -190,3 +190,21 @@ def test_a_moment_chat_found_gets_a_lead_for_a_slow_reaction() -> None:
     loud.points = [{"loudness": float(v)} if v else {} for v in loud.score]
     (heard,) = plan_clips(loud, [], available_until=300.0, final=True, cfg=cfg)
     assert 100.0 - cfg.setup - 2 <= heard.start <= 100.0 - cfg.setup  # (grown to min_len)
+
+
+def test_the_tail_of_a_clipped_reaction_cut_by_the_window_start_is_no_new_moment() -> None:
+    # A later live window (t0 = 420) sees only the last seconds of a chat reaction whose clip
+    # (387.5-418.5) the earlier windows made: its remnant over the threshold is not a moment.
+    score = np.zeros(150)
+    score[0:2] = 1.1
+    points = [{"chat": float(v)} if v else {} for v in score]
+    tail = Timeline(420.0, score, [{"chat": 4.0} if v else {} for v in score], points)
+    kw: dict[str, Any] = {"available_from": 390.0, "available_until": 570.0, "final": False}
+    assert plan_clips(tail, [], existing=[(387.5, 418.5)], **kw) == []
+    # With no clip next to it the remnant is still planned (windows may have skipped ahead),
+    (plan,) = plan_clips(tail, [], existing=[(300.0, 330.0)], **kw)
+    assert plan.peak == 420.5
+    # and a run that begins inside the window is judged by its peak alone, as before.
+    inside = Timeline(400.0, np.roll(score, 21), tail.reasons, points[-21:] + points[:-21])
+    (later,) = plan_clips(inside, [], existing=[(387.5, 418.5)], **kw)
+    assert later.peak == 421.5 and later.start >= 418.5

@@ -94,7 +94,7 @@ def plan_clips(
     sentences = split_sentences(words, max_words=None)
     plans: list[ClipPlan] = []
     for m in _moments(tl, cfg.threshold, cfg.join_gap, cfg.chat_join_gap):
-        if _covers(existing, m.peak):
+        if _clipped(tl, m, existing, cfg):
             continue
         chat_found = _chat_found(tl, m.i0, m.i1)
         if chat_found:
@@ -157,6 +157,26 @@ def _chat_led(tl: Timeline, i: int) -> bool:
 
 def _covers(ranges: Sequence[tuple[float, float]], t: float) -> bool:
     return any(s <= t <= e for s, e in ranges)
+
+
+def _clipped(
+    tl: Timeline, m: _Moment, existing: Sequence[tuple[float, float]], cfg: PlanConfig
+) -> bool:
+    """Whether a clip already made holds moment ``m``: one covers its peak, or ``m`` is the
+    rest of a run that the window's start cut and a clip reaches within the join gap of it.
+
+    The live window slides one segment at a time, so the windows before saw such a run whole
+    and clipped it (or let it go); its remnant, with a peak that is only the highest of its
+    last seconds, is no new moment. A reaction's tail left over the threshold after its clip
+    ended (chat's reaction messages fade slowly) was planned again as a clip of its own: the
+    false clip of the 10-minute planted streams (docs/detection.md).
+    """
+    if _covers(existing, m.peak):
+        return True
+    if m.i0 > 0 or tl.t0 <= 0:
+        return False  # the run starts inside the window (or at the stream's start)
+    gap = max(cfg.join_gap, cfg.chat_join_gap) if _chat_led(tl, m.i0) else cfg.join_gap
+    return any(s <= m.start and e >= m.start - gap for s, e in existing)
 
 
 def _sentence_at(sentences: Sequence[Sentence], t: float) -> Sentence | None:
