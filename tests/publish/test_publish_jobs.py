@@ -12,19 +12,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from clippy.config import Settings
-from clippy.db import ExportJob, Publication, utcnow
+from clippy.db import Publication, utcnow
 from clippy.jobs import Jobs
-from clippy.publish import VideoMeta, create_publication
-from clippy.web.app import create_app
-from tests.fixtures.db import _fresh_db
-from tests.publish.conftest import SECRET, World, add_finished_export, connect, platform_settings
+from tests.fixtures.app import procrastinate_client
+from tests.publish.conftest import (
+    World,
+    add_finished_export,
+    connect,
+    platform_settings,
+    queue_publication,
+)
 from tests.publish.fake_platforms import FakePlatforms
-
-META = VideoMeta("Big play", "What a shot", ("gaming",), "unlisted")
 
 
 @pytest.fixture
@@ -33,17 +33,7 @@ def world_on_jobs(
 ) -> Iterator[tuple[World, Jobs]]:
     """A started app on PostgreSQL with procrastinate jobs (and its job layer), and a user
     with a finished export and both platforms connected."""
-    gen = _fresh_db("postgresql", tmp_path, request)
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        database_url=next(gen),
-        secret_key=SECRET,
-        job_backend="procrastinate",
-        pipeline_enabled=False,
-        retention_interval_seconds=3600.0,
-        **platform_settings(fake),  # type: ignore[arg-type]
-    )
-    with TestClient(create_app(settings)) as client:
+    for client in procrastinate_client(request, tmp_path, **platform_settings(fake)):
         ctx: Any = client.app.state.ctx  # type: ignore[attr-defined]
         with ctx.session_factory() as session:
             ids = add_finished_export(session, ctx.store, short_mp4, "pub@example.com")
@@ -51,17 +41,11 @@ def world_on_jobs(
         for platform in ("youtube", "tiktok"):
             connect(world, platform)
         yield world, ctx.jobs
-    next(gen, None)  # the database goes once the app has stopped
 
 
 def _queue(world: World, platform: str, delay: float = 0.0) -> int:
-    with world.session_factory() as session:
-        export = session.get(ExportJob, world.export_id)
-        assert export is not None
-        when = utcnow() + timedelta(seconds=delay) if delay else None
-        pub = create_publication(session, world.user_id, export, platform, META, when)
-        session.commit()
-        return pub.id
+    when = utcnow() + timedelta(seconds=delay) if delay else None
+    return queue_publication(world, platform, when=when)
 
 
 def _status(world: World, pid: int) -> str:
