@@ -38,7 +38,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.jobs_bench import _drop, _feed, _pg_db, _segments, _sql  # noqa: E402
+from benchmarks.jobs_bench import _ENGINES, _drop, _feed, _pg_db, _segments, _sql  # noqa: E402
 from tests.fixtures.server import ServerProcess  # noqa: E402
 
 from clippy.ingest.client import IngestClient  # noqa: E402
@@ -55,6 +55,14 @@ def _until(what: str, found: Any, timeout: float = WAIT_SECONDS) -> Any:
             return value
         time.sleep(0.2)
     raise SystemExit(f"{what}: not within {timeout:.0f} s")
+
+
+def _close(url: str) -> None:
+    """Drop the bench database and the engine that polled it."""
+    eng = _ENGINES.pop(url, None)
+    if eng is not None:
+        eng.dispose()
+    _drop(url)
 
 
 def _db_now(url: str) -> float:
@@ -137,8 +145,8 @@ def worker_kill(tmp: Path, env: dict[str, str], streams: int, segs: list[Any]) -
         done = _sql(url, "SELECT count(*) FROM segments WHERE status = 'done'")[0][0]
         twice = _sql(
             url,
-            "SELECT count(*) FROM (SELECT stream_id, start FROM clips c"
-            " JOIN clip_ranges r ON r.clip_id = c.id GROUP BY stream_id, start"
+            "SELECT count(*) FROM (SELECT c.stream_id, r.start FROM clips c"
+            " JOIN clip_ranges r ON r.clip_id = c.id GROUP BY c.stream_id, r.start"
             " HAVING count(*) > 1) d",
         )[0][0]
         print(
@@ -154,7 +162,7 @@ def worker_kill(tmp: Path, env: dict[str, str], streams: int, segs: list[Any]) -
                 p.terminate()
                 p.wait(30)
         srv.stop()
-        _drop(url)
+        _close(url)
 
 
 async def _stream(
@@ -210,7 +218,7 @@ def server_kill(tmp: Path, streams: int, seg: Any, sends: int) -> None:
     finally:
         for node in (a, b):
             node.stop()
-        _drop(url)
+        _close(url)
 
 
 def main() -> None:
