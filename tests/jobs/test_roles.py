@@ -92,12 +92,12 @@ def test_cli_refuses_with_one_line_and_exit_2(tmp_path: Path) -> None:
     assert "clippy worker needs CLIPPY_JOB_BACKEND=procrastinate" in r.stderr
     r = _cli(tmp_path, "serve", "--no-worker", CLIPPY_JOB_BACKEND="procrastinate")
     assert r.returncode == 2 and "needs a PostgreSQL CLIPPY_DATABASE_URL" in r.stderr, r.stderr
+    # No shared key (``serve --no-worker`` is refused by the same check: test_refusals).
     no_key = {"CLIPPY_JOB_BACKEND": "procrastinate", "CLIPPY_DATABASE_URL": PG}
-    for args in (["worker"], ["serve", "--no-worker"]):
-        r = _cli(tmp_path, *args, **no_key, CLIPPY_SECRET_KEY="")
-        assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
-        assert "several nodes need one signing key: set CLIPPY_SECRET_KEY" in r.stderr
-        assert not (tmp_path / "secret.key").exists()  # refused before making a key of its own
+    r = _cli(tmp_path, "worker", **no_key, CLIPPY_SECRET_KEY="")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "several nodes need one signing key: set CLIPPY_SECRET_KEY" in r.stderr
+    assert not (tmp_path / "secret.key").exists()  # refused before making a key of its own
     r = _cli(tmp_path, "worker", "--queues", "media,nope")
     assert r.returncode == 2 and "unknown queue(s) nope" in r.stderr, r.stderr
     r = _cli(tmp_path, "worker", "--concurrency", "0")
