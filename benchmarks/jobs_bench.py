@@ -320,6 +320,7 @@ def main() -> None:
                 "CLIPPY_JOB_HEARTBEAT_SECONDS": "1",
                 "CLIPPY_JOB_STALLED_SECONDS": "4",
                 "CLIPPY_RETENTION_INTERVAL_SECONDS": "3600",
+                "CLIPPY_PUBLISH_CHECK_SECONDS": "3600",
             }
             print(
                 f"cluster: 1 serve --no-worker + N clippy worker, {args.streams} streams x"

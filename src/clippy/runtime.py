@@ -24,7 +24,7 @@ from clippy.db import make_engine, make_session_factory, upgrade
 from clippy.events import EventHub, make_event_hub
 from clippy.ingest import LiveConnections, run_idle_loop
 from clippy.jobs import Jobs, check_role, make_jobs
-from clippy.publish import PublishConfig, Publisher, TokenBox, run_publish_loop
+from clippy.publish import PublishConfig, Publisher, TokenBox
 from clippy.storage import LocalStore, ObjectStore, make_store
 
 __all__ = ["Runtime", "build_runtime", "running"]
@@ -45,7 +45,7 @@ class Runtime:
     publisher: Publisher
     ingest_live: LiveConnections = field(default_factory=LiveConnections)
     archive_loudness: LoudnessCache = field(default_factory=LoudnessCache)
-    # All background work (pipeline, exports, webhooks, retention): ``clippy.jobs``.
+    # All background work (pipeline, exports, webhooks, retention, publishing): ``clippy.jobs``.
     jobs: Jobs = field(init=False)
     ready: bool = False  # every loop started (``/ready``)
 
@@ -93,8 +93,8 @@ def build_runtime(settings: Settings, links_for: Callable[[str], MediaLinks]) ->
 
 @contextlib.asynccontextmanager
 async def running(rt: Runtime) -> AsyncIterator[Runtime]:
-    """Run every background loop (idle streams, publishing and the job layer: pipeline,
-    exports, webhooks, retention) for the duration of the block; stop them all, and the
+    """Run every background loop (idle streams and the job layer: pipeline, exports,
+    webhooks, retention, publishing) for the duration of the block; stop them all, and the
     database, on the way out."""
     s = rt.settings
     await rt.hub.start()
@@ -110,7 +110,6 @@ async def running(rt: Runtime) -> AsyncIterator[Runtime]:
                 stop,
             )
         ),
-        asyncio.create_task(run_publish_loop(rt.publisher, stop)),
     ]
     await rt.jobs.start()
     rt.ready = True

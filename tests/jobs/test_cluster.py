@@ -208,7 +208,12 @@ def test_cluster_makes_the_embedded_clips_in_order_and_survives_a_worker_kill(
     s3_server: S3Server,
 ) -> None:
     segs = _segments(tmp_path / "media")
-    quick = {"CLIPPY_TRANSCRIBER": "none", "CLIPPY_RETENTION_INTERVAL_SECONDS": "3600"}
+    # Periodic sweeps (retention, publishing) hourly: the job table holds only the streams'.
+    quick = {
+        "CLIPPY_TRANSCRIBER": "none",
+        "CLIPPY_RETENTION_INTERVAL_SECONDS": "3600",
+        "CLIPPY_PUBLISH_CHECK_SECONDS": "3600",
+    }
 
     # The embedded reference: one server, SQLite, local disk.
     ref_dir = tmp_path / "embedded"

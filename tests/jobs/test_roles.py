@@ -17,11 +17,12 @@ PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def _settings(tmp_path: Path, **kw: object) -> Settings:
-    return Settings(data_dir=tmp_path, secret_key="x" * 40, **kw)  # type: ignore[arg-type]
+    return Settings(**{"data_dir": tmp_path, "secret_key": "x" * 40, **kw})  # type: ignore[arg-type]
 
 
 def test_embedded_defaults_start(tmp_path: Path) -> None:
     check_role(_settings(tmp_path), "serve")
+    check_role(_settings(tmp_path, secret_key=""), "serve")  # one node may make its own key
 
 
 @pytest.mark.parametrize(
@@ -39,6 +40,21 @@ def test_embedded_defaults_start(tmp_path: Path) -> None:
             {"job_backend": "procrastinate", "database_url": PG, "run_jobs": False},
             "serve",
             "set CLIPPY_S3_BUCKET",
+        ),
+        (
+            {"job_backend": "procrastinate", "database_url": PG, "secret_key": ""},
+            "worker",
+            "set CLIPPY_SECRET_KEY",
+        ),
+        (
+            {
+                "job_backend": "procrastinate",
+                "database_url": PG,
+                "run_jobs": False,
+                "secret_key": "",
+            },
+            "serve",
+            "set CLIPPY_SECRET_KEY",
         ),
     ],
 )
@@ -76,6 +92,12 @@ def test_cli_refuses_with_one_line_and_exit_2(tmp_path: Path) -> None:
     assert "clippy worker needs CLIPPY_JOB_BACKEND=procrastinate" in r.stderr
     r = _cli(tmp_path, "serve", "--no-worker", CLIPPY_JOB_BACKEND="procrastinate")
     assert r.returncode == 2 and "needs a PostgreSQL CLIPPY_DATABASE_URL" in r.stderr, r.stderr
+    # No shared key (``serve --no-worker`` is refused by the same check: test_refusals).
+    no_key = {"CLIPPY_JOB_BACKEND": "procrastinate", "CLIPPY_DATABASE_URL": PG}
+    r = _cli(tmp_path, "worker", **no_key, CLIPPY_SECRET_KEY="")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "several nodes need one signing key: set CLIPPY_SECRET_KEY" in r.stderr
+    assert not (tmp_path / "secret.key").exists()  # refused before making a key of its own
     r = _cli(tmp_path, "worker", "--queues", "media,nope")
     assert r.returncode == 2 and "unknown queue(s) nope" in r.stderr, r.stderr
     r = _cli(tmp_path, "worker", "--concurrency", "0")

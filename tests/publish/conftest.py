@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -18,7 +19,9 @@ from clippy.publish import (
     PublishConfig,
     Publisher,
     TokenBox,
+    VideoMeta,
     account_of,
+    create_publication,
     exchange_code,
     save_connection,
 )
@@ -35,6 +38,7 @@ from tests.publish.fake_platforms import (
 
 SECRET = "test-secret-0123456789abcdef0123456789abcdef"
 CHUNK = 256 * 1024
+META = VideoMeta("Big play", "What a shot", ("gaming", "clutch"), "unlisted")
 
 
 @pytest.fixture(scope="session")
@@ -161,3 +165,15 @@ def connect(world: World, platform: str, redirect: str = "http://127.0.0.1/cb") 
             account_of(app, http, grant.access_token),
         )
         session.commit()
+
+
+def queue_publication(
+    world: World, platform: str, meta: VideoMeta = META, when: datetime | None = None
+) -> int:
+    """Queue the world's export for ``platform`` (now, or at ``when``); the publication id."""
+    with world.session_factory() as session:
+        export = session.get(ExportJob, world.export_id)
+        assert export is not None
+        pub = create_publication(session, world.user_id, export, platform, meta, when)
+        session.commit()
+        return pub.id

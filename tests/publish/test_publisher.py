@@ -7,21 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from clippy.db import ExportJob, PlatformConnection, Publication, utcnow
-from clippy.publish import VideoMeta, create_publication, due_publications
-from tests.publish.conftest import CHUNK, World, connect
+from clippy.db import PlatformConnection, Publication, utcnow
+from clippy.publish import due_publications
+from tests.publish.conftest import CHUNK, World, connect, queue_publication
 from tests.publish.fake_platforms import QUOTA_MESSAGE, TIKTOK_CAP_MESSAGE, FakePlatforms
-
-META = VideoMeta("Big play", "What a shot", ("gaming", "clutch"), "unlisted")
-
-
-def _queue(world: World, platform: str, meta: VideoMeta = META, **kw: object) -> int:
-    with world.session_factory() as session:
-        export = session.get(ExportJob, world.export_id)
-        assert export is not None
-        pub = create_publication(session, world.user_id, export, platform, meta, **kw)  # type: ignore[arg-type]
-        session.commit()
-        return pub.id
 
 
 def _pub(world: World, pid: int) -> Publication:
@@ -36,7 +25,7 @@ def test_youtube_upload_sends_the_file_and_metadata(
     world: World, fake: FakePlatforms, short_mp4: Path
 ) -> None:
     connect(world, "youtube")
-    pid = _queue(world, "youtube")
+    pid = queue_publication(world, "youtube")
     assert world.publisher.publish_one(pid) == "published"
     pub = _pub(world, pid)
     (upload,) = fake.uploads.values()
@@ -60,7 +49,7 @@ def test_youtube_dropped_connection_resumes_from_the_reported_range(
     world: World, fake: FakePlatforms, short_mp4: Path
 ) -> None:
     connect(world, "youtube")
-    pid = _queue(world, "youtube")
+    pid = queue_publication(world, "youtube")
     fake.drop_mid_chunk = 1  # the first chunk: half arrives, then the connection drops
     assert world.publisher.publish_one(pid) == "published"
     (upload,) = fake.uploads.values()
@@ -77,7 +66,7 @@ def test_youtube_failed_attempt_resumes_in_the_next_one(
     world: World, fake: FakePlatforms, short_mp4: Path
 ) -> None:
     connect(world, "youtube")
-    pid = _queue(world, "youtube")
+    pid = queue_publication(world, "youtube")
     fake.fail_chunks = world.config.chunk_retries + 2  # more 503s than one attempt retries
     assert world.publisher.publish_one(pid) == "uploading"
     pub = _pub(world, pid)
@@ -92,7 +81,7 @@ def test_youtube_failed_attempt_resumes_in_the_next_one(
 
 def test_youtube_401_refreshes_the_token_once(world: World, fake: FakePlatforms) -> None:
     connect(world, "youtube")
-    pid = _queue(world, "youtube")
+    pid = queue_publication(world, "youtube")
     fake.expire_tokens()
     assert world.publisher.publish_one(pid) == "published"
     assert fake.grants == ["authorization_code", "refresh_token"]
@@ -105,7 +94,7 @@ def test_youtube_401_refreshes_the_token_once(world: World, fake: FakePlatforms)
 
 def test_youtube_401_twice_fails_without_a_loop(world: World, fake: FakePlatforms) -> None:
     connect(world, "youtube")
-    pid = _queue(world, "youtube")
+    pid = queue_publication(world, "youtube")
     fake.refresh_tokens.clear()  # the user revoked access: refresh is refused
     fake.expire_tokens()
     assert world.publisher.publish_one(pid) == "failed"
@@ -118,7 +107,7 @@ def test_youtube_quota_exceeded_fails_with_the_platform_message(
     world: World, fake: FakePlatforms
 ) -> None:
     connect(world, "youtube")
-    pid = _queue(world, "youtube")
+    pid = queue_publication(world, "youtube")
     fake.quota = True
     assert world.publisher.publish_one(pid) == "failed"
     pub = _pub(world, pid)
@@ -131,7 +120,7 @@ def test_youtube_quota_exceeded_fails_with_the_platform_message(
 
 def test_scheduled_publication_waits_for_its_time(world: World, fake: FakePlatforms) -> None:
     connect(world, "youtube")
-    pid = _queue(world, "youtube", when=utcnow() + timedelta(hours=1))
+    pid = queue_publication(world, "youtube", when=utcnow() + timedelta(hours=1))
     with world.session_factory() as session:
         assert due_publications(session) == []
         assert due_publications(session, utcnow() + timedelta(hours=2)) == [pid]
@@ -143,7 +132,7 @@ def test_tiktok_post_chunks_polls_and_links_the_video(
     world: World, fake: FakePlatforms, short_mp4: Path
 ) -> None:
     connect(world, "tiktok")
-    pid = _queue(world, "tiktok")
+    pid = queue_publication(world, "tiktok")
     fake.processing_polls = 1
     assert world.publisher.publish_one(pid) == "processing"  # TikTok is still downloading
     assert world.publisher.publish_one(pid) is None  # not due again before the interval
@@ -167,7 +156,7 @@ def test_tiktok_dropped_chunk_resumes_from_uploaded_bytes(
     world: World, fake: FakePlatforms, short_mp4: Path
 ) -> None:
     connect(world, "tiktok")
-    pid = _queue(world, "tiktok")
+    pid = queue_publication(world, "tiktok")
     fake.drop_mid_chunk = 1
     assert world.publisher.publish_one(pid) == "published"
     (upload,) = fake.uploads.values()
@@ -179,7 +168,7 @@ def test_tiktok_dropped_chunk_resumes_from_uploaded_bytes(
 
 def test_tiktok_401_refreshes_once(world: World, fake: FakePlatforms) -> None:
     connect(world, "tiktok")
-    pid = _queue(world, "tiktok")
+    pid = queue_publication(world, "tiktok")
     fake.expire_tokens()
     assert world.publisher.publish_one(pid) == "published"
     assert fake.grants == ["authorization_code", "refresh_token"]
@@ -187,7 +176,7 @@ def test_tiktok_401_refreshes_once(world: World, fake: FakePlatforms) -> None:
 
 def test_tiktok_post_cap_fails_with_the_platform_message(world: World, fake: FakePlatforms) -> None:
     connect(world, "tiktok")
-    pid = _queue(world, "tiktok")
+    pid = queue_publication(world, "tiktok")
     fake.quota = True
     assert world.publisher.publish_one(pid) == "failed"
     assert _pub(world, pid).error == f"TikTok: {TIKTOK_CAP_MESSAGE} (spam_risk_too_many_posts)"
@@ -195,6 +184,6 @@ def test_tiktok_post_cap_fails_with_the_platform_message(world: World, fake: Fak
 
 
 def test_without_a_connection_the_publication_fails_clearly(world: World) -> None:
-    pid = _queue(world, "youtube")
+    pid = queue_publication(world, "youtube")
     assert world.publisher.publish_one(pid) == "failed"
     assert "no YouTube account is connected" in (_pub(world, pid).error or "")

@@ -15,6 +15,7 @@ from clippy.clips import MediaLinks
 from clippy.config import Settings
 from clippy.db import Webhook
 from clippy.events import EventHub
+from clippy.publish import Publisher
 from clippy.storage import ObjectStore
 
 __all__ = ["JobParts", "Jobs"]
@@ -28,6 +29,7 @@ class JobParts(Protocol):
     store: ObjectStore
     hub: EventHub
     links: MediaLinks
+    publisher: Publisher
 
 
 class Jobs(Protocol):
@@ -61,6 +63,10 @@ class Jobs(Protocol):
 
     def export_canceled(self, job_id: int) -> None:
         """An export was marked canceled: stop its render if one runs."""
+
+    def publication_queued(self, publication_id: int) -> None:
+        """A publication was committed: publish it once due (a periodic sweep finds every
+        due publication too: scheduled ones, retries, and any whose call here was lost)."""
 
     def send_webhook(self, user_id: int, event: str, data: dict[str, Any]) -> None:
         """Deliver ``event`` to the subscribed webhooks of ``user_id``."""

@@ -2,8 +2,8 @@
 
 Segments go through ``SegmentRunner`` (asyncio + a process pool, streams served in turn),
 exports through ``ExportThreads``, webhook deliveries through ``WebhookThreads``, and the
-retention sweep runs periodically. Nothing needs PostgreSQL; unfinished work is found again
-from the rows at the next start.
+retention and publishing sweeps run periodically. Nothing needs PostgreSQL; unfinished work
+is found again from the rows at the next start.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from clippy.jobs.knobs import export_config, sender_config
 from clippy.jobs.periodic import run_periodic
 from clippy.jobs.segments import SegmentRunner
 from clippy.jobs.webhooks import WebhookThreads
+from clippy.publish import publish_due
 from clippy.retention import sweep_once
 
 __all__ = ["EmbeddedJobs"]
@@ -50,7 +51,8 @@ class EmbeddedJobs:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        """Start exports, the pipeline (if enabled) and the periodic retention sweep."""
+        """Start exports, the pipeline (if enabled) and the periodic retention and publishing
+        sweeps."""
         s = self.parts.settings
         self._stop = asyncio.Event()
         sweep = partial(
@@ -59,11 +61,12 @@ class EmbeddedJobs:
             self.parts.store,
             hot_window_seconds=s.hot_window_seconds,
         )
-        self._tasks.append(
-            asyncio.create_task(
-                run_periodic("retention sweep", sweep, s.retention_interval_seconds, self._stop)
-            )
-        )
+        publish = partial(publish_due, self.parts.publisher, self._stop.is_set)
+        for name, step, seconds in (
+            ("retention sweep", sweep, s.retention_interval_seconds),
+            ("publishing", publish, self.parts.publisher.config.check_seconds),
+        ):
+            self._tasks.append(asyncio.create_task(run_periodic(name, step, seconds, self._stop)))
         self.exports.start()
         if s.pipeline_enabled:
             self.segments = SegmentRunner(self.parts)
@@ -108,6 +111,9 @@ class EmbeddedJobs:
     def export_canceled(self, job_id: int) -> None:
         """Kill the export's render if it runs."""
         self.exports.cancel(job_id)
+
+    def publication_queued(self, publication_id: int) -> None:
+        """Nothing: the periodic publishing sweep takes it within one check interval."""
 
     def send_webhook(self, user_id: int, event: str, data: dict[str, Any]) -> None:
         """Deliver on webhook threads."""

@@ -16,13 +16,14 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from clippy import metrics
-from clippy.db import ExportJob, Stream, User, Webhook
+from clippy.db import ExportJob, Publication, Stream, User, Webhook, utcnow
 from clippy.jobs.base import JobParts
 from clippy.jobs.pg_defer import JobSpec, defer
 from clippy.jobs.pg_specs import (
     SEGMENT,
     export_job,
     final_detect_job,
+    publish_job,
     segment_job,
     webhook_delivery_job,
     webhook_fanout_job,
@@ -120,6 +121,16 @@ class ProcrastinateJobs:
 
     def export_canceled(self, job_id: int) -> None:
         """Nothing to send: the worker rendering it watches the row and stops its ffmpeg."""
+
+    def publication_queued(self, publication_id: int) -> None:
+        """Defer its attempt to its scheduled time."""
+        with self.parts.session_factory() as session:
+            pub = session.get(Publication, publication_id)
+            if pub is None:
+                return
+            wait = (pub.scheduled_at - utcnow()).total_seconds()
+            defer(session, publish_job(publication_id, delay=wait))
+            session.commit()
 
     def send_webhook(self, user_id: int, event: str, data: dict[str, Any]) -> None:
         """Defer the event's fan-out to the owner's webhooks."""

@@ -18,6 +18,8 @@ from clippy.webhooks import Delivery
 __all__ = [
     "EXPORT",
     "FINAL_DETECT",
+    "PUBLISH",
+    "PUBLISH_SWEEP",
     "QUEUES",
     "RETENTION",
     "SEGMENT",
@@ -25,6 +27,7 @@ __all__ = [
     "WEBHOOK_FANOUT",
     "export_job",
     "final_detect_job",
+    "publish_job",
     "segment_job",
     "stream_lock",
     "webhook_delivery_job",
@@ -33,7 +36,7 @@ __all__ = [
 
 # Every queue a worker may serve (``clippy worker --queues``). ``transcribe`` is served by
 # the segment job today (one job per segment does mezzanine, features and transcript).
-QUEUES = ("media", "transcribe", "detect", "export", "webhooks", "maintenance")
+QUEUES = ("media", "transcribe", "detect", "export", "publish", "webhooks", "maintenance")
 
 SEGMENT = "clippy.segment"
 FINAL_DETECT = "clippy.final_detect"
@@ -41,6 +44,8 @@ EXPORT = "clippy.export"
 WEBHOOK_FANOUT = "clippy.webhook_fanout"
 WEBHOOK_DELIVER = "clippy.webhook_deliver"
 RETENTION = "clippy.retention"
+PUBLISH = "clippy.publish"
+PUBLISH_SWEEP = "clippy.publish_sweep"
 
 
 def stream_lock(stream_id: int) -> str:
@@ -81,6 +86,20 @@ def export_job(job_id: int, plan: str, delay: float = 0.0) -> JobSpec:
         queueing_lock=f"export:{job_id}",
         priority=job_priority(plan),
         delay=timedelta(seconds=delay),
+    )
+
+
+def publish_job(publication_id: int, delay: float = 0.0) -> JobSpec:
+    """One attempt at publication ``publication_id`` once ``delay`` seconds have passed (its
+    scheduled time); one waiting per publication, one running."""
+    key = f"publish:{publication_id}"
+    return JobSpec(
+        PUBLISH,
+        "publish",
+        {"publication_id": publication_id},
+        lock=key,
+        queueing_lock=key,
+        delay=timedelta(seconds=max(0.0, delay)),
     )
 
 

@@ -3,9 +3,9 @@
 Each task is a thin shell around a plain, idempotent step (``clippy.pipeline``,
 ``clippy.export``, ``clippy.webhooks``, ``clippy.retention``); CPU stages run in a niced
 process pool as in the embedded backend. procrastinate brings the rest: retries with back-off,
-the ``stream:<id>`` lock that orders a stream's jobs, queueing locks, worker heartbeats, and a
-periodic retention sweep. Jobs of a worker that stopped beating (killed, machine lost) are
-found by any other worker and retried.
+the ``stream:<id>`` lock that orders a stream's jobs, queueing locks, worker heartbeats, and
+the periodic retention and publishing sweeps. Jobs of a worker that stopped beating (killed,
+machine lost) are found by any other worker and retried.
 """
 
 from __future__ import annotations
@@ -31,12 +31,15 @@ from clippy.jobs.pg_defer import defer
 from clippy.jobs.pg_specs import (
     EXPORT,
     FINAL_DETECT,
+    PUBLISH,
+    PUBLISH_SWEEP,
     QUEUES,
     RETENTION,
     SEGMENT,
     WEBHOOK_DELIVER,
     WEBHOOK_FANOUT,
     export_job,
+    publish_job,
     webhook_delivery_job,
 )
 from clippy.jobs.segments import stage_pool
@@ -47,10 +50,11 @@ from clippy.pipeline import (
     process_segment,
     record_failure,
 )
+from clippy.publish import due_publications
 from clippy.retention import sweep_once
 from clippy.webhooks import Delivery, deliver_one, plan_deliveries
 
-__all__ = ["build_app", "conninfo", "run_worker"]
+__all__ = ["build_app", "conninfo", "every", "run_worker"]
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +67,11 @@ def conninfo(database_url: str) -> str:
     return make_url(database_url).set(drivername="postgresql").render_as_string(False)
 
 
-def _retention_cron(seconds: float) -> str:
-    minutes = max(1, round(seconds / 60))
+def every(seconds: float) -> str:
+    """A cron line firing about every ``seconds`` (procrastinate's 6th field is seconds)."""
+    if seconds < 60:
+        return f"* * * * * */{max(1, round(seconds))}"
+    minutes = round(seconds / 60)
     return f"*/{minutes} * * * *" if minutes < 60 else "0 * * * *"
 
 
@@ -183,6 +190,17 @@ class _Steps:
     def webhook_deliver(self, **delivery: Any) -> None:
         deliver_one(self.parts.session_factory, sender_config(self.settings), Delivery(**delivery))
 
+    def publish(self, publication_id: int) -> None:
+        self.parts.publisher.publish_one(publication_id)
+
+    def publish_sweep(self, timestamp: int) -> None:
+        """Defer an attempt at each due publication (scheduled, retried, still processing on
+        the platform, or one whose job was never deferred)."""
+        with self.parts.session_factory() as session:
+            for pid in due_publications(session):
+                defer(session, publish_job(pid))
+            session.commit()
+
     async def retention(self, ctx: JobContext, timestamp: int) -> None:
         await asyncio.to_thread(
             sweep_once,
@@ -206,9 +224,15 @@ def build_app(steps: _Steps) -> procrastinate.App:
     app.task(name=EXPORT, queue="export")(steps.export)
     app.task(name=WEBHOOK_FANOUT, queue="webhooks", retry=3)(steps.webhook_fanout)
     app.task(name=WEBHOOK_DELIVER, queue="webhooks")(steps.webhook_deliver)
-    app.periodic(cron=_retention_cron(s.retention_interval_seconds))(
+    app.task(name=PUBLISH, queue="publish")(steps.publish)
+    app.periodic(cron=every(s.retention_interval_seconds))(
         app.task(name=RETENTION, queue="maintenance", queueing_lock="retention", pass_context=True)(
             steps.retention
+        )
+    )
+    app.periodic(cron=every(s.publish_check_seconds))(
+        app.task(name=PUBLISH_SWEEP, queue="publish", queueing_lock="publish_sweep")(
+            steps.publish_sweep
         )
     )
     return app

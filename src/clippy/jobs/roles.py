@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from clippy.config import Settings
+from clippy.config import MIN_SECRET_KEY_LENGTH, Settings
 from clippy.errors import InvalidInput
 
 __all__ = ["JobSetupError", "Role", "check_role"]
@@ -33,6 +33,13 @@ def check_role(settings: Settings, role: Role) -> None:
         raise JobSetupError(
             f"{what} needs CLIPPY_JOB_BACKEND=procrastinate (the embedded backend runs every"
             " job inside one server)"
+        )
+    if split and not settings.secret_key:
+        # Without it each node makes its own key, and a token or signed link made on one
+        # node is refused by the next.
+        raise JobSetupError(
+            "several nodes need one signing key: set CLIPPY_SECRET_KEY (the same"
+            f" {MIN_SECRET_KEY_LENGTH}+ random characters on every node)"
         )
     if split and not settings.s3_bucket and not settings.shared_data_dir:
         raise JobSetupError(

@@ -1,5 +1,5 @@
 """Publishing exports to YouTube (Shorts) and TikTok: OAuth connections with encrypted
-tokens, resumable uploads, scheduled publications and the loop that runs them.
+tokens, resumable uploads, scheduled publications and the sweep the job layer runs.
 
 This is the folder's face: other folders import from here, not from its modules.
 """
@@ -25,7 +25,7 @@ from clippy.publish.requests import (
     publications_by_clip,
     published_per_platform,
 )
-from clippy.publish.scheduler import run_publish_loop
+from clippy.publish.scheduler import publish_due
 from clippy.publish.tiktok import chunk_plan
 from clippy.publish.upload import VideoMeta
 
@@ -57,7 +57,7 @@ __all__ = [
     "due_publications",
     "exchange_code",
     "publications_by_clip",
+    "publish_due",
     "published_per_platform",
-    "run_publish_loop",
     "save_connection",
 ]

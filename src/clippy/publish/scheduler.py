@@ -1,34 +1,32 @@
-"""The publish loop: wake every ``check_seconds``, run ``publish_one`` for each due
-publication (in a thread: uploads block), and stop when told.
-
-Publishing is a plain function of a publication id, so moving it onto a job layer means
-deferring ``publish_one(id)`` jobs instead of running this loop."""
+"""The publishing sweep: publish every due publication once (uploads block: call it off the
+event loop). The job layer runs it periodically (``clippy.jobs``); a publication is a plain
+function of its id (``Publisher.publish_one``), so a worker may also publish one as its own
+job, and the lease on the row keeps two attempts apart."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
+from collections.abc import Callable
 
 from clippy.publish.publisher import Publisher, due_publications
 
-__all__ = ["run_publish_loop"]
+__all__ = ["publish_due"]
 
 log = logging.getLogger(__name__)
 
 
-async def run_publish_loop(publisher: Publisher, stop: asyncio.Event) -> None:
-    """Publish what is due until ``stop`` is set; one failure never ends the loop."""
-    interval = publisher.config.check_seconds
-    while not stop.is_set():
+def publish_due(publisher: Publisher, stopping: Callable[[], bool] = lambda: False) -> int:
+    """One attempt at each publication due now (until ``stopping()``); how many were tried.
+    One bad publication never keeps the others from their turn."""
+    with publisher.session_factory() as session:
+        due = due_publications(session)
+    tried = 0
+    for pid in due:
+        if stopping():
+            break
         try:
-            with publisher.session_factory() as session:
-                due = due_publications(session)
-            for pid in due:
-                if stop.is_set():
-                    break
-                await asyncio.to_thread(publisher.publish_one, pid)
-        except Exception:  # keep publishing after a bad row or a database hiccup
-            log.exception("publish loop")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval)
+            publisher.publish_one(pid)
+        except Exception:  # publish_one records platform errors; this is a database hiccup
+            log.exception("publication %s", pid)
+        tried += 1
+    return tried

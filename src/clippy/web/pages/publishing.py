@@ -194,11 +194,12 @@ def publish(
         meta = VideoMeta(
             title, description, tuple(t.strip() for t in tags.split(",") if t.strip()), privacy
         )
-        create_publication(session, user.id, export, platform, meta, _when(when))
+        pub = create_publication(session, user.id, export, platform, meta, _when(when))
     except (ValueError, ClippyError) as exc:  # ValueError: also a malformed time
         session.rollback()
         return clip_page_with_error(request, session, user, clip_id, f"Not published: {exc}")
     session.commit()
+    get_ctx(request).jobs.publication_queued(pub.id)
     return RedirectResponse(f"/app/clips/{clip_id}#publish", 303)
 
 
