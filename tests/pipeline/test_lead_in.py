@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from clippy.config import Settings
-from clippy.pipeline.analysis import LeadIn, analyse_run, analyse_samples
+from clippy.pipeline.analysis import LeadIn, analyse_run
 from clippy.pipeline.stages import PreviousSegment, lead_in_audio
 from clippy.storage.local import LocalStore
 from clippy.transcribe.base import Transcriber, Word
@@ -33,8 +33,8 @@ def _plain(words: list[Word]) -> list[str]:
 def _heard(
     engine: Transcriber, audio: np.ndarray, start: float, lead_in: LeadIn | None, *, again: bool
 ) -> list[Word]:
-    analysis = analyse_samples(
-        audio, start, engine, chunk_id="t", lead_in=lead_in, end_heard_again=again
+    (analysis,) = analyse_run(
+        [audio], [start], engine, chunk_id="t", lead_in=lead_in, end_heard_again=again
     )
     return [Word.from_json(w) for w in analysis.words]
 

@@ -44,36 +44,6 @@ class LeadIn:
     words: Sequence[Word]
 
 
-def analyse_samples(
-    samples: np.ndarray,
-    start_time: float,
-    transcriber: Transcriber,
-    *,
-    chunk_id: str,
-    prompt: str = "",
-    lead_in: LeadIn | None = None,
-    end_heard_again: bool = False,
-    language: str | None = None,
-) -> Analysis:
-    """Features and transcript of 16 kHz mono samples whose first sample is at ``start_time``.
-
-    With ``lead_in`` the recogniser hears it first; of its words only those the previous
-    segment lost at its edge are kept (``rolling.join_lead_in``). With ``end_heard_again``
-    the next segment will hear this one's end as its lead-in, so a word cut off at the end
-    is left to it. ``language`` is the stream's (see ``Transcriber.transcribe``).
-    """
-    return analyse_run(
-        [samples],
-        [start_time],
-        transcriber,
-        chunk_id=chunk_id,
-        prompt=prompt,
-        lead_in=lead_in,
-        end_heard_again=end_heard_again,
-        language=language,
-    )[0]
-
-
 def analyse_run(
     run: Sequence[np.ndarray],
     starts: Sequence[float],
@@ -85,13 +55,19 @@ def analyse_run(
     end_heard_again: bool = False,
     language: str | None = None,
 ) -> list[Analysis]:
-    """``analyse_samples`` for consecutive pieces of one stream (``run[i]`` starts at
-    ``starts[i]`` and joins ``run[i + 1]`` without a hole), recognised in one call.
+    """Features and transcript of consecutive pieces of one stream's 16 kHz mono audio
+    (``run[i]``'s first sample is at ``starts[i]``; each joins the next without a hole),
+    recognised in one call; one ``Analysis`` per piece, a word in the piece holding its middle.
+
+    With ``lead_in`` the recogniser hears it first; of its words only those the previous
+    segment lost at its edge are kept (``rolling.join_lead_in``). With ``end_heard_again``
+    the next segment will hear the run's end as its lead-in, so a word cut off at the end
+    is left to it. ``language`` is the stream's (see ``Transcriber.transcribe``).
 
     A live pipeline that has fallen behind hears a stream's waiting segments together:
-    Whisper pads every window to 30 s, so three 10 s segments decoded at once cost about
-    half the CPU of three separate windows (benchmarks/live_capacity_bench.py), and the
-    speech across their joins is heard whole. A word belongs to the piece holding its middle.
+    Whisper pads every window to 30 s, so three 10 s segments decoded at once cost about a
+    third of three separate windows (benchmarks/live_capacity_bench.py), and the speech
+    across their joins is heard whole.
     """
     if len(run) != len(starts) or not run:
         raise ValueError("analyse_run needs one start per piece, and at least one piece")
