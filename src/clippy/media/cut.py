@@ -239,15 +239,7 @@ def encode_range(
     """
     ffmpeg(
         [
-            "-ss",
-            f"{start:.6f}",
-            *media_input(src).input_args(),
-            "-t",
-            f"{end - start:.6f}",
-            "-map",
-            "0:v:0?",
-            "-map",
-            "0:a:0?",
+            *media_input(src).range_args(start, end),
             "-vf",
             f"scale=-2:'min({max_height},ih)',setsar=1",
             "-c:v",

@@ -69,15 +69,7 @@ def copy_range(src: MediaSource, start: float, end: float, out: Path) -> float:
     it must keep can add a frame or two)."""
     ffmpeg(
         [
-            "-ss",
-            f"{start:.6f}",
-            *src.input_args(),
-            "-t",
-            f"{end - start:.6f}",
-            "-map",
-            "0:v:0?",
-            "-map",
-            "0:a:0?",
+            *src.range_args(start, end),
             "-c",
             "copy",
             "-movflags",

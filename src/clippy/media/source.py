@@ -104,6 +104,21 @@ class MediaSource:
             args += ["-format_whitelist", c.formats, "-f", c.demuxer]
         return [*args, "-i", self.location]
 
+    def range_args(self, start: float, end: float) -> list[str]:
+        """ffmpeg arguments that read ``[start, end)`` of this input's first video and audio
+        streams (either may be missing); output options follow."""
+        return [
+            "-ss",
+            f"{start:.6f}",
+            *self.input_args(),
+            "-t",
+            f"{end - start:.6f}",
+            "-map",
+            "0:v:0?",
+            "-map",
+            "0:a:0?",
+        ]
+
     def av_options(self) -> dict[str, str]:
         """The same restrictions as PyAV ``options``."""
         opts = {"protocol_whitelist": self.protocols}
