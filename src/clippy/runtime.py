@@ -25,6 +25,7 @@ from clippy.events import EventHub, make_event_hub
 from clippy.ingest import LiveConnections, run_idle_loop
 from clippy.jobs import Jobs, check_role, make_jobs
 from clippy.publish import PublishConfig, Publisher, TokenBox, run_publish_loop
+from clippy.record import Recorders
 from clippy.storage import LocalStore, ObjectStore, make_store
 
 __all__ = ["Runtime", "build_runtime", "running"]
@@ -47,6 +48,8 @@ class Runtime:
     archive_loudness: LoudnessCache = field(default_factory=LoudnessCache)
     # All background work (pipeline, exports, webhooks, retention): ``clippy.jobs``.
     jobs: Jobs = field(init=False)
+    # Channels recorded by URL and videos imported by link (started by ``running``).
+    recorders: Recorders | None = None
     ready: bool = False  # every loop started (``/ready``)
 
     def __post_init__(self) -> None:
@@ -113,12 +116,16 @@ async def running(rt: Runtime) -> AsyncIterator[Runtime]:
         asyncio.create_task(run_publish_loop(rt.publisher, stop)),
     ]
     await rt.jobs.start()
+    rt.recorders = Recorders(rt)
+    await rt.recorders.resume_active()
     rt.ready = True
     try:
         yield rt
     finally:
         rt.ready = False
         stop.set()
+        if rt.recorders is not None:
+            await rt.recorders.close()
         await rt.jobs.stop()
         await rt.hub.stop()
         for t in tasks:

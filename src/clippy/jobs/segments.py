@@ -189,8 +189,11 @@ class SegmentRunner:
         return self._queue.depth()
 
     async def join(self) -> None:
-        """Wait until every queued segment has been handled (tests, ``clippy process``)."""
+        """Wait until every queued segment has been handled, and every final detection pass
+        started meanwhile has run (tests, ``clippy process``, ``clippy record``)."""
         await self._idle.wait()
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
 
     async def stop(self) -> None:
         """Stop workers; unfinished segments stay 'pending' and are re-queued at next start."""
