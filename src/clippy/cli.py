@@ -112,14 +112,16 @@ def _retention_run(_args: argparse.Namespace, settings: Settings) -> int:
 
 def _process(args: argparse.Namespace, settings: Settings) -> int:
     from clippy.detect import InvalidPreferences, parse_key_phrases
-    from clippy.pipeline import process_file
+    from clippy.pipeline import is_page_link, process_file, process_link
 
     try:
         phrases = parse_key_phrases(args.key_phrases)
     except InvalidPreferences as exc:
         print(f"clippy: --key-phrases: {exc}", file=sys.stderr)
         return 2
-    return process_file(
+    # A page (a platform's video page, any page with a <video>) is resolved by yt-dlp first.
+    run = process_link if is_page_link(args.input) else process_file
+    return run(
         args.input,
         Path(args.out),
         settings,
@@ -418,7 +420,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     pr = sub.add_parser("process", help="find and cut clips in a recorded file or URL")
-    pr.add_argument("input", help="a file path or any URL ffmpeg reads (e.g. an HLS playlist)")
+    pr.add_argument(
+        "input",
+        help="a file path, a URL ffmpeg reads (an HLS playlist, an .mp4) or a video page"
+        " yt-dlp resolves (a YouTube or Twitch VOD, a page with a <video>)",
+    )
     pr.add_argument("--out", default="./clips", help="output directory (default ./clips)")
     pr.add_argument("--json", action="store_true", help="print the clips as JSON on stdout")
     pr.add_argument(
