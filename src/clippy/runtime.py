@@ -116,7 +116,7 @@ async def running(rt: Runtime) -> AsyncIterator[Runtime]:
         asyncio.create_task(run_publish_loop(rt.publisher, stop)),
     ]
     await rt.jobs.start()
-    rt.recorders = Recorders(rt)
+    rt.recorders = Recorders(rt, asyncio.get_running_loop())
     await rt.recorders.resume_active()
     rt.ready = True
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from clippy.db import RECORDING_ACTIVE, Recording, RecordingStatus, User, utcnow
 from clippy.errors import NotFound, QuotaExceeded
 from clippy.record.irc import parse_irc_url
 from clippy.record.sources import chat_url_for, check_record_url
+from clippy.webhooks import EgressPolicy, EgressRefused, resolve_egress
 
 __all__ = [
     "RecordingKind",
@@ -39,14 +41,28 @@ def create_recording(
     *,
     chat: str = "",
     twitch_irc_url: str = "",
+    egress: EgressPolicy | None = None,
     now: datetime | None = None,
 ) -> Recording:
     """A new recording of ``url`` for ``user``, refused when the plan's recording time is used
     up today or (for channels) its channels are all recording. ``chat`` is an IRC address;
-    a Twitch channel URL gets its own chat on ``twitch_irc_url`` when none is given."""
+    a Twitch channel URL gets its own chat on ``twitch_irc_url`` when none is given.
+
+    ``egress`` (for URLs a user typed, not the operator's command line) refuses hosts that are
+    not public internet addresses, as for webhooks."""
     url = check_record_url(url)
     if chat:
         parse_irc_url(chat)  # a bad chat address is refused now, not found out later
+    if egress is not None:
+        for target in filter(None, (url, chat.replace("irc", "http", 1) if chat else "")):
+            try:
+                resolve_egress(target.replace("hls://", "https://", 1), egress)
+            except EgressRefused:
+                host = urlsplit(target).hostname
+                raise EgressRefused(
+                    f"{host} is not a public internet address: the server records only those"
+                    " (an operator can allow a host with CLIPPY_EGRESS_ALLOW_HOSTS)"
+                ) from None
     elif kind == RecordingKind.CHANNEL and twitch_irc_url:
         chat = chat_url_for(url, twitch_irc_url)
     plan = get_plan(user.plan)

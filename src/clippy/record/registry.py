@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from clippy.db import session_scope
 from clippy.record.feed import RecordParts
@@ -25,12 +26,27 @@ log = logging.getLogger(__name__)
 class Recorders:
     """Starts, stops and awaits this process's recording tasks."""
 
-    def __init__(self, parts: RecordParts) -> None:
+    def __init__(self, parts: RecordParts, loop: asyncio.AbstractEventLoop) -> None:
         self.parts = parts
+        self._loop = loop
         self._tasks: dict[int, tuple[asyncio.Task[None], asyncio.Event]] = {}
 
+    def _on_loop(self, fn: Callable[..., object], *args: object) -> None:
+        # Sync routes run in worker threads: tasks and events belong to the loop's thread.
+        try:
+            here = asyncio.get_running_loop() is self._loop
+        except RuntimeError:
+            here = False
+        if here:
+            fn(*args)
+        else:
+            self._loop.call_soon_threadsafe(fn, *args)
+
     def start(self, recording_id: int, kind: str) -> None:
-        """Run recording ``recording_id`` (no-op if it already runs here)."""
+        """Run recording ``recording_id`` (no-op if it already runs here); any thread."""
+        self._on_loop(self._start, recording_id, kind)
+
+    def _start(self, recording_id: int, kind: str) -> None:
         if recording_id in self._tasks:
             return
         stop = asyncio.Event()
@@ -44,13 +60,16 @@ class Recorders:
         if not task.cancelled() and task.exception() is not None:
             log.error("recording %s crashed", recording_id, exc_info=task.exception())
 
-    def stop(self, recording_id: int) -> bool:
-        """Ask recording ``recording_id`` to finish (its stream ends with final detection)."""
-        entry = self._tasks.get(recording_id)
-        if entry is None:
-            return False
-        entry[1].set()
-        return True
+    def stop(self, recording_id: int) -> None:
+        """Ask recording ``recording_id`` to finish (its stream ends with final detection);
+        any thread."""
+
+        def set_stop() -> None:
+            entry = self._tasks.get(recording_id)
+            if entry is not None:
+                entry[1].set()
+
+        self._on_loop(set_stop)
 
     def running(self) -> set[int]:
         """Ids of the recordings running in this process."""
