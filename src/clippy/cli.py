@@ -150,6 +150,7 @@ async def _record_run(args: argparse.Namespace, settings: Settings) -> int:
     from clippy.record import RecordingKind, create_recording
     from clippy.web.app import create_app
 
+    settings.record_resume = False  # a server on the same database resumes its own recordings
     app = create_app(settings)
     rt = app.state.ctx
     try:

@@ -177,6 +177,8 @@ class Settings(BaseSettings):
     # and its stream ends (final detection); anonymous Twitch chat is read from this server.
     record_offline_seconds: float = Field(default=120.0, gt=0)
     twitch_irc_url: str = "irc://irc.chat.twitch.tv:6667"
+    # A starting server resumes recordings left under way; `clippy record` runs only its own.
+    record_resume: bool = True
 
     # Publishing to YouTube and TikTok (docs/publish.md). A platform is offered once its
     # OAuth client is set. The URLs are the platforms' documented endpoints; tests and

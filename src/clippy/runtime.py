@@ -117,7 +117,8 @@ async def running(rt: Runtime) -> AsyncIterator[Runtime]:
     ]
     await rt.jobs.start()
     rt.recorders = Recorders(rt, asyncio.get_running_loop())
-    await rt.recorders.resume_active()
+    if s.record_resume:
+        await rt.recorders.resume_active()
     rt.ready = True
     try:
         yield rt
