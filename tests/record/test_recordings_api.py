@@ -53,7 +53,11 @@ def test_recordings_follow_the_plan_and_the_egress_policy(
             break
         assert time.monotonic() < deadline, stream
         time.sleep(0.2)
-    assert client.post(api, json={"url": DEAD}, headers=a).status_code == 201
+    # A chat address given is kept.
+    chat = "irc://127.0.0.1:9/#room"
+    again = client.post(api, json={"url": DEAD, "chat": chat}, headers=a).json()
+    assert again["chat"] == chat
+    client.post(f"{api}/{again['id']}/stop", headers=a)
     assert [x["id"] for x in client.get(api, headers=b).json()] == []
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.record import (
     UnsupportedSource,
@@ -74,3 +75,28 @@ def test_youtube_live_chat_replay_lines_become_chat_lines() -> None:
         {"time": 1.5, "author": "ann", "text": "hello :wave:"},
         {"time": 61.0, "author": "cy", "text": "LETS GO"},
     ]
+
+
+def test_a_twitch_channel_gets_its_chat_and_a_given_chat_is_kept(
+    session_factory: sessionmaker[Session],
+) -> None:
+    from clippy.db import User
+    from clippy.record import RecordingKind, create_recording
+
+    irc = "irc://irc.chat.twitch.tv:6667"
+    with session_factory() as session:
+        user = User(email="c@example.test", password_hash="x", plan="pro")
+        session.add(user)
+        session.flush()
+        kind = RecordingKind.CHANNEL
+        tw = create_recording(session, user, "https://twitch.tv/Abc", kind, twitch_irc_url=irc)
+        assert tw.chat == f"{irc}/#abc"
+        own = "irc://127.0.0.1:6667/#mine"
+        given = create_recording(
+            session, user, "http://h/x.m3u8", kind, chat=own, twitch_irc_url=irc
+        )
+        assert given.chat == own
+        imp = create_recording(
+            session, user, "https://twitch.tv/videos/1", RecordingKind.IMPORT, twitch_irc_url=irc
+        )
+        assert imp.chat == ""

@@ -53,6 +53,8 @@ def create_recording(
     url = check_record_url(url)
     if chat:
         parse_irc_url(chat)  # a bad chat address is refused now, not found out later
+    elif kind == RecordingKind.CHANNEL and twitch_irc_url:
+        chat = chat_url_for(url, twitch_irc_url)
     if egress is not None:
         for target in filter(None, (url, chat.replace("irc", "http", 1) if chat else "")):
             try:
@@ -63,8 +65,6 @@ def create_recording(
                     f"{host} is not a public internet address: the server records only those"
                     " (an operator can allow a host with CLIPPY_EGRESS_ALLOW_HOSTS)"
                 ) from None
-    elif kind == RecordingKind.CHANNEL and twitch_irc_url:
-        chat = chat_url_for(url, twitch_irc_url)
     plan = get_plan(user.plan)
     now = now or utcnow()
     used = usage_for(session, user.id, now.date()).recording_seconds
