@@ -77,8 +77,8 @@ def glass_to_clip(tmp: Path) -> None:
     ircd = subprocess.Popen([NGIRCD, "-n", "-f", str(tmp / "irc" / "ngircd.conf")])
     time.sleep(1)
     env = _env(tmp / "data1")
-    t0 = time.time()
-    source = start_source(tmp / "hls", port, t0)
+    # The recorder starts first (its start-up is seconds under load) and waits for the
+    # channel; the source then goes live at t0, so stream time and source time coincide.
     rec = subprocess.Popen(
         [
             *CLI,
@@ -97,11 +97,17 @@ def glass_to_clip(tmp: Path) -> None:
             printed.append((time.time(), line.strip()))
 
     threading.Thread(target=read, daemon=True).start()
+    while not printed:  # "recording ... Ctrl-C stops": the recorder is up
+        time.sleep(0.2)
     time.sleep(2)
+    t0 = time.time()
+    source = start_source(tmp / "hls", port, t0)
     speakers = [IrcSpeaker(irc_port, f"v{k}", "bench") for k in range(6)]
     for i, (t, _author, text) in enumerate(planted.chat_lines):
         time.sleep(max(0.0, t0 + t - time.time()))
         speakers[i % len(speakers)].say(text)
+    for sp in speakers:
+        sp.close()
     rec.wait(900)
     source.kill()
     ircd.kill()
