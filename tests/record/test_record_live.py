@@ -100,8 +100,8 @@ def test_a_live_url_is_recorded_through_a_drop_with_its_chat(
         capture_output=True,
     )
     port = free_port()
-    t0 = time.time()
-    source = start_source(media / "hls", port, t0)
+    # The recorder starts first and waits for the channel (its start-up takes seconds on a
+    # loaded machine); the source goes live at t0, so stream time equals source time.
     rec = subprocess.Popen(
         [
             *cli,
@@ -119,6 +119,12 @@ def test_a_live_url_is_recorded_through_a_drop_with_its_chat(
     )
     lines: list[tuple[float, str]] = []
     threading.Thread(target=read_lines, args=(rec, lines), daemon=True).start()
+    deadline = time.monotonic() + 120
+    while not any(ln.startswith("recording ") for _, ln in lines):
+        assert rec.poll() is None and time.monotonic() < deadline, lines
+        time.sleep(0.2)
+    t0 = time.time()
+    source = start_source(media / "hls", port, t0)
     stop_chat = threading.Event()
     time.sleep(3)  # the recorder joins the channel before viewers talk
     viewers = threading.Thread(target=chat_viewers, args=(ircd, t0, stop_chat), daemon=True)

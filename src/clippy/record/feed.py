@@ -19,7 +19,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clippy import ingest
 from clippy.config import Settings
-from clippy.db import Recording, RecordingStatus, Stream, User, session_scope, utcnow
+from clippy.db import (
+    RECORDING_ACTIVE,
+    Recording,
+    RecordingStatus,
+    Stream,
+    User,
+    session_scope,
+    utcnow,
+)
 from clippy.errors import NotFound
 from clippy.ingest import Chat, LiveConnections, SegmentHeader, Start, parse_text_message
 from clippy.storage import ObjectStore
@@ -191,8 +199,10 @@ async def set_status(
             rec = session.get(Recording, recording_id)
             if rec is None:
                 return
-            if rec.status == RecordingStatus.STOPPED and status != RecordingStatus.STOPPED:
-                return  # its owner stopped it: a late state from the task must not undo that
+            if rec.status not in RECORDING_ACTIVE and status in RECORDING_ACTIVE:
+                # Finished (or stopped by its owner): a late "reconnecting" or progress
+                # update from the task must not make it look under way again.
+                return
             rec.status = status
             if error is not None:
                 rec.error = error[:1000]

@@ -76,7 +76,12 @@ async def import_video(parts: RecordParts, recording_id: int, stop: asyncio.Even
     feed: StreamFeed | None = None
     final, error = RecordingStatus.ENDED, ""
 
+    shown = [0.0]
+
     def on_download(fraction: float) -> None:
+        if fraction - shown[0] < 0.02 and fraction < 1.0:
+            return  # yt-dlp reports every block: the database hears of every 2 %
+        shown[0] = fraction
         loop.call_soon_threadsafe(
             lambda: loop.create_task(
                 set_status(parts, recording_id, RecordingStatus.RECORDING, None, fraction * 0.5)
