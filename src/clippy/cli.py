@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from clippy.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from clippy.jobs import Jobs
+
+# How often ``clippy record`` asks the job layer whether its stream is processed.
+_JOBS_POLL_S = 0.5
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -196,8 +207,7 @@ async def _record_run(args: argparse.Namespace, settings: Settings) -> int:
                     _print_clip_event(get.result())
                 else:
                     get.cancel()
-            if rt.pipeline is not None:
-                await rt.pipeline.join()
+            await _stream_jobs_done(rt.jobs, rec_id, rt.session_factory, sub.queue)
             while not sub.queue.empty():
                 _print_clip_event(sub.queue.get_nowait())
         with session_scope(rt.session_factory) as session:
@@ -205,6 +215,28 @@ async def _record_run(args: argparse.Namespace, settings: Settings) -> int:
             assert row is not None
             print(f"recording {rec_id} {row.status}: {row.error or 'done'}", flush=True)
             return 1 if row.status == "failed" else 0
+
+
+async def _stream_jobs_done(
+    jobs: Jobs,
+    recording_id: int,
+    session_factory: sessionmaker[Session],
+    events: asyncio.Queue[dict[str, Any]],
+) -> None:
+    """Until the job layer has processed the recording's stream (its segments and its final
+    detection pass), printing clips as they come."""
+    import asyncio
+
+    from clippy.db import Recording
+
+    with session_factory() as session:
+        rec = session.get(Recording, recording_id)
+        stream_id = rec.stream_id if rec is not None else None
+    if stream_id is None:
+        return  # it failed before its stream started: no jobs
+    while jobs.stream_jobs_pending(stream_id):
+        with contextlib.suppress(TimeoutError):
+            _print_clip_event(await asyncio.wait_for(events.get(), _JOBS_POLL_S))
 
 
 def _print_clip_event(ev: dict[str, Any]) -> None:

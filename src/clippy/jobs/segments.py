@@ -98,6 +98,7 @@ class SegmentRunner:
         self._lag_labels: set[int] = set()  # streams with a lag gauge published
         self._depth_labels: tuple[set[int], set[str]] = (set(), set())
         self._background: set[asyncio.Task[list[int]]] = set()
+        self._final_running: dict[int, int] = {}  # stream id -> final passes running
         # Segments whose mezzanine was skipped while busy (bounded: a reader makes any missing).
         self._deferred: deque[int] = deque(maxlen=_DEFERRED_KEPT)
         self._judge = make_judge(self.settings)  # None unless an LLM is configured
@@ -179,10 +180,28 @@ class SegmentRunner:
         """The stream was started again: no final pass is owed any more."""
         self._finishing.discard(stream_id)
 
+    def stream_pending(self, stream_id: int) -> bool:
+        """Whether the stream has segments queued or running, or a final pass owed or running."""
+        return (
+            self._queue.pending(stream_id) > 0
+            or stream_id in self._finishing
+            or self._final_running.get(stream_id, 0) > 0
+        )
+
     def _spawn_final(self, stream_id: int) -> None:
-        task = asyncio.create_task(self.detect(stream_id, final=True))
+        task = asyncio.create_task(self._final(stream_id))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+    async def _final(self, stream_id: int) -> list[int]:
+        # Counted while it runs, so ``stream_pending`` covers the gap after ``_finishing``.
+        self._final_running[stream_id] = self._final_running.get(stream_id, 0) + 1
+        try:
+            return await self.detect(stream_id, final=True)
+        finally:
+            left = self._final_running.pop(stream_id) - 1
+            if left:
+                self._final_running[stream_id] = left
 
     def queue_depth(self) -> int:
         """Segments waiting to be processed, all streams together."""
@@ -230,7 +249,7 @@ class SegmentRunner:
                 try:
                     if left == 0 and stream_id in self._finishing:
                         self._finishing.discard(stream_id)
-                        await self.detect(stream_id, final=True)
+                        await self._final(stream_id)
                 finally:
                     self._unfinished_count -= len(seg_ids)
                     if self._unfinished_count == 0:

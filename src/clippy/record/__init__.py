@@ -4,7 +4,7 @@ and a finished video imported by link (yt-dlp), all fed into the ingest path.
 This is the folder's face: other folders import from here, not from its modules.
 """
 
-from clippy.record.feed import SEGMENT_SECONDS, Grouper, RecordParts, StreamFeed
+from clippy.record.feed import SEGMENT_SECONDS, Grouper, RecordParts, SegmentJobs, StreamFeed
 from clippy.record.hls import HlsError, MediaPlaylist, MediaSegment, Variant, parse_playlist
 from clippy.record.importer import import_video, split_pieces
 from clippy.record.irc import ChatMessage, IrcUrlError, parse_irc_url, read_chat
@@ -45,6 +45,7 @@ __all__ = [
     "RecordParts",
     "Recorders",
     "RecordingKind",
+    "SegmentJobs",
     "SourceOffline",
     "StreamFeed",
     "UnsupportedSource",

@@ -1,11 +1,13 @@
 """Feed recorded media into the extension's ingest path: same streams, same durable segments.
 
 A recording owns one stream (client stream id ``rec-<recording id>``). Each segment goes
-through ``ingest.store_segment`` (validated, fsynced, row committed: "acknowledged") and then
-to the pipeline, exactly as a WebSocket segment does; ending goes through ``ingest.end_stream``
-and the runtime's final detection. HLS pieces (2-6 s each) are joined into segments of about
-``SEGMENT_SECONDS``: MPEG-TS concatenates byte for byte, and the pipeline's per-segment cost
-(probe, mezzanine, recognition window) is paid per 10 s, as for the extension's segments.
+through ``ingest.store_segment`` (validated, fsynced, row committed: "acknowledged") with the
+job layer's ``before_segment_commit`` inside the row's transaction and ``segment_stored``
+after it, exactly as a WebSocket segment does; ending goes through ``ingest.end_stream`` and
+the job layer's final detection (``stream_finished``). HLS pieces (2-6 s each) are joined
+into segments of about ``SEGMENT_SECONDS``: MPEG-TS concatenates byte for byte, and the
+pipeline's per-segment cost (probe, mezzanine, recognition window) is paid per 10 s, as for
+the extension's segments.
 """
 
 from __future__ import annotations
@@ -32,18 +34,25 @@ from clippy.errors import NotFound
 from clippy.ingest import Chat, LiveConnections, SegmentHeader, Start, parse_text_message
 from clippy.storage import ObjectStore
 
-__all__ = ["SEGMENT_SECONDS", "Grouper", "Pipeline", "RecordParts", "StreamFeed", "set_status"]
+__all__ = ["SEGMENT_SECONDS", "Grouper", "RecordParts", "SegmentJobs", "StreamFeed", "set_status"]
 
 SEGMENT_SECONDS = 10.0
 MAX_LINES = 200  # chat lines per protocol message
 
 
-class Pipeline(Protocol):
-    """The part of the pipeline runner a feed uses."""
+class SegmentJobs(Protocol):
+    """The part of the job layer (``clippy.jobs.Jobs``) a feed uses: the segment and stream
+    calls the WebSocket ingest makes, so a recorded stream is processed like a tab's."""
 
-    async def submit(self, segment_id: int, stream_id: int) -> None: ...
+    def before_segment_commit(
+        self, session: Session, segment_id: int, stream_id: int, plan: str
+    ) -> None: ...
 
-    def resume(self, stream_id: int) -> None: ...
+    def segment_stored(self, segment_id: int, stream_id: int, plan: str) -> None: ...
+
+    def stream_finished(self, stream_id: int) -> None: ...
+
+    def stream_resumed(self, stream_id: int) -> None: ...
 
 
 class RecordParts(Protocol):
@@ -58,9 +67,7 @@ class RecordParts(Protocol):
     @property
     def ingest_live(self) -> LiveConnections: ...
     @property
-    def pipeline(self) -> Pipeline | None: ...
-
-    def finish_stream(self, stream_id: int) -> None: ...
+    def jobs(self) -> SegmentJobs: ...
 
 
 @dataclass
@@ -98,6 +105,7 @@ class StreamFeed:
 
     parts: RecordParts
     user_id: int
+    plan: str  # the owner's plan when the feed opened (the job layer's priority)
     stream_id: int
     next_seq: int
     time: float  # stream time where the next segment starts
@@ -107,7 +115,7 @@ class StreamFeed:
     async def open(cls, parts: RecordParts, recording_id: int, platform: str) -> StreamFeed:
         """Start (or resume, after a restart) the recording's stream."""
 
-        def start() -> tuple[int, int, int, float]:
+        def start() -> tuple[int, str, int, int, float]:
             with session_scope(parts.session_factory) as session:
                 rec = session.get(Recording, recording_id)
                 if rec is None:
@@ -124,19 +132,24 @@ class StreamFeed:
                 stream: Stream = ingest.start_stream(session, user, msg)
                 rec.stream_id = stream.id
                 seqs = ingest.acked_seqs(session, stream.id)
-                return user.id, stream.id, max(seqs, default=-1) + 1, stream.received_until
+                next_seq = max(seqs, default=-1) + 1
+                return user.id, user.plan, stream.id, next_seq, stream.received_until
 
-        user_id, stream_id, next_seq, until = await asyncio.to_thread(start)
+        user_id, plan, stream_id, next_seq, until = await asyncio.to_thread(start)
         parts.ingest_live.opened(stream_id)  # the idle loop leaves a recorded stream alone
-        if parts.pipeline is not None:
-            parts.pipeline.resume(stream_id)
-        return cls(parts, user_id, stream_id, next_seq, until)
+        parts.jobs.stream_resumed(stream_id)
+        return cls(parts, user_id, plan, stream_id, next_seq, until)
 
     async def store(self, data: bytes, duration: float, mime: str) -> ingest.StoredSegment:
-        """Store one segment durably, then hand it to the pipeline; ``ProtocolError`` when
+        """Store one segment durably, then hand it to the job layer; ``ProtocolError`` when
         ingest refuses it (quota, invalid media)."""
         header = SegmentHeader(seq=self.next_seq, start=self.time, duration=duration, mime=mime)
-        p = self.parts
+        p, jobs, stream_id, plan = self.parts, self.parts.jobs, self.stream_id, self.plan
+
+        def defer(session: Session, segment_id: int) -> None:
+            # A durable job queue defers the segment's job in the row's own transaction.
+            jobs.before_segment_commit(session, segment_id, stream_id, plan)
+
         stored = await asyncio.to_thread(
             ingest.store_segment,
             p.session_factory,
@@ -146,12 +159,13 @@ class StreamFeed:
             self.stream_id,
             header,
             data,
+            before_commit=defer,
         )
         self.next_seq += 1
         self.time += duration
         self.stored += 1
-        if p.pipeline is not None and not stored.duplicate:
-            await p.pipeline.submit(stored.segment_id, self.stream_id)
+        if not stored.duplicate:
+            jobs.segment_stored(stored.segment_id, stream_id, plan)
         return stored
 
     async def add_chat(self, lines: list[dict[str, Any]]) -> None:
@@ -171,14 +185,14 @@ class StreamFeed:
         await asyncio.to_thread(write)
 
     async def end(self) -> None:
-        """End the stream and run its final detection (once the pipeline has caught up)."""
+        """End the stream and defer its final detection (after its segments' jobs)."""
 
         def write() -> None:
             with session_scope(self.parts.session_factory) as session:
                 ingest.end_stream(session, self.stream_id)
 
         await asyncio.to_thread(write)
-        self.parts.finish_stream(self.stream_id)
+        self.parts.jobs.stream_finished(self.stream_id)
 
     def close(self) -> None:
         """This process stops feeding the stream (ended or not)."""

@@ -2,7 +2,7 @@
 goes offline, runs out of quota or its owner stops it.
 
 Pull (``HlsPuller``) → join into 10 s segments (``Grouper``) → the ingest path
-(``StreamFeed``: durable segment, pipeline, clip events). Chat, when the recording names an
+(``StreamFeed``: durable segment, its job, clip events). Chat, when the recording names an
 IRC channel, is read beside it and stored at the stream time of the live edge when each line
 arrives, which is what a viewer reacting to the picture is typing about.
 """
