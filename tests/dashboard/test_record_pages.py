@@ -26,8 +26,8 @@ pytestmark = pytest.mark.timeout(900)
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, PlantedStream]]:
     """One local web server: a live playlist (``/live.m3u8``) and a page with a video."""
     folder = tmp_path_factory.mktemp("record-site")
-    planted = make_planted_stream(folder / "media", total=50.0)
-    make_hls_vod(planted.video, folder)
+    planted = make_planted_stream(folder / "media", total=50.0, size="320x180")
+    make_hls_vod(planted.video, folder, fps=15)
     (folder / "vod.mp4").write_bytes(planted.video.read_bytes())
     (folder / "page.html").write_text(PAGE)
     port = free_port()

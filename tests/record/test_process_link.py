@@ -27,7 +27,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Plante
     from tests.fixtures.server import free_port
 
     folder = tmp_path_factory.mktemp("site")
-    planted = make_planted_stream(folder / "media", total=50.0)
+    planted = make_planted_stream(folder / "media", total=50.0, size="320x180")
     (folder / "vod.mp4").write_bytes(planted.video.read_bytes())
     (folder / "page.html").write_text(PAGE)
     (folder / "empty.html").write_text("<html><body>nothing to see</body></html>")
