@@ -1,6 +1,6 @@
 """``clippy record URL`` against a real live HLS source and a real IRC chat.
 
-A 50 s planted stream (a shout at ~17 s) is served as a live playlist growing in real time by
+A 55 s planted stream (a shout at ~17 s) is served as a live playlist growing in real time by
 an HTTP server on 127.0.0.1; viewers talk in an ngircd channel, with a burst at ~38 s. The
 HTTP server is killed mid-stream and restarted; the playlist's ENDLIST ends the recording.
 It runs once, on PostgreSQL with the procrastinate job backend (the durable path: each
@@ -9,7 +9,7 @@ stream's jobs are done); the stream plays in real time, so its length is the tes
 
 The chat burst is checked as stored (every line, at the live edge's stream time), not as a
 clip: the detector counts chat only after a minute of history plus its 25 s window
-(``detect.audience.MIN_HISTORY_SECONDS``), which a 50 s stream never has. That stored chat
+(``detect.audience.MIN_HISTORY_SECONDS``), which a 55 s stream never has. That stored chat
 makes a clip is ``tests/pipeline/test_runner.py``'s planted-chat test, on the same job layer.
 """
 
@@ -37,10 +37,12 @@ from tests.fixtures.server import ServerProcess, free_port
 pytestmark = pytest.mark.timeout(400)
 
 ROOT = Path(__file__).resolve().parents[2]
-TOTAL = 50.0
+TOTAL = 55.0
 SHOUT_AFTER = 15.0  # the planted shout starts at the first line boundary after this
 BURST_AT = 38.0
-DROP = (24.0, 32.0)  # the source is down between these (less than its 12 s window)
+# The source is down between these (less than its 12 s window). Before the shout: the shout's
+# clip waits for the segment after it, and a drop there would hold that back.
+DROP = (6.0, 14.0)
 
 
 def start_source(folder: Path, port: int, t0: float) -> subprocess.Popen[bytes]:
@@ -165,7 +167,7 @@ def test_a_live_url_is_recorded_through_a_drop_with_its_chat(
         segs = list(s.scalars(select(Segment).where(Segment.stream_id == stream.id)))
         seqs = sorted(g.seq for g in segs)
         # Every segment acknowledged is there, in one run of numbers, and nothing of the
-        # source was lost to the drop: all 50 s are recorded.
+        # source was lost to the drop: all 55 s are recorded.
         assert seqs == list(range(len(seqs))), seqs
         assert sum(g.duration for g in segs) == pytest.approx(TOTAL, abs=2.5), text
         assert all(g.mime == "video/mp2t" for g in segs)
