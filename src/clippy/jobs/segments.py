@@ -188,20 +188,20 @@ class SegmentRunner:
             or self._final_running.get(stream_id, 0) > 0
         )
 
-    def _spawn_final(self, stream_id: int) -> None:
-        task = asyncio.create_task(self._final(stream_id))
+    def _spawn_final(self, stream_id: int) -> asyncio.Task[list[int]]:
+        # Counted from before the task first runs until it is done (or cancelled), so
+        # ``stream_pending`` never has a gap between ``_finishing`` and the pass itself.
+        self._final_running[stream_id] = self._final_running.get(stream_id, 0) + 1
+        task = asyncio.create_task(self.detect(stream_id, final=True))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        task.add_done_callback(lambda _t: self._final_done(stream_id))
+        return task
 
-    async def _final(self, stream_id: int) -> list[int]:
-        # Counted while it runs, so ``stream_pending`` covers the gap after ``_finishing``.
-        self._final_running[stream_id] = self._final_running.get(stream_id, 0) + 1
-        try:
-            return await self.detect(stream_id, final=True)
-        finally:
-            left = self._final_running.pop(stream_id) - 1
-            if left:
-                self._final_running[stream_id] = left
+    def _final_done(self, stream_id: int) -> None:
+        left = self._final_running.pop(stream_id, 1) - 1
+        if left:
+            self._final_running[stream_id] = left
 
     def queue_depth(self) -> int:
         """Segments waiting to be processed, all streams together."""
@@ -249,7 +249,7 @@ class SegmentRunner:
                 try:
                     if left == 0 and stream_id in self._finishing:
                         self._finishing.discard(stream_id)
-                        await self._final(stream_id)
+                        await self._spawn_final(stream_id)
                 finally:
                     self._unfinished_count -= len(seg_ids)
                     if self._unfinished_count == 0:
