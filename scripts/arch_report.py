@@ -44,6 +44,7 @@ LAYERS: dict[str, int] = {
     "memory": 3,
     "export": 4,
     "publish": 4,
+    "record": 4,
     # orchestration across capabilities
     "retention": 5,
     "pipeline": 5,
@@ -77,6 +78,7 @@ FACES = {
     "memory",
     "pipeline",
     "publish",
+    "record",
     "retention",
     "storage",
     "transcribe",

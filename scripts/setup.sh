@@ -13,6 +13,8 @@ command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || need_apt+=(ffmp
 command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
 # Browser tests (dashboard pages, extension) drive Debian's chromium through Playwright.
 ((DEV)) && { [[ -x /usr/lib/chromium/chromium ]] || need_apt+=(chromium); }
+# Chat-without-a-tab tests read chat from a real IRC server.
+((DEV)) && { command -v ngircd >/dev/null || [[ -x /usr/sbin/ngircd ]] || need_apt+=(ngircd); }
 if ((${#need_apt[@]})); then
   SUDO=""
   [[ $(id -u) -ne 0 ]] && SUDO="sudo"

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from clippy.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from clippy.jobs import Jobs
+
+# How often ``clippy record`` asks the job layer whether its stream is processed.
+_JOBS_POLL_S = 0.5
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -111,14 +123,16 @@ def _retention_run(_args: argparse.Namespace, settings: Settings) -> int:
 
 def _process(args: argparse.Namespace, settings: Settings) -> int:
     from clippy.detect import InvalidPreferences, parse_key_phrases
-    from clippy.pipeline import process_file
+    from clippy.pipeline import is_page_link, process_file, process_link
 
     try:
         phrases = parse_key_phrases(args.key_phrases)
     except InvalidPreferences as exc:
         print(f"clippy: --key-phrases: {exc}", file=sys.stderr)
         return 2
-    return process_file(
+    # A page (a platform's video page, any page with a <video>) is resolved by yt-dlp first.
+    run = process_link if is_page_link(args.input) else process_file
+    return run(
         args.input,
         Path(args.out),
         settings,
@@ -126,6 +140,112 @@ def _process(args: argparse.Namespace, settings: Settings) -> int:
         progress=not args.json,
         chat_file=Path(args.chat) if args.chat else None,
         key_phrases=phrases,
+    )
+
+
+def _record(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    return asyncio.run(_record_run(args, settings))
+
+
+async def _record_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Record one channel in this process (pipeline included), printing clips as they come."""
+    import asyncio
+    import signal
+
+    from sqlalchemy import select
+
+    from clippy.db import Recording, User, session_scope
+    from clippy.errors import ClippyError
+    from clippy.record import RecordingKind, create_recording
+    from clippy.web.app import create_app
+
+    settings.record_resume = False  # a server on the same database resumes its own recordings
+    app = create_app(settings)
+    rt = app.state.ctx
+    try:
+        with session_scope(rt.session_factory) as session:
+            q = select(User).order_by(User.id)
+            if args.user:
+                q = q.where(User.email == args.user.lower())
+            users = list(session.scalars(q.limit(2)))
+            if len(users) != 1:
+                print(
+                    "clippy record: "
+                    + (f"no user {args.user}" if args.user else "name the account with --user")
+                    + " (create one with: clippy user create EMAIL --password ...)",
+                    file=sys.stderr,
+                )
+                return 2
+            kind = RecordingKind.CHANNEL
+            rec = create_recording(
+                session,
+                users[0],
+                args.url,
+                kind,
+                chat=args.chat,
+                twitch_irc_url=settings.twitch_irc_url,
+            )
+            rec_id, user_id = rec.id, users[0].id
+    except ClippyError as exc:
+        print(f"clippy record: {exc}", file=sys.stderr)
+        return 2
+    async with app.router.lifespan_context(app):
+        recorders = rt.recorders
+        recorders.start(rec_id, kind)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, recorders.stop, rec_id)
+        print(f"recording {args.url} (recording {rec_id}); Ctrl-C stops", flush=True)
+        async with rt.hub.subscribe(user_id) as sub:
+            done = asyncio.create_task(recorders.wait(rec_id))
+            while not done.done():
+                get = asyncio.create_task(sub.queue.get())
+                await asyncio.wait({get, done}, return_when=asyncio.FIRST_COMPLETED)
+                if get.done():
+                    _print_clip_event(get.result())
+                else:
+                    get.cancel()
+            await _stream_jobs_done(rt.jobs, rec_id, rt.session_factory, sub.queue)
+            while not sub.queue.empty():
+                _print_clip_event(sub.queue.get_nowait())
+        with session_scope(rt.session_factory) as session:
+            row = session.get(Recording, rec_id)
+            assert row is not None
+            print(f"recording {rec_id} {row.status}: {row.error or 'done'}", flush=True)
+            return 1 if row.status == "failed" else 0
+
+
+async def _stream_jobs_done(
+    jobs: Jobs,
+    recording_id: int,
+    session_factory: sessionmaker[Session],
+    events: asyncio.Queue[dict[str, Any]],
+) -> None:
+    """Until the job layer has processed the recording's stream (its segments and its final
+    detection pass), printing clips as they come."""
+    import asyncio
+
+    from clippy.db import Recording
+
+    with session_factory() as session:
+        rec = session.get(Recording, recording_id)
+        stream_id = rec.stream_id if rec is not None else None
+    if stream_id is None:
+        return  # it failed before its stream started: no jobs
+    while jobs.stream_jobs_pending(stream_id):
+        with contextlib.suppress(TimeoutError):
+            _print_clip_event(await asyncio.wait_for(events.get(), _JOBS_POLL_S))
+
+
+def _print_clip_event(ev: dict[str, Any]) -> None:
+    if ev.get("type") != "clip_created":
+        return
+    c = ev["clip"]
+    print(
+        f"clip {c['id']}: {c['start']:.1f}-{c['end']:.1f} s  {c['title']!r}  ({c['reason']})",
+        flush=True,
     )
 
 
@@ -333,7 +453,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     pr = sub.add_parser("process", help="find and cut clips in a recorded file or URL")
-    pr.add_argument("input", help="a file path or any URL ffmpeg reads (e.g. an HLS playlist)")
+    pr.add_argument(
+        "input",
+        help="a file path, a URL ffmpeg reads (an HLS playlist, an .mp4) or a video page"
+        " yt-dlp resolves (a YouTube or Twitch VOD, a page with a <video>)",
+    )
     pr.add_argument("--out", default="./clips", help="output directory (default ./clips)")
     pr.add_argument("--json", action="store_true", help="print the clips as JSON on stdout")
     pr.add_argument(
@@ -348,6 +472,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated phrases that make a clip when said (like 'clip that')",
     )
     pr.set_defaults(func=_process)
+
+    rc = sub.add_parser("record", help="record a live channel by URL until it ends (Ctrl-C stops)")
+    rc.add_argument("url", help="a channel page streamlink knows (Twitch, YouTube, Kick) or .m3u8")
+    rc.add_argument("--user", default="", help="the account it records for (its e-mail)")
+    rc.add_argument(
+        "--chat", default="", help="chat to read: irc://host:port/#channel (Twitch: automatic)"
+    )
+    rc.set_defaults(func=_record)
 
     us = sub.add_parser("user", help="accounts (admin)").add_subparsers(
         dest="user_command", required=True

@@ -173,6 +173,12 @@ class Settings(BaseSettings):
     # extension's resend window (it holds 5 minutes of segments), so a reconnect resumes.
     stream_idle_timeout_seconds: float = Field(default=900.0, gt=0)
     stream_idle_check_seconds: float = Field(default=30.0, gt=0)
+    # Recording a channel by URL (record/): a source unreachable this long counts as offline
+    # and its stream ends (final detection); anonymous Twitch chat is read from this server.
+    record_offline_seconds: float = Field(default=120.0, gt=0)
+    twitch_irc_url: str = "irc://irc.chat.twitch.tv:6667"
+    # A starting server resumes recordings left under way; `clippy record` runs only its own.
+    record_resume: bool = True
 
     # Publishing to YouTube and TikTok (docs/publish.md). A platform is offered once its
     # OAuth client is set. The URLs are the platforms' documented endpoints; tests and

@@ -25,6 +25,7 @@ from clippy.events import EventHub, make_event_hub
 from clippy.ingest import LiveConnections, run_idle_loop
 from clippy.jobs import Jobs, check_role, make_jobs
 from clippy.publish import PublishConfig, Publisher, TokenBox
+from clippy.record import Recorders
 from clippy.storage import LocalStore, ObjectStore, make_store
 
 __all__ = ["Runtime", "build_runtime", "running"]
@@ -47,6 +48,8 @@ class Runtime:
     archive_loudness: LoudnessCache = field(default_factory=LoudnessCache)
     # All background work (pipeline, exports, webhooks, retention, publishing): ``clippy.jobs``.
     jobs: Jobs = field(init=False)
+    # Channels recorded by URL and videos imported by link (started by ``running``).
+    recorders: Recorders | None = None
     ready: bool = False  # every loop started (``/ready``)
 
     def __post_init__(self) -> None:
@@ -112,12 +115,17 @@ async def running(rt: Runtime) -> AsyncIterator[Runtime]:
         ),
     ]
     await rt.jobs.start()
+    rt.recorders = Recorders(rt, asyncio.get_running_loop())
+    if s.record_resume:
+        await rt.recorders.resume_active()
     rt.ready = True
     try:
         yield rt
     finally:
         rt.ready = False
         stop.set()
+        if rt.recorders is not None:
+            await rt.recorders.close()
         await rt.jobs.stop()
         await rt.hub.stop()
         for t in tasks:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import text
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.db.models import Stream, User
 from clippy.db.session import make_engine, make_session_factory
+from clippy.jobs.pg_backend import ProcrastinateJobs
 from clippy.jobs.pg_defer import defer
 from clippy.jobs.pg_specs import final_detect_job, segment_job
 from tests.fixtures.db import _fresh_db
@@ -70,3 +72,32 @@ def test_a_queueing_lock_clash_keeps_the_transaction(pg_factory: sessionmaker[Se
     assert [j[0] for j in _jobs(pg_factory)] == ["clippy.final_detect"]
     with pg_factory() as s:
         assert s.query(User).count() == 1
+
+
+def test_a_stream_has_jobs_pending_while_any_is_to_do_or_running(
+    pg_factory: sessionmaker[Session],
+) -> None:
+    jobs = ProcrastinateJobs(SimpleNamespace(session_factory=pg_factory))  # type: ignore[arg-type]
+    with pg_factory() as s:
+        defer(s, segment_job(42, 7, "free"))
+        s.commit()
+    assert jobs.stream_jobs_pending(7) and not jobs.stream_jobs_pending(8)
+
+    def set_status(task: str, status: str) -> None:
+        with pg_factory() as s:
+            s.execute(
+                text("UPDATE procrastinate_jobs SET status = :st WHERE task_name = :t"),
+                {"st": status, "t": task},
+            )
+            s.commit()
+
+    set_status("clippy.segment", "doing")
+    assert jobs.stream_jobs_pending(7)
+    set_status("clippy.segment", "succeeded")
+    assert not jobs.stream_jobs_pending(7)
+    with pg_factory() as s:
+        defer(s, final_detect_job(7, "free"))  # the final pass is the stream's job too
+        s.commit()
+    assert jobs.stream_jobs_pending(7)
+    set_status("clippy.final_detect", "failed")
+    assert not jobs.stream_jobs_pending(7)

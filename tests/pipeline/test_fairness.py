@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import pytest
@@ -143,3 +144,34 @@ def test_a_streams_backlog_is_recognised_together(
     assert stage.calls == ([ids[0], *ids[1:4], ids[4]] if refuse else [ids[0], ids[4]])
     with ctx.session_factory() as s:
         assert all(s.get(Segment, i).status == "done" for i in ids)  # type: ignore[union-attr]
+
+
+def test_a_stream_has_jobs_pending_until_its_final_pass_has_run(
+    gated: tuple[TestClient, GatedStage], webm_segments: list[Any]
+) -> None:
+    client, stage = gated
+    ctx = client.app.state.ctx  # type: ignore[attr-defined]
+    portal = client.portal  # type: ignore[attr-defined]
+    runner: SegmentRunner = ctx.jobs.segments
+    detect = runner.detect
+    seen: list[tuple[bool, bool]] = []  # (final, pending while it ran)
+
+    async def watched(stream_id: int, *, final: bool = False) -> list[int]:
+        seen.append((final, runner.stream_pending(stream_id)))
+        return await detect(stream_id, final=final)
+
+    runner.detect = watched  # type: ignore[method-assign]
+    token = register_user(client, "a@example.test")
+    with ingest(client, token) as (ws, started):
+        assert send(ws, 0, 0.0, webm_segments[0].path.read_bytes())["type"] == "ack"
+    stream_id = started["stream_id"]
+    pending = partial(portal.call, ctx.jobs.stream_jobs_pending)
+    assert pending(stream_id) and not pending(stream_id + 1)
+    portal.call(ctx.jobs.stream_finished, stream_id)  # owed once the segment is done
+    stage.gate.set()
+    deadline = time.monotonic() + 60
+    while pending(stream_id) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # The segment's detection, then the final pass, each while the stream still counted as
+    # pending (``clippy record`` must not exit before the final pass's clips).
+    assert not pending(stream_id) and seen == [(False, True), (True, True)], seen

@@ -24,13 +24,15 @@ class Plan:
     custom_branding: bool = False  # own logo burned into exports
     # The largest segment frame accepted (bytes): a free plan records at most 720p.
     max_segment_bytes: int = 50 * 1024 * 1024
+    # Channels the server records by URL at once for one user (record/).
+    recording_channels: int = 1
 
 
 PLANS: dict[str, Plan] = {
     "free": Plan(
         "free", 1, 3, timedelta(hours=12), 720, True, 1, False, max_segment_bytes=20 * 1024 * 1024
     ),
-    "pro": Plan("pro", 4, None, timedelta(hours=48), 1080, False, 1, False),
+    "pro": Plan("pro", 4, None, timedelta(hours=48), 1080, False, 1, False, recording_channels=3),
     "business": Plan(
         "business",
         None,
@@ -42,6 +44,7 @@ PLANS: dict[str, Plan] = {
         True,
         custom_detection=True,
         custom_branding=True,
+        recording_channels=10,
     ),
 }
 

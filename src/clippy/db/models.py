@@ -163,6 +163,32 @@ class Stream(Base):
     __table_args__ = (UniqueConstraint("user_id", "client_stream_id"),)
 
 
+class Recording(Base):
+    """A channel the server records by URL, or a video it imports by link.
+
+    Its segments go into ``stream_id`` (a stream like the extension's), so everything after
+    ingest is the same. ``status`` is a ``RecordingStatus``; ``progress`` (0..1) is how much of
+    an import is stored; ``error`` is the last problem in one line (a drop, a refusal).
+    """
+
+    __tablename__ = "recordings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # channel | import
+    url: Mapped[str] = mapped_column(Text)
+    chat: Mapped[str] = mapped_column(String(500), default="")  # irc://host:port/#channel
+    status: Mapped[str] = mapped_column(String(20), default="starting")
+    stream_id: Mapped[int | None] = mapped_column(
+        ForeignKey("streams.id", ondelete="SET NULL"), index=True, default=None
+    )
+    title: Mapped[str] = mapped_column(String(500), default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
 class Segment(Base):
     __tablename__ = "segments"
     __table_args__ = (UniqueConstraint("stream_id", "seq"),)

@@ -12,12 +12,14 @@ from enum import StrEnum
 __all__ = [
     "EXPORT_ACTIVE",
     "PUBLICATION_OPEN",
+    "RECORDING_ACTIVE",
     "SEGMENT_UNFINISHED",
     "ClipStatus",
     "DeliveryStatus",
     "ExportStatus",
     "InviteStatus",
     "PublicationStatus",
+    "RecordingStatus",
     "SegmentStatus",
     "SegmentTier",
     "StreamStatus",
@@ -94,6 +96,17 @@ class PublicationStatus(StrEnum):
     CANCELED = "canceled"
 
 
+class RecordingStatus(StrEnum):
+    """``Recording.status``: a channel recording or a video import."""
+
+    STARTING = "starting"
+    RECORDING = "recording"  # segments are coming in
+    RECONNECTING = "reconnecting"  # the source dropped; trying again
+    ENDED = "ended"  # the source ended (playlist end, channel offline, import done)
+    STOPPED = "stopped"  # stopped by its owner
+    FAILED = "failed"  # refused (quota) or the source could not be read
+
+
 # A job the export queue still owns (it may be rendering it): not to be deleted or retried.
 EXPORT_ACTIVE = (ExportStatus.QUEUED, ExportStatus.RUNNING)
 # A segment the pipeline has not finished with (it is re-queued at start).
@@ -103,4 +116,8 @@ PUBLICATION_OPEN = (
     PublicationStatus.QUEUED,
     PublicationStatus.UPLOADING,
     PublicationStatus.PROCESSING,
+)
+# A recording whose task should be running (resumed at the next start).
+RECORDING_ACTIVE = frozenset(
+    {RecordingStatus.STARTING, RecordingStatus.RECORDING, RecordingStatus.RECONNECTING}
 )

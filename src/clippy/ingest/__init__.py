@@ -13,6 +13,7 @@ from clippy.ingest.protocol import (
     Hello,
     ProtocolError,
     Region,
+    SegmentHeader,
     Simple,
     Start,
     decode_segment_frame,
@@ -21,7 +22,7 @@ from clippy.ingest.protocol import (
     parse_text_message,
     to_ranges,
 )
-from clippy.ingest.segments import store_segment
+from clippy.ingest.segments import StoredSegment, store_segment
 from clippy.ingest.streams import (
     acked_seqs,
     add_chat,
@@ -47,8 +48,10 @@ __all__ = [
     "LiveConnections",
     "ProtocolError",
     "Region",
+    "SegmentHeader",
     "Simple",
     "Start",
+    "StoredSegment",
     "TokenBucket",
     "acked_seqs",
     "add_chat",

@@ -82,3 +82,8 @@ class Jobs(Protocol):
 
     def processing_lag(self, stream_id: int) -> float:
         """Seconds the stream's oldest unprocessed segment has waited (0 when none)."""
+
+    def stream_jobs_pending(self, stream_id: int) -> bool:
+        """Whether any of the stream's segment jobs or its final detection pass is still
+        waiting or running (``clippy record`` exits only once this is ``False``). Call it on
+        the event loop's thread; the procrastinate backend reads its job table (one query)."""

@@ -134,3 +134,7 @@ class EmbeddedJobs:
     def processing_lag(self, stream_id: int) -> float:
         """The stream's processing lag (seconds)."""
         return self.segments.processing_lag(stream_id) if self.segments is not None else 0.0
+
+    def stream_jobs_pending(self, stream_id: int) -> bool:
+        """The stream's segments queued or running, or its final pass owed or running."""
+        return self.segments is not None and self.segments.stream_pending(stream_id)

@@ -20,6 +20,7 @@ from clippy.db import ExportJob, Publication, Stream, User, Webhook, utcnow
 from clippy.jobs.base import JobParts
 from clippy.jobs.pg_defer import JobSpec, defer
 from clippy.jobs.pg_specs import (
+    FINAL_DETECT,
     SEGMENT,
     export_job,
     final_detect_job,
@@ -39,6 +40,10 @@ _DEPTHS = text(
     "SELECT queue_name, args->>'stream_id', args->>'plan', task_name, count(*)"
     " FROM procrastinate_jobs WHERE status = 'todo'"
     " GROUP BY queue_name, args->>'stream_id', args->>'plan', task_name"
+)
+_STREAM_PENDING = text(
+    "SELECT 1 FROM procrastinate_jobs WHERE status IN ('todo', 'doing')"
+    " AND task_name = ANY(:tasks) AND args->>'stream_id' = :stream_id LIMIT 1"
 )
 METRICS_SECONDS = 2.0
 
@@ -159,6 +164,16 @@ class ProcrastinateJobs:
         with self.parts.session_factory() as session:
             found = backlogs(session, [stream_id]).get(stream_id)
         return found.lag_seconds if found is not None else 0.0
+
+    def stream_jobs_pending(self, stream_id: int) -> bool:
+        """Whether a segment job or the final pass of the stream is still to do or running
+        (read from procrastinate's job table: any worker may be running them)."""
+        with self.parts.session_factory() as session:
+            found = session.execute(
+                _STREAM_PENDING,
+                {"stream_id": str(stream_id), "tasks": [SEGMENT, FINAL_DETECT]},
+            ).first()
+        return found is not None
 
     async def _publish_loop(self) -> None:
         while True:

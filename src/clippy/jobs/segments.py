@@ -98,6 +98,7 @@ class SegmentRunner:
         self._lag_labels: set[int] = set()  # streams with a lag gauge published
         self._depth_labels: tuple[set[int], set[str]] = (set(), set())
         self._background: set[asyncio.Task[list[int]]] = set()
+        self._final_running: dict[int, int] = {}  # stream id -> final passes running
         # Segments whose mezzanine was skipped while busy (bounded: a reader makes any missing).
         self._deferred: deque[int] = deque(maxlen=_DEFERRED_KEPT)
         self._judge = make_judge(self.settings)  # None unless an LLM is configured
@@ -179,18 +180,39 @@ class SegmentRunner:
         """The stream was started again: no final pass is owed any more."""
         self._finishing.discard(stream_id)
 
-    def _spawn_final(self, stream_id: int) -> None:
+    def stream_pending(self, stream_id: int) -> bool:
+        """Whether the stream has segments queued or running, or a final pass owed or running."""
+        return (
+            self._queue.pending(stream_id) > 0
+            or stream_id in self._finishing
+            or self._final_running.get(stream_id, 0) > 0
+        )
+
+    def _spawn_final(self, stream_id: int) -> asyncio.Task[list[int]]:
+        # Counted from before the task first runs until it is done (or cancelled), so
+        # ``stream_pending`` never has a gap between ``_finishing`` and the pass itself.
+        self._final_running[stream_id] = self._final_running.get(stream_id, 0) + 1
         task = asyncio.create_task(self.detect(stream_id, final=True))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        task.add_done_callback(lambda _t: self._final_done(stream_id))
+        return task
+
+    def _final_done(self, stream_id: int) -> None:
+        left = self._final_running.pop(stream_id, 1) - 1
+        if left:
+            self._final_running[stream_id] = left
 
     def queue_depth(self) -> int:
         """Segments waiting to be processed, all streams together."""
         return self._queue.depth()
 
     async def join(self) -> None:
-        """Wait until every queued segment has been handled (tests, ``clippy process``)."""
+        """Wait until every queued segment has been handled, and every final detection pass
+        started meanwhile has run (tests, ``clippy process``, ``clippy record``)."""
         await self._idle.wait()
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
 
     async def stop(self) -> None:
         """Stop workers; unfinished segments stay 'pending' and are re-queued at next start."""
@@ -227,7 +249,7 @@ class SegmentRunner:
                 try:
                     if left == 0 and stream_id in self._finishing:
                         self._finishing.discard(stream_id)
-                        await self.detect(stream_id, final=True)
+                        await self._spawn_final(stream_id)
                 finally:
                     self._unfinished_count -= len(seg_ids)
                     if self._unfinished_count == 0:

@@ -8,6 +8,7 @@ from clippy.pipeline.analysis import SAMPLE_RATE, Analysis
 from clippy.pipeline.backlog import Backlog, backlogs
 from clippy.pipeline.chat_files import LIGHTOR_NAME, ChatFileError, load_chat, read_lightor_tsv
 from clippy.pipeline.detection import detect_and_clip
+from clippy.pipeline.links import is_page_link, process_link
 from clippy.pipeline.offline import SEGMENT_SECONDS, analyse_recording, detect_offline, process_file
 from clippy.pipeline.stages import (
     init_worker,
@@ -31,10 +32,12 @@ __all__ = [
     "detect_and_clip",
     "detect_offline",
     "init_worker",
+    "is_page_link",
     "load_chat",
     "make_mezzanine",
     "mark_attempt",
     "process_file",
+    "process_link",
     "process_segment",
     "process_segments",
     "read_lightor_tsv",

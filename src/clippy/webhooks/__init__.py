@@ -11,6 +11,7 @@ from clippy.webhooks.deliveries import (
     recent_deliveries,
 )
 from clippy.webhooks.egress import EgressPolicy, EgressRefused
+from clippy.webhooks.egress import resolve as resolve_egress
 from clippy.webhooks.endpoints import (
     WEBHOOK_EVENTS,
     WebhookError,
@@ -59,4 +60,5 @@ __all__ = [
     "recent_deliveries",
     "remove_endpoint",
     "require_webhooks",
+    "resolve_egress",
 ]

@@ -28,6 +28,7 @@ def install_pages(app: FastAPI) -> None:
         layout,
         public,
         publishing,
+        recordings,
         team,
     )
 
@@ -46,6 +47,7 @@ def install_pages(app: FastAPI) -> None:
         team,
         browsers,
         publishing,
+        recordings,
     ):
         app.include_router(module.router)
     app.include_router(detection_settings.router)
