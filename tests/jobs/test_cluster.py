@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -28,7 +26,7 @@ from sqlalchemy import create_engine, text
 from clippy.ingest.client import IngestClient
 from tests.fixtures.db import _fresh_db
 from tests.fixtures.s3 import S3Server
-from tests.fixtures.server import ServerProcess
+from tests.fixtures.server import ServerProcess, WorkerProcess
 
 pytestmark = pytest.mark.timeout(2400)
 
@@ -82,38 +80,6 @@ EMAIL = "network@example.test"
 def pg_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty PostgreSQL database (procrastinate's schema included)."""
     yield from _fresh_db("postgresql", tmp_path, request)
-
-
-@dataclass
-class WorkerProcess:
-    """``clippy worker`` in a child process."""
-
-    env: dict[str, str]
-    log: Path
-    proc: subprocess.Popen[bytes] | None = None
-    args: list[str] = field(default_factory=list)
-
-    def start(self) -> None:
-        out = open(self.log, "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "clippy.cli", "worker", *self.args],
-            env=self.env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 async def _send(url: str, token: str, name: str, segs: list[Segment]) -> None:
