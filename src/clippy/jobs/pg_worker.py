@@ -48,7 +48,9 @@ from clippy.pipeline import (
     make_mezzanine,
     mark_attempt,
     process_segment,
+    process_segments,
     record_failure,
+    segment_run,
 )
 from clippy.publish import due_publications
 from clippy.retention import sweep_once
@@ -102,10 +104,17 @@ class _Steps:
     async def segment(self, ctx: JobContext, segment_id: int, stream_id: int, plan: str) -> None:
         sf = self.parts.session_factory
         attempt = (ctx.job.attempts or 0) + 1
-        await asyncio.to_thread(mark_attempt, sf, segment_id, attempt)
         loop = asyncio.get_running_loop()
+        # This job holds the stream's lock: segments stored after this one and still waiting
+        # (the workers are behind) are recognised with it in one call, at about a third of
+        # the CPU each; their own jobs then find them done and only run detection.
+        run = await asyncio.to_thread(
+            segment_run, sf, segment_id, self.settings.pipeline_batch_segments
+        )
         try:
-            await loop.run_in_executor(self.pool, process_segment, segment_id)
+            if run is not None:
+                await asyncio.to_thread(mark_attempt, sf, segment_id, attempt)
+                await self._process(run)
         except LookupError:
             return  # the segment is gone (expired, deleted): nothing to do, ever
         except Exception as exc:
@@ -123,6 +132,18 @@ class _Steps:
             await loop.run_in_executor(self.pool, make_mezzanine, segment_id)
         except Exception as exc:
             log.warning("mezzanine of segment %s failed: %s", segment_id, exc)
+
+    async def _process(self, run: list[int]) -> None:
+        """``run`` (a segment, then those processed with it) through the stages; if together
+        they fail, the first alone (the others' jobs retry them, so a bad one fails alone)."""
+        loop = asyncio.get_running_loop()
+        if len(run) > 1:
+            try:
+                await loop.run_in_executor(self.pool, process_segments, run)
+                return
+            except Exception as exc:
+                log.warning("segments %s together failed (%s); the first alone", run, exc)
+        await loop.run_in_executor(self.pool, process_segment, run[0])
 
     def final_detect(self, stream_id: int) -> None:
         with self.parts.session_factory() as session:

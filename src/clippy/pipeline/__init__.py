@@ -17,6 +17,7 @@ from clippy.pipeline.stages import (
     process_segment,
     process_segments,
     record_failure,
+    segment_run,
 )
 from clippy.pipeline.transcribe_file import transcribe_file as transcribe_source
 
@@ -42,5 +43,6 @@ __all__ = [
     "process_segments",
     "read_lightor_tsv",
     "record_failure",
+    "segment_run",
     "transcribe_source",
 ]

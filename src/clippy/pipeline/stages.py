@@ -185,6 +185,37 @@ def process_segments(segment_ids: Sequence[int]) -> int:
     return stream_id
 
 
+def segment_run(factory: sessionmaker[Session], segment_id: int, limit: int) -> list[int] | None:
+    """The segment and up to ``limit - 1`` segments after it that are still waiting
+    (``pending``, each joining the previous without a hole), to be processed together with
+    ``process_segments``; ``None`` when the segment was already processed with an earlier one.
+
+    Only for a caller that holds the stream's order (the procrastinate worker's
+    ``stream:<id>`` lock): nothing else may be processing the stream's segments meanwhile.
+    """
+    with factory() as session:
+        seg = session.get(Segment, segment_id)
+        if seg is None:
+            return [segment_id]  # the stage reports it gone
+        if seg.status == SegmentStatus.DONE:
+            return None
+        after = session.scalars(
+            select(Segment)
+            .where(
+                Segment.stream_id == seg.stream_id,
+                Segment.seq > seg.seq,
+                Segment.seq < seg.seq + max(1, limit),
+            )
+            .order_by(Segment.seq)
+        ).all()
+        run = [seg]
+        for nxt in after:
+            if nxt.status != SegmentStatus.PENDING or not _contiguous([run[-1], nxt]):
+                break
+            run.append(nxt)
+        return [s.id for s in run]
+
+
 def _contiguous(run: Sequence[Segment]) -> bool:
     return all(
         b.stream_id == a.stream_id
