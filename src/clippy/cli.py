@@ -121,6 +121,22 @@ def _retention_run(_args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _spoken(args: argparse.Namespace, settings: Settings) -> Settings | None:
+    """``settings`` recognising the ``--language`` asked for; ``None`` (after one line on
+    stderr) when it names no language Whisper knows. A model that cannot serve it (tiny.en
+    and German) is refused by the command's own model check, pointing to ``base``."""
+    from clippy.transcribe.languages import AUTO, UnsupportedLanguage, normalise
+
+    if not args.language:
+        return settings
+    try:
+        code = normalise(args.language)
+    except UnsupportedLanguage as exc:
+        print(f"clippy: --language: {exc}", file=sys.stderr)
+        return None
+    return settings.model_copy(update={"whisper_language": "" if code == AUTO else code})
+
+
 def _process(args: argparse.Namespace, settings: Settings) -> int:
     from clippy.detect import InvalidPreferences, parse_key_phrases
     from clippy.pipeline import is_page_link, process_file, process_link
@@ -130,12 +146,15 @@ def _process(args: argparse.Namespace, settings: Settings) -> int:
     except InvalidPreferences as exc:
         print(f"clippy: --key-phrases: {exc}", file=sys.stderr)
         return 2
+    spoken = _spoken(args, settings)
+    if spoken is None:
+        return 2
     # A page (a platform's video page, any page with a <video>) is resolved by yt-dlp first.
     run = process_link if is_page_link(args.input) else process_file
     return run(
         args.input,
         Path(args.out),
-        settings,
+        spoken,
         as_json=args.json,
         progress=not args.json,
         chat_file=Path(args.chat) if args.chat else None,
@@ -307,8 +326,11 @@ def _models_download(args: argparse.Namespace, _settings: Settings) -> int:
 def _transcribe(args: argparse.Namespace, settings: Settings) -> int:
     from clippy.pipeline import transcribe_source
 
+    spoken = _spoken(args, settings)
+    if spoken is None:
+        return 2
     return transcribe_source(
-        args.input, settings, fmt=args.format, out=Path(args.out) if args.out else None
+        args.input, spoken, fmt=args.format, out=Path(args.out) if args.out else None
     )
 
 
@@ -452,6 +474,10 @@ def build_parser() -> argparse.ArgumentParser:
         func=_retention_run
     )
 
+    language_help = (
+        "the language spoken: a code (en, de, es...) or auto (default: CLIPPY_WHISPER_LANGUAGE;"
+        " other than English needs CLIPPY_WHISPER_MODEL=base)"
+    )
     pr = sub.add_parser("process", help="find and cut clips in a recorded file or URL")
     pr.add_argument(
         "input",
@@ -471,6 +497,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="",
         help="comma-separated phrases that make a clip when said (like 'clip that')",
     )
+    pr.add_argument("--language", default="", help=language_help)
     pr.set_defaults(func=_process)
 
     rc = sub.add_parser("record", help="record a live channel by URL until it ends (Ctrl-C stops)")
@@ -500,6 +527,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("input", help="a file path or any URL ffmpeg reads (e.g. an HLS playlist)")
     tr.add_argument("--format", default="json", choices=["json", "srt", "vtt", "txt"])
     tr.add_argument("--out", default="", help="output file (default: standard output)")
+    tr.add_argument("--language", default="", help=language_help)
     tr.set_defaults(func=_transcribe)
 
     md = sub.add_parser("models", help="speech models").add_subparsers(

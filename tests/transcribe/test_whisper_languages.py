@@ -4,8 +4,13 @@ Spanish, auto-detect names the language, and English-only tiny.en refuses rather
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 import unicodedata
+import wave
 from pathlib import Path
 
 import numpy as np
@@ -88,3 +93,42 @@ def test_english_only_model_refuses_german_instead_of_guessing(
     assert "English only" in str(err.value) and "CLIPPY_WHISPER_MODEL=base" in str(err.value)
     # "auto" on an English-only model means English: no refusal.
     tiny.transcribe(voices["de"][:16000], start_time=0.0, chunk_id="c", language="auto")
+
+
+def _cli(*args: str, data: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "clippy.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CLIPPY_DATA_DIR": str(data), **env},
+        timeout=300,
+        check=False,
+    )
+
+
+def test_transcribe_and_process_take_the_language_spoken(
+    base: FasterWhisperTranscriber,
+    voices: dict[str, np.ndarray],
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    audio = tmp_path / "de.wav"
+    with wave.open(str(audio), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes((np.clip(voices["de"], -1, 1) * 32767).astype("<i2").tobytes())
+    data = tmp_path_factory.getbasetemp() / "whisper-base-data"  # base, reassembled once
+    out = _cli("transcribe", str(audio), "--language", "de", data=data, CLIPPY_WHISPER_MODEL="base")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["language"] == "de"
+    assert _found(GERMAN, [w["text"] for w in result["words"]]) >= 0.6, result["words"]
+    # The default tiny.en refuses German before any work, naming the fix; so does process.
+    for command in ("transcribe", "process"):
+        bad = _cli(command, str(audio), "--language", "de", data=tmp_path / "data")
+        lines = bad.stderr.strip().splitlines()
+        assert bad.returncode == 2 and len(lines) == 1, bad.stderr
+        assert "English only" in lines[0] and "CLIPPY_WHISPER_MODEL=base" in lines[0]
+    unknown = _cli("transcribe", str(audio), "--language", "klingon", data=tmp_path / "data")
+    assert unknown.returncode == 2 and "--language" in unknown.stderr
