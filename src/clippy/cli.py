@@ -125,7 +125,7 @@ def _spoken(args: argparse.Namespace, settings: Settings) -> Settings | None:
     """``settings`` recognising the ``--language`` asked for; ``None`` (after one line on
     stderr) when it names no language Whisper knows. A model that cannot serve it (tiny.en
     and German) is refused by the command's own model check, pointing to ``base``."""
-    from clippy.transcribe.languages import AUTO, UnsupportedLanguage, normalise
+    from clippy.transcribe import AUTO, UnsupportedLanguage, normalise
 
     if not args.language:
         return settings
