@@ -99,14 +99,16 @@ def glass_to_clip(tmp: Path) -> None:
     threading.Thread(target=read, daemon=True).start()
     while not printed:  # "recording ... Ctrl-C stops": the recorder is up
         time.sleep(0.2)
+    # One IRC connection per viewer: the detector counts a viewer's lines within 10 s once,
+    # so a burst of 30 viewers said by a few connections would be a few lines, not a burst.
+    speakers = {a: IrcSpeaker(irc_port, a, "bench") for a in {a for _, a, _ in planted.chat_lines}}
     time.sleep(2)
     t0 = time.time()
     source = start_source(tmp / "hls", port, t0)
-    speakers = [IrcSpeaker(irc_port, f"v{k}", "bench") for k in range(6)]
-    for i, (t, _author, text) in enumerate(planted.chat_lines):
+    for t, author, text in planted.chat_lines:
         time.sleep(max(0.0, t0 + t - time.time()))
-        speakers[i % len(speakers)].say(text)
-    for sp in speakers:
+        speakers[author].say(text)
+    for sp in speakers.values():
         sp.close()
     rec.wait(900)
     source.kill()
