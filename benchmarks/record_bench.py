@@ -73,7 +73,10 @@ def glass_to_clip(tmp: Path) -> None:
     make_hls_vod(planted.video, tmp / "hls")
     port, irc_port = free_port(), free_port()
     (tmp / "irc").mkdir()
-    (tmp / "irc" / "ngircd.conf").write_text(_config(irc_port, tmp / "irc"))
+    # The viewers' connections only send (they never answer a PING): keep the idle ones
+    # for the whole stream rather than ngircd's 2 minutes.
+    conf = _config(irc_port, tmp / "irc").replace("PingTimeout = 120", "PingTimeout = 900")
+    (tmp / "irc" / "ngircd.conf").write_text(conf)
     ircd = subprocess.Popen([NGIRCD, "-n", "-f", str(tmp / "irc" / "ngircd.conf")])
     time.sleep(1)
     env = _env(tmp / "data1")
