@@ -210,19 +210,23 @@ def segment_run(factory: sessionmaker[Session], segment_id: int, limit: int) -> 
         ).all()
         run = [seg]
         for nxt in after:
-            if nxt.status != SegmentStatus.PENDING or not _contiguous([run[-1], nxt]):
+            if nxt.status != SegmentStatus.PENDING or not _joins(run[-1], nxt):
                 break
             run.append(nxt)
         return [s.id for s in run]
 
 
-def _contiguous(run: Sequence[Segment]) -> bool:
-    return all(
-        b.stream_id == a.stream_id
-        and b.seq == a.seq + 1
-        and abs(a.start_time + a.duration - b.start_time) <= _JOIN_TOLERANCE
-        for a, b in pairwise(run)
+def _joins(prev: Segment, seg: Segment) -> bool:
+    """Whether ``seg`` follows ``prev`` in its stream without a hole or an overlap."""
+    return (
+        seg.stream_id == prev.stream_id
+        and seg.seq == prev.seq + 1
+        and abs(prev.start_time + prev.duration - seg.start_time) <= _JOIN_TOLERANCE
     )
+
+
+def _contiguous(run: Sequence[Segment]) -> bool:
+    return all(_joins(a, b) for a, b in pairwise(run))
 
 
 def make_mezzanine(segment_id: int) -> None:
@@ -264,7 +268,7 @@ def previous_segment(session: Session, seg: Segment, seconds: float) -> Previous
     ).first()
     if prev is None or not prev.has_audio:
         return None
-    if abs(prev.start_time + prev.duration - seg.start_time) > _JOIN_TOLERANCE:
+    if not _joins(prev, seg):
         return None  # a hole or an overlap: its end is not the audio just before this one
     seconds = min(seconds, prev.duration)
     stored = words_between(session, seg.stream_id, seg.start_time - seconds, seg.start_time)
