@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.glass_to_clip import print_glass_to_clip  # noqa: E402
 from tests.fixtures.media import make_planted_stream, split_webm_segments  # noqa: E402
 from tests.fixtures.server import ServerProcess  # noqa: E402
 
@@ -196,17 +197,10 @@ def main() -> None:
             rows.append((m.kind, m.time, hits[0]["at"] - m.time / args.speed))
         else:
             rows.append((m.kind, m.time, float("nan")))
-    print("| moment | stream time s | glass-to-clip s |")
-    for kind, t, lat in rows:
-        print(f"| {kind} | {t:.1f} | {lat:.1f} |")
-    lats = sorted(x for _, _, x in rows if x == x)
-    if lats:
-        p95 = lats[min(len(lats) - 1, round(0.95 * (len(lats) - 1)))]
-        print(
-            f"p50 {statistics.median(lats):.1f} s, p95 {p95:.1f} s over {len(lats)} moments"
-            f" ({args.segment:g} s segments, default engine, {len(planted.moments)} planted,"
-            f" load {os.getloadavg()[0]:.1f})"
-        )
+    print_glass_to_clip(
+        rows,
+        f"{args.segment:g} s segments, default engine, {len(planted.moments)} planted",
+    )
     print("reproduce: .venv/bin/python benchmarks/latency_bench.py")
 
 

@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.glass_to_clip import print_glass_to_clip  # noqa: E402
 from tests.fixtures.hls_server import make_hls_vod  # noqa: E402
 from tests.fixtures.ircd import NGIRCD, IrcSpeaker, _config  # noqa: E402
 from tests.fixtures.media import make_planted_stream  # noqa: E402
@@ -124,17 +124,7 @@ def glass_to_clip(tmp: Path) -> None:
             if line.startswith("clip ") and _covers(line, m.time)
         ]
         rows.append((m.kind, m.time, at[0] if at else float("nan")))
-    print("| moment | stream time s | glass-to-clip s |")
-    for kind, t, lat in rows:
-        print(f"| {kind} | {t:.1f} | {lat:.1f} |")
-    lats = sorted(x for _, _, x in rows if x == x)
-    if lats:
-        p95 = lats[min(len(lats) - 1, round(0.95 * (len(lats) - 1)))]
-        print(
-            f"glass-to-clip p50 {statistics.median(lats):.1f} s, p95 {p95:.1f} s over"
-            f" {len(lats)}/{len(rows)} moments (2 s HLS segments joined into 10 s,"
-            f" load {os.getloadavg()[0]:.1f})"
-        )
+    print_glass_to_clip(rows, "2 s HLS segments joined into 10 s")
 
 
 def _covers(line: str, t: float) -> bool:
