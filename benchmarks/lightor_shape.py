@@ -18,6 +18,8 @@ the Dota 2 lag), then per family ``nested``: the variant *and* the lag chosen on
   window's signals as well (multi-scale peaks on one scale);
 - ``decay``: the usual level is at least ``a`` x a memory of the 25-s rate that decays with
   time constant ``tau`` (a burst right after a bigger one is its continuation, not news);
+- ``continuation``: a live peak is dropped when a peak over ``share`` x its height came in the
+  ``x`` s before it (causal, as a live detector could do), or within ``x`` s either side;
 - ``rise``: the live peaks ranked by ``m x (m / trough)^b``, the trough the lowest multiplier
   ``lo``-``hi`` s before the peak (a sharp rise from calm over a plateau).
 
@@ -201,6 +203,19 @@ def rise(b: float, lo: int, hi: int) -> Variant:
     return rescored(score)
 
 
+def continuation(x: int, share: float, causal: bool = True) -> Variant:
+    def variant(v: Video) -> Candidates:
+        found = live_peaks(v)
+        out = []
+        for i in found:
+            near = [j for j in found if i - x <= j < i or (not causal and i < j <= i + x)]
+            if all(v.mult[i] >= (share if j < i else 1.0) * v.mult[j] for j in near):
+                out.append((i + 0.5, float(v.mult[i])))
+        return out
+
+    return variant
+
+
 def families() -> dict[str, dict[str, Variant]]:
     out: dict[str, dict[str, Variant]] = {"area": {}, "chatters": {}, "ranknorm": {}}
     for d in (10, 20, 30, 40, 60):
@@ -216,6 +231,13 @@ def families() -> dict[str, dict[str, Variant]]:
     out["decay"] = {
         f"decay tau={tau} a={a}": decaying(tau, a) for tau in (20, 45, 90) for a in (0.5, 0.75, 1)
     }
+    out["continuation"] = {
+        f"continuation x={x} share={share}": continuation(x, share)
+        for x in (150, 180, 240, 300)
+        for share in (1.0, 0.8, 0.6)
+    }
+    for x in (150, 180, 240, 300):
+        out["continuation"][f"continuation x={x} both sides"] = continuation(x, 1.0, False)
     out["rise"] = {
         f"rise b={b} back={lo}-{hi}": rise(b, lo, hi)
         for b in (-0.25, 0.25, 0.5, 1.0)
