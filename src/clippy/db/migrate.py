@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
+# One key for every Clippy process migrating the same PostgreSQL database ("clip" in ASCII).
+_MIGRATION_LOCK = 0x636C6970
 
 
 def alembic_config(database_url: str) -> Config:
@@ -24,7 +32,31 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "heads") -> None:
-    """Bring the database at ``database_url`` up to ``revision``."""
+    """Bring the database at ``database_url`` up to ``revision``.
+
+    Every server and worker migrates at start, and nodes often start together (compose, a
+    rolling deploy): on PostgreSQL they take turns under an advisory lock, so the later ones
+    find the schema already at ``revision`` instead of failing on half-created tables.
+    """
     from alembic import command
 
-    command.upgrade(alembic_config(database_url), revision)
+    with _migration_lock(database_url):
+        command.upgrade(alembic_config(database_url), revision)
+
+
+@contextmanager
+def _migration_lock(database_url: str) -> Iterator[None]:
+    if make_url(database_url).get_backend_name() != "postgresql":
+        yield  # SQLite is one node's file: nobody to take turns with
+        return
+    engine = create_engine(database_url, poolclass=NullPool)
+    try:
+        # Autocommit: the lock is the session's, and waiting must not hold a transaction open.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
+    finally:
+        engine.dispose()
