@@ -553,12 +553,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    from sqlalchemy.exc import OperationalError
+
     try:
         result: int = args.func(args, settings)
     except KeyboardInterrupt:
         print("clippy: interrupted", file=sys.stderr)
         return 130
+    except OperationalError as exc:
+        # Down, unreachable or refusing us: the operator needs where and why, not a traceback.
+        print(f"clippy: {database_unavailable(settings, exc)}", file=sys.stderr)
+        return 2
     return result
+
+
+def database_unavailable(settings: Settings, exc: Exception) -> str:
+    """One line: which database (password hidden) could not be used, and the driver's reason."""
+    from sqlalchemy.engine import make_url
+
+    where = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return f"database {where} unavailable: {reason[0] if reason else type(exc).__name__}"
 
 
 def settings_error(exc: ValidationError) -> str:

@@ -48,3 +48,21 @@ def test_nodes_starting_together_all_migrate(empty_pg: str) -> None:
     with psycopg.connect(empty_pg.replace("+psycopg", "")) as conn:
         at = {row[0] for row in conn.execute("SELECT version_num FROM alembic_version")}
     assert at == set(ScriptDirectory.from_config(alembic_config(empty_pg)).get_heads())
+
+
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["serve", "--port", "1"]])
+def test_unreachable_database_is_one_line(command: list[str]) -> None:
+    url = "postgresql+psycopg://clippy:hunter2@127.0.0.1:9/clippy"  # port 9: nothing listens
+    done = subprocess.run(
+        [sys.executable, "-m", "clippy.cli", *command],
+        env={**os.environ, "CLIPPY_DATABASE_URL": url, "CLIPPY_LOG_LEVEL": "warning"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "hunter2" not in done.stderr  # the password is not printed
+    line = done.stderr.strip().splitlines()[-1]
+    assert line.startswith("clippy: database postgresql+psycopg://clippy:***@127.0.0.1:9/clippy")
+    assert "unavailable" in line and "refused" in line

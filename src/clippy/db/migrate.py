@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 _MIGRATIONS = Path(__file__).parent / "migrations"
 # One key for every Clippy process migrating the same PostgreSQL database ("clip" in ASCII).
 _MIGRATION_LOCK = 0x636C6970
+# Which plugins alembic sets up (logged at INFO as it is imported) is news to nobody.
+logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def alembic_config(database_url: str) -> Config:
