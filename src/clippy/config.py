@@ -179,6 +179,9 @@ class Settings(BaseSettings):
     twitch_irc_url: str = "irc://irc.chat.twitch.tv:6667"
     # A starting server resumes recordings left under way; `clippy record` runs only its own.
     record_resume: bool = True
+    # How often a node looks for recordings stopped through another node, and (PostgreSQL)
+    # for recordings under way that no node runs any more (record/claims.py).
+    record_watch_seconds: float = Field(default=5.0, gt=0)
 
     # Publishing to YouTube and TikTok (docs/publish.md). A platform is offered once its
     # OAuth client is set. The URLs are the platforms' documented endpoints; tests and

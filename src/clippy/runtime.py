@@ -115,9 +115,10 @@ async def running(rt: Runtime) -> AsyncIterator[Runtime]:
         ),
     ]
     await rt.jobs.start()
-    rt.recorders = Recorders(rt, asyncio.get_running_loop())
+    rt.recorders = Recorders(rt, asyncio.get_running_loop(), resume=s.record_resume)
     if s.record_resume:
         await rt.recorders.resume_active()
+    tasks.append(asyncio.create_task(rt.recorders.watch(s.record_watch_seconds)))
     rt.ready = True
     try:
         yield rt
