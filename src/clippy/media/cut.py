@@ -20,6 +20,8 @@ import av
 import av.container
 
 from clippy.errors import MediaError
+from clippy.media.audio_plan import Span, plan_audio
+from clippy.media.audio_splice import AacTrack, add_aac_stream, read_aac, splice_audio
 from clippy.media.ffmpeg import ffmpeg, ffmpeg_finish, ffmpeg_start
 from clippy.media.mezzanine import (
     AUDIO_CODEC_ARGS,
@@ -152,10 +154,70 @@ def cut_clip(
         (parts[p.part].path, round(p.t0 * MEZZANINE_FPS), round(p.t1 * MEZZANINE_FPS), p.copy)
         for p in pieces
     ]
+    tracks = _aac_tracks(parts, pieces)
+    if tracks is None:
+        _cut_encoding_audio(parts, pieces, frames, out)
+    else:
+        _cut_copying_audio(pieces, frames, tracks, out)
+    # Frame-accurate by construction (tests hold it to that), so no ffprobe run is needed.
+    duration = sum(p.duration for p in pieces)
+    copied = sum(p.duration for p in pieces if p.copy)
+    return CutResult(path=out, duration=duration, pieces=len(pieces), copied_seconds=copied)
+
+
+def audio_spans(pieces: Sequence[Piece]) -> list[Span]:
+    """The clip's audio as part-local sample spans, adjacent pieces of a part merged."""
+    return [
+        Span(part, round(t0 * AUDIO_RATE), round(t1 * AUDIO_RATE))
+        for part, t0, t1 in _merge_adjacent(pieces)
+    ]
+
+
+def _aac_tracks(parts: Sequence[SourcePart], pieces: Sequence[Piece]) -> dict[int, AacTrack] | None:
+    """The AAC packets of every part the cut uses, or None if one is not in the layout the
+    copy needs (its audio is then encoded by ffmpeg, as before)."""
+    tracks: dict[int, AacTrack] = {}
+    for idx in sorted({p.part for p in pieces}):
+        try:
+            track = read_aac(parts[idx].path)
+        except av.FFmpegError:
+            return None
+        if track is None:
+            return None
+        tracks[idx] = track
+    return tracks
+
+
+def _cut_copying_audio(
+    pieces: Sequence[Piece],
+    frames: Sequence[tuple[Path, int, int, bool]],
+    tracks: dict[int, AacTrack],
+    out: Path,
+) -> None:
+    """The cut with no ffmpeg process: video spliced, audio packets copied (``audio_plan``)."""
+    plan = plan_audio(audio_spans(pieces), {k: len(t) for k, t in tracks.items()})
+    try:
+        with open_output(out, "mp4", {"movflags": "+faststart"}) as mp4:
+            _, video = splice_video(frames, mp4)
+            audio = splice_audio(plan, tracks, add_aac_stream(mp4))
+            for packet in sorted([*video, *audio], key=_seconds):
+                mp4.mux(packet)
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
+
+
+def _cut_encoding_audio(
+    parts: Sequence[SourcePart],
+    pieces: Sequence[Piece],
+    frames: Sequence[tuple[Path, int, int, bool]],
+    out: Path,
+) -> None:
+    """The cut for mezzanines whose audio cannot be copied: ffmpeg encodes the clip's AAC."""
     with tempfile.TemporaryDirectory(prefix="clippy-cut-") as tmp_dir:
         audio = Path(tmp_dir) / "audio.m4a"
-        # The clip's AAC encode is the longest job (measured): ffmpeg runs it on one core while
-        # this process splices the video on the other, then both are muxed in process.
+        # ffmpeg runs the audio encode on one core while this process splices the video on
+        # the other, then both are muxed in process.
         encode = ffmpeg_start(_audio_args(parts, pieces, audio))
         try:
             with open_output(out, "mp4", {"movflags": "+faststart"}) as mp4:
@@ -168,10 +230,6 @@ def cut_clip(
                 encode.communicate()
             out.unlink(missing_ok=True)
             raise
-    # Frame-accurate by construction (tests hold it to that), so no ffprobe run is needed.
-    duration = sum(p.duration for p in pieces)
-    copied = sum(p.duration for p in pieces if p.copy)
-    return CutResult(path=out, duration=duration, pieces=len(pieces), copied_seconds=copied)
 
 
 def _mux_with_audio(
