@@ -1,7 +1,8 @@
 """Clip cutting speed: smart cut from mezzanine segments vs a full re-encode, plus the cost
 of the per-segment work (validation, mezzanine transcode) that makes the fast cut possible,
-and where a smart cut's time goes (its in-process video splice and its ffmpeg audio encode,
-each run alone).
+and where a smart cut's time goes, each step run alone: its in-process video splice, reading
+the parts' AAC packets, and the audio splice (packets copied, ~1.4 s re-encoded around each
+join); beside it the previous smart cut, whose audio an ffmpeg process re-encoded whole.
 
 Generates a 60 s 1280x720 test stream (moving test pattern + pink noise), splits it into six
 standalone 10 s VP8 + Opus WebM segments like the browser extension sends, transcodes each to
@@ -32,7 +33,10 @@ sys.path.insert(0, str(ROOT))
 
 from tests.fixtures.media import split_webm_segments  # noqa: E402
 
-from clippy.media.cut import SourcePart, _audio_args, cut_clip, plan_cut  # noqa: E402
+from clippy.media import cut  # noqa: E402
+from clippy.media.audio_plan import plan_audio  # noqa: E402
+from clippy.media.audio_splice import add_aac_stream, read_aac, splice_audio  # noqa: E402
+from clippy.media.cut import SourcePart, _audio_args, audio_spans, cut_clip, plan_cut  # noqa: E402
 from clippy.media.ffmpeg import ffmpeg  # noqa: E402
 from clippy.media.mezzanine import (  # noqa: E402
     AUDIO_CODEC_ARGS,
@@ -116,9 +120,38 @@ def splice_only(parts: list[SourcePart], out: Path) -> None:
             mp4.mux(packet)
 
 
-def audio_only(parts: list[SourcePart], out: Path) -> None:
-    """The smart cut's audio half alone: the ffmpeg AAC encode of the clip's audio."""
+def ffmpeg_audio_only(parts: list[SourcePart], out: Path) -> None:
+    """The old smart cut's audio half alone: the ffmpeg AAC encode of the clip's audio."""
     ffmpeg(_audio_args(parts, plan_cut(parts, [CLIP]), out), what="audio encode")
+
+
+def old_smart_cut(parts: list[SourcePart], out: Path) -> None:
+    """The smart cut before the audio copy: video spliced, audio encoded by ffmpeg."""
+    pieces = plan_cut(parts, [CLIP])
+    frames = [(parts[p.part].path, round(p.t0 * 30), round(p.t1 * 30), p.copy) for p in pieces]
+    cut._cut_encoding_audio(parts, pieces, frames, out)
+
+
+def read_audio(parts: list[SourcePart]) -> None:
+    """The new smart cut's audio read alone: the AAC packets of the parts it uses."""
+    for idx in sorted({p.part for p in plan_cut(parts, [CLIP])}):
+        read_aac(parts[idx].path)
+
+
+def audio_splice_runner(parts: list[SourcePart], out: Path) -> Callable[[], None]:
+    """The new smart cut's audio half alone, packets read beforehand: copy them, re-encode
+    around the joins, write an audio-only MP4."""
+    pieces = plan_cut(parts, [CLIP])
+    tracks = {idx: read_aac(parts[idx].path) for idx in sorted({p.part for p in pieces})}
+    ready = {k: t for k, t in tracks.items() if t is not None}
+    plan = plan_audio(audio_spans(pieces), {k: len(t) for k, t in ready.items()})
+
+    def run() -> None:
+        with av.open(str(out), "w", format="mp4") as mp4:
+            for packet in splice_audio(plan, ready, add_aac_stream(mp4)):
+                mp4.mux(packet)
+
+    return run
 
 
 def main() -> None:
@@ -147,7 +180,12 @@ def main() -> None:
             parts.append(SourcePart(dst, seg.start_time, seg.duration))
         smart, smart_cpu = measured(lambda: cut_clip(parts, [CLIP], tmp / "smart.mp4"), args.runs)
         splice, splice_cpu = measured(lambda: splice_only(parts, tmp / "video.mp4"), args.runs)
-        audio, audio_cpu = measured(lambda: audio_only(parts, tmp / "audio.m4a"), args.runs)
+        aac_read, aac_read_cpu = measured(lambda: read_audio(parts), args.runs)
+        aac_splice, aac_splice_cpu = measured(
+            audio_splice_runner(parts, tmp / "audio-copy.mp4"), args.runs
+        )
+        old, old_cpu = measured(lambda: old_smart_cut(parts, tmp / "old.mp4"), args.runs)
+        audio, audio_cpu = measured(lambda: ffmpeg_audio_only(parts, tmp / "audio.m4a"), args.runs)
         baseline, full_cpu = measured(
             lambda: full_reencode(parts, tmp / "full.mp4", tmp), args.runs
         )
@@ -155,6 +193,7 @@ def main() -> None:
         smart_s, full_s = statistics.median(smart), statistics.median(baseline)
         seg_seconds = statistics.mean(s.duration for s in segments)
         smart_dur = probe(tmp / "smart.mp4").duration
+        c = clip_seconds
         rows = [
             (
                 "validate_segment, per 10 s segment",
@@ -168,20 +207,18 @@ def main() -> None:
                 statistics.median(transcode_cpu),
                 seg_seconds,
             ),
-            (f"smart cut, {clip_seconds:.0f} s clip", smart_s, smart_cpu, clip_seconds),
+            (f"smart cut, {c:.0f} s clip (AAC copied)", smart_s, smart_cpu, c),
+            ("  its video splice alone (in process)", statistics.median(splice), splice_cpu, c),
+            ("  its AAC packet read alone", statistics.median(aac_read), aac_read_cpu, c),
             (
-                "  its video splice alone (in process)",
-                statistics.median(splice),
-                splice_cpu,
-                clip_seconds,
+                "  its audio splice alone (copy+joins)",
+                statistics.median(aac_splice),
+                aac_splice_cpu,
+                c,
             ),
-            (
-                "  its audio encode alone (ffmpeg)",
-                statistics.median(audio),
-                audio_cpu,
-                clip_seconds,
-            ),
-            (f"full re-encode, {clip_seconds:.0f} s clip", full_s, full_cpu, clip_seconds),
+            (f"old smart cut, {c:.0f} s (ffmpeg audio)", statistics.median(old), old_cpu, c),
+            ("  its audio encode alone (ffmpeg)", statistics.median(audio), audio_cpu, c),
+            (f"full re-encode, {c:.0f} s clip", full_s, full_cpu, c),
         ]
         print(
             f"source {args.size} @ 30 fps, {len(segments)} WebM segments, {args.runs} runs, "
@@ -191,8 +228,13 @@ def main() -> None:
         for name, seconds, cpu, media in rows:
             print(f"{name:<40} {seconds:>7.3f} {media / seconds:>11.1f}x {cpu:>7.3f}")
         print(
-            f"smart cut: min {min(smart):.3f} s, clip {smart_dur:.3f} s "
+            f"smart cut: min {min(smart):.3f} s, median {smart_s:.3f} s, clip {smart_dur:.3f} s "
             f"(asked {clip_seconds:.3f} s); speed-up {full_s / smart_s:.1f}x"
+        )
+        print(f"smart cut runs (s): {' '.join(f'{t:.3f}' for t in smart)}")
+        print(
+            f"old smart cut: min {min(old):.3f} s, median {statistics.median(old):.3f} s; "
+            f"runs (s): {' '.join(f'{t:.3f}' for t in old)}"
         )
         print("reproduce: .venv/bin/python benchmarks/cut_bench.py " + " ".join(sys.argv[1:]))
 

@@ -107,36 +107,46 @@ def plan_audio(
     pos = 0  # where in the clip the next packet's block begins
     offset = 0  # how late the audio placed so far sits
     ideal = 0  # where in the clip the current piece begins
-    started = False
     for i, piece in enumerate(pieces):
-        run = _copy_run(piece, packets[piece.part], i == 0, i == len(pieces) - 1, margin)
-        if run is None:
+        count = packets[piece.part]
+        if i == 0:
+            # The clip opens with a copy: the packet before its first block is the pre-roll.
+            first = piece.start // FRAME
+            lowest, new_offset, blocks = first + 1, 0, 0
+            tail = content = None
+        else:
+            first = math.ceil(piece.start / FRAME) + margin + 1
+            lowest = first
+            tail = Span(piece.part, FRAME * (first - 1), FRAME * first)
+            content = (*pending, Span(piece.part, piece.start, tail.start))
+            target = ideal + tail.start - piece.start
+            blocks, new_offset = _fit(pos, lead, content, target, offset)
+        # Packet k decodes block k - 1. At the clip's end copy up to the frame edge nearest
+        # the end (the audio sits new_offset late); elsewhere stop margin frames early, so
+        # the block after the copy is the next stretch's lead.
+        stop = round((piece.stop - new_offset) / FRAME) + 1
+        at_end = i == len(pieces) - 1 and stop <= count
+        if not at_end:
+            stop = min(piece.stop // FRAME - margin, count - 1)
+        if stop - lowest < 1:  # too short to copy any of: re-encoded with the next stretch
             pending.append(piece)
             offsets.append(offset)
             ideal += piece.length
             continue
-        first, stop = run
-        if not started and i == 0 and not pending:
-            # The clip opens with a copy: the packet before its first block is the pre-roll.
+        if tail is None or content is None:
             preroll = FRAME + piece.start - FRAME * first
-            steps.append(Copy(piece.part, first, stop))
             pos = FRAME * (stop - first) - preroll
         else:
-            tail = Span(piece.part, FRAME * (first - 1), FRAME * first)
-            content = (*pending, Span(piece.part, piece.start, tail.start))
-            target = ideal + tail.start - piece.start
-            blocks, offset = _fit(pos, lead, content, target, offset)
             steps.append(Encode(lead, _nonempty(content), tail, blocks))
-            steps.append(Copy(piece.part, first, stop))
-            pos = target + offset + FRAME * (stop - first)
-        started = True
+            pos = target + new_offset + FRAME * (stop - first)
+        steps.append(Copy(piece.part, first, stop))
+        offset = new_offset
         offsets.append(offset)
         ideal += piece.length
-        end = FRAME * (stop - 1)  # first sample after the copied blocks
-        if i == len(pieces) - 1 and abs(end - piece.stop) <= FRAME // 2:
+        if at_end:
             lead, pending = None, []
         else:
-            lead = Span(piece.part, end, end + FRAME)
+            lead = Span(piece.part, FRAME * (stop - 1), FRAME * stop)
             pending = [Span(piece.part, lead.stop, piece.stop)]
     if lead is not None or pending:
         blocks, _ = _fit(pos, lead, tuple(pending), ideal, offset)
@@ -146,24 +156,6 @@ def plan_audio(
 
 def _nonempty(spans: Sequence[Span]) -> tuple[Span, ...]:
     return tuple(s for s in spans if s.length > 0)
-
-
-def _copy_run(
-    piece: Span, packets: int, first_piece: bool, last_piece: bool, margin: int
-) -> tuple[int, int] | None:
-    """Packets ``[first, stop)`` of ``piece`` to copy, or None when it is too short."""
-    if first_piece:
-        first = piece.start // FRAME  # the pre-roll: its successor decodes the start
-        lo = first + 1
-    else:
-        first = math.ceil(piece.start / FRAME) + margin + 1
-        lo = first
-    # Packet k decodes block k - 1: at the clip's end copy up to the nearest frame edge,
-    # elsewhere stop margin frames early (the block after is the next stretch's lead).
-    stop = round(piece.stop / FRAME) + 1 if last_piece else 0
-    if not last_piece or stop > packets:
-        stop = min(piece.stop // FRAME - margin, packets - 1)
-    return (first, stop) if stop - lo >= 1 else None
 
 
 def _fit(
