@@ -37,7 +37,7 @@ from clippy.media import cut  # noqa: E402
 from clippy.media.audio_plan import plan_audio  # noqa: E402
 from clippy.media.audio_splice import add_aac_stream, read_aac, splice_audio  # noqa: E402
 from clippy.media.cut import SourcePart, _audio_args, audio_spans, cut_clip, plan_cut  # noqa: E402
-from clippy.media.ffmpeg import ffmpeg  # noqa: E402
+from clippy.media.ffmpeg import ffmpeg, ffmpeg_finish, ffmpeg_start  # noqa: E402
 from clippy.media.mezzanine import (  # noqa: E402
     AUDIO_CODEC_ARGS,
     AUDIO_OFFSET,
@@ -125,11 +125,16 @@ def ffmpeg_audio_only(parts: list[SourcePart], out: Path) -> None:
     ffmpeg(_audio_args(parts, plan_cut(parts, [CLIP]), out), what="audio encode")
 
 
-def old_smart_cut(parts: list[SourcePart], out: Path) -> None:
-    """The smart cut before the audio copy: video spliced, audio encoded by ffmpeg."""
+def old_smart_cut(parts: list[SourcePart], out: Path, tmp: Path) -> None:
+    """The smart cut before the audio copy (commit 2c0518a): video spliced in process while
+    an ffmpeg process encodes the clip's whole audio, then both muxed."""
     pieces = plan_cut(parts, [CLIP])
     frames = [(parts[p.part].path, round(p.t0 * 30), round(p.t1 * 30), p.copy) for p in pieces]
-    cut._cut_encoding_audio(parts, pieces, frames, out)
+    encode = ffmpeg_start(_audio_args(parts, pieces, tmp / "old-audio.m4a"))
+    with av.open(str(out), "w", format="mp4", options={"movflags": "+faststart"}) as mp4:
+        _, packets = splice_video(frames, mp4)
+        ffmpeg_finish(encode, what="clip audio encode")
+        cut._mux_with_audio(mp4, packets, tmp / "old-audio.m4a")
 
 
 def read_audio(parts: list[SourcePart]) -> None:
@@ -184,7 +189,7 @@ def main() -> None:
         aac_splice, aac_splice_cpu = measured(
             audio_splice_runner(parts, tmp / "audio-copy.mp4"), args.runs
         )
-        old, old_cpu = measured(lambda: old_smart_cut(parts, tmp / "old.mp4"), args.runs)
+        old, old_cpu = measured(lambda: old_smart_cut(parts, tmp / "old.mp4", tmp), args.runs)
         audio, audio_cpu = measured(lambda: ffmpeg_audio_only(parts, tmp / "audio.m4a"), args.runs)
         baseline, full_cpu = measured(
             lambda: full_reencode(parts, tmp / "full.mp4", tmp), args.runs

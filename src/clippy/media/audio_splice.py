@@ -10,7 +10,7 @@ then encodes the clip's audio the old way.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
@@ -63,26 +63,35 @@ class AacTrack:
 
 
 def read_aac(path: Path) -> AacTrack | None:
-    """The mezzanine's AAC packets, or ``None`` when they are not in the expected layout."""
+    """The mezzanine's AAC packets, or ``None`` when they are not in the expected layout
+    (the cut reads them with the video instead: ``splice_video``'s ``audio``)."""
     with media_input(path).open_av() as container:
         if not container.streams.audio:
             return None
         stream = container.streams.audio[0]
-        if stream.codec_context.name != "aac" or stream.time_base is None:
+        if stream.time_base is None:
             return None
-        adts: list[bytes] = []
-        for packet in container.demux(stream):
-            if packet.size == 0:
-                continue
-            data = bytes(packet)
-            if packet.pts is None or not _is_one_lc_frame(data):
-                return None
-            # Packet k must sit k frames in; the TS muxer jitters PES times by under 1 ms.
-            at = float(packet.pts * stream.time_base) * AUDIO_RATE
-            if abs(at - FRAME * len(adts)) > FRAME / 4:
-                return None
-            adts.append(data)
-    return AacTrack(adts) if adts else None
+        packets = [p for p in container.demux(stream) if p.size > 0]
+        return aac_track(stream.codec_context.name, stream.time_base, packets)
+
+
+def aac_track(codec: str, time_base: Fraction, packets: Sequence[av.Packet]) -> AacTrack | None:
+    """``packets`` of a mezzanine's audio stream (``codec``, ``time_base``) as an
+    ``AacTrack``, or ``None`` when they are not one 48 kHz stereo AAC-LC frame each, packet
+    ``k`` at ``k`` frames."""
+    if codec != "aac" or not packets:
+        return None
+    frame_ticks = float(1 / time_base) * FRAME / AUDIO_RATE
+    adts: list[bytes] = []
+    for packet in packets:
+        data = bytes(packet)
+        if packet.pts is None or not _is_one_lc_frame(data):
+            return None
+        # Packet k must sit k frames in; the TS muxer jitters PES times by under 1 ms.
+        if abs(packet.pts / frame_ticks - len(adts)) > 0.25:
+            return None
+        adts.append(data)
+    return AacTrack(adts)
 
 
 def _is_one_lc_frame(data: bytes) -> bool:
@@ -115,18 +124,33 @@ def add_aac_stream(output: av.container.OutputContainer) -> av.AudioStream:
 def splice_audio(
     plan: AudioPlan, tracks: Mapping[int, AacTrack], stream: av.AudioStream
 ) -> list[av.Packet]:
-    """The clip's audio packets for ``plan`` on ``stream``, timed so the clip starts at 0
-    (the pre-roll before it: negative times, which the MP4 muxer trims by an edit list)."""
+    """The clip's audio packets for ``plan`` on ``stream`` (``audio_payloads`` then
+    ``timed_packets``)."""
+    return timed_packets(audio_payloads(plan, tracks), plan.preroll, stream)
+
+
+def audio_payloads(plan: AudioPlan, tracks: Mapping[int, AacTrack]) -> list[bytes]:
+    """The clip's raw AAC frames for ``plan``, in order: copied, or re-encoded around joins.
+    Touches no container, so it may run in a thread beside the video splice."""
     payloads: list[bytes] = []
     for step in plan.steps:
         if isinstance(step, Copy):
             payloads += [tracks[step.part].raw(k) for k in range(step.first, step.stop)]
         else:
             payloads += _encoded(step, tracks)
+    return payloads
+
+
+def timed_packets(
+    payloads: Sequence[bytes], preroll: int, stream: av.AudioStream
+) -> list[av.Packet]:
+    """``payloads`` as packets on ``stream``, one frame apart, timed so the clip starts at 0:
+    the ``preroll`` before it gets negative times, which the MP4 muxer trims by an edit
+    list."""
     out = []
     for n, payload in enumerate(payloads):
         packet = av.Packet(payload)
-        packet.pts = packet.dts = FRAME * n - plan.preroll
+        packet.pts = packet.dts = FRAME * n - preroll
         packet.time_base, packet.duration = TIME_BASE, FRAME
         packet.stream = stream
         out.append(packet)

@@ -10,10 +10,14 @@ runs it.
 
 from __future__ import annotations
 
+import heapq
 import math
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -21,8 +25,15 @@ import av.container
 
 from clippy.errors import MediaError
 from clippy.media.audio_plan import Span, plan_audio
-from clippy.media.audio_splice import AacTrack, add_aac_stream, read_aac, splice_audio
-from clippy.media.ffmpeg import ffmpeg, ffmpeg_finish, ffmpeg_start
+from clippy.media.audio_splice import TIME_BASE as AAC_TIME_BASE
+from clippy.media.audio_splice import (
+    AacTrack,
+    aac_track,
+    add_aac_stream,
+    audio_payloads,
+    timed_packets,
+)
+from clippy.media.ffmpeg import ffmpeg
 from clippy.media.mezzanine import (
     AUDIO_CODEC_ARGS,
     AUDIO_OFFSET,
@@ -32,7 +43,8 @@ from clippy.media.mezzanine import (
 )
 from clippy.media.probe import probe
 from clippy.media.source import MediaSource, media_input, open_output
-from clippy.media.splice import splice_video
+from clippy.media.splice import TIME_BASE as SPLICE_TIME_BASE
+from clippy.media.splice import PartReader, read_parts, splice_video
 
 _EPS = 1e-6
 # MediaRecorder restarts leave small holes between segments; a clip simply skips them (it
@@ -145,20 +157,41 @@ def cut_clip(
 ) -> CutResult:
     """Cut ``ranges`` (stream time, joined in order) from ``parts`` into a faststart MP4.
 
-    The clip is H.264 + AAC, as long as the ranges within a frame (less any skipped holes).
-    Raises ``CutError`` for ranges the parts do not cover, ``FFmpegError`` if the audio encode
-    fails, ``SpliceError`` if a part's video cannot be read; no file is left at ``out`` then.
+    The clip is H.264 + AAC, as long as the ranges within a frame (less any skipped holes),
+    written in this process: video spliced (``splice``), the mezzanines' AAC copied and
+    re-encoded only around joins (``audio_plan``). Parts whose audio is not in the layout
+    that needs get the clip's audio encoded by ffmpeg instead. Raises ``CutError`` for ranges
+    the parts do not cover, ``FFmpegError`` if that audio encode fails, ``SpliceError`` if a
+    part cannot be read; no file is left at ``out`` then.
     """
     pieces = plan_cut(parts, ranges)
     frames = [
         (parts[p.part].path, round(p.t0 * MEZZANINE_FPS), round(p.t1 * MEZZANINE_FPS), p.copy)
         for p in pieces
     ]
-    tracks = _aac_tracks(parts, pieces)
-    if tracks is None:
-        _cut_encoding_audio(parts, pieces, frames, out)
-    else:
-        _cut_copying_audio(pieces, frames, tracks, out)
+    try:
+        with (
+            ExitStack() as stack,
+            open_output(out, "mp4", {"movflags": "+faststart"}) as mp4,
+            ThreadPoolExecutor(max_workers=1) as pool,
+        ):
+            # One pass over each part reads its video and its audio packets.
+            read = read_parts((path for path, *_ in frames), stack)
+            tracks = _aac_tracks(parts, pieces, read)
+            if tracks is not None:
+                plan = plan_audio(audio_spans(pieces), {k: len(t) for k, t in tracks.items()})
+                # The audio's few re-encodes run beside the video splice (codecs drop the GIL).
+                payloads = pool.submit(audio_payloads, plan, tracks)
+                _, video = splice_video(frames, mp4, read)
+                audio = timed_packets(payloads.result(), plan.preroll, add_aac_stream(mp4))
+                for packet in _interleaved(video, SPLICE_TIME_BASE, audio, AAC_TIME_BASE):
+                    mp4.mux(packet)
+            else:
+                _, video = splice_video(frames, mp4, read)
+                _mux_encoded_audio(parts, pieces, mp4, video)
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
     # Frame-accurate by construction (tests hold it to that), so no ffprobe run is needed.
     duration = sum(p.duration for p in pieces)
     copied = sum(p.duration for p in pieces if p.copy)
@@ -173,63 +206,45 @@ def audio_spans(pieces: Sequence[Piece]) -> list[Span]:
     ]
 
 
-def _aac_tracks(parts: Sequence[SourcePart], pieces: Sequence[Piece]) -> dict[int, AacTrack] | None:
+def _aac_tracks(
+    parts: Sequence[SourcePart], pieces: Sequence[Piece], read: Mapping[Path, PartReader]
+) -> dict[int, AacTrack] | None:
     """The AAC packets of every part the cut uses, or None if one is not in the layout the
-    copy needs (its audio is then encoded by ffmpeg, as before)."""
+    copy needs."""
     tracks: dict[int, AacTrack] = {}
-    for idx in sorted({p.part for p in pieces}):
-        try:
-            track = read_aac(parts[idx].path)
-        except av.FFmpegError:
-            return None
+    for idx in {p.part for p in pieces}:
+        found = read[parts[idx].path].audio
+        track = aac_track(*found) if found is not None else None
         if track is None:
             return None
         tracks[idx] = track
     return tracks
 
 
-def _cut_copying_audio(
-    pieces: Sequence[Piece],
-    frames: Sequence[tuple[Path, int, int, bool]],
-    tracks: dict[int, AacTrack],
-    out: Path,
-) -> None:
-    """The cut with no ffmpeg process: video spliced, audio packets copied (``audio_plan``)."""
-    plan = plan_audio(audio_spans(pieces), {k: len(t) for k, t in tracks.items()})
-    try:
-        with open_output(out, "mp4", {"movflags": "+faststart"}) as mp4:
-            _, video = splice_video(frames, mp4)
-            audio = splice_audio(plan, tracks, add_aac_stream(mp4))
-            for packet in sorted([*video, *audio], key=_seconds):
-                mp4.mux(packet)
-    except BaseException:
-        out.unlink(missing_ok=True)
-        raise
+def _interleaved(
+    first: list[av.Packet], first_base: Fraction, second: list[av.Packet], second_base: Fraction
+) -> Iterator[av.Packet]:
+    """Two streams' packets (each in order) merged by decoding time, for the muxer."""
+    a, b = float(first_base), float(second_base)
+    # (time, stream, index, packet): the index breaks ties, so packets are never compared.
+    merged = heapq.merge(
+        (((p.dts or 0) * a, 0, n, p) for n, p in enumerate(first)),
+        (((p.dts or 0) * b, 1, n, p) for n, p in enumerate(second)),
+    )
+    yield from (packet for *_, packet in merged)
 
 
-def _cut_encoding_audio(
+def _mux_encoded_audio(
     parts: Sequence[SourcePart],
     pieces: Sequence[Piece],
-    frames: Sequence[tuple[Path, int, int, bool]],
-    out: Path,
+    mp4: av.container.OutputContainer,
+    video: list[av.Packet],
 ) -> None:
-    """The cut for mezzanines whose audio cannot be copied: ffmpeg encodes the clip's AAC."""
+    """The previous way, for audio that cannot be copied: ffmpeg encodes the clip's AAC."""
     with tempfile.TemporaryDirectory(prefix="clippy-cut-") as tmp_dir:
         audio = Path(tmp_dir) / "audio.m4a"
-        # ffmpeg runs the audio encode on one core while this process splices the video on
-        # the other, then both are muxed in process.
-        encode = ffmpeg_start(_audio_args(parts, pieces, audio))
-        try:
-            with open_output(out, "mp4", {"movflags": "+faststart"}) as mp4:
-                _, packets = splice_video(frames, mp4)
-                ffmpeg_finish(encode, what="clip audio encode")
-                _mux_with_audio(mp4, packets, audio)
-        except BaseException:
-            if encode.poll() is None:
-                encode.kill()
-                encode.communicate()
-            out.unlink(missing_ok=True)
-            raise
+        ffmpeg(_audio_args(parts, pieces, audio), what="clip audio encode")
+        _mux_with_audio(mp4, video, audio)
 
 
 def _mux_with_audio(
