@@ -3,9 +3,11 @@
 Mezzanine parts are H.264 at a constant 30 fps with a keyframe every second starting at 0
 (see ``mezzanine``). For each requested range the whole GOPs inside it are stream-copied and
 only the partial GOPs at its two edges (under a second each) are re-encoded with the same
-encoder settings, in this process (``splice``); one ffmpeg encodes the clip's audio meanwhile,
-and both are muxed into one faststart MP4. ``plan_cut`` is the pure planning step; ``cut_clip``
-runs it.
+encoder settings, in this process (``splice``). The mezzanines' AAC packets are copied too,
+and only about 1.4 s around each join between parts is decoded and re-encoded (``audio_plan``,
+``audio_splice``); both go into one faststart MP4, with no ffmpeg process. Parts whose audio
+is not in the mezzanine's layout get the clip's audio encoded by ffmpeg instead.
+``plan_cut`` and ``plan_audio`` are the pure planning steps; ``cut_clip`` runs them.
 """
 
 from __future__ import annotations
