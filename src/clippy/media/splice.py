@@ -27,6 +27,10 @@ from clippy.media.source import media_input
 
 TIME_BASE = Fraction(1, 90_000)  # MPEG-TS's clock: holds 30 fps frame times exactly
 FRAME_TICKS = int(1 / (TIME_BASE * MEZZANINE_FPS))
+# A mezzanine's streams are known (H.264 with in-band parameter sets, AAC in ADTS) and frames
+# are found by their timestamps, so opening it need not decode ahead to guess durations or
+# the frame rate: measured 5 ms instead of 15 ms per part, same stream parameters.
+_QUICK_PROBE = {"analyzeduration": "0", "fpsprobesize": "0"}
 
 
 class AudioPackets(NamedTuple):
@@ -47,7 +51,7 @@ class PartReader:
 
     def __init__(self, path: Path, stack: ExitStack) -> None:
         try:
-            self.container = stack.enter_context(media_input(path).open_av())
+            self.container = stack.enter_context(media_input(path).open_av(_QUICK_PROBE))
             self.stream = self.container.streams.video[0]
             audio = self.container.streams.audio[:1]
             self.packets: dict[int, av.Packet] = {}
