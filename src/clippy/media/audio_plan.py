@@ -16,9 +16,13 @@ middle of a piece is copied packet for packet. Two things stop a plain copy acro
 So around each join a short stretch (``JOIN_MARGIN`` frames either side) is decoded and
 re-encoded: it starts with the block the last copied packet overlaps into and ends with the
 block the next copied packet overlaps from, both as they were, so the overlaps cancel as in
-the original encodes. Between them the audio is resampled by under a frame's worth of
-samples (``Encode.blocks``) to land the next segment's grid on the clip's; the audio keeps
-within ``MAX_OFFSET`` samples of the video, with no gap and no jump in the waveform.
+the original encodes (the encoder is first fed the frames before the lead, so it windows the
+lead as the mezzanine's encoder did: see ``audio_splice``). Between them the audio is
+resampled by at most a frame's worth of samples (``Encode.blocks``) to land the next
+segment's grid on the clip's; each piece's audio keeps within ``MAX_OFFSET`` samples of its
+video, with no gap and no jump in the waveform. The clip's first packet is a pre-roll that
+the MP4 edit list trims to the exact first sample; its end is the frame edge nearest the
+asked end.
 """
 
 from __future__ import annotations

@@ -63,8 +63,8 @@ class AacTrack:
 
 
 def read_aac(path: Path) -> AacTrack | None:
-    """The mezzanine's AAC packets, or ``None`` when they are not in the expected layout
-    (the cut reads them with the video instead: ``splice_video``'s ``audio``)."""
+    """The mezzanine's AAC packets, or ``None`` when they are not in the expected layout.
+    (A cut reads them in its one pass over the file instead: ``splice.read_parts``.)"""
     with media_input(path).open_av() as container:
         if not container.streams.audio:
             return None
