@@ -1,7 +1,9 @@
 """Clip cutting speed: smart cut from mezzanine segments vs a full re-encode, plus the cost
 of the per-segment work (validation, mezzanine transcode) that makes the fast cut possible,
-and where a smart cut's time goes (its in-process video splice and its ffmpeg audio encode,
-each run alone).
+and where a smart cut's time goes, each step run alone: its in-process video splice, reading
+the parts (video and audio packets in one pass), and the audio (AAC packets copied, ~1.4 s
+re-encoded around each join; in the cut it runs in a thread beside the video splice); beside
+it the previous smart cut, whose audio an ffmpeg process re-encoded whole.
 
 Generates a 60 s 1280x720 test stream (moving test pattern + pink noise), splits it into six
 standalone 10 s VP8 + Opus WebM segments like the browser extension sends, transcodes each to
@@ -22,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 
@@ -32,8 +35,11 @@ sys.path.insert(0, str(ROOT))
 
 from tests.fixtures.media import split_webm_segments  # noqa: E402
 
-from clippy.media.cut import SourcePart, _audio_args, cut_clip, plan_cut  # noqa: E402
-from clippy.media.ffmpeg import ffmpeg  # noqa: E402
+from clippy.media import cut  # noqa: E402
+from clippy.media.audio_plan import plan_audio  # noqa: E402
+from clippy.media.audio_splice import add_aac_stream, read_aac, splice_audio  # noqa: E402
+from clippy.media.cut import SourcePart, _audio_args, audio_spans, cut_clip, plan_cut  # noqa: E402
+from clippy.media.ffmpeg import ffmpeg, ffmpeg_finish, ffmpeg_start  # noqa: E402
 from clippy.media.mezzanine import (  # noqa: E402
     AUDIO_CODEC_ARGS,
     AUDIO_OFFSET,
@@ -43,7 +49,7 @@ from clippy.media.mezzanine import (  # noqa: E402
 )
 from clippy.media.probe import probe, validate_segment  # noqa: E402
 from clippy.media.source import media_input  # noqa: E402
-from clippy.media.splice import splice_video  # noqa: E402
+from clippy.media.splice import read_parts, splice_video  # noqa: E402
 
 CLIP = (12.37, 42.37)
 
@@ -104,21 +110,58 @@ def full_reencode(parts: list[SourcePart], out: Path, tmp: Path) -> None:
     )
 
 
-def splice_only(parts: list[SourcePart], out: Path) -> None:
-    """The smart cut's video half alone: splice and write a video-only MP4."""
-    frames = [
-        (parts[p.part].path, round(p.t0 * 30), round(p.t1 * 30), p.copy)
-        for p in plan_cut(parts, [CLIP])
-    ]
-    with av.open(str(out), "w", format="mp4") as mp4:
-        _, packets = splice_video(frames, mp4)
-        for packet in packets:
-            mp4.mux(packet)
+def read_only(parts: list[SourcePart]) -> None:
+    """The smart cut's read of its parts alone: one demux pass each, video and audio."""
+    with ExitStack() as stack:
+        read_parts((parts[p.part].path for p in plan_cut(parts, [CLIP])), stack)
 
 
-def audio_only(parts: list[SourcePart], out: Path) -> None:
-    """The smart cut's audio half alone: the ffmpeg AAC encode of the clip's audio."""
+def splice_runner(parts: list[SourcePart], out: Path, stack: ExitStack) -> Callable[[], None]:
+    """The smart cut's video half alone, parts read beforehand: splice, write a video MP4."""
+    pieces = plan_cut(parts, [CLIP])
+    frames = [(parts[p.part].path, round(p.t0 * 30), round(p.t1 * 30), p.copy) for p in pieces]
+    read = read_parts((path for path, *_ in frames), stack)
+
+    def run() -> None:
+        with av.open(str(out), "w", format="mp4") as mp4:
+            _, packets = splice_video(frames, mp4, read)
+            for packet in packets:
+                mp4.mux(packet)
+
+    return run
+
+
+def ffmpeg_audio_only(parts: list[SourcePart], out: Path) -> None:
+    """The old smart cut's audio half alone: the ffmpeg AAC encode of the clip's audio."""
     ffmpeg(_audio_args(parts, plan_cut(parts, [CLIP]), out), what="audio encode")
+
+
+def old_smart_cut(parts: list[SourcePart], out: Path, tmp: Path) -> None:
+    """The smart cut before the audio copy (commit 2c0518a): video spliced in process while
+    an ffmpeg process encodes the clip's whole audio, then both muxed."""
+    pieces = plan_cut(parts, [CLIP])
+    frames = [(parts[p.part].path, round(p.t0 * 30), round(p.t1 * 30), p.copy) for p in pieces]
+    encode = ffmpeg_start(_audio_args(parts, pieces, tmp / "old-audio.m4a"))
+    with av.open(str(out), "w", format="mp4", options={"movflags": "+faststart"}) as mp4:
+        _, packets = splice_video(frames, mp4)
+        ffmpeg_finish(encode, what="clip audio encode")
+        cut._mux_with_audio(mp4, packets, tmp / "old-audio.m4a")
+
+
+def audio_runner(parts: list[SourcePart], out: Path) -> Callable[[], None]:
+    """The smart cut's audio half alone, packets read beforehand: copy them, re-encode
+    around the joins, write an audio-only MP4."""
+    pieces = plan_cut(parts, [CLIP])
+    tracks = {idx: read_aac(parts[idx].path) for idx in sorted({p.part for p in pieces})}
+    ready = {k: t for k, t in tracks.items() if t is not None}
+    plan = plan_audio(audio_spans(pieces), {k: len(t) for k, t in ready.items()})
+
+    def run() -> None:
+        with av.open(str(out), "w", format="mp4") as mp4:
+            for packet in splice_audio(plan, ready, add_aac_stream(mp4)):
+                mp4.mux(packet)
+
+    return run
 
 
 def main() -> None:
@@ -146,8 +189,12 @@ def main() -> None:
             transcode_cpu.append(cpu)
             parts.append(SourcePart(dst, seg.start_time, seg.duration))
         smart, smart_cpu = measured(lambda: cut_clip(parts, [CLIP], tmp / "smart.mp4"), args.runs)
-        splice, splice_cpu = measured(lambda: splice_only(parts, tmp / "video.mp4"), args.runs)
-        audio, audio_cpu = measured(lambda: audio_only(parts, tmp / "audio.m4a"), args.runs)
+        read, read_cpu = measured(lambda: read_only(parts), args.runs)
+        with ExitStack() as stack:
+            splice, splice_cpu = measured(splice_runner(parts, tmp / "video.mp4", stack), args.runs)
+        aac, aac_cpu = measured(audio_runner(parts, tmp / "audio-copy.mp4"), args.runs)
+        old, old_cpu = measured(lambda: old_smart_cut(parts, tmp / "old.mp4", tmp), args.runs)
+        audio, audio_cpu = measured(lambda: ffmpeg_audio_only(parts, tmp / "audio.m4a"), args.runs)
         baseline, full_cpu = measured(
             lambda: full_reencode(parts, tmp / "full.mp4", tmp), args.runs
         )
@@ -155,6 +202,7 @@ def main() -> None:
         smart_s, full_s = statistics.median(smart), statistics.median(baseline)
         seg_seconds = statistics.mean(s.duration for s in segments)
         smart_dur = probe(tmp / "smart.mp4").duration
+        c = clip_seconds
         rows = [
             (
                 "validate_segment, per 10 s segment",
@@ -168,20 +216,13 @@ def main() -> None:
                 statistics.median(transcode_cpu),
                 seg_seconds,
             ),
-            (f"smart cut, {clip_seconds:.0f} s clip", smart_s, smart_cpu, clip_seconds),
-            (
-                "  its video splice alone (in process)",
-                statistics.median(splice),
-                splice_cpu,
-                clip_seconds,
-            ),
-            (
-                "  its audio encode alone (ffmpeg)",
-                statistics.median(audio),
-                audio_cpu,
-                clip_seconds,
-            ),
-            (f"full re-encode, {clip_seconds:.0f} s clip", full_s, full_cpu, clip_seconds),
+            (f"smart cut, {c:.0f} s clip (AAC copied)", smart_s, smart_cpu, c),
+            ("  reading its parts (one demux pass)", statistics.median(read), read_cpu, c),
+            ("  its video splice alone, parts read", statistics.median(splice), splice_cpu, c),
+            ("  its audio alone (AAC copy + joins)", statistics.median(aac), aac_cpu, c),
+            (f"old smart cut, {c:.0f} s (ffmpeg audio)", statistics.median(old), old_cpu, c),
+            ("  its audio encode alone (ffmpeg)", statistics.median(audio), audio_cpu, c),
+            (f"full re-encode, {c:.0f} s clip", full_s, full_cpu, c),
         ]
         print(
             f"source {args.size} @ 30 fps, {len(segments)} WebM segments, {args.runs} runs, "
@@ -191,8 +232,13 @@ def main() -> None:
         for name, seconds, cpu, media in rows:
             print(f"{name:<40} {seconds:>7.3f} {media / seconds:>11.1f}x {cpu:>7.3f}")
         print(
-            f"smart cut: min {min(smart):.3f} s, clip {smart_dur:.3f} s "
+            f"smart cut: min {min(smart):.3f} s, median {smart_s:.3f} s, clip {smart_dur:.3f} s "
             f"(asked {clip_seconds:.3f} s); speed-up {full_s / smart_s:.1f}x"
+        )
+        print(f"smart cut runs (s): {' '.join(f'{t:.3f}' for t in smart)}")
+        print(
+            f"old smart cut: min {min(old):.3f} s, median {statistics.median(old):.3f} s; "
+            f"runs (s): {' '.join(f'{t:.3f}' for t in old)}"
         )
         print("reproduce: .venv/bin/python benchmarks/cut_bench.py " + " ".join(sys.argv[1:]))
 

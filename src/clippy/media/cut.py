@@ -3,24 +3,39 @@
 Mezzanine parts are H.264 at a constant 30 fps with a keyframe every second starting at 0
 (see ``mezzanine``). For each requested range the whole GOPs inside it are stream-copied and
 only the partial GOPs at its two edges (under a second each) are re-encoded with the same
-encoder settings, in this process (``splice``); one ffmpeg encodes the clip's audio meanwhile,
-and both are muxed into one faststart MP4. ``plan_cut`` is the pure planning step; ``cut_clip``
-runs it.
+encoder settings, in this process (``splice``). The mezzanines' AAC packets are copied too,
+and only about 1.4 s around each join between parts is decoded and re-encoded (``audio_plan``,
+``audio_splice``); both go into one faststart MP4, with no ffmpeg process. Parts whose audio
+is not in the mezzanine's layout get the clip's audio encoded by ffmpeg instead.
+``plan_cut`` and ``plan_audio`` are the pure planning steps; ``cut_clip`` runs them.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import av
 import av.container
 
 from clippy.errors import MediaError
-from clippy.media.ffmpeg import ffmpeg, ffmpeg_finish, ffmpeg_start
+from clippy.media.audio_plan import Span, plan_audio
+from clippy.media.audio_splice import TIME_BASE as AAC_TIME_BASE
+from clippy.media.audio_splice import (
+    AacTrack,
+    aac_track,
+    add_aac_stream,
+    audio_payloads,
+    timed_packets,
+)
+from clippy.media.ffmpeg import ffmpeg
 from clippy.media.mezzanine import (
     AUDIO_CODEC_ARGS,
     AUDIO_OFFSET,
@@ -30,7 +45,8 @@ from clippy.media.mezzanine import (
 )
 from clippy.media.probe import probe
 from clippy.media.source import MediaSource, media_input, open_output
-from clippy.media.splice import splice_video
+from clippy.media.splice import TIME_BASE as SPLICE_TIME_BASE
+from clippy.media.splice import PartReader, read_parts, splice_video
 
 _EPS = 1e-6
 # MediaRecorder restarts leave small holes between segments; a clip simply skips them (it
@@ -143,35 +159,94 @@ def cut_clip(
 ) -> CutResult:
     """Cut ``ranges`` (stream time, joined in order) from ``parts`` into a faststart MP4.
 
-    The clip is H.264 + AAC, as long as the ranges within a frame (less any skipped holes).
-    Raises ``CutError`` for ranges the parts do not cover, ``FFmpegError`` if the audio encode
-    fails, ``SpliceError`` if a part's video cannot be read; no file is left at ``out`` then.
+    The clip is H.264 + AAC, as long as the ranges within a frame (less any skipped holes),
+    written in this process: video spliced (``splice``), the mezzanines' AAC copied and
+    re-encoded only around joins (``audio_plan``). Parts whose audio is not in the layout
+    that needs get the clip's audio encoded by ffmpeg instead. Raises ``CutError`` for ranges
+    the parts do not cover, ``FFmpegError`` if that audio encode fails, ``SpliceError`` if a
+    part cannot be read; no file is left at ``out`` then.
     """
     pieces = plan_cut(parts, ranges)
     frames = [
         (parts[p.part].path, round(p.t0 * MEZZANINE_FPS), round(p.t1 * MEZZANINE_FPS), p.copy)
         for p in pieces
     ]
-    with tempfile.TemporaryDirectory(prefix="clippy-cut-") as tmp_dir:
-        audio = Path(tmp_dir) / "audio.m4a"
-        # The clip's AAC encode is the longest job (measured): ffmpeg runs it on one core while
-        # this process splices the video on the other, then both are muxed in process.
-        encode = ffmpeg_start(_audio_args(parts, pieces, audio))
-        try:
-            with open_output(out, "mp4", {"movflags": "+faststart"}) as mp4:
-                _, packets = splice_video(frames, mp4)
-                ffmpeg_finish(encode, what="clip audio encode")
-                _mux_with_audio(mp4, packets, audio)
-        except BaseException:
-            if encode.poll() is None:
-                encode.kill()
-                encode.communicate()
-            out.unlink(missing_ok=True)
-            raise
+    try:
+        with (
+            ExitStack() as stack,
+            open_output(out, "mp4", {"movflags": "+faststart"}) as mp4,
+            ThreadPoolExecutor(max_workers=1) as pool,
+        ):
+            # One pass over each part reads its video and its audio packets.
+            read = read_parts((path for path, *_ in frames), stack)
+            tracks = _aac_tracks(parts, pieces, read)
+            if tracks is not None:
+                plan = plan_audio(audio_spans(pieces), {k: len(t) for k, t in tracks.items()})
+                # The audio's few re-encodes run beside the video splice (codecs drop the GIL).
+                payloads = pool.submit(audio_payloads, plan, tracks)
+                _, video = splice_video(frames, mp4, read)
+                audio = timed_packets(payloads.result(), plan.preroll, add_aac_stream(mp4))
+                for packet in _interleaved(video, SPLICE_TIME_BASE, audio, AAC_TIME_BASE):
+                    mp4.mux(packet)
+            else:
+                _, video = splice_video(frames, mp4, read)
+                _mux_encoded_audio(parts, pieces, mp4, video)
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
     # Frame-accurate by construction (tests hold it to that), so no ffprobe run is needed.
     duration = sum(p.duration for p in pieces)
     copied = sum(p.duration for p in pieces if p.copy)
     return CutResult(path=out, duration=duration, pieces=len(pieces), copied_seconds=copied)
+
+
+def audio_spans(pieces: Sequence[Piece]) -> list[Span]:
+    """The clip's audio as part-local sample spans, adjacent pieces of a part merged."""
+    return [
+        Span(part, round(t0 * AUDIO_RATE), round(t1 * AUDIO_RATE))
+        for part, t0, t1 in _merge_adjacent(pieces)
+    ]
+
+
+def _aac_tracks(
+    parts: Sequence[SourcePart], pieces: Sequence[Piece], read: Mapping[Path, PartReader]
+) -> dict[int, AacTrack] | None:
+    """The AAC packets of every part the cut uses, or None if one is not in the layout the
+    copy needs."""
+    tracks: dict[int, AacTrack] = {}
+    for idx in {p.part for p in pieces}:
+        found = read[parts[idx].path].audio
+        track = aac_track(*found) if found is not None else None
+        if track is None:
+            return None
+        tracks[idx] = track
+    return tracks
+
+
+def _interleaved(
+    first: list[av.Packet], first_base: Fraction, second: list[av.Packet], second_base: Fraction
+) -> Iterator[av.Packet]:
+    """Two streams' packets (each in order) merged by decoding time, for the muxer."""
+    a, b = float(first_base), float(second_base)
+    # (time, stream, index, packet): the index breaks ties, so packets are never compared.
+    merged = heapq.merge(
+        (((p.dts or 0) * a, 0, n, p) for n, p in enumerate(first)),
+        (((p.dts or 0) * b, 1, n, p) for n, p in enumerate(second)),
+    )
+    yield from (packet for *_, packet in merged)
+
+
+def _mux_encoded_audio(
+    parts: Sequence[SourcePart],
+    pieces: Sequence[Piece],
+    mp4: av.container.OutputContainer,
+    video: list[av.Packet],
+) -> None:
+    """The previous way, for audio that cannot be copied: ffmpeg encodes the clip's AAC."""
+    with tempfile.TemporaryDirectory(prefix="clippy-cut-") as tmp_dir:
+        audio = Path(tmp_dir) / "audio.m4a"
+        ffmpeg(_audio_args(parts, pieces, audio), what="clip audio encode")
+        _mux_with_audio(mp4, video, audio)
 
 
 def _mux_with_audio(

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 from clippy.errors import MediaError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from av.container import InputContainer, OutputContainer
 
 __all__ = [
@@ -126,12 +128,15 @@ class MediaSource:
             opts["format_whitelist"] = self.container.formats
         return opts
 
-    def open_av(self) -> InputContainer:
-        """Open this input with PyAV under the same restrictions as ``input_args``."""
+    def open_av(self, options: Mapping[str, str] | None = None) -> InputContainer:
+        """Open this input with PyAV under the same restrictions as ``input_args``;
+        ``options`` adds demuxer options (never over those restrictions)."""
         import av
 
         fmt = self.container.demuxer if self.container is not None else None
-        return av.open(self.location, mode="r", format=fmt, options=self.av_options())
+        return av.open(
+            self.location, mode="r", format=fmt, options={**(options or {}), **self.av_options()}
+        )
 
 
 def media_input(path: Path | str | MediaSource, container: str | None = None) -> MediaSource:
