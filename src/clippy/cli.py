@@ -183,34 +183,36 @@ async def _record_run(args: argparse.Namespace, settings: Settings) -> int:
     settings.record_resume = False  # a server on the same database resumes its own recordings
     app = create_app(settings)
     rt = app.state.ctx
-    try:
-        with session_scope(rt.session_factory) as session:
-            q = select(User).order_by(User.id)
-            if args.user:
-                q = q.where(User.email == args.user.lower())
-            users = list(session.scalars(q.limit(2)))
-            if len(users) != 1:
-                print(
-                    "clippy record: "
-                    + (f"no user {args.user}" if args.user else "name the account with --user")
-                    + " (create one with: clippy user create EMAIL --password ...)",
-                    file=sys.stderr,
-                )
-                return 2
-            kind = RecordingKind.CHANNEL
-            rec = create_recording(
-                session,
-                users[0],
-                args.url,
-                kind,
-                chat=args.chat,
-                twitch_irc_url=settings.twitch_irc_url,
-            )
-            rec_id, user_id = rec.id, users[0].id
-    except ClippyError as exc:
-        print(f"clippy record: {exc}", file=sys.stderr)
-        return 2
     async with app.router.lifespan_context(app):
+        # Made once this process runs: a server's watch finds it already claimed here, not
+        # under way and free for the taking while this process starts up.
+        try:
+            with session_scope(rt.session_factory) as session:
+                q = select(User).order_by(User.id)
+                if args.user:
+                    q = q.where(User.email == args.user.lower())
+                users = list(session.scalars(q.limit(2)))
+                if len(users) != 1:
+                    print(
+                        "clippy record: "
+                        + (f"no user {args.user}" if args.user else "name the account with --user")
+                        + " (create one with: clippy user create EMAIL --password ...)",
+                        file=sys.stderr,
+                    )
+                    return 2
+                kind = RecordingKind.CHANNEL
+                rec = create_recording(
+                    session,
+                    users[0],
+                    args.url,
+                    kind,
+                    chat=args.chat,
+                    twitch_irc_url=settings.twitch_irc_url,
+                )
+                rec_id, user_id = rec.id, users[0].id
+        except ClippyError as exc:
+            print(f"clippy record: {exc}", file=sys.stderr)
+            return 2
         recorders = rt.recorders
         recorders.start(rec_id, kind)
         loop = asyncio.get_running_loop()
@@ -226,6 +228,9 @@ async def _record_run(args: argparse.Namespace, settings: Settings) -> int:
                     _print_clip_event(get.result())
                 else:
                     get.cancel()
+            if rec_id in recorders.refused:
+                print(f"clippy record: recording {rec_id} is run by another node", file=sys.stderr)
+                return 1
             await _stream_jobs_done(rt.jobs, rec_id, rt.session_factory, sub.queue)
             while not sub.queue.empty():
                 _print_clip_event(sub.queue.get_nowait())
@@ -561,19 +566,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("clippy: interrupted", file=sys.stderr)
         return 130
     except OperationalError as exc:
-        # Down, unreachable or refusing us: the operator needs where and why, not a traceback.
-        print(f"clippy: {database_unavailable(settings, exc)}", file=sys.stderr)
+        # Down, unreachable or refusing us: the operator needs where and why, not a traceback
+        # (kept in the debug log for whoever needs it).
+        logging.getLogger("clippy").debug("database error", exc_info=True)
+        print(f"clippy: {database_problem(settings, exc)}", file=sys.stderr)
         return 2
     return result
 
 
-def database_unavailable(settings: Settings, exc: Exception) -> str:
-    """One line: which database (password hidden) could not be used, and the driver's reason."""
+def database_problem(settings: Settings, exc: Exception) -> str:
+    """One line: which database (password hidden) failed us, and the driver's reason."""
     from sqlalchemy.engine import make_url
 
     where = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return f"database {where} unavailable: {reason[0] if reason else type(exc).__name__}"
+    return f"database {where}: {reason[0] if reason else type(exc).__name__}"
 
 
 def settings_error(exc: ValidationError) -> str:

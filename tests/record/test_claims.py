@@ -30,14 +30,21 @@ class Parts:
 class Node:
     """One server's ``Recorders``, with a runner that records which node ran what."""
 
-    def __init__(self, name: str, parts: Parts, ran: list[tuple[str, int]]) -> None:
+    def __init__(
+        self, name: str, parts: Parts, ran: list[tuple[str, int]], takeover_after: float = 0.0
+    ) -> None:
         async def run(_parts: object, recording_id: int, stop: asyncio.Event) -> None:
             ran.append((name, recording_id))
             await stop.wait()
 
         runners = {RecordingKind.CHANNEL: run, RecordingKind.IMPORT: run}
         loop = asyncio.get_running_loop()
-        self.recorders = Recorders(parts, loop, runners=runners)  # type: ignore[arg-type]
+        self.recorders = Recorders(
+            parts,  # type: ignore[arg-type]
+            loop,
+            runners=runners,  # type: ignore[arg-type]
+            takeover_after=takeover_after,
+        )
 
 
 @pytest.fixture
@@ -79,6 +86,7 @@ def test_each_recording_runs_on_one_node_and_a_dead_nodes_is_taken_over(parts: P
         await _settle()
         assert ran == [("a", rec)]
         assert a.recorders.running() == {rec} and b.recorders.running() == set()
+        assert rec in b.recorders.refused and rec not in a.recorders.refused
 
         # A's database connection dies (its process was killed): PostgreSQL drops its lock.
         url = parts.settings.resolved_database_url.replace("+psycopg", "")
@@ -122,5 +130,46 @@ def test_a_stop_made_through_another_node_reaches_the_recording(parts: Parts) ->
         await _settle()
         assert ran == [("a", rec)]
         await a.recorders.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_new_recording_is_left_to_the_node_that_made_it(parts: Parts) -> None:
+    """A watch that finds a recording under way and unclaimed waits ``takeover_after`` before
+    taking it: the node that just made it claims it in the meantime."""
+    if not _postgres(parts):
+        pytest.skip("nothing is taken over on SQLite")
+    rec = _recording(parts)
+
+    async def scenario() -> None:
+        ran: list[tuple[str, int]] = []
+        watcher = Node("watcher", parts, ran, takeover_after=30.0)
+        await watcher.recorders.check()  # first sight: unclaimed, but only just
+        await _settle()
+        maker = Node("maker", parts, ran)
+        maker.recorders.start(rec, "channel")
+        await _settle()
+        await watcher.recorders.check()
+        await _settle()
+        assert ran == [("maker", rec)]
+        await watcher.recorders.close()
+        await maker.recorders.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_recording_that_finished_meanwhile_is_not_started_again(parts: Parts) -> None:
+    rec = _recording(parts)
+    with session_scope(parts.session_factory) as s:
+        s.get(Recording, rec).status = "ended"
+
+    async def scenario() -> None:
+        ran: list[tuple[str, int]] = []
+        node = Node("a", parts, ran)
+        node.recorders.start(rec, "channel")  # as a watch that read it still under way would
+        await _settle()
+        assert ran == [] and node.recorders.running() == set()
+        assert rec not in node.recorders.refused
+        await node.recorders.close()
 
     asyncio.run(scenario())

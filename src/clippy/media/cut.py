@@ -46,7 +46,7 @@ from clippy.media.mezzanine import (
 from clippy.media.probe import probe
 from clippy.media.source import MediaSource, media_input, open_output
 from clippy.media.splice import TIME_BASE as SPLICE_TIME_BASE
-from clippy.media.splice import PartReader, read_parts, splice_video
+from clippy.media.splice import PartReader, SpliceError, read_parts, splice_video
 
 _EPS = 1e-6
 # MediaRecorder restarts leave small holes between segments; a clip simply skips them (it
@@ -164,7 +164,7 @@ def cut_clip(
     re-encoded only around joins (``audio_plan``). Parts whose audio is not in the layout
     that needs get the clip's audio encoded by ffmpeg instead. Raises ``CutError`` for ranges
     the parts do not cover, ``FFmpegError`` if that audio encode fails, ``SpliceError`` if a
-    part cannot be read; no file is left at ``out`` then.
+    part's video or audio cannot be read or re-encoded; no file is left at ``out`` then.
     """
     pieces = plan_cut(parts, ranges)
     frames = [
@@ -185,7 +185,11 @@ def cut_clip(
                 # The audio's few re-encodes run beside the video splice (codecs drop the GIL).
                 payloads = pool.submit(audio_payloads, plan, tracks)
                 _, video = splice_video(frames, mp4, read)
-                audio = timed_packets(payloads.result(), plan.preroll, add_aac_stream(mp4))
+                try:
+                    audio_payloads_done = payloads.result()
+                except av.FFmpegError as exc:  # a damaged AAC frame: the candidate, not the job
+                    raise SpliceError(f"cannot copy the clip's audio: {exc}") from None
+                audio = timed_packets(audio_payloads_done, plan.preroll, add_aac_stream(mp4))
                 for packet in _interleaved(video, SPLICE_TIME_BASE, audio, AAC_TIME_BASE):
                     mp4.mux(packet)
             else:

@@ -110,6 +110,12 @@ def active_recordings(session: Session) -> list[tuple[int, str]]:
     return [(i, k) for i, k in session.execute(q.order_by(Recording.id)).tuples()]
 
 
+def is_active(session: Session, recording_id: int) -> bool:
+    """Whether recording ``recording_id`` exists and is still under way."""
+    rec = session.get(Recording, recording_id)
+    return rec is not None and rec.status in RECORDING_ACTIVE
+
+
 def visible_recording(session: Session, user_id: int, recording_id: int) -> Recording:
     """The recording if ``user_id`` owns it; ``NotFound`` otherwise."""
     rec = session.get(Recording, recording_id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 
 from clippy.db import session_scope
@@ -21,7 +22,7 @@ from clippy.record.claims import Claim, Claims
 from clippy.record.feed import RecordParts
 from clippy.record.importer import import_video
 from clippy.record.recorder import record_channel
-from clippy.record.recordings import RecordingKind, active_recordings
+from clippy.record.recordings import RecordingKind, active_recordings, is_active
 
 __all__ = ["Recorders"]
 
@@ -39,7 +40,9 @@ class Recorders:
     """Starts, stops and awaits this process's recording tasks.
 
     ``resume``: take up recordings under way that no process runs (at start and, on
-    PostgreSQL, whenever ``watch`` finds one); off for ``clippy record``, which runs its own.
+    PostgreSQL, whenever ``watch`` has found one unheld for ``takeover_after`` seconds: a
+    recording just created is claimed by the node that made it, not by the first to look);
+    off for ``clippy record``, which runs its own.
     """
 
     def __init__(
@@ -49,6 +52,7 @@ class Recorders:
         *,
         resume: bool = True,
         runners: Mapping[str, Runner] = RUNNERS,
+        takeover_after: float = 15.0,
     ) -> None:
         self.parts = parts
         self.resume = resume
@@ -58,6 +62,9 @@ class Recorders:
         self._claims = Claims(parts.settings.resolved_database_url)
         self._held: dict[int, Claim] = {}
         self._crashed: set[int] = set()  # not taken up again by ``watch``: it would crash again
+        self._unheld_since: dict[int, float] = {}
+        self.takeover_after = takeover_after
+        self.refused: set[int] = set()  # ids another node held when this one tried (any thread)
         self._closed = False
 
     def _on_loop(self, fn: Callable[..., object], *args: object) -> None:
@@ -84,16 +91,45 @@ class Recorders:
         task.add_done_callback(lambda t: self._done(recording_id, t))
 
     async def _run(self, recording_id: int, kind: str, stop: asyncio.Event) -> None:
-        claim = await asyncio.to_thread(self._claims.take, recording_id)
+        taking = asyncio.ensure_future(asyncio.to_thread(self._claim, recording_id))
+        try:
+            claim = await asyncio.shield(taking)
+        except asyncio.CancelledError:
+            # The thread goes on: what it takes is let go as soon as it has it.
+            taking.add_done_callback(_release_late)
+            raise
+        except Exception:  # not a crash: the database away for a moment, the next check retries
+            log.warning("recording %s: cannot claim it now", recording_id, exc_info=True)
+            return
         if claim is None:
-            log.info("recording %s runs on another node", recording_id)
             return
         self._held[recording_id] = claim
         try:
             await self._runners[kind](self.parts, recording_id, stop)
         finally:
             self._held.pop(recording_id, None)
+            await asyncio.shield(asyncio.to_thread(claim.release))
+
+    def _claim(self, recording_id: int) -> Claim | None:
+        """The claim on a recording still under way (blocking); ``None`` when another node
+        holds it (noted in ``refused``) or it has finished."""
+        claim = self._claims.take(recording_id)
+        if claim is None:
+            log.info("recording %s runs on another node", recording_id)
+            self.refused.add(recording_id)
+            return None
+        try:
+            # It may have finished between the look that started it here and the claim: its
+            # holder writes the final status before letting go, so this read settles it.
+            with session_scope(self.parts.session_factory) as session:
+                active = is_active(session, recording_id)
+        except BaseException:
             claim.release()
+            raise
+        if not active:
+            claim.release()
+            return None
+        return claim
 
     def _done(self, recording_id: int, task: asyncio.Task[None]) -> None:
         self._tasks.pop(recording_id, None)
@@ -151,9 +187,11 @@ class Recorders:
         PostgreSQL, start the ones under way that no process holds (their node died)."""
 
         def read() -> tuple[dict[int, str], set[int] | None]:
+            # Claims first: a recording that finishes between the two reads is then seen held
+            # (or gone), never under way with nobody holding it.
+            held = self._claims.held()
             with session_scope(self.parts.session_factory) as session:
-                active = dict(active_recordings(session))
-            return active, self._claims.held()
+                return dict(active_recordings(session)), held
 
         active, held = await asyncio.to_thread(read)
         for recording_id, (task, stop) in list(self._tasks.items()):
@@ -166,11 +204,14 @@ class Recorders:
                 task.cancel()
         if not self.resume or held is None:
             return  # SQLite: one node, which resumed everything at start
-        for recording_id, kind in active.items():
-            free = recording_id not in held and recording_id not in self._tasks
-            if free and recording_id not in self._crashed:
+        now = time.monotonic()
+        busy = held | set(self._tasks) | self._crashed
+        free = [r for r in active if r not in busy]
+        self._unheld_since = {r: self._unheld_since.get(r, now) for r in free}
+        for recording_id in free:
+            if now - self._unheld_since[recording_id] >= self.takeover_after:
                 log.info("recording %s: no node runs it, taking it over", recording_id)
-                self.start(recording_id, kind)
+                self.start(recording_id, active[recording_id])
 
     async def close(self) -> None:
         """Cancel every task without finishing its recording: the next start resumes it."""
@@ -181,4 +222,13 @@ class Recorders:
         for t in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
-        self._claims.close()
+        await asyncio.to_thread(self._claims.close)
+
+
+def _release_late(taking: asyncio.Future[Claim | None]) -> None:
+    """Let go of a claim whose task was cancelled while the claim was being taken."""
+    if taking.cancelled() or taking.exception() is not None:
+        return
+    claim = taking.result()
+    if claim is not None:
+        asyncio.get_running_loop().run_in_executor(None, claim.release)
