@@ -231,6 +231,18 @@ def test_two_ranges_are_joined_in_order(mezzanine_parts: list[SourcePart], tmp_p
     check_edges(out, mezzanine_parts, 41.2, 6.5)
 
 
+def test_overlapping_ranges_repeat_their_frames(
+    mezzanine_parts: list[SourcePart], tmp_path: Path
+) -> None:
+    # Both ranges copy the middle of the same part: its packets go out twice, each in place.
+    out = tmp_path / "replay.mp4"
+    cut_clip(mezzanine_parts, [(11.0, 18.0), (12.0, 19.0)], out)
+    check_clip(out, 14.0)
+    clip = frames(out)
+    assert source_frame_of(clip[209], mezzanine_parts[1], 7.9667) == pytest.approx(7.9667, abs=1e-3)
+    assert source_frame_of(clip[210], mezzanine_parts[1], 2.0) == pytest.approx(2.0)
+
+
 def test_long_cut_is_mostly_stream_copied(
     mezzanine_parts: list[SourcePart], tmp_path: Path
 ) -> None:

@@ -169,15 +169,28 @@ def splice_video(
                 pool.submit(_piece_packets, parts[path], first, stop, copy)
                 for path, first, stop, copy in pieces
             ]
-            out: list[av.Packet] = []
-            for job in jobs:
-                for packet in job.result():
-                    ticks = len(out) * FRAME_TICKS
-                    packet.pts = packet.dts = ticks
-                    packet.time_base, packet.duration = TIME_BASE, FRAME_TICKS
-                    packet.stream = stream
-                    out.append(packet)
+            results = [job.result() for job in jobs]
+        # Renumbered only once every edge is decoded (a decode reads its part's packets), and
+        # a packet that two overlapping ranges both copy goes out twice as two packets.
+        out: list[av.Packet] = []
+        seen: set[int] = set()
+        for packets in results:
+            for packet in packets:
+                if id(packet) in seen:
+                    packet = _copy_packet(packet)
+                seen.add(id(packet))
+                ticks = len(out) * FRAME_TICKS
+                packet.pts = packet.dts = ticks
+                packet.time_base, packet.duration = TIME_BASE, FRAME_TICKS
+                packet.stream = stream
+                out.append(packet)
     return stream, out
+
+
+def _copy_packet(packet: av.Packet) -> av.Packet:
+    copy = av.Packet(bytes(packet))
+    copy.is_keyframe = packet.is_keyframe
+    return copy
 
 
 def _piece_packets(part: PartReader, first: int, stop: int, copy: bool) -> list[av.Packet]:
