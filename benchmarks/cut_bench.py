@@ -39,7 +39,7 @@ from clippy.media import cut  # noqa: E402
 from clippy.media.audio_plan import plan_audio  # noqa: E402
 from clippy.media.audio_splice import add_aac_stream, read_aac, splice_audio  # noqa: E402
 from clippy.media.cut import SourcePart, _audio_args, audio_spans, cut_clip, plan_cut  # noqa: E402
-from clippy.media.ffmpeg import ffmpeg, ffmpeg_finish, ffmpeg_start  # noqa: E402
+from clippy.media.ffmpeg import FFmpegError, ffmpeg, ffmpeg_command  # noqa: E402
 from clippy.media.mezzanine import (  # noqa: E402
     AUDIO_CODEC_ARGS,
     AUDIO_OFFSET,
@@ -134,6 +134,19 @@ def splice_runner(parts: list[SourcePart], out: Path, stack: ExitStack) -> Calla
 def ffmpeg_audio_only(parts: list[SourcePart], out: Path) -> None:
     """The old smart cut's audio half alone: the ffmpeg AAC encode of the clip's audio."""
     ffmpeg(_audio_args(parts, plan_cut(parts, [CLIP]), out), what="audio encode")
+
+
+def ffmpeg_start(args: list[str]) -> subprocess.Popen[bytes]:
+    """The old cut's background ffmpeg (its only user went with the audio copy)."""
+    return subprocess.Popen(ffmpeg_command(args), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def ffmpeg_finish(proc: subprocess.Popen[bytes], *, what: str) -> None:
+    """Wait for ``ffmpeg_start``'s process; ``FFmpegError`` with its last line if it failed."""
+    _, err = proc.communicate(timeout=600)
+    if proc.returncode != 0:
+        last = (err.decode(errors="replace").strip().splitlines() or ["?"])[-1]
+        raise FFmpegError(f"{what} failed (exit {proc.returncode}): {last}")
 
 
 def old_smart_cut(parts: list[SourcePart], out: Path, tmp: Path) -> None:

@@ -68,25 +68,6 @@ def run(args: Sequence[str], *, timeout: float = 600.0, what: str = "ffmpeg") ->
     return err
 
 
-def ffmpeg_start(args: Sequence[str]) -> subprocess.Popen[bytes]:
-    """Start ffmpeg with ``args`` in the background (as ``ffmpeg(args)`` would run it); pair
-    with ``ffmpeg_finish``."""
-    return subprocess.Popen(ffmpeg_command(args), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-def ffmpeg_finish(proc: subprocess.Popen[bytes], *, timeout: float = 600.0, what: str) -> None:
-    """Wait for a started ffmpeg; ``FFmpegError`` with its last line of stderr if it failed."""
-    try:
-        _, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        raise FFmpegError(f"{what}: ffmpeg took longer than {timeout:.0f} s") from None
-    if proc.returncode != 0:
-        last = (err.decode(errors="replace").strip().splitlines() or ["?"])[-1]
-        raise FFmpegError(f"{what} failed (exit {proc.returncode}): {last}")
-
-
 def ffmpeg(args: Sequence[str], *, timeout: float = 600.0, what: str = "ffmpeg") -> str:
     """Run ffmpeg quietly (errors only, no stdin, overwrite outputs) with ``args``."""
     return run(ffmpeg_command(args), timeout=timeout, what=what)
