@@ -154,8 +154,12 @@ def test_archive_plays_three_minutes_across_segments(
         " v.currentTime = 0; v.playbackRate = 4; v.play(); })()"
     )
     deadline = time.monotonic() + 150
+    # Waits on the samples themselves, not on currentTime: under load the 100 ms sampler runs
+    # late, and a last sample taken just before 181 s would fail a playback that went on.
+    last_sampled = "(() => { const s = window.__samples;"
+    last_sampled += " return s.length ? s[s.length - 1][1] : 0; })()"
     while time.monotonic() < deadline:
-        if page.evaluate("document.querySelector('#archive-player').currentTime") >= 181:
+        if page.evaluate(last_sampled) >= 181:
             break
         time.sleep(1)
     samples = page.evaluate("window.__samples")
