@@ -155,6 +155,9 @@ class Stream(Base):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(default=None)
     last_segment_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Refreshed by every node's idle check while it holds a connection of the stream: a node
+    # sees only its own sockets, and this tells the others the client is still there.
+    client_seen_at: Mapped[datetime | None] = mapped_column(default=None)
     # Stream-time seconds received so far (end of the latest segment).
     received_until: Mapped[float] = mapped_column(Float, default=0.0)
     # Choices made for this stream: the export layout ("layout") and clip length ("clip_length").

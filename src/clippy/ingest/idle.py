@@ -6,6 +6,11 @@ next segment's payoff) was never clipped. A stream with no connected client whos
 life (a segment, a (re)start, a disconnect) is older than the idle timeout is ended here and
 handed to the same ``on_ended`` as ``stop`` (the final detection pass). Until then it stays
 resumable; after it, a ``start`` with the same client stream id starts it again.
+
+With several nodes, a stream's client is connected to one of them, and each node knows only
+its own sockets. So each check first stamps ``client_seen_at`` on the streams this node holds,
+and that stamp is a sign of life for every node: a client connected anywhere keeps its stream
+live, and a node that died stops stamping, so its streams end a timeout later elsewhere.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from clippy.db import Stream, StreamStatus, utcnow
@@ -58,15 +63,15 @@ class LiveConnections:
 
 
 def is_idle(
-    last_segment_at: datetime | None,
     started_at: datetime,
-    left_at: datetime | None,
+    signs: Iterable[datetime | None],
     now: datetime,
     timeout: timedelta,
 ) -> bool:
-    """Whether a stream's last sign of life is more than ``timeout`` before ``now``."""
-    signs = [t for t in (last_segment_at, started_at, left_at) if t is not None]
-    return now - max(signs) > timeout
+    """Whether a stream's last sign of life (its start, or any of ``signs``: a segment, a
+    disconnect, a node's connection stamp) is more than ``timeout`` before ``now``."""
+    latest = max([started_at, *(t for t in signs if t is not None)])
+    return now - latest > timeout
 
 
 def end_idle_streams(
@@ -80,15 +85,21 @@ def end_idle_streams(
     connected = live.connected()
     ended: list[int] = []
     with session_factory() as session:
-        rows = session.execute(
-            select(Stream.id, Stream.last_segment_at, Stream.started_at).where(
-                Stream.status == StreamStatus.LIVE
+        if connected:
+            session.execute(
+                update(Stream)
+                .where(Stream.id.in_(connected), Stream.status == StreamStatus.LIVE)
+                .values(client_seen_at=now)
             )
+        rows = session.execute(
+            select(
+                Stream.id, Stream.started_at, Stream.last_segment_at, Stream.client_seen_at
+            ).where(Stream.status == StreamStatus.LIVE)
         ).tuples()
-        for stream_id, last, started in rows:
+        for stream_id, started, last, seen in rows:
             if stream_id in connected:
                 continue
-            if is_idle(last, started, live.left_at.get(stream_id), now, timeout):
+            if is_idle(started, (last, seen, live.left_at.get(stream_id)), now, timeout):
                 ended.append(stream_id)
         for stream_id in ended:
             end_stream(session, stream_id, now)
