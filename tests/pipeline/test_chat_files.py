@@ -66,6 +66,45 @@ def test_lightor_tsv(tmp_path: Path) -> None:
     assert load_chat(path) == [ChatLine(1.0, "ann", "hello"), ChatLine(12.0, "mod", "!clip")]
 
 
+def test_lightor_tsv_is_read_as_the_csv_writer_wrote_it(tmp_path: Path) -> None:
+    """Lightor's files quote a message holding a quote, a tab or a line break (quotes
+    doubled); each is one line of chat, its text as typed."""
+    path = tmp_path / "342 720000.csv"
+    path.write_text(
+        '1\t342\tann\t"""nooooo"" ... ""noooooo"" lol"\t0\t721000\n'
+        '2\t342\tbob\t"tab\there"\t0\t722000\n'
+        '3\t342\tcid\t"two\nlines"\t0\t723000\n'
+        "4\t342\tdan\tLUL\t0\t724000\n"
+    )
+    assert load_chat(path) == [
+        ChatLine(1.0, "ann", '"nooooo" ... "noooooo" lol'),
+        ChatLine(2.0, "bob", "tab\there"),
+        ChatLine(3.0, "cid", "two\nlines"),
+        ChatLine(4.0, "dan", "LUL"),
+    ]
+
+
+def test_lightor_tsv_written_by_hand_with_a_stray_quote(tmp_path: Path) -> None:
+    """Without CSV quoting, a lone quote would swallow every later line; such a file is read
+    line by line instead, an unquoted tab inside a message included."""
+    path = tmp_path / "342 720000.csv"
+    path.write_text('1\t342\tann\t"so true\t0\t721000\n2\t342\tbob\tgg\twp\t0\t722000\n')
+    assert load_chat(path) == [ChatLine(1.0, "ann", '"so true'), ChatLine(2.0, "bob", "gg\twp")]
+
+
+def test_one_broken_row_in_a_long_lightor_file_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "342 720000.csv"
+    rows = [f"{i}\t342\tu{i}\thi\t0\t{720000 + 1000 * i}" for i in range(200)]
+    rows[50] = "50\t342\tu50\tcut off mid-"
+    path.write_text("\n".join(rows) + "\n")
+    lines = load_chat(path)
+    assert len(lines) == 199 and 50.0 not in {c.time for c in lines}
+    # Many broken rows are no longer a few: the file is refused, naming the first.
+    path.write_text("\n".join(rows[:40] + ["x\ty"] * 3) + "\n")
+    with pytest.raises(ChatFileError, match=r":41: expected 6 tab-separated columns"):
+        load_chat(path)
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

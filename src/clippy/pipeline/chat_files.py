@@ -14,13 +14,17 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
+import logging
 import re
 from pathlib import Path
 from typing import Any
 
 from clippy.detect import ChatLine
 from clippy.errors import InvalidInput
+
+log = logging.getLogger(__name__)
 
 LIGHTOR_NAME = re.compile(r"^(?P<key>.+) (?P<start>\d+)\.csv$")
 
@@ -116,22 +120,61 @@ def read_lightor_tsv(path: Path, start_ms: int | None) -> list[ChatLine]:
 
     Seconds are ``int(timestamp_ms / 1000 - int(start_ms / 1000))``, Lightor's own rule;
     without ``start_ms`` (a file not named ``<key> <start_ms>.csv``) the first line is 0 s.
+    Lightor's files are written by a CSV writer (a message holding a quote, a tab or a line
+    break is quoted, quotes doubled), so they are read as CSV, as Lightor reads them; a file
+    that reads better without quoting (a stray quote in a hand-made file) is read that way.
+    A few unreadable rows (at most 1 %) are skipped with a warning: one broken line must not
+    cost a whole benchmark run; more than that is an error naming the first.
     """
-    rows = []
-    with path.open(newline="", encoding="utf-8", errors="replace") as f:
-        for n, row in enumerate(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE), 1):
-            if not row:
-                continue
-            if len(row) < 6:
-                raise ChatFileError(
-                    f"{path}:{n}: expected 6 tab-separated columns "
-                    f"(id, video, user, message, 0, timestamp_ms), found {len(row)}"
-                )
-            try:
-                rows.append((float(row[5]), row[2], row[3]))
-            except ValueError:
-                raise ChatFileError(f"{path}:{n}: timestamp {row[5]!r} is not a number") from None
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise ChatFileError(f"cannot read chat file {path}: {exc.strerror}") from None
+    rows, problems = _lightor_rows(text, path, quoted=True)
+    if problems:
+        plain_rows, plain_problems = _lightor_rows(text, path, quoted=False)
+        if len(plain_problems) < len(problems):
+            rows, problems = plain_rows, plain_problems
+    if problems and (not rows or len(problems) * 100 > len(rows) + len(problems)):
+        raise ChatFileError(problems[0])
+    if problems:
+        log.warning("%s: %d unreadable rows skipped (%s)", path, len(problems), problems[0])
     if start_ms is None:
         start_ms = int(min((r[0] for r in rows), default=0))
     lines = [ChatLine(float(int(ts / 1000 - int(start_ms / 1000))), u, t) for ts, u, t in rows]
     return sorted((c for c in lines if c.time >= 0), key=lambda c: c.time)
+
+
+def _lightor_rows(
+    text: str, path: Path, *, quoted: bool
+) -> tuple[list[tuple[float, str, str]], list[str]]:
+    """``(timestamp_ms, user, message)`` of every readable row, and a line per unreadable one.
+
+    The timestamp is the last column and the message everything between the user and the
+    ``0`` column, so a tab inside an unquoted message does not shift the columns.
+    """
+    rows: list[tuple[float, str, str]] = []
+    problems: list[str] = []
+    source = io.StringIO(text, newline="")
+    if quoted:
+        reader = csv.reader(source, delimiter="\t", quoting=csv.QUOTE_MINIMAL)
+    else:
+        reader = csv.reader(source, delimiter="\t", quoting=csv.QUOTE_NONE)
+    try:
+        for row in reader:
+            if not row:
+                continue
+            n = reader.line_num
+            if len(row) < 6:
+                problems.append(
+                    f"{path}:{n}: expected 6 tab-separated columns "
+                    f"(id, video, user, message, 0, timestamp_ms), found {len(row)}"
+                )
+                continue
+            try:
+                rows.append((float(row[-1]), row[2], "\t".join(row[3:-2])))
+            except ValueError:
+                problems.append(f"{path}:{n}: timestamp {row[-1]!r} is not a number")
+    except csv.Error as exc:  # a quote that never closes swallows the rest of the file
+        problems.append(f"{path}:{reader.line_num}: {exc}")
+    return rows, problems
