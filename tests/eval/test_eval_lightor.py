@@ -50,6 +50,19 @@ def test_reactions_after_moments_are_found_with_their_start(
     assert out["clip_recall"] == 1.0
 
 
+def test_what_a_mac_or_jupyter_leaves_in_the_chat_folder_is_ignored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_video(
+        tmp_path, "v1", labels=["000-00 001-00 001-10"], chat=[(1.0, "u", "hi")], split="train"
+    )
+    chat_dir = tmp_path / "dataset/Dota2/train/chat"
+    (chat_dir / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (chat_dir / ".ipynb_checkpoints").mkdir()
+    assert main(["eval", "lightor", str(tmp_path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["videos"] == 1
+
+
 def test_missing_dataset_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -73,6 +73,8 @@ def load_split(root: Path, game: str, split: str) -> list[LabelledVideo]:
             )
     videos = []
     for path in sorted(chat_dir.iterdir()):
+        if path.name.startswith(".") or path.is_dir():
+            continue  # .DS_Store, .ipynb_checkpoints: what a Mac or Jupyter leaves behind
         m = LIGHTOR_NAME.match(path.name)
         if m is None:
             raise DatasetError(f"{path}: a chat file must be named '<key> <start_ms>.csv'")
