@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from clippy.pipeline.recognise import shortfall_warning
 from tests.fixtures.media import PlantedStream
 from tests.fixtures.speech import spoken_title_words
 
@@ -93,6 +94,39 @@ def test_process_refuses_non_media_clearly(tmp_path: Path) -> None:
     proc = run_process(str(bad), "--json", cwd=tmp_path)
     assert proc.returncode == 2
     assert "cannot process" in proc.stderr and "notes.txt" in proc.stderr
+
+
+def test_a_file_cut_off_short_is_processed_with_a_warning(tmp_path: Path) -> None:
+    """A download cut off: the container still says 40 s, a few seconds of audio are there.
+    What is there is processed, and the user is told, not handed "0 clips" for 40 s."""
+    whole = tmp_path / "whole.mkv"
+    subprocess.run(
+        [
+            *("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=f=300:d=40"),
+            *("-f", "lavfi", "-i", "color=c=black:s=320x180:r=25:d=40"),
+            *("-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", str(whole)),
+        ],
+        check=True,
+    )
+    cut = tmp_path / "cut.mkv"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 8])
+    proc = run_process(str(cut), "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == []
+    assert "warning: the audio of" in proc.stderr and "says it lasts 40.0 s" in proc.stderr
+    assert "cut off or damaged" in proc.stderr
+    # A whole file says nothing of the kind.
+    proc = run_process(str(whole), "--json", cwd=tmp_path)
+    assert proc.returncode == 0 and "warning" not in proc.stderr
+
+
+def test_shortfall_is_warned_only_past_a_margin() -> None:
+    assert shortfall_warning("a.mp4", 40.0, 40.0) is None
+    assert shortfall_warning("a.mp4", 40.0, 38.5) is None  # encoder padding, a short tail
+    assert shortfall_warning("a.mp4", 0.0, 12.0) is None  # a stream states no duration
+    assert shortfall_warning("a.mp4", 3600.0, 3500.0) is not None
+    note = shortfall_warning("a.mp4", 40.0, 2.7)
+    assert note is not None and "ends at 2.7 s" in note and "40.0 s" in note
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,7 @@ from clippy.media.thumbnail import make_thumbnail
 from clippy.pipeline.analysis import SAMPLE_RATE, Analysis, features_json
 from clippy.pipeline.chat_files import ChatFileError, load_chat
 from clippy.pipeline.progress import progress_bar, progress_iter
-from clippy.pipeline.recognise import load_recording, recognise_recording
+from clippy.pipeline.recognise import load_recording, recognise_recording, shortfall_warning
 from clippy.pipeline.timing import Stopwatch
 from clippy.pipeline.windows import HISTORY_SECONDS, WindowInput, plan_window
 from clippy.transcribe import TranscriberError, check_transcriber
@@ -160,6 +160,9 @@ def process_file(
         print(f"clippy: cannot process {source}: {exc}", file=err)
         return 2
     clock.lap("reading the audio")
+    warning = shortfall_warning(source, info.duration, len(samples) / SAMPLE_RATE)
+    if warning:
+        print(f"clippy: warning: {warning}", file=err)
     try:
         return _process(
             source,
@@ -224,7 +227,7 @@ def _process(
         )
         print()
     else:
-        _print_table(clips, info.duration, elapsed)
+        _print_table(clips, len(samples) / SAMPLE_RATE, elapsed)
     return 0
 
 

@@ -85,6 +85,18 @@ def load_recording(source: str) -> tuple[MediaInfo, np.ndarray]:
     return info, decode_audio(src)
 
 
+def shortfall_warning(source: str, stated: float, decoded: float) -> str | None:
+    """A warning when the audio ends well before the duration the file states (a download or
+    copy cut off, a damaged file): without it, a missing hour looks like an hour of nothing."""
+    if stated > 0 and stated - decoded > max(3.0, 0.02 * stated):
+        return (
+            f"the audio of {source} ends at {decoded:.1f} s, but the file says it lasts "
+            f"{stated:.1f} s (cut off or damaged?): clips can only come from the first "
+            f"{decoded:.1f} s"
+        )
+    return None
+
+
 def split_runs(samples: np.ndarray, count: int) -> list[Run]:
     """``count`` contiguous runs cut at quiet moments, each overlapping the next by
     ``OVERLAP_SECONDS``."""
