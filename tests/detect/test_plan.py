@@ -59,13 +59,28 @@ def test_payoff_sentence_still_running_waits_then_is_clipped_whole() -> None:
 
 
 def test_waiting_for_the_payoff_is_bounded_by_max_wait() -> None:
-    tl = _timeline(60, {55: 3.0, 56: 2.0, 57: 2.0, 58: 2.0, 59: 2.0}, {55: LOUD})
-    # Peak at 55.5, the moment runs to the end of the recording at 60: its payoff is not
-    # recorded, but the peak is already 4.5 s old (≥ max_wait 4): clip now.
-    [plan] = plan_clips(tl, [], available_until=60.0, final=False)
-    assert plan.peak == 55.5 and plan.end == 60.0
+    tl = _timeline(70, {55: 3.0, 56: 2.0}, {55: LOUD})
+    # Peak at 55.5, the moment over at 57, its payoff (to 60) not yet all recorded at 59.6;
+    # the peak is already 4.1 s old (≥ max_wait 4): clip now with what there is.
+    [plan] = plan_clips(tl, [], available_until=59.6, final=False)
+    assert plan.peak == 55.5 and plan.end == 59.6
     assert plan.end - plan.start == 15.0
-    assert plan_clips(tl, [], available_until=60.0, final=False, cfg=PlanConfig(max_wait=10)) == []
+    assert plan_clips(tl, [], available_until=59.6, final=False, cfg=PlanConfig(max_wait=10)) == []
+
+
+def test_a_moment_still_going_on_waits_for_its_end() -> None:
+    """A shout that runs to the end of the recording is not over: clipping it then would cut
+    it off mid-sentence. It waits for the next segment however old its peak, and is clipped
+    whole once it has ended (glass-to-clip counts from its end)."""
+    loud_run = {55: 3.0, **{i: 2.0 for i in range(56, 64)}}
+    tl = _timeline(80, loud_run, {55: LOUD})
+    assert plan_clips(tl, [], available_until=60.0, final=False) == []
+    [plan] = plan_clips(tl, [], available_until=70.0, final=False)
+    assert plan.peak == 55.5 and plan.end >= 64 + 3
+    # One that goes on for longer than a clip can hold is clipped without waiting for its end.
+    endless = _timeline(200, {**{i: 2.0 for i in range(20, 200)}, 30: 3.0})
+    [cut] = plan_clips(endless, [], available_until=80.0, final=False)
+    assert cut.peak == 30.5 and cut.end <= 80.0
 
 
 def test_short_moment_grows_to_min_len_mostly_backwards() -> None:

@@ -8,7 +8,9 @@ sentence boundary but costs 10 s of latency. ``PlanConfig.max_wait`` bounds that
 ``max_wait`` s of a segment ever wait, and they wait exactly one segment: glass-to-clip is at
 most ``10 + max_wait`` s plus processing (14 s + processing with the default 4 s), and every
 clip has at least ``max_wait`` s after its peak. A larger ``max_wait`` means fewer cut-short
-payoffs and more waiting; ``final`` (end of stream, offline file) never waits.
+payoffs and more waiting; ``final`` (end of stream, offline file) never waits. A moment still
+going on at the end of a segment (a long shout) waits for the next one whatever its peak's age,
+so it is not cut off mid-sentence: its bound counts from its end, up to a clip's length.
 """
 
 from __future__ import annotations
@@ -105,7 +107,7 @@ def plan_clips(
             i1 = max(m.i0 + 1, min(m.i1, int(np.ceil(end - tl.t0))))
             m = replace(m, peak=peak, end=end, i1=i1)
         end, end_known = _payoff_end(m, sentences, available_until, cfg)
-        if not final and not end_known and available_until - m.peak < cfg.max_wait:
+        if not final and not end_known and _waits(m, available_until, cfg):
             continue  # the payoff is still being recorded: decide with the next segment
         if not final and chat_found and available_until - m.end < cfg.chat_settle:
             continue  # chat is still reacting to it: its true extent and peak are not known
@@ -232,6 +234,17 @@ def _setup_start(
     if s is not None and start - s.start <= cfg.setup_extra:
         start = s.start - cfg.edge
     return start
+
+
+def _waits(m: _Moment, available_until: float, cfg: PlanConfig) -> bool:
+    """Whether a moment whose payoff is not yet known waits for the next segment: its peak is
+    under ``max_wait`` s old, or it is still going on (over the threshold in the last second
+    recorded: clipped now, a long shout would be cut off mid-sentence) and not yet as long as
+    a clip can hold. Glass-to-clip of a moment that goes on counts from its end."""
+    if available_until - m.peak < cfg.max_wait:
+        return True
+    going_on = available_until - m.end < 1.0
+    return going_on and m.end - m.start < cfg.max_len - cfg.setup
 
 
 def _payoff_end(
