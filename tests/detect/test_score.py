@@ -41,6 +41,20 @@ def test_loudness_spike_scores_by_db_over_the_baseline() -> None:
     assert tl.reason_text(30, 31) == "loudness +14 dB"
 
 
+def test_speech_between_gated_silences_is_no_moment_and_a_shout_still_is() -> None:
+    """A noise gate (or generated speech) leaves digital silence between sentences: calm
+    sentences 8 s in every 30 s used to score "+64 dB" each against a silent usual level."""
+    loud = np.full(240, -90.0)
+    for s0 in range(0, 240, 30):
+        loud[s0 : s0 + 8] = _calm(8)
+    tl = score_timeline(WindowSignals(t0=60.0, t1=240.0, loudness=loud, history=60))
+    assert tl.score.max() == 0.0
+    loud[152] = -26.0 + 14.0  # a shout within a sentence: 14 dB over the voice, not silence
+    tl = score_timeline(WindowSignals(t0=60.0, t1=240.0, loudness=loud, history=60))
+    assert np.flatnonzero(tl.score >= 1.0).tolist() == [92]
+    assert tl.reason_text(92, 93) == "loudness +14 dB"
+
+
 def test_a_hype_phrase_alone_is_not_a_moment_but_clip_that_is() -> None:
     cfg = ScoringConfig()
     words = words_of("no way", 5.0) + words_of("okay clip that", 20.0)

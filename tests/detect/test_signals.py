@@ -18,6 +18,7 @@ from clippy.detect.signals import (
     rolling_baseline,
     segment_features,
     shout_score,
+    sound_baseline,
     spectral_centroid,
     speech_rate,
 )
@@ -57,6 +58,17 @@ def test_rolling_baseline_follows_a_lasting_change_of_level() -> None:
     base = rolling_baseline(values, 20)
     assert base[25] == -40.0
     assert base[89] == -20.0  # the new normal after 20 s
+
+
+def test_sound_baseline_leaves_silence_out() -> None:
+    values = np.full(60, FLOOR_DB)
+    values[10:15] = values[30:36] = -30.0
+    values[50] = -18.0
+    base = sound_baseline(values, 30, values)
+    assert base[50] == -30.0  # the voice's level, not the silence around it
+    assert base[10] == -30.0  # the first sound after silence is its own baseline
+    assert base[5] == FLOOR_DB  # nothing heard yet: silence is compared with itself
+    assert rolling_baseline(values, 30)[50] == FLOOR_DB  # what every sentence was measured by
 
 
 def test_pitch_of_a_tone_and_of_noise() -> None:

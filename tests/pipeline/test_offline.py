@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from clippy.pipeline.recognise import shortfall_warning
-from tests.fixtures.media import PlantedStream
+from tests.fixtures.media import PlantedStream, mix_speech, speech_wav
 from tests.fixtures.speech import spoken_title_words
 
 # Real-time streaming and media generation: minutes on a loaded 2-core machine (measured
@@ -118,6 +118,18 @@ def test_a_file_cut_off_short_is_processed_with_a_warning(tmp_path: Path) -> Non
     # A whole file says nothing of the kind.
     proc = run_process(str(whole), "--json", cwd=tmp_path)
     assert proc.returncode == 0 and "warning" not in proc.stderr
+
+
+def test_calm_sentences_between_gated_silences_make_no_clip(tmp_path: Path) -> None:
+    """A streamer behind a noise gate: calm sentences, digital silence between them. Against
+    a usual level of silence every sentence was "+70 dB"; now none is a moment."""
+    wav = tmp_path / "calm.wav"
+    speech_wav("so I think we should buy some items and then farm the jungle for a while", wav)
+    stream = tmp_path / "gated.wav"
+    mix_speech([(float(t), wav, 0.0) for t in range(5, 150, 25)], 150.0, stream)
+    proc = run_process(str(stream), "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == []
 
 
 def test_shortfall_is_warned_only_past_a_margin() -> None:

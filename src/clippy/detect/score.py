@@ -13,7 +13,7 @@ from clippy.detect.chat import ChatLine
 from clippy.detect.phrases import COMMAND_PHRASES, find_phrases
 from clippy.detect.ranker import ChatRanker, ranked_multiplier
 from clippy.detect.sentiment import sentiment_series, sentiment_swings
-from clippy.detect.signals import relative_loudness, rolling_baseline, shout_score
+from clippy.detect.signals import relative_loudness, shout_score, sound_baseline
 from clippy.detect.viewer_clip import DEFAULT_COMMAND, DEFAULT_VIEWERS, clip_requests
 from clippy.detect.words import Word
 
@@ -210,7 +210,7 @@ def _score_audio(b: _Builder, sig: WindowSignals, cfg: ScoringConfig, n: int) ->
     loud = np.asarray(sig.loudness, dtype=float)
     if not len(loud):
         return
-    rel = relative_loudness(loud, rolling_baseline(loud, cfg.baseline_seconds))[h : h + n]
+    rel = relative_loudness(loud, sound_baseline(loud, cfg.baseline_seconds, loud))[h : h + n]
     for i, db in enumerate(rel):
         b.add(i, "loudness", (db - cfg.loud_free_db) / cfg.loud_db_per_point, float(db))
     if sig.centroid is not None and len(sig.centroid) == len(loud):

@@ -13,6 +13,7 @@ from typing import Any, TypedDict
 import numpy as np
 
 FLOOR_DB = -90.0
+SILENT_DB = -60.0  # below this a second holds no sound worth comparing (a gate, a pause)
 # Pitch search range: covers low male speech to a child's or a shouted voice.
 _F0_MIN, _F0_MAX = 70.0, 500.0
 _PITCH_FRAME = 0.04  # seconds per pitch frame (needs two periods of the lowest F0)
@@ -67,21 +68,43 @@ def loudness_db(samples: np.ndarray, sample_rate: int, window: float = 1.0) -> n
 
 
 def rolling_baseline(
-    values: np.ndarray, window_s: float = 60.0, *, step: float = 1.0, gap: int = 0
+    values: np.ndarray,
+    window_s: float = 60.0,
+    *,
+    step: float = 1.0,
+    gap: int = 0,
+    active: np.ndarray | None = None,
 ) -> np.ndarray:
     """For each index, the median of the ``window_s`` seconds of values before it.
 
     The current value (and the ``gap`` values just before it) are excluded so a spike never
     raises its own baseline. Indices with under 5 earlier values use the median of everything
-    up to and including themselves: at a stream's start there is no better guess.
+    up to and including themselves: at a stream's start there is no better guess. With an
+    ``active`` mask only those values count (see ``sound_baseline``); an index with no active
+    value up to it is its own baseline.
     """
     values = np.asarray(values, dtype=float)
+    mask = np.ones(len(values), bool) if active is None else np.asarray(active, bool)
     width = max(1, round(window_s / step))
     out = np.empty(len(values))
     for i in range(len(values)):
-        hist = values[max(0, i - gap - width) : max(0, i - gap)]
-        out[i] = np.median(hist) if len(hist) >= 5 else np.median(values[: i + 1])
+        lo, hi = max(0, i - gap - width), max(0, i - gap)
+        hist = values[lo:hi][mask[lo:hi]]
+        if len(hist) < 5:
+            hist = values[: i + 1][mask[: i + 1]]
+        out[i] = np.median(hist) if len(hist) else values[i]
     return out
+
+
+def sound_baseline(values: np.ndarray, window_s: float, loudness: np.ndarray) -> np.ndarray:
+    """``rolling_baseline`` of a per-second series over the seconds with sound only.
+
+    A noise-gated microphone, a muted game or generated speech leaves digital silence between
+    sentences (-90 dB). Counted in the baseline, it made the usual level silence whenever the
+    streamer spoke less than half the time, and every sentence a "+70 dB" moment (and, for the
+    centroid, "brighter" than 0 Hz). Only seconds above -60 dBFS say what the stream sounds like.
+    """
+    return rolling_baseline(values, window_s, active=np.asarray(loudness, float) > SILENT_DB)
 
 
 def relative_loudness(values: np.ndarray, baseline: np.ndarray) -> np.ndarray:
@@ -205,10 +228,10 @@ def shout_score(
     above the stream's usual voiced pitch (full at +5).
     """
     loudness = np.asarray(loudness, dtype=float)
-    rel = relative_loudness(loudness, rolling_baseline(loudness, window_s))
+    rel = relative_loudness(loudness, sound_baseline(loudness, window_s, loudness))
     loud = np.clip((rel - 6.0) / 6.0, 0.0, 1.0)
     centroid = np.asarray(centroid, dtype=float)
-    bright = centroid > 1.15 * rolling_baseline(centroid, window_s)
+    bright = centroid > 1.15 * sound_baseline(centroid, window_s, loudness)
     score = loud * bright
     if pitch is not None:
         score = score * np.clip((_semitones_above_usual(pitch, window_s) - 2.0) / 3.0, 0.0, 1.0)
