@@ -64,7 +64,7 @@ def test_sound_baseline_leaves_silence_out() -> None:
     values = np.full(60, FLOOR_DB)
     values[10:15] = values[30:36] = -30.0
     values[50] = -18.0
-    base = sound_baseline(values, 30, values)
+    base = sound_baseline(values, 30)
     assert base[50] == -30.0  # the voice's level, not the silence around it
     assert base[10] == -30.0  # the first sound after silence is its own baseline
     assert base[5] == FLOOR_DB  # nothing heard yet: silence is compared with itself

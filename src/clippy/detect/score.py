@@ -210,7 +210,7 @@ def _score_audio(b: _Builder, sig: WindowSignals, cfg: ScoringConfig, n: int) ->
     loud = np.asarray(sig.loudness, dtype=float)
     if not len(loud):
         return
-    rel = relative_loudness(loud, sound_baseline(loud, cfg.baseline_seconds, loud))[h : h + n]
+    rel = relative_loudness(loud, sound_baseline(loud, cfg.baseline_seconds))[h : h + n]
     for i, db in enumerate(rel):
         b.add(i, "loudness", (db - cfg.loud_free_db) / cfg.loud_db_per_point, float(db))
     if sig.centroid is not None and len(sig.centroid) == len(loud):

@@ -13,7 +13,8 @@ from typing import Any, TypedDict
 import numpy as np
 
 FLOOR_DB = -90.0
-SILENT_DB = -60.0  # below this a second holds no sound worth comparing (a gate, a pause)
+SILENT_DB = -70.0  # below this a second holds no sound (a gate, digital silence): a quiet
+# microphone still speaks at -50 to -40 dBFS, so no voice is mistaken for silence
 # Pitch search range: covers low male speech to a child's or a shouted voice.
 _F0_MIN, _F0_MAX = 70.0, 500.0
 _PITCH_FRAME = 0.04  # seconds per pitch frame (needs two periods of the lowest F0)
@@ -96,15 +97,16 @@ def rolling_baseline(
     return out
 
 
-def sound_baseline(values: np.ndarray, window_s: float, loudness: np.ndarray) -> np.ndarray:
-    """``rolling_baseline`` of a per-second series over the seconds with sound only.
+def sound_baseline(loudness: np.ndarray, window_s: float) -> np.ndarray:
+    """``rolling_baseline`` of per-second loudness over the seconds with sound only.
 
     A noise-gated microphone, a muted game or generated speech leaves digital silence between
     sentences (-90 dB). Counted in the baseline, it made the usual level silence whenever the
-    streamer spoke less than half the time, and every sentence a "+70 dB" moment (and, for the
-    centroid, "brighter" than 0 Hz). Only seconds above -60 dBFS say what the stream sounds like.
+    streamer spoke less than half the time, and every sentence a "+70 dB" moment. Only seconds
+    above ``SILENT_DB`` say what the stream sounds like.
     """
-    return rolling_baseline(values, window_s, active=np.asarray(loudness, float) > SILENT_DB)
+    loudness = np.asarray(loudness, dtype=float)
+    return rolling_baseline(loudness, window_s, active=loudness > SILENT_DB)
 
 
 def relative_loudness(values: np.ndarray, baseline: np.ndarray) -> np.ndarray:
@@ -228,10 +230,10 @@ def shout_score(
     above the stream's usual voiced pitch (full at +5).
     """
     loudness = np.asarray(loudness, dtype=float)
-    rel = relative_loudness(loudness, sound_baseline(loudness, window_s, loudness))
+    rel = relative_loudness(loudness, sound_baseline(loudness, window_s))
     loud = np.clip((rel - 6.0) / 6.0, 0.0, 1.0)
     centroid = np.asarray(centroid, dtype=float)
-    bright = centroid > 1.15 * sound_baseline(centroid, window_s, loudness)
+    bright = centroid > 1.15 * rolling_baseline(centroid, window_s, active=centroid > 0)
     score = loud * bright
     if pitch is not None:
         score = score * np.clip((_semitones_above_usual(pitch, window_s) - 2.0) / 3.0, 0.0, 1.0)
