@@ -37,10 +37,7 @@ def load_chat(path: Path | None) -> list[ChatLine]:
     """The chat lines of ``path`` (any accepted format), sorted by time; none for ``None``."""
     if path is None:
         return []
-    try:
-        raw = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise ChatFileError(f"cannot read chat file {path}: {exc.strerror}") from None
+    raw = _read_text(path)
     if raw.lstrip().startswith(("[", "{")):
         try:
             data = json.loads(raw)
@@ -48,7 +45,7 @@ def load_chat(path: Path | None) -> list[ChatLine]:
             raise ChatFileError(f"{path}: not valid JSON ({exc})") from None
         lines = _from_json(data, path)
     else:
-        lines = _from_lightor(path)
+        lines = _from_lightor(path, raw)
     return sorted(lines, key=lambda c: c.time)
 
 
@@ -104,10 +101,17 @@ def _line(time: Any, user: Any, text: Any, badges: Any, path: Path, i: int) -> C
     return ChatLine(t, str(user or ""), str(text or ""), roles)
 
 
-def _from_lightor(path: Path) -> list[ChatLine]:
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise ChatFileError(f"cannot read chat file {path}: {exc.strerror}") from None
+
+
+def _from_lightor(path: Path, text: str) -> list[ChatLine]:
     m = LIGHTOR_NAME.match(path.name)
     try:
-        return read_lightor_tsv(path, int(m["start"]) if m else None)
+        return _lightor_lines(text, path, int(m["start"]) if m else None)
     except ChatFileError as exc:
         raise ChatFileError(
             f"{exc} (a chat file is JSON: a list of {{time, user, text}}, a TwitchDownloader "
@@ -126,10 +130,11 @@ def read_lightor_tsv(path: Path, start_ms: int | None) -> list[ChatLine]:
     A few unreadable rows (at most 1 %) are skipped with a warning: one broken line must not
     cost a whole benchmark run; more than that is an error naming the first.
     """
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise ChatFileError(f"cannot read chat file {path}: {exc.strerror}") from None
+    return _lightor_lines(_read_text(path), path, start_ms)
+
+
+def _lightor_lines(text: str, path: Path, start_ms: int | None) -> list[ChatLine]:
+    """``read_lightor_tsv`` of a file's ``text``, already read."""
     rows, problems = _lightor_rows(text, path, quoted=True)
     if problems:
         plain_rows, plain_problems = _lightor_rows(text, path, quoted=False)
